@@ -1,0 +1,71 @@
+//! Per-file problems: what is wrong with a file, in words a QC operator understands.
+//!
+//! A problem with one file never stops a run; it becomes part of that
+//! file's result and sets the exit code.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The class of a per-file problem, stable for pipelines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The file has no bytes.
+    Empty,
+    /// The file ends before its container says it should.
+    Truncated,
+    /// The content is not a media container FFmpeg knows (random bytes, text…).
+    NotMedia,
+    /// The container was recognised but its contents are damaged.
+    Corrupt,
+    /// The file could not be opened or read (permissions, I/O error).
+    Unreadable,
+    /// Not a regular file (named pipe, socket, device).
+    NotRegularFile,
+    /// A symbolic link whose target does not exist.
+    BrokenSymlink,
+    /// A symbolic link that leads back to itself or an ancestor folder.
+    SymlinkLoop,
+    /// The walk could not enter a folder or read an entry.
+    WalkError,
+}
+
+/// A problem with one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct FileProblem {
+    /// Stable class of the problem.
+    pub kind: ProblemKind,
+    /// What is wrong, in plain words ("truncated: moov atom missing").
+    pub message: String,
+}
+
+impl FileProblem {
+    /// A problem of `kind` described by `message`.
+    pub fn new(kind: ProblemKind, message: impl Into<String>) -> Self {
+        FileProblem {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// Errors that stop a whole command (as opposed to one file's problem).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A path given by the user does not exist or cannot be read.
+    #[error("failed to read {path}")]
+    Path {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// FFmpeg's libraries could not be initialised.
+    #[error("failed to initialise FFmpeg: {0}")]
+    Ffmpeg(String),
+    /// The worker pool could not be started.
+    #[error("failed to start the worker pool")]
+    Runtime(#[source] std::io::Error),
+}

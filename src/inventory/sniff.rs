@@ -1,0 +1,1 @@
+//! Classifying a file by its first bytes (signatures), not by its extension.

@@ -1,0 +1,1 @@
+//! Walking a delivery folder: every file, link problems and loops reported, nothing followed unless asked.

@@ -1,0 +1,3 @@
+//! Probing media files through FFmpeg's libraries.
+
+pub mod model;

@@ -1,0 +1,1 @@
+//! Scanning a delivery: walk, classify, probe media in parallel.
