@@ -9,6 +9,7 @@ pub mod error;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;
+pub mod measure;
 pub mod probe;
 pub mod progress;
 pub mod scan;

@@ -1,0 +1,3 @@
+//! Measurements that specs demand: loudness, true peak, silence, clipping (and later video).
+
+pub mod model;
