@@ -13,6 +13,7 @@ pub mod measure;
 pub mod probe;
 pub mod progress;
 pub mod scan;
+pub mod spec;
 
 /// Version of every JSON document signoff writes. Bumped on any breaking
 /// change to a field's name, type or meaning.
