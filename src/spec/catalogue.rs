@@ -92,6 +92,7 @@ pub const FIELDS: &[Field] = &[
     f("audio", "total_channels", Number, AudioFile, "total audio channels", ""),
     f("audio", "layouts", Presence, AudioFile, "audio track layout", ""),
     f("audio", "codec", Text, AudioStream, "audio codec", ""),
+    f("audio", "profile", Text, AudioStream, "audio codec profile", ""),
     f("audio", "sample_rate", Number, AudioStream, "sample rate", "Hz"),
     f("audio", "bit_depth", Number, AudioStream, "audio bit depth", "bits"),
     f("audio", "channels", Number, AudioStream, "channel count", ""),

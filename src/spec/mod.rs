@@ -10,10 +10,13 @@ pub mod eval;
 pub mod facts;
 pub mod finding;
 pub mod layout;
+pub mod load;
 pub mod model;
+pub mod validate;
 pub mod value;
 
 pub use eval::{check_file, evaluate, needs_audio_measurement};
 pub use facts::FileFacts;
 pub use finding::{FileReport, Finding, Status, Verdict};
+pub use load::{Registry, SpecError};
 pub use model::{Profile, Severity};
