@@ -136,7 +136,9 @@ pub fn describe(rule: &Rule, def: &Field) -> Result<(String, String), String> {
         return Ok((e.clone(), format!("requires {e}")));
     }
     if let Some(re) = &rule.regex {
-        regex::Regex::new(re).map_err(|e| format!("bad regex `{re}`: {e}"))?;
+        // `{stem}` (sidecar rules) is replaced by the file's stem at evaluation.
+        regex::Regex::new(&re.replace("{stem}", "stem"))
+            .map_err(|e| format!("bad regex `{re}`: {e}"))?;
         return Ok((format!("matches /{re}/"), format!("requires a match for /{re}/")));
     }
     if rule.alternatives.is_some() {

@@ -7,6 +7,8 @@
 pub mod catalogue;
 pub mod compare;
 pub mod eval;
+#[cfg(test)]
+mod eval_tests;
 pub mod facts;
 pub mod finding;
 pub mod layout;
