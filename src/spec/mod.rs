@@ -12,6 +12,7 @@ mod eval_tests;
 pub mod facts;
 pub mod finding;
 pub mod layout;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod validate;

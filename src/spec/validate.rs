@@ -65,7 +65,8 @@ fn comparisons(rule: &Rule) -> Vec<&'static str> {
     c
 }
 
-fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Problem>) {
+/// Checks one rule of the field `def`, at `path`, adding problems to `out`.
+pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Problem>) {
     let mut bad = |message: String| {
         out.push(Problem {
             path: path.to_vec(),
