@@ -7,6 +7,7 @@ pub mod model;
 pub mod names;
 mod open;
 mod read;
+mod riff;
 mod streams;
 pub mod summary;
 mod tail;

@@ -68,15 +68,8 @@ pub fn open(path: &Path) -> Result<Demuxer, (i32, &'static str)> {
 /// Turns an FFmpeg failure into a problem a QC operator understands,
 /// using what FFmpeg logged meanwhile.
 pub fn explain(code: i32, step: &str, log: &[LogLine]) -> FileProblem {
-    let logged = |needle: &str| log.iter().any(|l| l.message.contains(needle));
-    if logged("moov atom not found") {
-        return FileProblem::new(
-            ProblemKind::Truncated,
-            "truncated: moov atom missing (the file ends before its index; an interrupted copy or render?)",
-        );
-    }
-    if logged("partial file") || logged("Truncated") || logged("truncated") {
-        return FileProblem::new(ProblemKind::Truncated, "truncated: the file ends before its media data does");
+    if let Some(problem) = truncation_in_log(log) {
+        return problem;
     }
     if code == ffi::AVERROR(libc::EACCES) || code == ffi::AVERROR(libc::EPERM) {
         return FileProblem::new(ProblemKind::Unreadable, "cannot read: permission denied");
@@ -85,7 +78,9 @@ pub fn explain(code: i32, step: &str, log: &[LogLine]) -> FileProblem {
         return FileProblem::new(ProblemKind::Unreadable, "cannot read: file not found");
     }
     if code == ffi::AVERROR_INVALIDDATA {
-        if step == "open" {
+        // FFmpeg logs nothing when no demuxer recognised the content; a
+        // demuxer that recognised it and then failed says why.
+        if step == "open" && log.is_empty() {
             return FileProblem::new(ProblemKind::NotMedia, "not a media file: no known container signature");
         }
         return FileProblem::new(ProblemKind::Corrupt, format!("damaged container: {}", last_error(log)));
@@ -99,9 +94,26 @@ pub fn explain(code: i32, step: &str, log: &[LogLine]) -> FileProblem {
     )
 }
 
+/// A truncation FFmpeg noticed and logged, in plain words.
+pub fn truncation_in_log(log: &[LogLine]) -> Option<FileProblem> {
+    let logged = |needle: &str| log.iter().any(|l| l.message.contains(needle));
+    if logged("moov atom not found") {
+        return Some(FileProblem::new(
+            ProblemKind::Truncated,
+            "truncated: moov atom missing (the file ends before its index; an interrupted copy or render?)",
+        ));
+    }
+    if logged("partial file") {
+        return Some(FileProblem::new(
+            ProblemKind::Truncated,
+            "truncated: the file ends before the media data its index points to",
+        ));
+    }
+    None
+}
+
 fn last_error(log: &[LogLine]) -> String {
     log.iter()
-        .rev()
         .find(|l| l.level != "warning")
         .or(log.last())
         .map(|l| l.message.clone())

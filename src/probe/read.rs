@@ -38,9 +38,10 @@ pub fn probe_file(path: &Path) -> Result<ProbeOutcome, ProbeFailure> {
     }
     let (result, log) = ffmpeg_log::capture(|| probe_open(path));
     match result {
-        Ok((info, warnings)) => {
-            Ok(ProbeOutcome { info, warnings, ffmpeg_log: log })
-        }
+        Ok((info, warnings)) => match open::truncation_in_log(&log) {
+            Some(problem) => Err(ProbeFailure { problem, ffmpeg_log: log }),
+            None => Ok(ProbeOutcome { info, warnings, ffmpeg_log: log }),
+        },
         Err(Failure::Ffmpeg(code, step)) => Err(ProbeFailure {
             problem: open::explain(code, step, &log),
             ffmpeg_log: log,
@@ -85,8 +86,10 @@ fn probe_open(path: &Path) -> Result<(MediaInfo, Vec<String>), Failure> {
             format!("not a media file: the {} container holds no streams", container.format),
         )));
     }
-    if let Some(w) = super::tail::check_tail(&demuxer, container.duration_s) {
-        return Err(Failure::Problem(w));
+    let truncation = super::riff::check_riff(path, &container.format)
+        .or_else(|| super::tail::check_tail(&demuxer, container.duration_s));
+    if let Some(problem) = truncation {
+        return Err(Failure::Problem(problem));
     }
     Ok((MediaInfo { container, streams }, warnings))
 }

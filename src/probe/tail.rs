@@ -27,7 +27,7 @@ pub fn check_tail(demuxer: &Demuxer, duration_s: Option<f64>) -> Option<FileProb
     }
     let (packets, end) = read_to_end(demuxer);
     let reached = end.map(|e| e - start);
-    let tolerance = (duration * 0.02).max(1.0);
+    let tolerance = (duration * 0.02).max(0.5);
     match reached {
         None if packets == 0 => Some(truncated(duration, None)),
         Some(r) if r < duration - tolerance => Some(truncated(duration, Some(r))),
