@@ -75,15 +75,26 @@ impl FileProblem {
     pub fn from_io(err: &std::io::Error) -> Self {
         use std::io::ErrorKind as K;
         let (kind, what) = match err.kind() {
-            K::PermissionDenied => (ProblemKind::Unreadable, "cannot read: permission denied".to_string()),
-            K::NotFound => (ProblemKind::Unreadable, "cannot read: file not found".to_string()),
-            K::UnexpectedEof => (ProblemKind::Truncated, "truncated: the file ended while reading".to_string()),
-            _ if err.raw_os_error() == Some(libc::ELOOP) => {
-                (ProblemKind::SymlinkLoop, "symbolic link loop: the link leads back to itself".to_string())
-            }
-            _ if err.raw_os_error() == Some(libc::ENXIO) => {
-                (ProblemKind::NotRegularFile, "not a regular file (socket or device)".to_string())
-            }
+            K::PermissionDenied => (
+                ProblemKind::Unreadable,
+                "cannot read: permission denied".to_string(),
+            ),
+            K::NotFound => (
+                ProblemKind::Unreadable,
+                "cannot read: file not found".to_string(),
+            ),
+            K::UnexpectedEof => (
+                ProblemKind::Truncated,
+                "truncated: the file ended while reading".to_string(),
+            ),
+            _ if err.raw_os_error() == Some(libc::ELOOP) => (
+                ProblemKind::SymlinkLoop,
+                "symbolic link loop: the link leads back to itself".to_string(),
+            ),
+            _ if err.raw_os_error() == Some(libc::ENXIO) => (
+                ProblemKind::NotRegularFile,
+                "not a regular file (socket or device)".to_string(),
+            ),
             _ => (ProblemKind::Unreadable, format!("cannot read: {err}")),
         };
         FileProblem::new(kind, what)

@@ -61,5 +61,9 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     let unreadable = files.iter().any(|f| f.status == Status::Error);
-    Ok(if unreadable { signoff::exit::UNREADABLE } else { signoff::exit::OK })
+    Ok(if unreadable {
+        signoff::exit::UNREADABLE
+    } else {
+        signoff::exit::OK
+    })
 }

@@ -26,7 +26,11 @@ pub fn file(out: &mut impl Write, f: &ProbedFile, verbose: bool) -> io::Result<(
     }
     if verbose || f.problem.is_some() {
         for l in &f.ffmpeg_log {
-            line(out, "ffmpeg", &format!("{}: {}", l.level, terminal(&l.message)))?;
+            line(
+                out,
+                "ffmpeg",
+                &format!("{}: {}", l.level, terminal(&l.message)),
+            )?;
         }
     }
     Ok(())
@@ -37,7 +41,11 @@ fn line(out: &mut impl Write, label: &str, value: &str) -> io::Result<()> {
 }
 
 fn join(parts: Vec<String>) -> String {
-    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("  ")
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("  ")
 }
 
 fn container(out: &mut impl Write, c: &Container, size: Option<u64>) -> io::Result<()> {
@@ -45,14 +53,22 @@ fn container(out: &mut impl Write, c: &Container, size: Option<u64>) -> io::Resu
     if let Some(op) = &c.operational_pattern {
         parts.push(op.clone());
     }
-    parts.push(c.duration_s.map(duration).unwrap_or_else(|| "duration unknown".into()));
+    parts.push(
+        c.duration_s
+            .map(duration)
+            .unwrap_or_else(|| "duration unknown".into()),
+    );
     parts.extend(c.bit_rate_bps.map(rate));
     parts.extend(size.map(bytes));
     line(out, "container", &join(parts))?;
     if let Some(tc) = &c.start_timecode {
         line(out, "timecode", &terminal(tc))?;
     }
-    for (label, value) in [("title", &c.title), ("encoder", &c.encoder), ("created", &c.creation_time)] {
+    for (label, value) in [
+        ("title", &c.title),
+        ("encoder", &c.encoder),
+        ("created", &c.creation_time),
+    ] {
         if let Some(v) = value {
             line(out, label, &terminal(v))?;
         }
@@ -79,8 +95,16 @@ fn stream(out: &mut impl Write, s: &Stream) -> io::Result<()> {
         }
     }
     let mut tail = Vec::new();
-    tail.extend(s.language.as_deref().map(|l| format!("lang {}", terminal(l))));
-    tail.extend(s.title.as_deref().map(|t| format!("title \"{}\"", terminal(t))));
+    tail.extend(
+        s.language
+            .as_deref()
+            .map(|l| format!("lang {}", terminal(l))),
+    );
+    tail.extend(
+        s.title
+            .as_deref()
+            .map(|t| format!("title \"{}\"", terminal(t))),
+    );
     tail.extend(s.timecode.as_deref().map(|t| format!("TC {}", terminal(t))));
     tail.extend(s.duration_s.map(duration));
     tail.extend(s.bit_rate_bps.map(rate));
@@ -97,7 +121,10 @@ fn video_main(v: &VideoInfo) -> String {
     if let (Some(r), Some(f)) = (&v.frame_rate, v.frame_rate_fps) {
         parts.push(format!("{} fps ({r})", fps(f)));
     }
-    parts.extend(v.constant_frame_rate.map(|c| if c { "CFR".into() } else { "VFR".into() }));
+    parts.extend(
+        v.constant_frame_rate
+            .map(|c| if c { "CFR".into() } else { "VFR".into() }),
+    );
     parts.extend(v.field_order.clone());
     join(parts)
 }
@@ -134,7 +161,10 @@ fn audio_main(a: &AudioInfo) -> String {
     let mut parts = vec![format!("{} Hz", a.sample_rate)];
     parts.extend(a.bit_depth.map(|b| format!("{b}-bit")));
     parts.extend(a.sample_format.clone());
-    let layout = a.channel_layout.clone().unwrap_or_else(|| "unknown layout".into());
+    let layout = a
+        .channel_layout
+        .clone()
+        .unwrap_or_else(|| "unknown layout".into());
     parts.push(format!("{} ch {layout}", a.channels));
     if !a.channel_names.is_empty() {
         parts.push(format!("[{}]", a.channel_names.join(" ")));

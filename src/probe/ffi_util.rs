@@ -10,7 +10,9 @@ pub fn c_str(ptr: *const c_char) -> Option<String> {
         return None;
     }
     // SAFETY: FFmpeg returns NUL-terminated strings that outlive this call.
-    let s = unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned();
+    let s = unsafe { CStr::from_ptr(ptr) }
+        .to_string_lossy()
+        .into_owned();
     (!s.is_empty()).then_some(s)
 }
 

@@ -114,8 +114,16 @@ pub unsafe fn from_frame(frame: *const ffi::AVFrame) -> Option<HdrMetadata> {
             frame,
             ffi::AVFrameSideDataType::AV_FRAME_DATA_CONTENT_LIGHT_LEVEL,
         );
-        let (mp, ms) = if m.is_null() { (std::ptr::null(), 0) } else { ((*m).data as *const u8, (*m).size) };
-        let (lp, ls) = if l.is_null() { (std::ptr::null(), 0) } else { ((*l).data as *const u8, (*l).size) };
+        let (mp, ms) = if m.is_null() {
+            (std::ptr::null(), 0)
+        } else {
+            ((*m).data as *const u8, (*m).size)
+        };
+        let (lp, ls) = if l.is_null() {
+            (std::ptr::null(), 0)
+        } else {
+            ((*l).data as *const u8, (*l).size)
+        };
         from_raw(mp, ms, lp, ls, "frame")
     }
 }

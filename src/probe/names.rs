@@ -150,7 +150,10 @@ mod tests {
             Some("OPAtom")
         );
         assert_eq!(mxf_operational_pattern("garbage"), None);
-        assert_eq!(mxf_operational_pattern("060e2b34.04010101.0e010201.01010900"), None);
+        assert_eq!(
+            mxf_operational_pattern("060e2b34.04010101.0e010201.01010900"),
+            None
+        );
     }
 
     #[test]
@@ -172,9 +175,16 @@ mod tests {
 
     #[test]
     fn channel_names() {
-        let names = |v: &[&str]| post_channel_names(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(names(&["FL", "FR", "FC", "LFE", "SL", "SR"]), ["L", "R", "C", "LFE", "Ls", "Rs"]);
-        assert_eq!(names(&["FL", "FR", "FC", "LFE", "BL", "BR"]), ["L", "R", "C", "LFE", "Ls", "Rs"]);
+        let names =
+            |v: &[&str]| post_channel_names(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            names(&["FL", "FR", "FC", "LFE", "SL", "SR"]),
+            ["L", "R", "C", "LFE", "Ls", "Rs"]
+        );
+        assert_eq!(
+            names(&["FL", "FR", "FC", "LFE", "BL", "BR"]),
+            ["L", "R", "C", "LFE", "Ls", "Rs"]
+        );
         assert_eq!(
             names(&["FL", "FR", "FC", "LFE", "BL", "BR", "SL", "SR"]),
             ["L", "R", "C", "LFE", "Lrs", "Rrs", "Ls", "Rs"]

@@ -50,7 +50,12 @@ pub fn open(path: &Path) -> Result<Demuxer, (i32, &'static str)> {
     let mut options: *mut ffi::AVDictionary = ptr::null_mut();
     // SAFETY: standard libavformat open sequence; options are freed after use.
     unsafe {
-        ffi::av_dict_set(&mut options, c"protocol_whitelist".as_ptr(), c"file".as_ptr(), 0);
+        ffi::av_dict_set(
+            &mut options,
+            c"protocol_whitelist".as_ptr(),
+            c"file".as_ptr(),
+            0,
+        );
         let ret = ffi::avformat_open_input(&mut ctx, url.as_ptr(), ptr::null(), &mut options);
         ffi::av_dict_free(&mut options);
         if ret < 0 {
@@ -81,16 +86,29 @@ pub fn explain(code: i32, step: &str, log: &[LogLine]) -> FileProblem {
         // FFmpeg logs nothing when no demuxer recognised the content; a
         // demuxer that recognised it and then failed says why.
         if step == "open" && log.is_empty() {
-            return FileProblem::new(ProblemKind::NotMedia, "not a media file: no known container signature");
+            return FileProblem::new(
+                ProblemKind::NotMedia,
+                "not a media file: no known container signature",
+            );
         }
-        return FileProblem::new(ProblemKind::Corrupt, format!("damaged container: {}", last_error(log)));
+        return FileProblem::new(
+            ProblemKind::Corrupt,
+            format!("damaged container: {}", last_error(log)),
+        );
     }
     if code == ffi::AVERROR_EOF {
-        return FileProblem::new(ProblemKind::Truncated, "truncated: the file ends inside its header");
+        return FileProblem::new(
+            ProblemKind::Truncated,
+            "truncated: the file ends inside its header",
+        );
     }
     FileProblem::new(
         ProblemKind::Corrupt,
-        format!("failed to {step} the file: {} ({})", error_string(code), last_error(log)),
+        format!(
+            "failed to {step} the file: {} ({})",
+            error_string(code),
+            last_error(log)
+        ),
     )
 }
 
@@ -119,4 +137,3 @@ fn last_error(log: &[LogLine]) -> String {
         .map(|l| l.message.clone())
         .unwrap_or_else(|| "FFmpeg gave no details".into())
 }
-

@@ -34,19 +34,32 @@ pub struct ProbeFailure {
 /// Probes one file read-only. Never panics on file content.
 pub fn probe_file(path: &Path) -> Result<ProbeOutcome, ProbeFailure> {
     if let Err(problem) = precheck(path) {
-        return Err(ProbeFailure { problem, ffmpeg_log: Vec::new() });
+        return Err(ProbeFailure {
+            problem,
+            ffmpeg_log: Vec::new(),
+        });
     }
     let (result, log) = ffmpeg_log::capture(|| probe_open(path));
     match result {
         Ok((info, warnings)) => match open::truncation_in_log(&log) {
-            Some(problem) => Err(ProbeFailure { problem, ffmpeg_log: log }),
-            None => Ok(ProbeOutcome { info, warnings, ffmpeg_log: log }),
+            Some(problem) => Err(ProbeFailure {
+                problem,
+                ffmpeg_log: log,
+            }),
+            None => Ok(ProbeOutcome {
+                info,
+                warnings,
+                ffmpeg_log: log,
+            }),
         },
         Err(Failure::Ffmpeg(code, step)) => Err(ProbeFailure {
             problem: open::explain(code, step, &log),
             ffmpeg_log: log,
         }),
-        Err(Failure::Problem(problem)) => Err(ProbeFailure { problem, ffmpeg_log: log }),
+        Err(Failure::Problem(problem)) => Err(ProbeFailure {
+            problem,
+            ffmpeg_log: log,
+        }),
     }
 }
 
@@ -59,7 +72,10 @@ enum Failure {
 fn precheck(path: &Path) -> Result<(), FileProblem> {
     let meta = std::fs::metadata(path).map_err(|e| FileProblem::from_io(&e))?;
     if !meta.is_file() {
-        return Err(FileProblem::new(ProblemKind::NotRegularFile, "not a regular file"));
+        return Err(FileProblem::new(
+            ProblemKind::NotRegularFile,
+            "not a regular file",
+        ));
     }
     if meta.len() == 0 {
         return Err(FileProblem::new(ProblemKind::Empty, "empty file (0 bytes)"));
@@ -83,7 +99,10 @@ fn probe_open(path: &Path) -> Result<(MediaInfo, Vec<String>), Failure> {
     if streams.is_empty() {
         return Err(Failure::Problem(FileProblem::new(
             ProblemKind::NotMedia,
-            format!("not a media file: the {} container holds no streams", container.format),
+            format!(
+                "not a media file: the {} container holds no streams",
+                container.format
+            ),
         )));
     }
     let truncation = super::riff::check_riff(path, &container.format)
@@ -100,7 +119,10 @@ fn container(demuxer: &Demuxer, streams: &[Stream]) -> Container {
     let iformat = unsafe { &*ctx.iformat };
     let ffmpeg_format = c_str(iformat.name).unwrap_or_else(|| "unknown".into());
     let major_brand = dict_get(ctx.metadata, "major_brand");
-    let av_tb = ffi::AVRational { num: 1, den: ffi::AV_TIME_BASE };
+    let av_tb = ffi::AVRational {
+        num: 1,
+        den: ffi::AV_TIME_BASE,
+    };
     Container {
         format: names::container_format(&ffmpeg_format, major_brand.as_deref()),
         format_long_name: c_str(iformat.long_name),
@@ -133,17 +155,31 @@ fn start_timecode(metadata: *const ffi::AVDictionary, streams: &[Stream]) -> Opt
 
 /// HEVC and AV1 carry HDR10 metadata in the bitstream: decode the first
 /// frame of HDR-looking streams that the container told us nothing about.
-fn fill_hdr_from_first_frame(demuxer: &Demuxer, streams: &mut [Stream], warnings: &mut Vec<String>) {
+fn fill_hdr_from_first_frame(
+    demuxer: &Demuxer,
+    streams: &mut [Stream],
+    warnings: &mut Vec<String>,
+) {
     for stream in streams.iter_mut() {
-        let Some(video) = stream.video.as_mut() else { continue };
-        let pq_or_hlg = matches!(video.color_transfer.as_deref(), Some("smpte2084") | Some("arib-std-b67"));
+        let Some(video) = stream.video.as_mut() else {
+            continue;
+        };
+        let pq_or_hlg = matches!(
+            video.color_transfer.as_deref(),
+            Some("smpte2084") | Some("arib-std-b67")
+        );
         let hdr_codec = matches!(stream.codec.as_str(), "hevc" | "av1" | "vp9");
         if video.hdr.is_some() || !(pq_or_hlg || hdr_codec && video.bit_depth.unwrap_or(8) > 8) {
             continue;
         }
-        match super::first_frame::decode_first_frame(demuxer, stream.index, |f| unsafe { hdr::from_frame(f) }) {
+        match super::first_frame::decode_first_frame(demuxer, stream.index, |f| unsafe {
+            hdr::from_frame(f)
+        }) {
             Ok(hdr) => video.hdr = hdr.flatten(),
-            Err(e) => warnings.push(format!("stream {}: could not decode the first frame: {e}", stream.index)),
+            Err(e) => warnings.push(format!(
+                "stream {}: could not decode the first frame: {e}",
+                stream.index
+            )),
         }
     }
 }
@@ -222,7 +258,12 @@ pub fn display_path(path: &Path) -> (String, Option<String>) {
     match path.to_str() {
         Some(s) => (s.to_string(), None),
         None => {
-            let hex = path.as_os_str().as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+            let hex = path
+                .as_os_str()
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             (path.to_string_lossy().into_owned(), Some(hex))
         }
     }

@@ -36,7 +36,9 @@ pub unsafe fn read_stream(ctx: *mut ffi::AVFormatContext, st: *mut ffi::AVStream
         };
         match kind {
             StreamKind::Video => stream.video = Some(read_video(ctx, st)),
-            StreamKind::Audio => stream.audio = Some(read_audio(par, title.as_deref().or(handler.as_deref()))),
+            StreamKind::Audio => {
+                stream.audio = Some(read_audio(par, title.as_deref().or(handler.as_deref())))
+            }
             _ => {}
         }
         stream
@@ -65,13 +67,16 @@ fn codec_name(id: ffi::AVCodecID, tag: Option<&str>) -> String {
         // SAFETY: non-NULL descriptors are static.
         c_str(unsafe { (*desc).name })
     };
-    name.or_else(|| tag.map(str::to_string)).unwrap_or_else(|| "unknown".into())
+    name.or_else(|| tag.map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn codec_long_name(id: ffi::AVCodecID) -> Option<String> {
     // SAFETY: as in codec_name.
     let desc = unsafe { ffi::avcodec_descriptor_get(id) };
-    (!desc.is_null()).then(|| c_str(unsafe { (*desc).long_name })).flatten()
+    (!desc.is_null())
+        .then(|| c_str(unsafe { (*desc).long_name }))
+        .flatten()
 }
 
 fn profile_name(id: ffi::AVCodecID, profile: i32) -> Option<String> {
@@ -112,13 +117,22 @@ unsafe fn read_video(ctx: *mut ffi::AVFormatContext, st: *mut ffi::AVStream) -> 
                 pix.as_ref().map(|p| p.depth)
             },
             chroma_subsampling: pix.and_then(|p| p.chroma),
-            color_range: color_name(ffi::av_color_range_name(par.color_range), par.color_range as i32),
+            color_range: color_name(
+                ffi::av_color_range_name(par.color_range),
+                par.color_range as i32,
+            ),
             color_primaries: color_name(
                 ffi::av_color_primaries_name(par.color_primaries),
                 par.color_primaries as i32 - 2,
             ),
-            color_transfer: color_name(ffi::av_color_transfer_name(par.color_trc), par.color_trc as i32 - 2),
-            color_matrix: color_name(ffi::av_color_space_name(par.color_space), par.color_space as i32 - 2),
+            color_transfer: color_name(
+                ffi::av_color_transfer_name(par.color_trc),
+                par.color_trc as i32 - 2,
+            ),
+            color_matrix: color_name(
+                ffi::av_color_space_name(par.color_space),
+                par.color_space as i32 - 2,
+            ),
             hdr: hdr::from_stream(st),
             frame_count: (s.nb_frames > 0).then_some(s.nb_frames as u64),
         }
@@ -134,7 +148,11 @@ fn color_name(name: *const std::os::raw::c_char, code: i32) -> Option<String> {
     c_str(name).filter(|n| n != "unknown" && n != "unspecified")
 }
 
-fn aspect_ratios(width: i32, height: i32, sar: ffi::AVRational) -> (Option<String>, Option<String>) {
+fn aspect_ratios(
+    width: i32,
+    height: i32,
+    sar: ffi::AVRational,
+) -> (Option<String>, Option<String>) {
     if sar.num == 0 || sar.den == 0 || width <= 0 || height <= 0 {
         return (None, None);
     }
@@ -188,7 +206,12 @@ fn pixel_format(format: i32) -> Option<PixFmt> {
         Some(PixFmt {
             name: c_str(d.name)?,
             depth: d.comp[0].depth as u32,
-            chroma: names::chroma_subsampling(d.nb_components, is_rgb, d.log2_chroma_w, d.log2_chroma_h),
+            chroma: names::chroma_subsampling(
+                d.nb_components,
+                is_rgb,
+                d.log2_chroma_w,
+                d.log2_chroma_h,
+            ),
         })
     }
 }
@@ -198,7 +221,10 @@ fn read_audio(par: &ffi::AVCodecParameters, title: Option<&str>) -> AudioInfo {
     unsafe {
         let layout = &par.ch_layout;
         let sample_format = if par.format >= 0 {
-            c_str(ffi::av_get_sample_fmt_name(std::mem::transmute::<i32, ffi::AVSampleFormat>(par.format)))
+            c_str(ffi::av_get_sample_fmt_name(std::mem::transmute::<
+                i32,
+                ffi::AVSampleFormat,
+            >(par.format)))
         } else {
             None
         };
@@ -233,8 +259,13 @@ fn layout_name(layout: &ffi::AVChannelLayout) -> Option<String> {
 /// or handler when that is a channel name (`L`, `Rs`…), else `M`.
 fn channel_names(layout: &ffi::AVChannelLayout, title: Option<&str>) -> Vec<String> {
     if layout.nb_channels == 1 {
-        let known = ["L", "R", "C", "LFE", "Ls", "Rs", "Lt", "Rt", "Lrs", "Rrs", "Lss", "Rss", "M"];
-        let name = title.map(str::trim).filter(|t| known.contains(t)).unwrap_or("M");
+        let known = [
+            "L", "R", "C", "LFE", "Ls", "Rs", "Lt", "Rt", "Lrs", "Rrs", "Lss", "Rss", "M",
+        ];
+        let name = title
+            .map(str::trim)
+            .filter(|t| known.contains(t))
+            .unwrap_or("M");
         return vec![name.to_string()];
     }
     if layout.order == ffi::AVChannelOrder::AV_CHANNEL_ORDER_UNSPEC || layout.nb_channels <= 0 {

@@ -9,9 +9,16 @@ pub fn one_line(info: &MediaInfo) -> String {
         parts.push(video_line(s));
     }
     parts.extend(audio_groups(&info.streams));
-    let subs = info.streams.iter().filter(|s| s.kind == StreamKind::Subtitle).count();
+    let subs = info
+        .streams
+        .iter()
+        .filter(|s| s.kind == StreamKind::Subtitle)
+        .count();
     if subs > 0 {
-        parts.push(format!("{subs} subtitle stream{}", if subs == 1 { "" } else { "s" }));
+        parts.push(format!(
+            "{subs} subtitle stream{}",
+            if subs == 1 { "" } else { "s" }
+        ));
     }
     if let Some(d) = info.container.duration_s {
         parts.push(duration(d));
@@ -73,8 +80,14 @@ fn audio_groups(streams: &[Stream]) -> Vec<String> {
 
 fn audio_desc(codec: &str, a: Option<&AudioInfo>) -> String {
     let Some(a) = a else { return codec.to_string() };
-    let layout = a.channel_layout.clone().unwrap_or_else(|| format!("{} ch", a.channels));
-    format!("{codec} {} kHz {layout}", fps(f64::from(a.sample_rate) / 1000.0))
+    let layout = a
+        .channel_layout
+        .clone()
+        .unwrap_or_else(|| format!("{} ch", a.channels));
+    format!(
+        "{codec} {} kHz {layout}",
+        fps(f64::from(a.sample_rate) / 1000.0)
+    )
 }
 
 /// `1:02:03.50` style duration (`12.00 s` under a minute).

@@ -21,7 +21,8 @@ pub fn check_tail(demuxer: &Demuxer, duration_s: Option<f64>) -> Option<FileProb
     let start = unsafe { ts_seconds((*demuxer.ctx()).start_time, av_time_base()) }.unwrap_or(0.0);
     let target = ((duration - SEEK_BACK_S).max(0.0) + start) * f64::from(ffi::AV_TIME_BASE);
     // SAFETY: seeking an open context; failure is reported by the return value.
-    let ret = unsafe { ffi::av_seek_frame(demuxer.ctx(), -1, target as i64, ffi::AVSEEK_FLAG_BACKWARD) };
+    let ret =
+        unsafe { ffi::av_seek_frame(demuxer.ctx(), -1, target as i64, ffi::AVSEEK_FLAG_BACKWARD) };
     if ret < 0 {
         return None;
     }
@@ -37,14 +38,21 @@ pub fn check_tail(demuxer: &Demuxer, duration_s: Option<f64>) -> Option<FileProb
 
 fn truncated(duration: f64, reached: Option<f64>) -> FileProblem {
     let message = match reached {
-        Some(r) => format!("truncated: media data ends at {r:.2} s but the container declares {duration:.2} s"),
-        None => format!("truncated: no media data near the end; the container declares {duration:.2} s"),
+        Some(r) => format!(
+            "truncated: media data ends at {r:.2} s but the container declares {duration:.2} s"
+        ),
+        None => {
+            format!("truncated: no media data near the end; the container declares {duration:.2} s")
+        }
     };
     FileProblem::new(ProblemKind::Truncated, message)
 }
 
 fn av_time_base() -> ffi::AVRational {
-    ffi::AVRational { num: 1, den: ffi::AV_TIME_BASE }
+    ffi::AVRational {
+        num: 1,
+        den: ffi::AV_TIME_BASE,
+    }
 }
 
 /// Reads packets to the end; returns how many and the latest end time seen.
@@ -62,7 +70,11 @@ fn read_to_end(demuxer: &Demuxer) -> (usize, Option<f64>) {
             count += 1;
             let p = &*pkt;
             if let Some(&st) = streams.get(p.stream_index as usize) {
-                let ts = if p.pts != ffi::AV_NOPTS_VALUE { p.pts } else { p.dts };
+                let ts = if p.pts != ffi::AV_NOPTS_VALUE {
+                    p.pts
+                } else {
+                    p.dts
+                };
                 let end = ts_seconds(ts, (*st).time_base)
                     .map(|t| t + ts_seconds(p.duration.max(0), (*st).time_base).unwrap_or(0.0));
                 if let Some(e) = end {
