@@ -6,6 +6,7 @@
 //! draws progress and prints.
 
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;

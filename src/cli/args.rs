@@ -14,6 +14,8 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Show container and stream facts of media files (like ffprobe, for people and pipelines).
+    Probe(super::probe::ProbeArgs),
 }
 
 /// Output formats shared by every command.

@@ -2,5 +2,8 @@
 
 mod args;
 mod dispatch;
+mod output;
+mod probe;
+mod render_probe;
 
 pub use dispatch::main;
