@@ -16,6 +16,10 @@ pub struct Cli {
 pub enum Command {
     /// Show container and stream facts of media files (like ffprobe, for people and pipelines).
     Probe(super::probe::ProbeArgs),
+    /// Check media files or folders against delivery spec profiles.
+    Check(super::check::CheckArgs),
+    /// List, show and lint spec profiles.
+    Specs(super::specs::SpecsArgs),
 }
 
 /// Output formats shared by every command.

@@ -9,6 +9,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<u8> = match &cli.command {
         Command::Probe(args) => super::probe::run(args),
+        Command::Check(args) => super::check::run(args),
+        Command::Specs(args) => super::specs::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,9 +1,11 @@
 //! Command-line front end: argument definitions and dispatch to one module per command.
 
 mod args;
+mod check;
 mod dispatch;
 mod output;
 mod probe;
 mod render_probe;
+mod specs;
 
 pub use dispatch::main;

@@ -257,7 +257,8 @@ impl<'a> Ctx<'a> {
                 .rule
                 .clause
                 .clone()
-                .or_else(|| self.profile.source.clause.clone()),
+                .or_else(|| self.profile.source.clause.clone())
+                .or_else(|| Some(self.profile.source.document.clone())),
             position_s: None,
             timecode: None,
         }

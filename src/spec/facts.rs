@@ -32,6 +32,25 @@ impl FileFacts<'_> {
     }
 }
 
+/// The other files in `path`'s folder, sorted: candidate sidecars.
+pub fn siblings(path: &Path) -> Vec<PathBuf> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.path())
+                .filter(|p| p.file_name() != path.file_name())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
 /// What a rule is evaluated on: the file, one stream, or one programme.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Subject<'a> {

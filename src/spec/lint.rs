@@ -62,12 +62,11 @@ pub fn lint_text(text: &str, file: &str, registry: &Registry) -> Vec<LintProblem
     };
     let value: toml::Table = toml::from_str(text).unwrap_or_default();
     l.top(doc.as_table(), &value);
-    if l.out.is_empty() {
+    let local = l.out.is_empty();
+    if local {
         l.whole(text, doc.as_table());
     }
-    if l.out.is_empty() {
-        l.inheritance(text, doc.as_table(), registry);
-    }
+    l.inheritance(text, doc.as_table(), registry, local && l.out.is_empty());
     l.out.sort_by_key(|p| (p.line, p.column));
     l.out
 }
@@ -180,19 +179,22 @@ impl Linter<'_> {
         }
     }
 
-    fn inheritance(&mut self, text: &str, doc: &toml_edit::Table, registry: &Registry) {
+    /// `extends` cycles and unknown parents, always; problems of the
+    /// resolved profile only when `resolve` (the file itself is clean).
+    fn inheritance(&mut self, text: &str, doc: &toml_edit::Table, registry: &Registry, resolve: bool) {
         let mut reg = registry.clone();
         let id = match reg.add_text(text, Origin::File(self.file.into())) {
             Ok(id) => id,
             Err(e) => return self.push(None, e.to_string()),
         };
         let extends = doc.get("extends").and_then(|i| i.span());
-        match reg.resolve(&id) {
-            Ok(_) => {}
-            Err(e @ (SpecError::Cycle { .. } | SpecError::Unknown { .. })) => {
-                self.push(extends, e.to_string())
+        if let Err(e) = reg.chain(&id) {
+            return self.push(extends, e.to_string());
+        }
+        if resolve {
+            if let Err(e) = reg.resolve(&id) {
+                self.push(None, e.to_string());
             }
-            Err(e) => self.push(None, e.to_string()),
         }
     }
 }
@@ -272,6 +274,23 @@ mod tests {
         assert_eq!(p[0].to_string(), "a.toml:3:11: inheritance cycle: a → b → a");
         let p = lint_text("id = \"a\"\nextends = \"ebu-r129\"\n", "a.toml", &reg);
         assert!(p[0].to_string().starts_with("a.toml:2:11: no spec profile `ebu-r129`"), "{p:?}");
+    }
+
+    #[test]
+    fn typo_wrong_type_and_cycle_together() {
+        let mut reg = Registry::builtin().unwrap();
+        reg.add_text("id = \"b\"\ntitle = \"b\"\nextends = \"a\"\n", Origin::BuiltIn("b"))
+            .unwrap();
+        let text = "id = \"a\"\ntitle = \"a\"\nextends = \"b\"\n[video]\nframe_rat = \"25\"\nwidth = { min = \"wide\" }\n";
+        let p: Vec<String> = lint_text(text, "a.toml", &reg).iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            p,
+            [
+                "a.toml:3:11: inheritance cycle: a → b → a",
+                "a.toml:5:1: unknown key `video.frame_rat`; did you mean `frame_rate`?",
+                "a.toml:6:9: `video.width`: `wide` is not a number",
+            ]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod validate;
 pub mod value;
 
