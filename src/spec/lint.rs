@@ -294,6 +294,19 @@ mod tests {
     }
 
     #[test]
+    fn documented_example_is_clean_and_resolves() {
+        let doc = include_str!("../../docs/specs.md");
+        let start = doc.find("```toml\n# house-netflix.toml").unwrap() + "```toml\n".len();
+        let example = &doc[start..start + doc[start..].find("```").unwrap()];
+        let mut reg = Registry::builtin().unwrap();
+        assert_eq!(lint_text(example, "house.toml", &reg), vec![]);
+        reg.add_text(example, Origin::BuiltIn("house")).unwrap();
+        let p = reg.resolve("house-netflix").unwrap();
+        assert_eq!(p.video["bit_depth"].0.len(), 2);
+        assert_eq!(p.video["codec"], reg.resolve("netflix-prores-hq").unwrap().video["codec"]);
+    }
+
+    #[test]
     fn columns_count_characters() {
         assert_eq!(line_col("a\n−é x", "a\n−é ".len()), (2, 4));
     }
