@@ -98,7 +98,10 @@ fn list(reg: &Registry, format: Format, out: &mut impl Write) -> anyhow::Result<
     for e in reg.entries() {
         let p = reg.resolve(&e.id);
         let (title, confidence) = match &p {
-            Ok(p) => (p.title.clone(), format!("{:?}", p.source.confidence).to_lowercase()),
+            Ok(p) => (
+                p.title.clone(),
+                format!("{:?}", p.source.confidence).to_lowercase(),
+            ),
             Err(err) => (format!("invalid: {err}"), "-".into()),
         };
         rows.push((e.id.clone(), confidence, e.origin.to_string(), title));

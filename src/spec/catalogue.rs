@@ -62,6 +62,7 @@ use Kind::*;
 use Scope::*;
 
 /// Every known key except the free-form `sidecars` group.
+#[rustfmt::skip]
 pub const FIELDS: &[Field] = &[
     f("container", "format", Text, File, "container format", ""),
     f("container", "operational_pattern", Text, File, "MXF operational pattern", ""),

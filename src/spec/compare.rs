@@ -35,7 +35,13 @@ fn not_evaluated(reason: impl Into<String>, expected: String, actual: String) ->
 pub fn compare(rule: &Rule, def: &Field, fact: &Fact) -> Outcome {
     let (expected, demand) = match describe(rule, def) {
         Ok(d) => d,
-        Err(e) => return not_evaluated(format!("the profile is invalid: {e}"), String::new(), String::new()),
+        Err(e) => {
+            return not_evaluated(
+                format!("the profile is invalid: {e}"),
+                String::new(),
+                String::new(),
+            )
+        }
     };
     let actual = fact.display(def.kind, def.unit);
     let held = match (rule.present, fact) {
@@ -46,7 +52,11 @@ pub fn compare(rule: &Rule, def: &Field, fact: &Fact) -> Outcome {
     };
     match held {
         Ok(passed) => Outcome {
-            status: if passed { Status::Passed } else { Status::Failed },
+            status: if passed {
+                Status::Passed
+            } else {
+                Status::Failed
+            },
             expected,
             actual,
             demand,
@@ -98,9 +108,8 @@ fn holds(rule: &Rule, kind: Kind, fact: &Fact) -> Result<bool, String> {
 /// The expected value and the spec's demand in words; `Err` when a
 /// profile value does not fit the field's type.
 pub fn describe(rule: &Rule, def: &Field) -> Result<(String, String), String> {
-    let show = |v: &Scalar| -> Result<String, String> {
-        Ok(typed(def.kind, v)?.display(def.kind, ""))
-    };
+    let show =
+        |v: &Scalar| -> Result<String, String> { Ok(typed(def.kind, v)?.display(def.kind, "")) };
     let unit = def.unit;
     if let Some(want) = rule.present {
         let w = if want { "present" } else { "absent" };
@@ -111,7 +120,11 @@ pub fn describe(rule: &Rule, def: &Field) -> Result<(String, String), String> {
         return Ok((e.clone(), format!("requires {e}")));
     }
     if let Some(vs) = &rule.one_of {
-        let list = vs.iter().map(show).collect::<Result<Vec<_>, _>>()?.join(", ");
+        let list = vs
+            .iter()
+            .map(show)
+            .collect::<Result<Vec<_>, _>>()?
+            .join(", ");
         let e = with_unit(list, unit);
         return Ok((format!("one of {e}"), format!("allows {e}")));
     }
@@ -139,7 +152,10 @@ pub fn describe(rule: &Rule, def: &Field) -> Result<(String, String), String> {
         // `{stem}` (sidecar rules) is replaced by the file's stem at evaluation.
         regex::Regex::new(&re.replace("{stem}", "stem"))
             .map_err(|e| format!("bad regex `{re}`: {e}"))?;
-        return Ok((format!("matches /{re}/"), format!("requires a match for /{re}/")));
+        return Ok((
+            format!("matches /{re}/"),
+            format!("requires a match for /{re}/"),
+        ));
     }
     if rule.alternatives.is_some() {
         return Ok(("a listed layout".into(), "allows the listed layouts".into()));
@@ -168,11 +184,23 @@ mod tests {
     #[test]
     fn frame_rate_one_of_is_exact() {
         let r = r#"one_of = ["23.976", "24"]"#;
-        assert_eq!(status(r, "video", "frame_rate", rate(24000, 1001)), Status::Passed);
-        assert_eq!(status(r, "video", "frame_rate", rate(24, 1)), Status::Passed);
-        assert_eq!(status(r, "video", "frame_rate", rate(25, 1)), Status::Failed);
+        assert_eq!(
+            status(r, "video", "frame_rate", rate(24000, 1001)),
+            Status::Passed
+        );
+        assert_eq!(
+            status(r, "video", "frame_rate", rate(24, 1)),
+            Status::Passed
+        );
+        assert_eq!(
+            status(r, "video", "frame_rate", rate(25, 1)),
+            Status::Failed
+        );
         let only = r#"equals = "23.976""#;
-        assert_eq!(status(only, "video", "frame_rate", rate(24, 1)), Status::Failed);
+        assert_eq!(
+            status(only, "video", "frame_rate", rate(24, 1)),
+            Status::Failed
+        );
     }
 
     #[test]
@@ -194,7 +222,10 @@ mod tests {
         assert_eq!(status(r, k.0, k.1, Fact::Number(-22.8)), Status::Passed);
         assert_eq!(status(r, k.0, k.1, Fact::Number(-23.21)), Status::Failed);
         assert_eq!(status(r, k.0, k.1, Fact::Number(-22.79)), Status::Failed);
-        assert_eq!(status("target = -23.0", k.0, k.1, Fact::Number(-23.0)), Status::Passed);
+        assert_eq!(
+            status("target = -23.0", k.0, k.1, Fact::Number(-23.0)),
+            Status::Passed
+        );
     }
 
     #[test]
@@ -204,15 +235,34 @@ mod tests {
         assert_eq!(status(r, k.0, k.1, Fact::Number(4.0)), Status::Passed);
         assert_eq!(status(r, k.0, k.1, Fact::Number(18.0)), Status::Passed);
         assert_eq!(status(r, k.0, k.1, Fact::Number(18.1)), Status::Failed);
-        assert_eq!(status("max = -1", "loudness", "true_peak_dbtp", Fact::Number(-0.9)), Status::Failed);
-        assert_eq!(status("max = -1", "loudness", "true_peak_dbtp", Fact::Number(-1.0)), Status::Passed);
-        assert_eq!(status("min = \"24\"", "video", "frame_rate", rate(24000, 1001)), Status::Failed);
+        assert_eq!(
+            status("max = -1", "loudness", "true_peak_dbtp", Fact::Number(-0.9)),
+            Status::Failed
+        );
+        assert_eq!(
+            status("max = -1", "loudness", "true_peak_dbtp", Fact::Number(-1.0)),
+            Status::Passed
+        );
+        assert_eq!(
+            status("min = \"24\"", "video", "frame_rate", rate(24000, 1001)),
+            Status::Failed
+        );
     }
 
     #[test]
     fn missing_fields_are_not_evaluated() {
-        let s = status(r#"equals = "tff""#, "video", "field_order", Fact::Absent("the file does not say".into()));
-        assert_eq!(s, Status::NotEvaluated { reason: "the file does not say".into() });
+        let s = status(
+            r#"equals = "tff""#,
+            "video",
+            "field_order",
+            Fact::Absent("the file does not say".into()),
+        );
+        assert_eq!(
+            s,
+            Status::NotEvaluated {
+                reason: "the file does not say".into()
+            }
+        );
     }
 
     #[test]
@@ -220,8 +270,14 @@ mod tests {
         let k = ("video", "hdr_metadata");
         let hdr = Fact::Present("HDR10".into());
         let none = Fact::Absent("no HDR metadata".into());
-        assert_eq!(status("present = true", k.0, k.1, hdr.clone()), Status::Passed);
-        assert_eq!(status("present = true", k.0, k.1, none.clone()), Status::Failed);
+        assert_eq!(
+            status("present = true", k.0, k.1, hdr.clone()),
+            Status::Passed
+        );
+        assert_eq!(
+            status("present = true", k.0, k.1, none.clone()),
+            Status::Failed
+        );
         assert_eq!(status("present = false", k.0, k.1, none), Status::Passed);
         assert_eq!(status("present = false", k.0, k.1, hdr), Status::Failed);
     }
@@ -230,16 +286,35 @@ mod tests {
     fn regex_and_text() {
         let k = ("naming", "file_name");
         let r = r#"regex = '^[A-Z]{3}_\d{3}\.mov$'"#;
-        assert_eq!(status(r, k.0, k.1, Fact::Text("ABC_001.mov".into())), Status::Passed);
-        assert_eq!(status(r, k.0, k.1, Fact::Text("abc_001.mov".into())), Status::Failed);
-        assert_eq!(status(r#"equals = "ProRes""#, "video", "codec", Fact::Text("prores".into())), Status::Passed);
+        assert_eq!(
+            status(r, k.0, k.1, Fact::Text("ABC_001.mov".into())),
+            Status::Passed
+        );
+        assert_eq!(
+            status(r, k.0, k.1, Fact::Text("abc_001.mov".into())),
+            Status::Failed
+        );
+        assert_eq!(
+            status(
+                r#"equals = "ProRes""#,
+                "video",
+                "codec",
+                Fact::Text("prores".into())
+            ),
+            Status::Passed
+        );
     }
 
     #[test]
     fn bad_profile_values_are_not_evaluated() {
         let s = status(r#"equals = "fast""#, "video", "frame_rate", rate(25, 1));
         assert!(matches!(s, Status::NotEvaluated { .. }));
-        let s = status("severity = \"warning\"", "video", "width", Fact::Number(1.0));
+        let s = status(
+            "severity = \"warning\"",
+            "video",
+            "width",
+            Fact::Number(1.0),
+        );
         assert!(matches!(s, Status::NotEvaluated { .. }));
     }
 }

@@ -132,7 +132,11 @@ impl<'a> Ctx<'a> {
             let Some(def) = lookup_path(path) else {
                 return Some(Err(format!("unknown condition field `{path}`")));
             };
-            let f = fact(&def, self.facts, condition_subject(&def, self.facts, subject));
+            let f = fact(
+                &def,
+                self.facts,
+                condition_subject(&def, self.facts, subject),
+            );
             for cond in &set.0 {
                 match compare(cond, &def, &f).status {
                     Status::Passed => {}
@@ -199,18 +203,34 @@ impl<'a> Ctx<'a> {
         let actual = if found.is_empty() {
             "none".to_string()
         } else {
-            found.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            found
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let (expected, message) = if want {
             let e = format!("a sidecar matching /{pattern}/");
-            let m = if passed { format!("sidecar {actual} found") } else { format!("no sidecar matches /{pattern}/; the spec requires one") };
+            let m = if passed {
+                format!("sidecar {actual} found")
+            } else {
+                format!("no sidecar matches /{pattern}/; the spec requires one")
+            };
             (e, m)
         } else {
             let e = format!("no sidecar matching /{pattern}/");
-            let m = if passed { "no unwanted sidecar".to_string() } else { format!("sidecar {actual} is present; the spec forbids it") };
+            let m = if passed {
+                "no unwanted sidecar".to_string()
+            } else {
+                format!("sidecar {actual} is present; the spec forbids it")
+            };
             (e, m)
         };
-        let status = if passed { Status::Passed } else { Status::Failed };
+        let status = if passed {
+            Status::Passed
+        } else {
+            Status::Failed
+        };
         Some(self.build(status, expected, actual, message))
     }
 
@@ -226,7 +246,11 @@ impl<'a> Ctx<'a> {
 
     fn not_evaluated(&self, expected: Option<String>, reason: &str) -> Finding {
         let expected = expected
-            .or_else(|| super::compare::describe(self.rule, &self.def).ok().map(|d| d.0))
+            .or_else(|| {
+                super::compare::describe(self.rule, &self.def)
+                    .ok()
+                    .map(|d| d.0)
+            })
             .unwrap_or_default();
         self.build(
             Status::NotEvaluated {
@@ -279,7 +303,11 @@ impl<'a> Ctx<'a> {
 
 /// The subject a condition reads: the rule's own stream when the condition
 /// is about the same kind of stream, else the first stream of that kind.
-fn condition_subject<'a>(def: &Field, facts: &'a FileFacts<'a>, subject: Subject<'a>) -> Subject<'a> {
+fn condition_subject<'a>(
+    def: &Field,
+    facts: &'a FileFacts<'a>,
+    subject: Subject<'a>,
+) -> Subject<'a> {
     let kind = match def.scope {
         Scope::VideoStream => StreamKind::Video,
         Scope::AudioStream => StreamKind::Audio,

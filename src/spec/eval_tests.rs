@@ -87,7 +87,10 @@ fn prores_hq_mov() -> MediaInfo {
     v.profile = Some("HQ".into());
     v.video = Some(video(1920, 1080, "24000/1001", 23.976));
     let mut streams = vec![v];
-    for (i, name) in ["L", "R", "C", "LFE", "Ls", "Rs", "Lt", "Rt"].iter().enumerate() {
+    for (i, name) in ["L", "R", "C", "LFE", "Ls", "Rs", "Lt", "Rt"]
+        .iter()
+        .enumerate()
+    {
         let mut a = stream(i + 1, StreamKind::Audio, "pcm_s24le", 600.2);
         a.audio = Some(audio(24, &[name]));
         streams.push(a);
@@ -213,7 +216,11 @@ fn prores_hq_passes_netflix_except_unmeasured_loudness() {
             reason: "loudness not measured".into()
         }
     );
-    assert_eq!(by_id(&f, "audio.sample_rate").len(), 8, "one per audio stream");
+    assert_eq!(
+        by_id(&f, "audio.sample_rate").len(),
+        8,
+        "one per audio stream"
+    );
     let layout = by_id(&f, "audio.layouts");
     assert_eq!(layout[0].message, "audio layout is `eight mono streams`");
 }
@@ -222,15 +229,26 @@ fn prores_hq_passes_netflix_except_unmeasured_loudness() {
 fn h264_mp4_fails_netflix_with_readable_sentences() {
     let f = run(&builtin("netflix-prores-hq"), &h264_mp4(), None);
     let fails = failed(&f);
-    for id in ["container.format", "video.codec", "video.profile", "audio.codec"] {
+    for id in [
+        "container.format",
+        "video.codec",
+        "video.profile",
+        "audio.codec",
+    ] {
         assert!(fails.contains(&id), "{id} should fail: {fails:?}");
     }
     let codec = by_id(&f, "video.codec")[0];
     assert_eq!(codec.stream_index, Some(0));
-    assert_eq!(codec.message, "video codec is h264; the spec requires prores");
+    assert_eq!(
+        codec.message,
+        "video codec is h264; the spec requires prores"
+    );
     assert_eq!(codec.source_clause.as_deref(), Some("article 360060572613"));
     let bits = by_id(&f, "audio.bit_depth")[0];
-    assert!(matches!(bits.status, Status::NotEvaluated { .. }), "AAC has no bit depth");
+    assert!(
+        matches!(bits.status, Status::NotEvaluated { .. }),
+        "AAC has no bit depth"
+    );
     let layout = by_id(&f, "audio.layouts")[0];
     assert_eq!(layout.status, Status::Passed, "2.0 is accepted");
     assert_eq!(layout.actual, "1 stream: [L R]");
@@ -274,7 +292,11 @@ fn missing_fields_are_not_evaluated_never_passed() {
     m.container.start_timecode = None;
     let f = run(&p, &m, None);
     assert!(f.iter().all(|x| x.is_not_evaluated()), "{f:#?}");
-    assert!(f[0].message.contains("does not say its field order"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("does not say its field order"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -306,7 +328,9 @@ fn conditions_select_rules() {
 
 #[test]
 fn condition_on_missing_field_is_not_evaluated() {
-    let p = custom("[video]\ncodec = { equals = \"h264\", when = { \"video.field_order\" = \"tff\" } }\n");
+    let p = custom(
+        "[video]\ncodec = { equals = \"h264\", when = { \"video.field_order\" = \"tff\" } }\n",
+    );
     let mut m = h264_mp4();
     m.streams[0].video.as_mut().unwrap().field_order = None;
     let f = run(&p, &m, None);
@@ -321,7 +345,10 @@ fn apple_progressive_condition() {
     assert!(failed(&run(&p, &m, None)).contains(&"video.field_order"));
     m.streams[0].video.as_mut().unwrap().frame_rate = Some("30000/1001".into());
     let f = run(&p, &m, None);
-    assert!(by_id(&f, "video.field_order").is_empty(), "29.97i is allowed");
+    assert!(
+        by_id(&f, "video.field_order").is_empty(),
+        "29.97i is allowed"
+    );
 }
 
 #[test]
@@ -336,13 +363,25 @@ fn layout_alternatives() {
         m
     };
     let ok = eight(&["L", "R", "C", "LFE", "Ls", "Rs", "Lt", "Rt"]);
-    assert_eq!(by_id(&run(&p, &ok, None), "audio.layouts")[0].status, Status::Passed);
+    assert_eq!(
+        by_id(&run(&p, &ok, None), "audio.layouts")[0].status,
+        Status::Passed
+    );
     let stereo = eight(&["L", "R"]);
-    assert_eq!(by_id(&run(&p, &stereo, None), "audio.layouts")[0].status, Status::Passed);
+    assert_eq!(
+        by_id(&run(&p, &stereo, None), "audio.layouts")[0].status,
+        Status::Passed
+    );
     let five_one = eight(&["L", "R", "C", "LFE", "Ls", "Rs"]);
-    assert_eq!(by_id(&run(&p, &five_one, None), "audio.layouts")[0].status, Status::Failed);
+    assert_eq!(
+        by_id(&run(&p, &five_one, None), "audio.layouts")[0].status,
+        Status::Failed
+    );
     let wrong_order = eight(&["L", "R", "C", "LFE", "Ls", "Rs", "Rt", "Lt"]);
-    assert_eq!(by_id(&run(&p, &wrong_order, None), "audio.layouts")[0].status, Status::Failed);
+    assert_eq!(
+        by_id(&run(&p, &wrong_order, None), "audio.layouts")[0].status,
+        Status::Failed
+    );
     let mut unlabelled = prores_hq_mov();
     for s in unlabelled.streams.iter_mut().skip(1) {
         s.audio.as_mut().unwrap().channel_names.clear();
@@ -368,7 +407,10 @@ fn av_duration_match() {
 fn loudness_per_programme_with_boundaries() {
     let p = builtin("ebu-r128");
     let a = AudioMeasurements {
-        programmes: vec![programme("5.1", -23.2, -1.0), programme("stereo", -22.7, -0.5)],
+        programmes: vec![
+            programme("5.1", -23.2, -1.0),
+            programme("stereo", -22.7, -0.5),
+        ],
         faults: vec![],
     };
     let f = run(&p, &prores_hq_mov(), Some(&a));
@@ -381,10 +423,16 @@ fn loudness_per_programme_with_boundaries() {
         "programme stereo: integrated loudness is -22.7 LUFS; the spec requires -23 ± 0.2 LUFS"
     );
     let tp = by_id(&f, "loudness.true_peak_dbtp");
-    assert_eq!((tp[0].status.clone(), tp[1].status.clone()), (Status::Passed, Status::Failed));
+    assert_eq!(
+        (tp[0].status.clone(), tp[1].status.clone()),
+        (Status::Passed, Status::Failed)
+    );
     let live = builtin("ebu-r128-live");
     let f = run(&live, &prores_hq_mov(), Some(&a));
-    assert_eq!(by_id(&f, "loudness.integrated_lufs")[1].status, Status::Passed);
+    assert_eq!(
+        by_id(&f, "loudness.integrated_lufs")[1].status,
+        Status::Passed
+    );
 }
 
 #[test]
@@ -431,7 +479,10 @@ fn naming_and_sidecars() {
     };
     let r = check_file(&facts, &[p]);
     assert_eq!(r.verdict, Verdict::Fail);
-    assert_eq!(failed(&r.findings), ["naming.file_name", "sidecars.captions"]);
+    assert_eq!(
+        failed(&r.findings),
+        ["naming.file_name", "sidecars.captions"]
+    );
 }
 
 #[test]

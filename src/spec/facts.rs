@@ -37,7 +37,11 @@ pub fn siblings(path: &Path) -> Vec<PathBuf> {
     let Some(dir) = path.parent() else {
         return Vec::new();
     };
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok())
@@ -72,7 +76,8 @@ fn text(v: &Option<String>, what: &str) -> Fact {
 }
 
 fn num<T: Into<f64> + Copy>(v: Option<T>, what: &str) -> Fact {
-    v.map(|x| Fact::Number(x.into())).unwrap_or_else(|| absent(what))
+    v.map(|x| Fact::Number(x.into()))
+        .unwrap_or_else(|| absent(what))
 }
 
 fn big(v: Option<u64>, what: &str) -> Fact {
@@ -96,7 +101,9 @@ pub fn fact(def: &Field, facts: &FileFacts, subject: Subject) -> Fact {
     let c = &media.container;
     match (def.group, def.key) {
         ("container", "format") => Fact::Text(c.format.clone()),
-        ("container", "operational_pattern") => text(&c.operational_pattern, "MXF operational pattern"),
+        ("container", "operational_pattern") => {
+            text(&c.operational_pattern, "MXF operational pattern")
+        }
         ("container", "major_brand") => text(&c.major_brand, "major brand"),
         ("container", "bit_rate_bps") => big(c.bit_rate_bps, "bit rate"),
         ("video", "stream_count") => Fact::Number(facts.streams(StreamKind::Video).len() as f64),
@@ -112,7 +119,10 @@ pub fn fact(def: &Field, facts: &FileFacts, subject: Subject) -> Fact {
         ("timing", "duration_s") => num(duration(media), "duration"),
         ("timing", "start_timecode") => text(&start_timecode(media), "start timecode"),
         ("timing", "av_duration_difference_s") => av_difference(facts, media),
-        _ => Fact::Absent(format!("{}.{} is not read at file level", def.group, def.key)),
+        _ => Fact::Absent(format!(
+            "{}.{} is not read at file level",
+            def.group, def.key
+        )),
     }
 }
 
@@ -157,7 +167,11 @@ fn stream_fact(def: &Field, s: &Stream) -> Fact {
             Some(h) => Fact::Present(format!("HDR10 metadata ({})", h.source)),
             None => Fact::Absent("no HDR metadata".into()),
         },
-        "display_aspect_ratio" => rational(&v.display_aspect_ratio, Rational::parse_ratio, "display aspect ratio"),
+        "display_aspect_ratio" => rational(
+            &v.display_aspect_ratio,
+            Rational::parse_ratio,
+            "display aspect ratio",
+        ),
         _ => Fact::Absent(format!("video streams have no {}", def.label)),
     }
 }
@@ -178,14 +192,21 @@ fn programme_fact(def: &Field, p: &Programme) -> Fact {
         "loudness_range_lu" => p.loudness_range_lu,
         _ => None,
     };
-    v.map(Fact::Number)
-        .unwrap_or_else(|| Fact::Absent(format!("the measurement has no {} for this programme", def.label)))
+    v.map(Fact::Number).unwrap_or_else(|| {
+        Fact::Absent(format!(
+            "the measurement has no {} for this programme",
+            def.label
+        ))
+    })
 }
 
 fn duration(m: &MediaInfo) -> Option<f64> {
-    m.container
-        .duration_s
-        .or_else(|| m.streams.iter().filter_map(|s| s.duration_s).reduce(f64::max))
+    m.container.duration_s.or_else(|| {
+        m.streams
+            .iter()
+            .filter_map(|s| s.duration_s)
+            .reduce(f64::max)
+    })
 }
 
 fn start_timecode(m: &MediaInfo) -> Option<String> {
@@ -199,7 +220,11 @@ fn start_timecode(m: &MediaInfo) -> Option<String> {
 /// any audio stream's.
 fn av_difference(facts: &FileFacts, m: &MediaInfo) -> Fact {
     let dur = |s: &Stream| s.duration_s.or(m.container.duration_s);
-    let Some(video) = facts.streams(StreamKind::Video).first().and_then(|s| dur(s)) else {
+    let Some(video) = facts
+        .streams(StreamKind::Video)
+        .first()
+        .and_then(|s| dur(s))
+    else {
         return Fact::Absent("the file has no video stream with a duration".into());
     };
     let audio: Vec<f64> = facts
@@ -219,7 +244,10 @@ pub fn timecode_at(start: &str, offset_s: f64, fps: f64) -> Option<String> {
         return None;
     }
     let nominal = fps.round() as u64;
-    let parts: Vec<u64> = start.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let parts: Vec<u64> = start
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let [h, m, s, f] = parts[..] else { return None };
     let start_frames = ((h * 60 + m) * 60 + s) * nominal + f;
     let total = start_frames + (offset_s * fps + 1e-6).floor().max(0.0) as u64;
@@ -249,8 +277,14 @@ mod tests {
 
     #[test]
     fn timecode_offsets() {
-        assert_eq!(timecode_at("10:00:00:00", 1.5, 25.0).as_deref(), Some("10:00:01:12"));
-        assert_eq!(timecode_at("09:59:59:24", 0.04, 25.0).as_deref(), Some("10:00:00:00"));
+        assert_eq!(
+            timecode_at("10:00:00:00", 1.5, 25.0).as_deref(),
+            Some("10:00:01:12")
+        );
+        assert_eq!(
+            timecode_at("09:59:59:24", 0.04, 25.0).as_deref(),
+            Some("10:00:00:00")
+        );
         assert_eq!(timecode_at("10:00:00;00", 1.0, 29.97), None);
     }
 }

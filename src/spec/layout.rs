@@ -30,7 +30,11 @@ pub fn describe(streams: &[&Stream]) -> String {
         })
         .collect();
     let n = streams.len();
-    format!("{n} stream{}: {}", if n == 1 { "" } else { "s" }, parts.join(" "))
+    format!(
+        "{n} stream{}: {}",
+        if n == 1 { "" } else { "s" },
+        parts.join(" ")
+    )
 }
 
 /// Describes the alternatives for `expected`.

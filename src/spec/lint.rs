@@ -26,15 +26,32 @@ pub struct LintProblem {
 
 impl fmt::Display for LintProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
 const TOP_KEYS: [&str; 5] = ["id", "title", "extends", "source", "notes"];
 const SOURCE_KEYS: [&str; 5] = ["document", "url", "clause", "date_read", "confidence"];
 const RULE_KEYS: [&str; 15] = [
-    "id", "equals", "one_of", "min", "max", "target", "tolerance", "regex", "present",
-    "alternatives", "when", "severity", "message", "clause", "",
+    "id",
+    "equals",
+    "one_of",
+    "min",
+    "max",
+    "target",
+    "tolerance",
+    "regex",
+    "present",
+    "alternatives",
+    "when",
+    "severity",
+    "message",
+    "clause",
+    "",
 ];
 
 /// Lints one profile file; other profiles (for `extends`) come from `registry`.
@@ -153,9 +170,11 @@ impl Linter<'_> {
             Item::Table(t) => tables.push(t),
             Item::ArrayOfTables(a) => tables.extend(a.iter().map(|t| t as &dyn TableLike)),
             Item::Value(toml_edit::Value::InlineTable(t)) => tables.push(t),
-            Item::Value(toml_edit::Value::Array(a)) => {
-                tables.extend(a.iter().filter_map(|v| v.as_inline_table()).map(|t| t as &dyn TableLike))
-            }
+            Item::Value(toml_edit::Value::Array(a)) => tables.extend(
+                a.iter()
+                    .filter_map(|v| v.as_inline_table())
+                    .map(|t| t as &dyn TableLike),
+            ),
             _ => {}
         }
         let before = self.out.len();
@@ -181,7 +200,13 @@ impl Linter<'_> {
 
     /// `extends` cycles and unknown parents, always; problems of the
     /// resolved profile only when `resolve` (the file itself is clean).
-    fn inheritance(&mut self, text: &str, doc: &toml_edit::Table, registry: &Registry, resolve: bool) {
+    fn inheritance(
+        &mut self,
+        text: &str,
+        doc: &toml_edit::Table,
+        registry: &Registry,
+        resolve: bool,
+    ) {
         let mut reg = registry.clone();
         let id = match reg.add_text(text, Origin::File(self.file.into())) {
             Ok(id) => id,
@@ -223,7 +248,10 @@ mod tests {
 
     #[test]
     fn clean_profile_has_no_problems() {
-        assert_eq!(lint("[video]\nframe_rate = [\"23.976\", 25]\n"), Vec::<String>::new());
+        assert_eq!(
+            lint("[video]\nframe_rate = [\"23.976\", 25]\n"),
+            Vec::<String>::new()
+        );
         let reg = Registry::builtin().unwrap();
         for e in reg.entries() {
             let problems = lint_text(&e.text, &e.id, &reg);
@@ -247,14 +275,27 @@ mod tests {
     #[test]
     fn wrong_shapes() {
         let p = lint("[audio]\nsample_rate = { one_of = 48000 }\n");
-        assert!(p[0].starts_with("mine.toml:9:15: `audio.sample_rate`: invalid type"), "{p:?}");
+        assert!(
+            p[0].starts_with("mine.toml:9:15: `audio.sample_rate`: invalid type"),
+            "{p:?}"
+        );
         let p = lint("[loudness]\nintegrated_lufs = { target = -23, max = -22 }\n");
         assert!(p[0].contains("one comparison"), "{p:?}");
         let reg = Registry::builtin().unwrap();
-        let p = lint_text("id = \"x\"\ntitel = \"x\"\nextends = \"ebu-r128\"\n", "x.toml", &reg);
-        assert_eq!(p[0].to_string(), "x.toml:2:1: unknown key `titel`; did you mean `title`?");
+        let p = lint_text(
+            "id = \"x\"\ntitel = \"x\"\nextends = \"ebu-r128\"\n",
+            "x.toml",
+            &reg,
+        );
+        assert_eq!(
+            p[0].to_string(),
+            "x.toml:2:1: unknown key `titel`; did you mean `title`?"
+        );
         let p = lint("dat_read = \"x\"\n");
-        assert!(p[0].contains("in [source]; did you mean `date_read`?"), "{p:?}");
+        assert!(
+            p[0].contains("in [source]; did you mean `date_read`?"),
+            "{p:?}"
+        );
         let p = lint("[video]\ncodec = { equals = \"h264\", when = { height = 2160 } }\n");
         assert!(p[0].contains("unknown condition field `height`"), "{p:?}");
     }
@@ -268,21 +309,41 @@ mod tests {
     #[test]
     fn cycles_are_located_at_extends() {
         let mut reg = Registry::builtin().unwrap();
-        reg.add_text("id = \"b\"\ntitle = \"b\"\nextends = \"a\"\n", Origin::BuiltIn("b"))
-            .unwrap();
-        let p = lint_text("id = \"a\"\ntitle = \"a\"\nextends = \"b\"\n", "a.toml", &reg);
-        assert_eq!(p[0].to_string(), "a.toml:3:11: inheritance cycle: a → b → a");
+        reg.add_text(
+            "id = \"b\"\ntitle = \"b\"\nextends = \"a\"\n",
+            Origin::BuiltIn("b"),
+        )
+        .unwrap();
+        let p = lint_text(
+            "id = \"a\"\ntitle = \"a\"\nextends = \"b\"\n",
+            "a.toml",
+            &reg,
+        );
+        assert_eq!(
+            p[0].to_string(),
+            "a.toml:3:11: inheritance cycle: a → b → a"
+        );
         let p = lint_text("id = \"a\"\nextends = \"ebu-r129\"\n", "a.toml", &reg);
-        assert!(p[0].to_string().starts_with("a.toml:2:11: no spec profile `ebu-r129`"), "{p:?}");
+        assert!(
+            p[0].to_string()
+                .starts_with("a.toml:2:11: no spec profile `ebu-r129`"),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn typo_wrong_type_and_cycle_together() {
         let mut reg = Registry::builtin().unwrap();
-        reg.add_text("id = \"b\"\ntitle = \"b\"\nextends = \"a\"\n", Origin::BuiltIn("b"))
-            .unwrap();
+        reg.add_text(
+            "id = \"b\"\ntitle = \"b\"\nextends = \"a\"\n",
+            Origin::BuiltIn("b"),
+        )
+        .unwrap();
         let text = "id = \"a\"\ntitle = \"a\"\nextends = \"b\"\n[video]\nframe_rat = \"25\"\nwidth = { min = \"wide\" }\n";
-        let p: Vec<String> = lint_text(text, "a.toml", &reg).iter().map(|p| p.to_string()).collect();
+        let p: Vec<String> = lint_text(text, "a.toml", &reg)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
         assert_eq!(
             p,
             [
@@ -303,7 +364,10 @@ mod tests {
         reg.add_text(example, Origin::BuiltIn("house")).unwrap();
         let p = reg.resolve("house-netflix").unwrap();
         assert_eq!(p.video["bit_depth"].0.len(), 2);
-        assert_eq!(p.video["codec"], reg.resolve("netflix-prores-hq").unwrap().video["codec"]);
+        assert_eq!(
+            p.video["codec"],
+            reg.resolve("netflix-prores-hq").unwrap().video["codec"]
+        );
     }
 
     #[test]

@@ -10,16 +10,40 @@ use std::path::{Path, PathBuf};
 /// The built-in profiles, `(file name, TOML text)`, from `specs/*.toml`.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("ebu-r128.toml", include_str!("../../specs/ebu-r128.toml")),
-    ("ebu-r128-live.toml", include_str!("../../specs/ebu-r128-live.toml")),
-    ("ebu-r128-s1.toml", include_str!("../../specs/ebu-r128-s1.toml")),
+    (
+        "ebu-r128-live.toml",
+        include_str!("../../specs/ebu-r128-live.toml"),
+    ),
+    (
+        "ebu-r128-s1.toml",
+        include_str!("../../specs/ebu-r128-s1.toml"),
+    ),
     ("atsc-a85.toml", include_str!("../../specs/atsc-a85.toml")),
-    ("netflix-prores-hq.toml", include_str!("../../specs/netflix-prores-hq.toml")),
-    ("amazon-pvd.toml", include_str!("../../specs/amazon-pvd.toml")),
-    ("apple-itunes-hd.toml", include_str!("../../specs/apple-itunes-hd.toml")),
-    ("youtube-upload.toml", include_str!("../../specs/youtube-upload.toml")),
-    ("uk-dpp-as11-hd.toml", include_str!("../../specs/uk-dpp-as11-hd.toml")),
+    (
+        "netflix-prores-hq.toml",
+        include_str!("../../specs/netflix-prores-hq.toml"),
+    ),
+    (
+        "amazon-pvd.toml",
+        include_str!("../../specs/amazon-pvd.toml"),
+    ),
+    (
+        "apple-itunes-hd.toml",
+        include_str!("../../specs/apple-itunes-hd.toml"),
+    ),
+    (
+        "youtube-upload.toml",
+        include_str!("../../specs/youtube-upload.toml"),
+    ),
+    (
+        "uk-dpp-as11-hd.toml",
+        include_str!("../../specs/uk-dpp-as11-hd.toml"),
+    ),
     ("spotify.toml", include_str!("../../specs/spotify.toml")),
-    ("apple-podcasts.toml", include_str!("../../specs/apple-podcasts.toml")),
+    (
+        "apple-podcasts.toml",
+        include_str!("../../specs/apple-podcasts.toml"),
+    ),
 ];
 
 /// Where a profile was read from.
@@ -252,7 +276,9 @@ impl Registry {
 pub fn merge(base: &mut toml::Table, child: &toml::Table) {
     for (k, v) in child {
         match (base.get_mut(k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(c)) if GROUPS.contains(&k.as_str()) => {
+            (Some(toml::Value::Table(b)), toml::Value::Table(c))
+                if GROUPS.contains(&k.as_str()) =>
+            {
                 for (rk, rv) in c {
                     b.insert(rk.clone(), rv.clone());
                 }
@@ -290,7 +316,9 @@ frame_rate = { equals = "25", severity = "warning" }
         let reg = Registry::builtin().unwrap();
         assert_eq!(reg.entries().count(), BUILTIN.len());
         for e in reg.entries() {
-            let p = reg.resolve(&e.id).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+            let p = reg
+                .resolve(&e.id)
+                .unwrap_or_else(|err| panic!("{}: {err}", e.id));
             assert_eq!(p.id, e.id);
         }
     }
@@ -305,7 +333,10 @@ frame_rate = { equals = "25", severity = "warning" }
         assert_eq!(p.video["codec"], parent.video["codec"]);
         assert_eq!(p.source.document, "house rules");
         assert_eq!(p.extends.as_deref(), Some("netflix-prores-hq"));
-        assert_eq!(reg.chain("my-netflix").unwrap(), ["my-netflix", "netflix-prores-hq"]);
+        assert_eq!(
+            reg.chain("my-netflix").unwrap(),
+            ["my-netflix", "netflix-prores-hq"]
+        );
     }
 
     fn stub(id: &str, extends: &str) -> String {
@@ -321,7 +352,8 @@ frame_rate = { equals = "25", severity = "warning" }
         let err = reg.resolve("a").unwrap_err();
         assert!(matches!(&err, SpecError::Cycle { chain } if chain == &["a", "b", "c", "a"]));
         assert_eq!(err.to_string(), "inheritance cycle: a → b → c → a");
-        reg.add_text(&stub("self", "self"), Origin::BuiltIn("s")).unwrap();
+        reg.add_text(&stub("self", "self"), Origin::BuiltIn("s"))
+            .unwrap();
         assert!(matches!(reg.resolve("self"), Err(SpecError::Cycle { .. })));
     }
 
@@ -331,8 +363,12 @@ frame_rate = { equals = "25", severity = "warning" }
         let err = reg.resolve("ebu-r12").unwrap_err().to_string();
         assert!(err.contains("did you mean `ebu-r128`"), "{err}");
         let mut reg = reg;
-        reg.add_text(&stub("orphan", "nope"), Origin::BuiltIn("o")).unwrap();
-        assert!(matches!(reg.resolve("orphan"), Err(SpecError::Unknown { .. })));
+        reg.add_text(&stub("orphan", "nope"), Origin::BuiltIn("o"))
+            .unwrap();
+        assert!(matches!(
+            reg.resolve("orphan"),
+            Err(SpecError::Unknown { .. })
+        ));
     }
 
     #[test]

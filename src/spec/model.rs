@@ -224,7 +224,10 @@ impl TryFrom<toml::Value> for RuleSet {
         match value {
             V::Table(_) => Ok(RuleSet(vec![table_rule(value)?])),
             V::Array(items) if items.iter().all(|i| i.is_table()) && !items.is_empty() => {
-                let rules = items.into_iter().map(table_rule).collect::<Result<_, _>>()?;
+                let rules = items
+                    .into_iter()
+                    .map(table_rule)
+                    .collect::<Result<_, _>>()?;
                 Ok(RuleSet(rules))
             }
             V::Array(items) => {
@@ -243,7 +246,9 @@ impl TryFrom<toml::Value> for RuleSet {
 }
 
 fn table_rule(value: toml::Value) -> Result<Rule, String> {
-    value.try_into::<Rule>().map_err(|e| e.message().to_string())
+    value
+        .try_into::<Rule>()
+        .map_err(|e| e.message().to_string())
 }
 
 fn scalar(value: toml::Value) -> Result<Scalar, String> {

@@ -48,7 +48,11 @@ pub fn file(r: &FileReport) -> String {
         count(r, |x| x.status == Status::Passed),
     );
     for sev in [Severity::Error, Severity::Warning, Severity::Info] {
-        section(&mut s, sev.as_str(), r.findings.iter().filter(|x| failed(sev)(x)));
+        section(
+            &mut s,
+            sev.as_str(),
+            r.findings.iter().filter(|x| failed(sev)(x)),
+        );
     }
     section(
         &mut s,

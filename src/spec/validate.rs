@@ -78,7 +78,10 @@ pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Probl
     };
     let c = comparisons(rule);
     if c.len() > 1 {
-        bad(format!("a rule takes one comparison; found {}", c.join(" and ")));
+        bad(format!(
+            "a rule takes one comparison; found {}",
+            c.join(" and ")
+        ));
     }
     let layouts = def.group == "audio" && def.key == "layouts";
     if layouts != rule.alternatives.is_some() {

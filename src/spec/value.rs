@@ -304,7 +304,10 @@ mod tests {
         let film = Fact::Rational(r(24, 1));
         assert!(equal(Kind::Rate, &ntsc, &spec));
         assert!(!equal(Kind::Rate, &film, &spec));
-        assert_eq!(order(&ntsc, &Fact::Rational(r(24, 1))), Some(Ordering::Less));
+        assert_eq!(
+            order(&ntsc, &Fact::Rational(r(24, 1))),
+            Some(Ordering::Less)
+        );
     }
 
     #[test]
