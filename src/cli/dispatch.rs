@@ -9,6 +9,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<u8> = match &cli.command {
         Command::Probe(args) => super::probe::run(args),
+        Command::Scan(args) => super::scan::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,6 +4,8 @@ mod args;
 mod dispatch;
 mod output;
 mod probe;
+mod progress;
 mod render_probe;
+mod scan;
 
 pub use dispatch::main;
