@@ -859,7 +859,10 @@ fn markup_text(text: &str) -> Option<Sniffed> {
         return None;
     }
     let Some((qname, tag)) = xml_root(text) else {
-        return Some(Sniffed::found(FileKind::Document, "xml"));
+        // A prolog longer than the head still makes an XML document.
+        return text
+            .starts_with("<?xml")
+            .then(|| Sniffed::found(FileKind::Document, "xml"));
     };
     let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
     if local == "tt" {
@@ -886,7 +889,8 @@ fn xml_root(mut text: &str) -> Option<(&str, &str)> {
             let name_end = rest.find(|c: char| c.is_whitespace() || c == '/' || c == '>')?;
             let tag_end = rest.find('>').unwrap_or(rest.len());
             let name = &rest[..name_end];
-            return (!name.is_empty()).then_some((name, &rest[..tag_end]));
+            let starts_well = name.starts_with(|c: char| c.is_alphabetic() || c == '_');
+            return starts_well.then_some((name, &rest[..tag_end]));
         };
     }
 }
@@ -1558,6 +1562,14 @@ mod tests {
             (FileKind::Document, Some("xml"))
         );
         assert_eq!(s.note.as_deref(), Some("CompositionPlaylist"));
+        assert_eq!(
+            format_of("a.txt", b"<<< not xml >>>\n").1.as_deref(),
+            Some("text")
+        );
+        assert_eq!(
+            format_of("a.txt", b"< 3 apples\n").1.as_deref(),
+            Some("text")
+        );
         let not_tt = b"<ttx/>";
         assert_eq!(format_of("a.xml", not_tt), is(FileKind::Document, "xml"));
     }
