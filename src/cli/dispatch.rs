@@ -27,7 +27,9 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     match err.kind() {
         clap::error::ErrorKind::DisplayHelp
         | clap::error::ErrorKind::DisplayVersion
-        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ExitCode::from(signoff::exit::OK),
+        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            ExitCode::from(signoff::exit::OK)
+        }
         _ => ExitCode::from(signoff::exit::USAGE),
     }
 }

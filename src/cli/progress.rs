@@ -33,7 +33,9 @@ impl Terminal {
 /// Whether to draw a progress bar: only for a person watching stderr, never
 /// with `--quiet`, in CI, on a dumb terminal, or when JSON goes to a pipe.
 pub fn should_draw(t: Terminal, quiet: bool, json: bool) -> bool {
-    !quiet && t.stderr_is_tty && !t.ci && !t.dumb && !(json && !t.stdout_is_tty)
+    let json_to_pipe = json && !t.stdout_is_tty;
+    let watched = t.stderr_is_tty && !t.ci && !t.dumb;
+    watched && !quiet && !json_to_pipe
 }
 
 /// A reporter drawing an indicatif bar on stderr (or nothing).
