@@ -57,7 +57,7 @@ pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Vec<LogLine>) {
     let previous = CAPTURE.with(|c| c.borrow_mut().replace(Capture::default()));
     let value = f();
     let captured = CAPTURE.with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
-    let mut lines = captured.map(|c| finish(c)).unwrap_or_default();
+    let mut lines = captured.map(finish).unwrap_or_default();
     lines.retain(|l| !l.message.is_empty());
     (value, lines)
 }

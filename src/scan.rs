@@ -96,9 +96,19 @@ impl Inventory {
 }
 
 /// Scans `root`: walks it, then analyses every file on a pool of `jobs` workers.
-pub fn scan(root: &Path, opts: &ScanOptions, reporter: Arc<dyn Reporter>) -> Result<Inventory, Error> {
-    std::fs::symlink_metadata(root).map_err(|source| Error::Path { path: root.to_path_buf(), source })?;
-    let walk_opts = WalkOptions { follow_links: opts.follow_links, ..WalkOptions::default() };
+pub fn scan(
+    root: &Path,
+    opts: &ScanOptions,
+    reporter: Arc<dyn Reporter>,
+) -> Result<Inventory, Error> {
+    std::fs::symlink_metadata(root).map_err(|source| Error::Path {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let walk_opts = WalkOptions {
+        follow_links: opts.follow_links,
+        ..WalkOptions::default()
+    };
     let entries = walk::walk(root, &walk_opts);
     reporter.set_total(entries.len() as u64);
     let files = analyse_all(entries, opts.jobs, reporter)?;
@@ -111,7 +121,11 @@ pub fn scan(root: &Path, opts: &ScanOptions, reporter: Arc<dyn Reporter>) -> Res
 }
 
 /// Runs [`analyse`] over `entries` on a bounded blocking pool, keeping order.
-fn analyse_all(entries: Vec<Entry>, jobs: usize, reporter: Arc<dyn Reporter>) -> Result<Vec<ScannedFile>, Error> {
+fn analyse_all(
+    entries: Vec<Entry>,
+    jobs: usize,
+    reporter: Arc<dyn Reporter>,
+) -> Result<Vec<ScannedFile>, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .max_blocking_threads(jobs.max(1))
@@ -142,19 +156,37 @@ fn analyse_all(entries: Vec<Entry>, jobs: usize, reporter: Arc<dyn Reporter>) ->
 
 /// A file whose analysis panicked: reported, never lost.
 fn internal_error(entry: &Entry) -> ScannedFile {
-    let problem = FileProblem::new(ProblemKind::Corrupt, "internal error while analysing this file (please report it)");
-    failed(entry, Sniffed { kind: FileKind::Unknown, format: None, note: None }, problem)
+    let problem = FileProblem::new(
+        ProblemKind::Corrupt,
+        "internal error while analysing this file (please report it)",
+    );
+    failed(
+        entry,
+        Sniffed {
+            kind: FileKind::Unknown,
+            format: None,
+            note: None,
+        },
+        problem,
+    )
 }
 
 /// Analyses one walked file: classify by content, probe media. Never panics on content.
 pub fn analyse(entry: &Entry) -> ScannedFile {
-    let unknown = Sniffed { kind: FileKind::Unknown, format: None, note: None };
+    let unknown = Sniffed {
+        kind: FileKind::Unknown,
+        format: None,
+        note: None,
+    };
     if let Some(problem) = &entry.problem {
         return failed(entry, unknown, problem.clone());
     }
     if let Some(LinkInfo::NotFollowed { target }) = &entry.link {
         let mut file = base(entry, unknown);
-        file.summary = format!("symbolic link to {} (not followed; use --follow-links)", target.display());
+        file.summary = format!(
+            "symbolic link to {} (not followed; use --follow-links)",
+            target.display()
+        );
         return file;
     }
     let name = entry.path.file_name().unwrap_or_default();
@@ -199,12 +231,11 @@ fn probed(entry: &Entry, sniffed: Sniffed) -> ScannedFile {
 }
 
 fn describe(s: &Sniffed) -> String {
-    let kind = format!("{:?}", s.kind).to_lowercase();
     match (&s.format, &s.note) {
-        (Some(f), Some(n)) => format!("{kind}: {f} ({n})"),
-        (Some(f), None) => format!("{kind}: {f}"),
-        (None, Some(n)) => format!("{kind}: {n}"),
-        (None, None) => kind,
+        (Some(f), Some(n)) => format!("{f} ({n})"),
+        (Some(f), None) => f.clone(),
+        (None, Some(n)) => n.clone(),
+        (None, None) => String::new(),
     }
 }
 
@@ -237,11 +268,16 @@ fn base(entry: &Entry, sniffed: Sniffed) -> ScannedFile {
 }
 
 fn unix_seconds(t: std::time::SystemTime) -> Option<i64> {
-    t.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs() as i64)
+    t.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs() as i64)
 }
 
 fn folder_of(f: &ScannedFile) -> String {
-    let parent = Path::new(&f.relative_path).parent().map(PathBuf::from).unwrap_or_default();
+    let parent = Path::new(&f.relative_path)
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
     if parent.as_os_str().is_empty() {
         ".".into()
     } else {
@@ -252,8 +288,16 @@ fn folder_of(f: &ScannedFile) -> String {
 fn add(summary: &mut FolderSummary, f: &ScannedFile) {
     summary.files += 1;
     summary.size_bytes += f.size_bytes;
-    summary.media_duration_s += f.media.as_ref().and_then(|m| m.container.duration_s).unwrap_or(0.0);
-    let kind = if f.status == Status::Error { "error".to_string() } else { format!("{:?}", f.kind).to_lowercase() };
+    summary.media_duration_s += f
+        .media
+        .as_ref()
+        .and_then(|m| m.container.duration_s)
+        .unwrap_or(0.0);
+    let kind = if f.status == Status::Error {
+        "error".to_string()
+    } else {
+        format!("{:?}", f.kind).to_lowercase()
+    };
     *summary.kinds.entry(kind).or_default() += 1;
     summary.errors += usize::from(f.status == Status::Error);
 }
@@ -262,14 +306,22 @@ fn folder_summaries(files: &[ScannedFile]) -> Vec<FolderSummary> {
     let mut folders: BTreeMap<String, FolderSummary> = BTreeMap::new();
     for f in files {
         let folder = folder_of(f);
-        let entry = folders.entry(folder.clone()).or_insert_with(|| FolderSummary { folder, ..Default::default() });
+        let entry = folders
+            .entry(folder.clone())
+            .or_insert_with(|| FolderSummary {
+                folder,
+                ..Default::default()
+            });
         add(entry, f);
     }
     folders.into_values().collect()
 }
 
 fn totals(files: &[ScannedFile]) -> FolderSummary {
-    let mut total = FolderSummary { folder: "total".into(), ..Default::default() };
+    let mut total = FolderSummary {
+        folder: "total".into(),
+        ..Default::default()
+    };
     for f in files {
         add(&mut total, f);
     }

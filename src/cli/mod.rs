@@ -5,7 +5,9 @@ mod check;
 mod dispatch;
 mod output;
 mod probe;
+mod progress;
 mod render_probe;
+mod scan;
 mod specs;
 
 pub use dispatch::main;

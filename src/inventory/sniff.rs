@@ -243,7 +243,7 @@ fn classify_content(head: &[u8], ext: Option<&str>, truncated: bool) -> Sniffed 
         .or_else(|| structured_binary(head))
         .or_else(|| mxf(head))
         .or_else(|| mpeg_ts(head))
-        .or_else(|| weak_binary(head, ext))
+        .or_else(|| weak_binary(head, ext, truncated))
         .or_else(|| text_kind(head, ext, truncated))
         .unwrap_or_else(|| unknown_binary(head))
 }
@@ -539,11 +539,17 @@ fn sync_every(head: &[u8], offset: usize, packet: usize) -> bool {
 
 // --- Weak signatures (short or needing validation)
 
-fn weak_binary(head: &[u8], ext: Option<&str>) -> Option<Sniffed> {
+fn weak_binary(head: &[u8], ext: Option<&str>, truncated: bool) -> Option<Sniffed> {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        // A UTF-16 byte-order mark also looks like an MPEG audio frame sync.
+        if let Some(text) = text_kind(head, ext, truncated) {
+            return Some(text);
+        }
+    }
     mpeg_program(head)
         .or_else(|| ac3(head))
         .or_else(|| dv(head))
-        .or_else(|| mpeg_audio(head))
+        .or_else(|| mpeg_audio(head, truncated))
         .or_else(|| bmp(head))
         .or_else(|| annex_b(head, ext))
 }
@@ -597,16 +603,16 @@ fn annex_b(head: &[u8], ext: Option<&str>) -> Option<Sniffed> {
 
 // --- MPEG audio (MP3, MP2, ADTS AAC)
 
-fn mpeg_audio(head: &[u8]) -> Option<Sniffed> {
+fn mpeg_audio(head: &[u8], truncated: bool) -> Option<Sniffed> {
     if let Some(after_tag) = id3_end(head) {
         let rest = head.get(after_tag..).unwrap_or(&[]);
         if rest.starts_with(b"fLaC") {
             return Some(Sniffed::found(FileKind::Media, "flac"));
         }
-        let format = audio_frames(rest).unwrap_or("mp3");
+        let format = audio_frames(rest, truncated).unwrap_or("mp3");
         return Some(Sniffed::found(FileKind::Media, format).noted(Some("id3 tag".into())));
     }
-    audio_frames(head).map(|format| Sniffed::found(FileKind::Media, format))
+    audio_frames(head, truncated).map(|format| Sniffed::found(FileKind::Media, format))
 }
 
 /// Where the audio starts after a leading ID3v2 tag, if there is one.
@@ -626,13 +632,15 @@ fn id3_end(head: &[u8]) -> Option<usize> {
     Some(10 + size + footer)
 }
 
-/// The format of an MPEG audio / ADTS frame at 0, confirmed by the next frame when in `head`.
-fn audio_frames(head: &[u8]) -> Option<&'static str> {
+/// The format of an MPEG audio / ADTS frame at 0, confirmed by the next
+/// frame, or by the file ending exactly where the frame does.
+fn audio_frames(head: &[u8], truncated: bool) -> Option<&'static str> {
     let (format, len) = mpeg_frame(head).or_else(|| adts_frame(head))?;
-    match head.get(len..len + 2) {
-        Some(next) if next[0] != 0xFF || next[1] & 0xE0 != 0xE0 => None,
-        _ => Some(format),
-    }
+    let confirmed = match head.get(len..len + 2) {
+        Some(next) => next[0] == 0xFF && next[1] & 0xE0 == 0xE0,
+        None => head.len() == len || truncated,
+    };
+    confirmed.then_some(format)
 }
 
 const BITRATES_V1: [[u32; 14]; 3] = [
@@ -851,7 +859,10 @@ fn markup_text(text: &str) -> Option<Sniffed> {
         return None;
     }
     let Some((qname, tag)) = xml_root(text) else {
-        return Some(Sniffed::found(FileKind::Document, "xml"));
+        // A prolog longer than the head still makes an XML document.
+        return text
+            .starts_with("<?xml")
+            .then(|| Sniffed::found(FileKind::Document, "xml"));
     };
     let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
     if local == "tt" {
@@ -878,7 +889,8 @@ fn xml_root(mut text: &str) -> Option<(&str, &str)> {
             let name_end = rest.find(|c: char| c.is_whitespace() || c == '/' || c == '>')?;
             let tag_end = rest.find('>').unwrap_or(rest.len());
             let name = &rest[..name_end];
-            return (!name.is_empty()).then_some((name, &rest[..tag_end]));
+            let starts_well = name.starts_with(|c: char| c.is_alphabetic() || c == '_');
+            return starts_well.then_some((name, &rest[..tag_end]));
         };
     }
 }
@@ -1244,4 +1256,685 @@ pub fn extension_mismatch(file_name: &OsStr, sniffed: &Sniffed) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    fn name(text: &str) -> OsString {
+        OsString::from(text)
+    }
+
+    fn sniffed(file: &str, head: &[u8]) -> Sniffed {
+        sniff(&name(file), head, head.len() as u64)
+    }
+
+    fn format_of(file: &str, head: &[u8]) -> (FileKind, Option<String>) {
+        let s = sniffed(file, head);
+        (s.kind, s.format)
+    }
+
+    fn is(kind: FileKind, format: &str) -> (FileKind, Option<String>) {
+        (kind, Some(format.to_string()))
+    }
+
+    /// Deterministic pseudo-random bytes (xorshift), never starting with a signature.
+    fn noise(len: usize) -> Vec<u8> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        bytes[0] = 0x5A;
+        bytes
+    }
+
+    fn with_prefix(prefix: &[u8], len: usize) -> Vec<u8> {
+        let mut bytes = prefix.to_vec();
+        bytes.resize(len.max(prefix.len()), 0x11);
+        bytes
+    }
+
+    fn ftyp_box(brand: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
+        let size = 16 + 4 * compatible.len() as u32;
+        let mut bytes = size.to_be_bytes().to_vec();
+        bytes.extend_from_slice(b"ftyp");
+        bytes.extend_from_slice(brand);
+        bytes.extend_from_slice(&[0, 0, 2, 0]);
+        for c in compatible {
+            bytes.extend_from_slice(*c);
+        }
+        bytes.extend_from_slice(&[0, 0, 0, 8]);
+        bytes.extend_from_slice(b"mdat");
+        bytes
+    }
+
+    #[test]
+    fn iso_bmff_brands() {
+        let qt = ftyp_box(b"qt  ", &[b"qt  "]);
+        assert_eq!(format_of("a.mov", &qt), is(FileKind::Media, "mov"));
+        let mp4 = ftyp_box(b"isom", &[b"isom", b"mp42"]);
+        let s = sniffed("a.mp4", &mp4);
+        assert_eq!(
+            (s.kind, s.format.as_deref()),
+            (FileKind::Media, Some("mp4"))
+        );
+        assert_eq!(s.note.as_deref(), Some("major brand isom"));
+        let bare = with_prefix(b"\0\0\0\x08wide\0\0\0\x10mdat", 64);
+        assert_eq!(format_of("old.mov", &bare), is(FileKind::Media, "mov"));
+        let moov = with_prefix(b"\0\0\x01\0moov", 64);
+        assert_eq!(format_of("x", &moov), is(FileKind::Media, "mov"));
+    }
+
+    #[test]
+    fn heic_is_an_image_not_media() {
+        let heic = ftyp_box(b"heic", &[b"mif1", b"heic"]);
+        assert_eq!(
+            format_of("IMG_0001.HEIC", &heic),
+            is(FileKind::Image, "heic")
+        );
+        let mif1 = ftyp_box(b"mif1", &[b"mif1", b"miaf"]);
+        assert_eq!(format_of("a.heif", &mif1), is(FileKind::Image, "heic"));
+        let avif = ftyp_box(b"avif", &[b"mif1", b"avif"]);
+        assert_eq!(format_of("a.avif", &avif), is(FileKind::Image, "avif"));
+        let mp4 = ftyp_box(b"mp42", &[b"isom"]);
+        assert_eq!(format_of("a.heic", &mp4), is(FileKind::Media, "mp4"));
+    }
+
+    #[test]
+    fn riff_family() {
+        let wav = with_prefix(b"RIFF\x24\0\0\0WAVEfmt ", 44);
+        assert_eq!(format_of("a.wav", &wav), is(FileKind::Media, "wav"));
+        let rf64 = with_prefix(b"RF64\xff\xff\xff\xffWAVEds64", 44);
+        assert_eq!(format_of("a.wav", &rf64), is(FileKind::Media, "rf64"));
+        let bw64 = with_prefix(b"BW64\xff\xff\xff\xffWAVEds64", 44);
+        assert_eq!(format_of("a.wav", &bw64), is(FileKind::Media, "bw64"));
+        let avi = with_prefix(b"RIFF\0\x10\0\0AVI LIST", 64);
+        assert_eq!(format_of("a.avi", &avi), is(FileKind::Media, "avi"));
+        let webp = with_prefix(b"RIFF\0\x10\0\0WEBPVP8 ", 64);
+        assert_eq!(format_of("a.webp", &webp), is(FileKind::Image, "webp"));
+        let w64 = with_prefix(W64_RIFF, 64);
+        assert_eq!(format_of("a.w64", &w64), is(FileKind::Media, "w64"));
+        let aiff = with_prefix(b"FORM\0\0\x10\0AIFFCOMM", 64);
+        assert_eq!(format_of("a.aif", &aiff), is(FileKind::Media, "aiff"));
+        let aifc = with_prefix(b"FORM\0\0\x10\0AIFCFVER", 64);
+        assert_eq!(format_of("a.aifc", &aifc), is(FileKind::Media, "aiff"));
+    }
+
+    #[test]
+    fn mxf_at_start_and_after_run_in() {
+        let mut key = MXF_HEADER_PARTITION.to_vec();
+        key.extend_from_slice(&[0x04, 0x00, 0x83, 0, 0, 0x88]);
+        assert_eq!(format_of("a.mxf", &key), is(FileKind::Media, "mxf"));
+        let mut run_in = noise(1024);
+        run_in.extend_from_slice(&key);
+        run_in.extend(noise(512));
+        let s = sniffed("a.mxf", &run_in);
+        assert_eq!(
+            (s.kind, s.format.as_deref()),
+            (FileKind::Media, Some("mxf"))
+        );
+        assert_eq!(s.note.as_deref(), Some("1024-byte run-in"));
+    }
+
+    #[test]
+    fn matroska_and_webm() {
+        let mut webm = vec![0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01];
+        webm.extend_from_slice(&[0x42, 0x82, 0x84]);
+        webm.extend_from_slice(b"webm");
+        webm.extend_from_slice(&[0x42, 0x87, 0x81, 0x04]);
+        assert_eq!(format_of("a.webm", &webm), is(FileKind::Media, "webm"));
+        let mut mkv = vec![0x1A, 0x45, 0xDF, 0xA3, 0xA3, 0x42, 0x86, 0x81, 0x01];
+        mkv.extend_from_slice(&[0x42, 0x82, 0x88]);
+        mkv.extend_from_slice(b"matroska");
+        assert_eq!(format_of("a.mkv", &mkv), is(FileKind::Media, "mkv"));
+        assert_eq!(format_of("a.mka", &mkv[..6]), is(FileKind::Media, "mkv"));
+    }
+
+    #[test]
+    fn transport_streams() {
+        let mut ts = vec![0u8; 188 * 3];
+        for p in 0..3 {
+            ts[p * 188] = 0x47;
+        }
+        assert_eq!(format_of("a.ts", &ts), is(FileKind::Media, "mpegts"));
+        assert_eq!(format_of("a.ts", &ts[..188 * 2]).1, None);
+        let mut m2ts = vec![0u8; 192 * 3];
+        for p in 0..3 {
+            m2ts[p * 192 + 4] = 0x47;
+        }
+        let s = sniffed("a.m2ts", &m2ts);
+        assert_eq!(s.format.as_deref(), Some("mpegts"));
+        assert_eq!(s.note.as_deref(), Some("192-byte packets (m2ts)"));
+        let ps = with_prefix(&[0, 0, 1, 0xBA, 0x44], 64);
+        assert_eq!(format_of("a.vob", &ps), is(FileKind::Media, "mpegps"));
+    }
+
+    /// Two MPEG-1 Layer III frames, 128 kb/s, 44.1 kHz (417 bytes each).
+    fn mp3_frames() -> Vec<u8> {
+        let mut frame = vec![0xFF, 0xFB, 0x90, 0x64];
+        frame.resize(417, 0x55);
+        [frame.clone(), frame].concat()
+    }
+
+    #[test]
+    fn mpeg_audio_and_friends() {
+        assert_eq!(
+            format_of("a.mp3", &mp3_frames()),
+            is(FileKind::Media, "mp3")
+        );
+        let mut tagged = b"ID3\x04\0\0\0\0\0\x0a".to_vec();
+        tagged.extend_from_slice(&[0; 10]);
+        tagged.extend(mp3_frames());
+        let s = sniffed("a.mp3", &tagged);
+        assert_eq!(s.format.as_deref(), Some("mp3"));
+        assert_eq!(s.note.as_deref(), Some("id3 tag"));
+        let mut broken = mp3_frames();
+        broken[417] = 0x00;
+        assert_ne!(format_of("a.mp3", &broken).1.as_deref(), Some("mp3"));
+        assert_eq!(
+            format_of("a.flac", b"fLaC\0\0\0\x22"),
+            is(FileKind::Media, "flac")
+        );
+        let ogg = with_prefix(
+            b"OggS\0\x02\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\x13OpusHead",
+            64,
+        );
+        let s = sniffed("a.opus", &ogg);
+        assert_eq!(s.format.as_deref(), Some("ogg"));
+        assert_eq!(s.note.as_deref(), Some("opus"));
+        let ac3 = [0x0B, 0x77, 0x12, 0x34, 0x14, 0x40, 0x00];
+        assert_eq!(format_of("a.ac3", &ac3), is(FileKind::Media, "ac3"));
+        let eac3 = [0x0B, 0x77, 0x02, 0xFF, 0x34, 0x80, 0x00];
+        assert_eq!(format_of("a.ec3", &eac3), is(FileKind::Media, "eac3"));
+        assert_eq!(
+            format_of("a.dts", &[0x7F, 0xFE, 0x80, 0x01, 0xFC]),
+            is(FileKind::Media, "dts")
+        );
+        assert_eq!(
+            format_of("a.caf", b"caff\0\x01\0\0"),
+            is(FileKind::Media, "caf")
+        );
+    }
+
+    #[test]
+    fn image_sequences_and_raw_video() {
+        assert_eq!(
+            format_of("f.0001.dpx", b"SDPXV2.0"),
+            is(FileKind::Media, "dpx")
+        );
+        assert_eq!(
+            format_of("f.0001.dpx", b"XPDS\0\0\x20\0"),
+            is(FileKind::Media, "dpx")
+        );
+        assert_eq!(
+            format_of("f.exr", &[0x76, 0x2F, 0x31, 0x01, 2]),
+            is(FileKind::Media, "exr")
+        );
+        assert_eq!(
+            format_of("a.y4m", b"YUV4MPEG2 W1920 H1080 F25:1\n"),
+            is(FileKind::Media, "y4m")
+        );
+        let annex_b = [0, 0, 0, 1, 0x67, 0x64, 0x00, 0x28];
+        assert_eq!(format_of("a.h264", &annex_b), is(FileKind::Media, "h264"));
+        assert_eq!(format_of("a.265", &annex_b), is(FileKind::Media, "hevc"));
+        assert_eq!(format_of("a.bin", &annex_b).0, FileKind::Unknown);
+    }
+
+    #[test]
+    fn srt_with_bom_and_crlf() {
+        let srt = b"\xEF\xBB\xBF1\r\n00:00:01,000 --> 00:00:02,500\r\nHello\r\n\r\n2\r\n";
+        assert_eq!(format_of("a.srt", srt), is(FileKind::Caption, "srt"));
+        let plain = b"1\n00:00:01,000 --> 00:00:02,500 X1:0\nHi\n";
+        assert_eq!(format_of("a.srt", plain), is(FileKind::Caption, "srt"));
+        let not_srt = b"1\nthis is a list\n";
+        assert_eq!(format_of("a.srt", not_srt), is(FileKind::Document, "text"));
+    }
+
+    #[test]
+    fn legacy_encoded_srt_is_still_srt() {
+        let srt = b"1\n00:00:01,000 --> 00:00:02,000\nCaf\xe9\n";
+        let s = sniffed("a.srt", srt);
+        assert_eq!(
+            (s.kind, s.format.as_deref()),
+            (FileKind::Caption, Some("srt"))
+        );
+        assert_eq!(s.note.as_deref(), Some("not utf-8 (legacy 8-bit encoding)"));
+    }
+
+    #[test]
+    fn webvtt_scc_ass() {
+        let vtt = b"\xEF\xBB\xBFWEBVTT\n\n00:01.000 --> 00:02.000\nHi\n";
+        assert_eq!(format_of("a.vtt", vtt), is(FileKind::Caption, "webvtt"));
+        assert_eq!(format_of("a.vtt", b"WEBVTTX\n").1.as_deref(), Some("text"));
+        let scc = b"Scenarist_SCC V1.0\r\n\r\n00:00:00;00\t9420 9420\r\n";
+        assert_eq!(format_of("a.scc", scc), is(FileKind::Caption, "scc"));
+        let ass = b"[Script Info]\nScriptType: v4.00+\n";
+        assert_eq!(format_of("a.ass", ass), is(FileKind::Caption, "ass"));
+        let ssa = b"[Script Info]\nScriptType: v4.00\n";
+        assert_eq!(format_of("a.ssa", ssa), is(FileKind::Caption, "ssa"));
+    }
+
+    #[test]
+    fn utf16_webvtt() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(utf16le("WEBVTT\r\n\r\n"));
+        let s = sniffed("a.vtt", &bytes);
+        assert_eq!(
+            (s.kind, s.format.as_deref()),
+            (FileKind::Caption, Some("webvtt"))
+        );
+        assert_eq!(s.note.as_deref(), Some("utf-16"));
+    }
+
+    #[test]
+    fn ttml_variants() {
+        let prefixed = br#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- made by hand -->
+<tt:tt xmlns:tt="http://www.w3.org/ns/ttml" xml:lang="en"><tt:body/></tt:tt>"#;
+        let s = sniffed("a.xml", prefixed);
+        assert_eq!(
+            (s.kind, s.format.as_deref(), s.note),
+            (FileKind::Caption, Some("ttml"), None)
+        );
+        let imsc = br#"<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter"
+  ttp:profile="http://www.w3.org/ns/ttml/profile/imsc1/text"><body/></tt>"#;
+        assert_eq!(sniffed("a.ttml", imsc).note.as_deref(), Some("imsc"));
+        let dfxp =
+            br#"<?xml version="1.0"?><tt xmlns='http://www.w3.org/2006/10/ttaf1'><body/></tt>"#;
+        let s = sniffed("a.dfxp", dfxp);
+        assert_eq!(
+            (s.format.as_deref(), s.note.as_deref()),
+            (Some("ttml"), Some("dfxp"))
+        );
+    }
+
+    #[test]
+    fn other_xml_names_its_root() {
+        let cpl = br#"<?xml version="1.0"?>
+<!DOCTYPE x [ <!ENTITY a "b"> ]>
+<CompositionPlaylist xmlns="http://www.smpte-ra.org/schemas/2067-3/2016"><Id/></CompositionPlaylist>"#;
+        let s = sniffed("CPL.xml", cpl);
+        assert_eq!(
+            (s.kind, s.format.as_deref()),
+            (FileKind::Document, Some("xml"))
+        );
+        assert_eq!(s.note.as_deref(), Some("CompositionPlaylist"));
+        assert_eq!(
+            format_of("a.txt", b"<<< not xml >>>\n").1.as_deref(),
+            Some("text")
+        );
+        assert_eq!(
+            format_of("a.txt", b"< 3 apples\n").1.as_deref(),
+            Some("text")
+        );
+        let not_tt = b"<ttx/>";
+        assert_eq!(format_of("a.xml", not_tt), is(FileKind::Document, "xml"));
+    }
+
+    #[test]
+    fn ebu_stl_code_pages_and_rates() {
+        for dfc in [
+            "STL25.01", "STL30.01", "STL24.01", "STL50.01", "STL23.01", "STL48.01",
+        ] {
+            let mut gsi = b"850".to_vec();
+            gsi.extend_from_slice(dfc.as_bytes());
+            gsi.extend_from_slice(b"1 0BAIN");
+            assert_eq!(
+                format_of("a.stl", &gsi),
+                is(FileKind::Caption, "ebu-stl"),
+                "{dfc}"
+            );
+        }
+        assert_eq!(format_of("a.stl", b"850STLxx.01").0, FileKind::Document);
+    }
+
+    fn zip_entry(name: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut bytes = b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec();
+        bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(&[0, 0]);
+        bytes.extend_from_slice(name);
+        bytes.extend_from_slice(data);
+        bytes
+    }
+
+    #[test]
+    fn zip_based_documents() {
+        let ct = zip_entry(b"[Content_Types].xml", b"<Types/>");
+        let xlsx = [ct.clone(), zip_entry(b"xl/workbook.xml", b"<x/>")].concat();
+        assert_eq!(format_of("a.xlsx", &xlsx), is(FileKind::Document, "xlsx"));
+        let docx = [ct.clone(), zip_entry(b"word/document.xml", b"<w/>")].concat();
+        assert_eq!(format_of("a.docx", &docx), is(FileKind::Document, "docx"));
+        let pptx = [ct.clone(), zip_entry(b"ppt/presentation.xml", b"<p/>")].concat();
+        assert_eq!(format_of("a.pptx", &pptx), is(FileKind::Document, "pptx"));
+        let s = sniffed("a.docx", &ct);
+        assert_eq!(s.format.as_deref(), Some("zip"));
+        assert_eq!(s.note.as_deref(), Some("office open xml package"));
+        let ods = zip_entry(
+            b"mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        );
+        assert_eq!(format_of("a.ods", &ods), is(FileKind::Document, "ods"));
+        let odt = zip_entry(b"mimetype", b"application/vnd.oasis.opendocument.text");
+        assert_eq!(format_of("a.odt", &odt), is(FileKind::Document, "odt"));
+        let plain = zip_entry(b"clip.mov", b"data");
+        assert_eq!(format_of("a.zip", &plain), is(FileKind::Document, "zip"));
+    }
+
+    fn ole2_with_stream(stream: &str) -> Vec<u8> {
+        let mut bytes = with_prefix(OLE2, 512);
+        bytes.extend(utf16le(stream));
+        bytes.resize(1024, 0);
+        bytes
+    }
+
+    #[test]
+    fn thumbs_db_is_clutter_xls_is_a_document() {
+        let xls = ole2_with_stream("Workbook");
+        assert_eq!(format_of("budget.xls", &xls), is(FileKind::Document, "xls"));
+        let doc = ole2_with_stream("WordDocument");
+        assert_eq!(format_of("letter.doc", &doc), is(FileKind::Document, "doc"));
+        let thumbs = ole2_with_stream("Catalog");
+        assert_eq!(
+            format_of("Thumbs.db", &thumbs),
+            is(FileKind::Clutter, "thumbs_db")
+        );
+        assert_eq!(
+            format_of("thumbs.db", &thumbs),
+            is(FileKind::Clutter, "thumbs_db")
+        );
+    }
+
+    #[test]
+    fn other_documents() {
+        assert_eq!(
+            format_of("a.pdf", b"%PDF-1.7\n%\xe2\xe3"),
+            is(FileKind::Document, "pdf")
+        );
+        assert_eq!(
+            format_of("a.rtf", b"{\\rtf1\\ansi"),
+            is(FileKind::Document, "rtf")
+        );
+        assert_eq!(
+            format_of("a.json", b" {\"a\": [1, 2]}\n"),
+            is(FileKind::Document, "json")
+        );
+        assert_eq!(
+            format_of("a.json", b"{\"a\": [1, 2]").1.as_deref(),
+            Some("text")
+        );
+        let cut = b"{\"a\": [1, 2, 3";
+        assert_eq!(
+            sniff(&name("a.json"), cut, 10_000).format.as_deref(),
+            Some("json")
+        );
+        let csv =
+            b"reel,tc in,tc out\nA001,01:00:00:00,01:00:10:00\nA002,01:00:10:00,01:00:20:00\n";
+        let s = sniffed("edl.csv", csv);
+        assert_eq!(
+            (s.format.as_deref(), s.note.as_deref()),
+            (Some("csv"), Some("comma-separated"))
+        );
+        assert_eq!(format_of("edl.md", csv), is(FileKind::Document, "text"));
+        let ragged = b"a,b,c\nd,e\n";
+        assert_eq!(format_of("x.csv", ragged), is(FileKind::Document, "text"));
+        let semi = b"a;b\n\"1;x\";2\n";
+        assert_eq!(
+            sniffed("x.txt", semi).note.as_deref(),
+            Some("semicolon-separated")
+        );
+    }
+
+    #[test]
+    fn images() {
+        let cases: [(&[u8], &str); 8] = [
+            (&[0xFF, 0xD8, 0xFF, 0xE0], "jpeg"),
+            (b"\x89PNG\r\n\x1a\n\0\0", "png"),
+            (b"II*\0\x08\0\0\0", "tiff"),
+            (b"MM\0*\0\0\0\x08", "tiff"),
+            (b"GIF89a\x01\0", "gif"),
+            (b"8BPS\0\x01", "psd"),
+            (b"BM\x46\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0", "bmp"),
+            (b"\0\0\0\x0CjP  \r\n\x87\n", "jp2"),
+        ];
+        for (bytes, format) in cases {
+            assert_eq!(
+                format_of("img", bytes),
+                is(FileKind::Image, format),
+                "{format}"
+            );
+        }
+        assert_eq!(
+            format_of("a.txt", b"BMW owners club\n").1.as_deref(),
+            Some("text")
+        );
+    }
+
+    #[test]
+    fn clutter_by_name_confirmed_by_content() {
+        let ds = with_prefix(DS_STORE, 64);
+        assert_eq!(
+            format_of(".DS_Store", &ds),
+            is(FileKind::Clutter, "ds_store")
+        );
+        let double = with_prefix(APPLEDOUBLE, 64);
+        assert_eq!(
+            format_of("._clip.mov", &double),
+            is(FileKind::Clutter, "appledouble")
+        );
+        assert_eq!(
+            format_of(".localized", b""),
+            is(FileKind::Clutter, "localized")
+        );
+        assert_eq!(format_of("Icon\r", b""), is(FileKind::Clutter, "mac_icon"));
+        assert_eq!(
+            format_of("desktop.ini", b"[.ShellClassInfo]\r\n"),
+            is(FileKind::Clutter, "desktop_ini")
+        );
+        assert_eq!(
+            format_of("~$budget.xlsx", &[5, b'j', b'o']),
+            is(FileKind::Clutter, "office_lock")
+        );
+        let s = sniffed("._clip.mov", &mp3_frames());
+        assert_eq!(
+            (s.kind, s.note.as_deref()),
+            (FileKind::Media, Some("named like appledouble clutter"))
+        );
+    }
+
+    #[test]
+    fn unknown_binary_and_text() {
+        let s = sniffed("a.bin", &noise(4096));
+        assert_eq!(
+            (s.kind, s.format, s.note.as_deref()),
+            (FileKind::Unknown, None, Some("random binary data"))
+        );
+        assert_eq!(
+            sniffed("a.bin", &[0u8; 100]).note.as_deref(),
+            Some("zero-filled data")
+        );
+        assert_eq!(
+            sniffed("a.bin", &[1, 0, 2, 0]).note.as_deref(),
+            Some("binary data")
+        );
+        assert_eq!(sniffed("a", b"").note.as_deref(), Some("empty"));
+        assert_eq!(
+            format_of("notes", b"hello\n"),
+            is(FileKind::Document, "text")
+        );
+        let latin1 = sniffed("notes", b"caf\xe9\n");
+        assert_eq!(
+            (latin1.kind, latin1.note.as_deref()),
+            (FileKind::Unknown, Some("text (not utf-8)"))
+        );
+    }
+
+    #[test]
+    fn truncated_utf8_at_end_of_head_is_still_text() {
+        let head = "caf\u{e9}".as_bytes();
+        let cut = &head[..head.len() - 1];
+        assert_eq!(
+            sniff(&name("a.txt"), cut, 1000).format.as_deref(),
+            Some("text")
+        );
+    }
+
+    #[test]
+    fn text_named_wav_is_not_media() {
+        let file = name("mix.wav");
+        let text = b"this is not audio\n";
+        let s = sniff(&file, text, text.len() as u64);
+        let problem = expected_problem(&file, &s, text.len() as u64).expect("a problem");
+        assert_eq!(problem.kind, ProblemKind::NotMedia);
+        assert_eq!(
+            problem.message,
+            "not a media file: no known container signature (named .wav, content looks like plain text)"
+        );
+    }
+
+    #[test]
+    fn random_bytes_named_mxf_are_not_media() {
+        let file = name("REEL_01.MXF");
+        let bytes = noise(8192);
+        let s = sniff(&file, &bytes, 1 << 30);
+        let problem = expected_problem(&file, &s, 1 << 30).expect("a problem");
+        assert_eq!(problem.kind, ProblemKind::NotMedia);
+        assert_eq!(
+            problem.message,
+            "not a media file: no known container signature (named .MXF, content is random binary data)"
+        );
+    }
+
+    #[test]
+    fn pdf_named_mov_is_not_media() {
+        let file = name("clip.mov");
+        let s = sniff(&file, b"%PDF-1.4\n", 9);
+        let problem = expected_problem(&file, &s, 9).expect("a problem");
+        assert!(problem
+            .message
+            .ends_with("(named .mov, content is a PDF document)"));
+    }
+
+    #[test]
+    fn empty_files() {
+        for file in ["a.wav", "notes.txt", "noext"] {
+            let file = name(file);
+            let s = sniff(&file, b"", 0);
+            let problem = expected_problem(&file, &s, 0).expect("a problem");
+            assert_eq!(
+                problem,
+                FileProblem::new(ProblemKind::Empty, "empty file (0 bytes)")
+            );
+        }
+        for file in [".localized", "Icon\r", "._a.mov", "Thumbs.db"] {
+            let file = name(file);
+            assert_eq!(expected_problem(&file, &sniff(&file, b"", 0), 0), None);
+        }
+    }
+
+    #[test]
+    fn valid_media_has_no_problem_but_may_be_misnamed() {
+        let wav = with_prefix(b"RIFF\x24\0\0\0WAVEfmt ", 44);
+        let file = name("mix.mov");
+        let s = sniff(&file, &wav, 44);
+        assert_eq!(expected_problem(&file, &s, 44), None);
+        assert_eq!(
+            extension_mismatch(&file, &s).as_deref(),
+            Some("named .mov but the content is a wav file")
+        );
+        assert_eq!(extension_mismatch(&name("mix.WAV"), &s), None);
+        let qt = ftyp_box(b"qt  ", &[]);
+        assert_eq!(
+            extension_mismatch(&name("a.mp4"), &sniffed("a.mp4", &qt)),
+            None
+        );
+        let pdf = sniffed("a.pdf", b"%PDF-1.4");
+        assert_eq!(extension_mismatch(&name("report.final"), &pdf), None);
+        assert_eq!(
+            extension_mismatch(&name("report.docx"), &pdf).as_deref(),
+            Some("named .docx but the content is a pdf file")
+        );
+        let mxf = sniffed("a", MXF_HEADER_PARTITION);
+        assert_eq!(
+            extension_mismatch(&name("a.bin"), &mxf).as_deref(),
+            Some("named .bin but the content is a mxf file")
+        );
+    }
+
+    #[test]
+    fn media_extensions() {
+        for file in [
+            "a.mov", "A.MXF", "b.wav", "c.m2ts", "d.h264", "e.3gp", "f.y4m",
+        ] {
+            assert!(is_media_extension(&name(file)), "{file}");
+        }
+        for file in ["a.pdf", "mov", ".mov.txt", "noext"] {
+            assert!(!is_media_extension(&name(file)), "{file}");
+        }
+        assert!(!is_media_extension(&OsString::from_vec(
+            b"a.\xffmov".to_vec()
+        )));
+    }
+
+    #[test]
+    fn sniff_path_reads_at_most_the_head() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.wav");
+        let mut bytes = with_prefix(b"RIFF\x24\0\0\0WAVEfmt ", SNIFF_BYTES * 2);
+        bytes[SNIFF_BYTES + 10] = 0;
+        std::fs::write(&path, &bytes).expect("write");
+        let s = sniff_path(&path, bytes.len() as u64).expect("sniffed");
+        assert_eq!(s.format.as_deref(), Some("wav"));
+    }
+
+    #[test]
+    fn sniff_path_problems() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = sniff_path(&dir.path().join("gone.wav"), 0).expect_err("missing");
+        assert_eq!(
+            missing,
+            FileProblem::new(ProblemKind::Unreadable, "cannot read: not found")
+        );
+        let folder = sniff_path(dir.path(), 0).expect_err("a folder");
+        assert_eq!(folder.kind, ProblemKind::NotRegularFile);
+        let fifo = dir.path().join("pipe.wav");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_bytes()).expect("no NUL");
+        // SAFETY: c_path is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        let problem = sniff_path(&fifo, 0).expect_err("a named pipe");
+        assert_eq!(
+            problem,
+            FileProblem::new(
+                ProblemKind::NotRegularFile,
+                "not a regular file (named pipe)"
+            )
+        );
+    }
+
+    #[test]
+    fn io_errors_in_plain_words() {
+        let denied = io::Error::from_raw_os_error(libc::EACCES);
+        assert_eq!(io_words(&denied), "permission denied");
+        assert_eq!(
+            io_words(&io::Error::from_raw_os_error(libc::EIO)),
+            "input/output error"
+        );
+        assert_eq!(
+            io_words(&io::Error::from_raw_os_error(libc::ENOSPC)),
+            "no space left on device"
+        );
+    }
+
+    #[test]
+    fn serde_names() {
+        let s = sniffed("a.srt", b"1\n00:00:01,000 --> 00:00:02,000\nx\n");
+        let json = serde_json::to_string(&s).expect("json");
+        assert_eq!(json, r#"{"kind":"caption","format":"srt","note":null}"#);
+        let back: Sniffed = serde_json::from_str(&json).expect("back");
+        assert_eq!(back, s);
+    }
 }

@@ -264,4 +264,320 @@ fn walk_problem(root: &Path, err: &walkdir::Error) -> FileProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::{CString, OsStr};
+    use std::fs;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::symlink;
+
+    fn tree() -> tempfile::TempDir {
+        tempfile::tempdir().expect("tempdir")
+    }
+
+    fn touch(path: &Path, bytes: &[u8]) {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        fs::write(path, bytes).expect("write");
+    }
+
+    fn rels(entries: &[Entry]) -> Vec<String> {
+        entries
+            .iter()
+            .map(|e| e.relative_path.display().to_string())
+            .collect()
+    }
+
+    fn find<'a>(entries: &'a [Entry], rel: &str) -> &'a Entry {
+        entries
+            .iter()
+            .find(|e| e.relative_path == Path::new(rel))
+            .unwrap_or_else(|| panic!("no entry {rel} in {:?}", rels(entries)))
+    }
+
+    const FOLLOW: WalkOptions = WalkOptions {
+        follow_links: true,
+        include_hidden: true,
+    };
+
+    #[test]
+    fn files_sorted_by_path_without_folders() {
+        let dir = tree();
+        touch(&dir.path().join("b.wav"), b"bb");
+        touch(&dir.path().join("a.mov"), b"a");
+        touch(&dir.path().join("sub/c.srt"), b"ccc");
+        touch(&dir.path().join("a-sub/z.txt"), b"");
+        fs::create_dir(dir.path().join("empty")).expect("mkdir");
+        let entries = walk(dir.path(), &WalkOptions::default());
+        assert_eq!(
+            rels(&entries),
+            ["a-sub/z.txt", "a.mov", "b.wav", "sub/c.srt"]
+        );
+        let srt = find(&entries, "sub/c.srt");
+        assert_eq!(srt.path, dir.path().join("sub/c.srt"));
+        assert_eq!(
+            (srt.size_bytes, srt.link.as_ref(), srt.problem.as_ref()),
+            (3, None, None)
+        );
+        assert!(srt.modified.is_some());
+    }
+
+    #[test]
+    fn root_that_is_a_file() {
+        let dir = tree();
+        let file = dir.path().join("one.wav");
+        touch(&file, b"1234");
+        let entries = walk(&file, &WalkOptions::default());
+        assert_eq!(rels(&entries), ["one.wav"]);
+        assert_eq!(entries[0].size_bytes, 4);
+    }
+
+    #[test]
+    fn missing_root_is_a_walk_error() {
+        let dir = tree();
+        let entries = walk(&dir.path().join("nope"), &WalkOptions::default());
+        assert_eq!(entries.len(), 1);
+        let problem = entries[0].problem.as_ref().expect("problem");
+        assert_eq!(problem.kind, ProblemKind::WalkError);
+        assert!(
+            problem.message.ends_with(": not found"),
+            "{}",
+            problem.message
+        );
+    }
+
+    #[test]
+    fn broken_symlink() {
+        let dir = tree();
+        symlink("missing.wav", dir.path().join("link.wav")).expect("symlink");
+        for opts in [WalkOptions::default(), FOLLOW] {
+            let entries = walk(dir.path(), &opts);
+            let problem = find(&entries, "link.wav").problem.clone().expect("problem");
+            assert_eq!(
+                problem,
+                FileProblem::new(
+                    ProblemKind::BrokenSymlink,
+                    "broken symbolic link: target missing.wav does not exist"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn symlink_loop_pair() {
+        let dir = tree();
+        symlink("b", dir.path().join("a")).expect("symlink");
+        symlink("a", dir.path().join("b")).expect("symlink");
+        for opts in [WalkOptions::default(), FOLLOW] {
+            let entries = walk(dir.path(), &opts);
+            assert_eq!(rels(&entries), ["a", "b"]);
+            let problem = find(&entries, "a").problem.clone().expect("problem");
+            assert_eq!(
+                problem,
+                FileProblem::new(
+                    ProblemKind::SymlinkLoop,
+                    "symbolic link loop: a leads back to itself"
+                )
+            );
+        }
+    }
+
+    /// Paths sort component by component, so `media/…` comes before `media-link`.
+    #[test]
+    fn valid_links_not_followed_by_default() {
+        let dir = tree();
+        touch(&dir.path().join("media/clip.mov"), b"12345");
+        symlink("media/clip.mov", dir.path().join("alias.mov")).expect("symlink");
+        symlink("media", dir.path().join("media-link")).expect("symlink");
+        let entries = walk(dir.path(), &WalkOptions::default());
+        assert_eq!(
+            rels(&entries),
+            ["alias.mov", "media/clip.mov", "media-link"]
+        );
+        let alias = find(&entries, "alias.mov");
+        assert_eq!(
+            alias.link,
+            Some(LinkInfo::NotFollowed {
+                target: "media/clip.mov".into()
+            })
+        );
+        assert_eq!((alias.size_bytes, alias.problem.as_ref()), (5, None));
+        let dir_link = find(&entries, "media-link");
+        assert_eq!(
+            dir_link.link,
+            Some(LinkInfo::NotFollowed {
+                target: "media".into()
+            })
+        );
+        assert_eq!(dir_link.size_bytes, 0);
+    }
+
+    #[test]
+    fn links_followed_when_asked() {
+        let dir = tree();
+        touch(&dir.path().join("media/clip.mov"), b"12345");
+        symlink("media/clip.mov", dir.path().join("alias.mov")).expect("symlink");
+        symlink("media", dir.path().join("media-link")).expect("symlink");
+        let entries = walk(dir.path(), &FOLLOW);
+        assert_eq!(
+            rels(&entries),
+            ["alias.mov", "media/clip.mov", "media-link/clip.mov"]
+        );
+        let alias = find(&entries, "alias.mov");
+        assert_eq!(
+            alias.link,
+            Some(LinkInfo::Followed {
+                target: "media/clip.mov".into()
+            })
+        );
+        assert_eq!(alias.size_bytes, 5);
+    }
+
+    #[test]
+    fn folder_link_to_parent_never_loops_forever() {
+        let dir = tree();
+        touch(&dir.path().join("sub/a.wav"), b"a");
+        symlink("..", dir.path().join("sub/up")).expect("symlink");
+        let entries = walk(dir.path(), &WalkOptions::default());
+        assert_eq!(rels(&entries), ["sub/a.wav", "sub/up"]);
+        assert_eq!(
+            find(&entries, "sub/up").link,
+            Some(LinkInfo::NotFollowed {
+                target: "..".into()
+            })
+        );
+
+        let entries = walk(dir.path(), &FOLLOW);
+        assert_eq!(rels(&entries), ["sub/a.wav", "sub/up"]);
+        let problem = find(&entries, "sub/up").problem.clone().expect("problem");
+        assert_eq!(problem.kind, ProblemKind::SymlinkLoop);
+        let expected = format!(
+            "symbolic link loop: sub/up points back to its ancestor {}",
+            dir.path().display()
+        );
+        assert_eq!(problem.message, expected);
+    }
+
+    fn mkfifo(path: &Path) {
+        let c_path = CString::new(path.as_os_str().as_bytes()).expect("no NUL");
+        // SAFETY: c_path is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+    }
+
+    #[test]
+    fn named_pipe_is_listed_never_opened() {
+        let dir = tree();
+        mkfifo(&dir.path().join("pipe.wav"));
+        symlink("pipe.wav", dir.path().join("pipe-link.wav")).expect("symlink");
+        for opts in [WalkOptions::default(), FOLLOW] {
+            let entries = walk(dir.path(), &opts);
+            let problem = find(&entries, "pipe.wav").problem.clone();
+            let expected = FileProblem::new(
+                ProblemKind::NotRegularFile,
+                "not a regular file (named pipe)",
+            );
+            assert_eq!(problem, Some(expected.clone()));
+            let link = find(&entries, "pipe-link.wav");
+            if opts.follow_links {
+                assert_eq!(link.problem, Some(expected));
+            } else {
+                assert_eq!(link.problem, None);
+            }
+        }
+    }
+
+    #[test]
+    fn socket_is_not_a_regular_file() {
+        let dir = tree();
+        let path = dir.path().join("s.sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&path).expect("bind");
+        let entries = walk(dir.path(), &WalkOptions::default());
+        let problem = find(&entries, "s.sock").problem.clone().expect("problem");
+        assert_eq!(problem.message, "not a regular file (socket)");
+    }
+
+    #[test]
+    fn non_utf8_names_survive() {
+        let dir = tree();
+        let name = OsStr::from_bytes(b"caf\xe9 mix.wav");
+        touch(&dir.path().join(name), b"x");
+        let entries = walk(dir.path(), &WalkOptions::default());
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].relative_path.as_os_str(), name);
+        assert_eq!(entries[0].path, dir.path().join(name));
+    }
+
+    #[test]
+    fn deep_tree() {
+        let dir = tree();
+        let mut deep = dir.path().to_path_buf();
+        for level in 0..60 {
+            deep.push(format!("d{level}"));
+        }
+        touch(&deep.join("bottom.wav"), b"deep");
+        let entries = walk(dir.path(), &WalkOptions::default());
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].relative_path.components().count(), 61);
+        assert_eq!(entries[0].size_bytes, 4);
+    }
+
+    #[test]
+    fn hidden_and_clutter_files_included_by_default() {
+        let dir = tree();
+        for name in [
+            ".DS_Store",
+            "._clip.mov",
+            "Thumbs.db",
+            ".hidden/x.wav",
+            "clip.mov",
+        ] {
+            touch(&dir.path().join(name), b"x");
+        }
+        let entries = walk(dir.path(), &WalkOptions::default());
+        assert_eq!(
+            rels(&entries),
+            [
+                ".DS_Store",
+                "._clip.mov",
+                ".hidden/x.wav",
+                "Thumbs.db",
+                "clip.mov"
+            ]
+        );
+        let visible = WalkOptions {
+            include_hidden: false,
+            ..WalkOptions::default()
+        };
+        assert_eq!(rels(&walk(dir.path(), &visible)), ["Thumbs.db", "clip.mov"]);
+        assert!(!walk(&dir.path().join(".hidden"), &visible).is_empty());
+    }
+
+    #[test]
+    fn unreadable_folder_is_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tree();
+        let locked = dir.path().join("locked");
+        touch(&locked.join("a.wav"), b"x");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).expect("chmod");
+        let readable = fs::read_dir(&locked).is_ok(); // true when running as root
+        let entries = walk(dir.path(), &WalkOptions::default());
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).expect("chmod");
+        if readable {
+            return;
+        }
+        let problem = find(&entries, "locked").problem.clone().expect("problem");
+        assert_eq!(
+            problem,
+            FileProblem::new(
+                ProblemKind::WalkError,
+                "cannot read folder locked: permission denied"
+            )
+        );
+    }
+
+    #[test]
+    fn link_info_serialises_with_a_state_tag() {
+        let info = LinkInfo::NotFollowed { target: "a".into() };
+        let json = serde_json::to_string(&info).expect("json");
+        assert_eq!(json, r#"{"state":"not_followed","target":"a"}"#);
+    }
 }

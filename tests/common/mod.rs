@@ -183,7 +183,9 @@ fn walk(root: &Path, dir: &Path, map: &mut Snapshot) {
     let Ok(rd) = fs::read_dir(dir) else { return };
     for entry in rd.flatten() {
         let path = entry.path();
-        let Ok(meta) = fs::symlink_metadata(&path) else { continue };
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
         let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
         let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
         let ft = meta.file_type();
@@ -230,5 +232,10 @@ pub fn snapshot_diff(before: &Snapshot, after: &Snapshot) -> Vec<String> {
 /// Panic with a readable list if `dir` changed since `before`.
 pub fn assert_unchanged(dir: &Path, before: &Snapshot) {
     let diff = snapshot_diff(before, &snapshot(dir));
-    assert!(diff.is_empty(), "{} changed:\n{}", dir.display(), diff.join("\n"));
+    assert!(
+        diff.is_empty(),
+        "{} changed:\n{}",
+        dir.display(),
+        diff.join("\n")
+    );
 }
