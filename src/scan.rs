@@ -111,7 +111,7 @@ pub fn scan(
     };
     let entries = walk::walk(root, &walk_opts);
     reporter.set_total(entries.len() as u64);
-    let files = analyse_all(entries, opts.jobs, reporter)?;
+    let files = run_pool(entries, opts.jobs, reporter, analyse, internal_error)?;
     Ok(Inventory {
         root: root.to_string_lossy().into_owned(),
         folders: folder_summaries(&files),
@@ -120,12 +120,17 @@ pub fn scan(
     })
 }
 
-/// Runs [`analyse`] over `entries` on a bounded blocking pool, keeping order.
-fn analyse_all(
+/// Runs `work` over `entries` on a bounded blocking pool (FFmpeg calls
+/// block), keeping their order. A panicking item becomes `on_panic(entry)`:
+/// reported, never lost.
+pub fn run_pool<T: Send + 'static>(
     entries: Vec<Entry>,
     jobs: usize,
     reporter: Arc<dyn Reporter>,
-) -> Result<Vec<ScannedFile>, Error> {
+    work: impl Fn(&Entry) -> T + Send + Sync + 'static,
+    on_panic: fn(&Entry) -> T,
+) -> Result<Vec<T>, Error> {
+    let work = Arc::new(work);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .max_blocking_threads(jobs.max(1))
@@ -136,26 +141,27 @@ fn analyse_all(
             .into_iter()
             .map(|entry| {
                 let reporter = Arc::clone(&reporter);
+                let work = Arc::clone(&work);
                 let fallback = entry.clone();
                 let task = tokio::task::spawn_blocking(move || {
                     reporter.started(&entry.path);
-                    let file = analyse(&entry);
+                    let result = work(&entry);
                     reporter.finished(&entry.path);
-                    file
+                    result
                 });
                 (task, fallback)
             })
             .collect();
         let mut files = Vec::with_capacity(tasks.len());
         for (task, entry) in tasks {
-            files.push(task.await.unwrap_or_else(|_| internal_error(&entry)));
+            files.push(task.await.unwrap_or_else(|_| on_panic(&entry)));
         }
         Ok(files)
     })
 }
 
 /// A file whose analysis panicked: reported, never lost.
-fn internal_error(entry: &Entry) -> ScannedFile {
+pub fn internal_error(entry: &Entry) -> ScannedFile {
     let problem = FileProblem::new(
         ProblemKind::Corrupt,
         "internal error while analysing this file (please report it)",

@@ -3,15 +3,14 @@
 
 use super::args::Format;
 use super::output;
-use signoff::error::FileProblem;
-use signoff::inventory::sniff::is_media_extension;
-use signoff::inventory::walk::{walk, WalkOptions};
-use signoff::probe::probe_file;
-use signoff::spec::facts::siblings;
+use super::progress::{should_draw, Bar, Terminal};
+use super::scan::default_jobs;
+use signoff::check::CheckOptions;
 use signoff::spec::finding::exit_code;
-use signoff::spec::{check_file, render, FileFacts, FileReport, Profile, Registry};
+use signoff::spec::{render, FileReport, Profile, Registry};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Arguments of `signoff check`.
 #[derive(Debug, clap::Args)]
@@ -36,6 +35,15 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Files analysed at once (default: number of cores).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Follow symbolic links in folders (loops are detected and reported).
+    #[arg(long)]
+    pub follow_links: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// The JSON document of `signoff check --format json`.
@@ -55,15 +63,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|s| reg.resolve_arg(s))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut reports = Vec::new();
-    for path in &args.paths {
-        for target in targets(path) {
-            reports.push(match target {
-                Ok(file) => check_one(&file, &profiles),
-                Err((file, problem)) => FileReport::unreadable(file, ids(&profiles), problem),
-            });
-        }
-    }
+    let json = args.format == Format::Json;
+    let bar = Arc::new(Bar::new(
+        should_draw(Terminal::detect(), args.quiet, json),
+        "checking",
+    ));
+    let opts = CheckOptions {
+        jobs: args.jobs.unwrap_or_else(default_jobs),
+        follow_links: args.follow_links,
+    };
+    let reports = signoff::check::check_paths(&args.paths, &profiles, &opts, bar.clone());
+    bar.finish();
+    let reports = reports?;
     let mut out = output::stdout();
     match args.format {
         Format::Json => {
@@ -85,48 +96,4 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(exit_code(&reports))
-}
-
-fn ids(profiles: &[Profile]) -> Vec<String> {
-    profiles.iter().map(|p| p.id.clone()).collect()
-}
-
-type Target = Result<PathBuf, (PathBuf, FileProblem)>;
-
-/// The files to check under `path`: itself, or the media files of a folder.
-fn targets(path: &Path) -> Vec<Target> {
-    if !path.is_dir() {
-        return vec![Ok(path.to_path_buf())];
-    }
-    walk(path, &WalkOptions::default())
-        .into_iter()
-        .filter(|e| e.problem.is_some() || e.path.file_name().is_some_and(is_media_extension))
-        .map(|e| match e.problem {
-            Some(p) => Err((e.path, p)),
-            None => Ok(e.path),
-        })
-        .collect()
-}
-
-fn check_one(path: &Path, profiles: &[Profile]) -> FileReport {
-    let probed = match probe_file(path) {
-        Ok(p) => p,
-        Err(f) => return FileReport::unreadable(path.to_path_buf(), ids(profiles), f.problem),
-    };
-    let sidecars = siblings(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Loudness is not measured yet (the measure command is in progress):
-    // loudness rules are reported as not evaluated.
-    let facts = FileFacts {
-        path,
-        file_name: &name,
-        size_bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
-        media: Some(&probed.info),
-        audio: None,
-        sidecars: &sidecars,
-    };
-    check_file(&facts, profiles)
 }

@@ -38,12 +38,14 @@ impl Default for WalkOptions {
 pub enum LinkInfo {
     /// A valid link that was listed but not followed (use `--follow-links`).
     NotFollowed {
-        /// The link's target, as stored in the link.
+        /// The link's target, as stored in the link (lossy UTF-8 in JSON).
+        #[serde(serialize_with = "crate::paths::lossy")]
         target: PathBuf,
     },
     /// A link that was followed; the entry describes its target.
     Followed {
-        /// The link's target, as stored in the link.
+        /// The link's target, as stored in the link (lossy UTF-8 in JSON).
+        #[serde(serialize_with = "crate::paths::lossy")]
         target: PathBuf,
     },
 }

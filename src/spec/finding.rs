@@ -80,7 +80,8 @@ pub enum Verdict {
 /// Everything `check` says about one file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileReport {
-    /// The file.
+    /// The file (lossy UTF-8 in JSON).
+    #[serde(serialize_with = "crate::paths::lossy")]
     pub path: PathBuf,
     /// The verdict.
     pub verdict: Verdict,
