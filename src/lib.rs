@@ -15,6 +15,7 @@ pub mod measure;
 pub mod paths;
 pub mod probe;
 pub mod progress;
+pub mod report;
 pub mod scan;
 pub mod spec;
 
