@@ -4,7 +4,13 @@
 //! thumbnails). No command-line concerns here. See docs/reports.md.
 
 pub mod atomic;
+pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod model;
 pub mod svg;
 pub mod thumbs;
 pub mod xml;
+
+#[cfg(test)]
+mod testing;
