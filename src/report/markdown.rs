@@ -103,14 +103,8 @@ fn header(s: &mut String, r: &RunReport) {
     if let Some(d) = &r.distributor {
         about.push(format!("for {}", escape(d)));
     }
-    about.push(format!(
-        "{}",
-        r.roots
-            .iter()
-            .map(|x| escape(x))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    let roots: Vec<String> = r.roots.iter().map(|x| escape(x)).collect();
+    about.push(roots.join(", "));
     let profiles: Vec<String> = r.profiles.iter().map(|p| escape(&p.id)).collect();
     about.push(format!("profiles {}", profiles.join(", ")));
     let who = match (&r.user, &r.host) {
