@@ -125,12 +125,12 @@ fn guide(s: &mut String) {
 
 fn summary(s: &mut String, r: &RunReport) {
     let c = r.counts();
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<section class=\"summary\"><h2>Summary</h2><p class=\"counts\">\
          <span><b>{}</b> file{}</span><span class=\"pass\"><b>{}</b> pass</span>\
          <span class=\"fail\"><b>{}</b> fail</span><span class=\"incomplete\"><b>{}</b> incomplete</span>\
-         <span class=\"unreadable\"><b>{}</b> unreadable</span></p></section>\n",
+         <span class=\"unreadable\"><b>{}</b> unreadable</span></p></section>",
         c.files,
         if c.files == 1 { "" } else { "s" },
         c.pass,
