@@ -30,6 +30,32 @@ pub fn check_paths(
     opts: &CheckOptions,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<FileReport>, Error> {
+    let files = check_paths_detailed(paths, profiles, opts, false, reporter, &mut |_| {})?;
+    Ok(files.into_iter().map(|f| f.report).collect())
+}
+
+/// One checked file with everything found about it: what reports need.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    /// What the file is, with its probe.
+    pub scanned: ScannedFile,
+    /// Findings and verdict.
+    pub report: FileReport,
+    /// SHA-256 of the content, when asked for and the file could be read.
+    pub sha256: Option<String>,
+}
+
+/// [`check_paths`], keeping each file's scan and (with `hash`) its SHA-256,
+/// computed in the same pool task. `each` sees every file in path order as
+/// soon as it and the files before it are done (for streaming output).
+pub fn check_paths_detailed(
+    paths: &[PathBuf],
+    profiles: &[Profile],
+    opts: &CheckOptions,
+    hash: bool,
+    reporter: Arc<dyn Reporter>,
+    each: &mut dyn FnMut(&CheckedFile),
+) -> Result<Vec<CheckedFile>, Error> {
     let walk_opts = WalkOptions {
         follow_links: opts.follow_links,
         ..WalkOptions::default()
@@ -50,26 +76,45 @@ pub fn check_paths(
     reporter.set_total(entries.len() as u64);
     let profiles: Arc<Vec<Profile>> = Arc::new(profiles.to_vec());
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let (entries, explicit): (Vec<Entry>, Vec<bool>) = entries.into_iter().unzip();
+    let work_ids = ids.clone();
     let work_profiles = Arc::clone(&profiles);
-    let scanned = scan::run_pool(
+    let checked = scan::run_pool_each(
         entries,
         opts.jobs,
         reporter,
-        move |e| {
+        move |(e, explicit)| {
             let file = scan::analyse(e);
-            let report = check_scanned(e, &file, &work_profiles);
-            (file, report)
+            let report = check_scanned(e, &file, &work_profiles)
+                .or_else(|| unreadable_if_wanted(&file, *explicit, &work_ids))?;
+            let sha256 = (hash && report.problem.is_none())
+                .then(|| crate::measure::hash::sha256_file(&e.path).ok())
+                .flatten();
+            Some(CheckedFile {
+                scanned: file,
+                report,
+                sha256,
+            })
         },
-        |e| (scan::internal_error(e), None),
+        |(e, _)| {
+            let file = scan::internal_error(e);
+            let problem = file.problem.clone()?;
+            Some(CheckedFile {
+                report: FileReport::unreadable(e.path.clone(), Vec::new(), problem),
+                scanned: file,
+                sha256: None,
+            })
+        },
+        &mut |c: &Option<CheckedFile>| {
+            if let Some(c) = c {
+                each(c)
+            }
+        },
     )?;
-    Ok(scanned
-        .into_iter()
-        .zip(explicit)
-        .filter_map(|((file, report), explicit)| {
-            report.or_else(|| unreadable_if_wanted(&file, explicit, &ids))
-        })
-        .collect())
+    let mut checked: Vec<CheckedFile> = checked.into_iter().flatten().collect();
+    for c in checked.iter_mut().filter(|c| c.report.profiles.is_empty()) {
+        c.report.profiles = ids.clone();
+    }
+    Ok(checked)
 }
 
 /// A file that is not media is no concern of `check` in a folder (it may be a

@@ -35,6 +35,8 @@ pub enum Command {
     Check(super::check::CheckArgs),
     /// List, show and lint spec profiles.
     Specs(super::specs::SpecsArgs),
+    /// Render reports again (HTML, JUnit, JSON, Markdown) from a run saved with `check --report run.json`.
+    Report(super::report::ReportArgs),
 }
 
 /// Output formats shared by every command.

@@ -15,6 +15,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => super::scan::run(args),
         Command::Check(args) => super::check::run(args),
         Command::Specs(args) => super::specs::run(args),
+        Command::Report(args) => super::report::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -7,6 +7,7 @@ mod output;
 mod probe;
 mod progress;
 mod render_probe;
+mod report;
 mod scan;
 mod specs;
 
