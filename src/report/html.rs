@@ -439,7 +439,9 @@ fn finding_table(s: &mut String, items: &[&Finding], class: &str) {
     for f in items {
         let mut what = f.message.clone();
         if let Status::NotEvaluated { reason } = &f.status {
-            what = format!("{what} — {reason}");
+            if !what.contains(reason.as_str()) {
+                what = format!("{what} — {reason}");
+            }
         }
         let mut place = Vec::new();
         place.extend(f.timecode.clone());
