@@ -1,3 +1,12 @@
 //! Measurements that specs demand: loudness, true peak, silence, clipping (and later video).
 
+pub mod decode;
+pub mod faults;
+pub mod loudness;
 pub mod model;
+pub mod programme;
+mod run;
+pub mod timecode;
+pub mod truepeak;
+
+pub use run::{measure_file, MeasureOptions};

@@ -1,0 +1,236 @@
+//! Decoding audio streams through FFmpeg's libraries, frame by frame.
+//!
+//! The file is opened read-only and demuxed once; every packet of a
+//! selected audio stream is decoded, and each frame is converted by hand to
+//! planar `f32` (full scale = 1.0) and handed to a sink before the next
+//! packet is read, so memory does not grow with duration. Packets and frames
+//! that fail to decode are counted, with the position of the first.
+
+use crate::error::{FileProblem, ProblemKind};
+use ffmpeg::format::Sample;
+use ffmpeg_next as ffmpeg;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One decoded frame: planar samples of every channel of one stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedFrame {
+    /// Stream index in the container.
+    pub stream_index: usize,
+    /// Samples per channel, full scale = 1.0.
+    pub planes: Vec<Vec<f32>>,
+}
+
+/// What decoding one stream went like.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StreamDecodeReport {
+    /// Stream index in the container.
+    pub stream_index: usize,
+    /// Samples per channel decoded.
+    pub samples: u64,
+    /// Packets or frames that failed to decode (or had an unexpected shape).
+    pub errors: u64,
+    /// Samples decoded before the first error.
+    pub first_error_sample: Option<u64>,
+    /// FFmpeg's description of the first error.
+    pub first_error: Option<String>,
+}
+
+impl StreamDecodeReport {
+    fn error(&mut self, what: String) {
+        self.errors += 1;
+        if self.first_error.is_none() {
+            self.first_error_sample = Some(self.samples);
+            self.first_error = Some(what);
+        }
+    }
+}
+
+/// A stream being decoded.
+struct Track {
+    decoder: ffmpeg::decoder::Audio,
+    channels: usize,
+    report: StreamDecodeReport,
+}
+
+/// Decodes the audio streams `streams` (container indices) of `path`,
+/// handing every frame to `sink`, and reports per stream in the same order.
+pub fn decode_audio(
+    path: &Path,
+    streams: &[(usize, usize)],
+    mut sink: impl FnMut(DecodedFrame),
+) -> Result<Vec<StreamDecodeReport>, FileProblem> {
+    ffmpeg::init().map_err(|e| FileProblem::new(ProblemKind::Unreadable, e.to_string()))?;
+    let mut input = ffmpeg::format::input(path).map_err(|e| open_problem(&e))?;
+    let mut tracks = open_tracks(&input, streams)?;
+    let mut frame = ffmpeg::frame::Audio::empty();
+    let mut read_errors = 0u32;
+    loop {
+        let mut packet = ffmpeg::Packet::empty();
+        match packet.read(&mut input) {
+            Ok(()) => read_errors = 0,
+            Err(ffmpeg::Error::Eof) => break,
+            Err(e) => {
+                // A damaged packet: count it against every stream and try to
+                // resynchronise, unless the demuxer keeps failing.
+                read_errors += 1;
+                for t in tracks.values_mut() {
+                    t.report.error(format!("failed to read a packet: {e}"));
+                }
+                if read_errors > 100 {
+                    break;
+                }
+                continue;
+            }
+        }
+        let Some(track) = tracks.get_mut(&packet.stream()) else {
+            continue;
+        };
+        if let Err(e) = track.decoder.send_packet(&packet) {
+            track
+                .report
+                .error(format!("failed to decode a packet: {e}"));
+            continue;
+        }
+        drain(track, &mut frame, &mut sink);
+    }
+    for track in tracks.values_mut() {
+        if track.decoder.send_eof().is_ok() {
+            drain(track, &mut frame, &mut sink);
+        }
+    }
+    Ok(streams
+        .iter()
+        .filter_map(|(i, _)| tracks.remove(i).map(|t| t.report))
+        .collect())
+}
+
+fn open_problem(e: &ffmpeg::Error) -> FileProblem {
+    let kind = match e {
+        ffmpeg::Error::InvalidData => ProblemKind::NotMedia,
+        ffmpeg::Error::Eof => ProblemKind::Truncated,
+        _ => ProblemKind::Unreadable,
+    };
+    FileProblem::new(kind, format!("failed to open for decoding: {e}"))
+}
+
+/// Opens a decoder for every requested stream (index, expected channels).
+fn open_tracks(
+    input: &ffmpeg::format::context::Input,
+    streams: &[(usize, usize)],
+) -> Result<HashMap<usize, Track>, FileProblem> {
+    let mut tracks = HashMap::new();
+    for &(index, channels) in streams {
+        let stream = input.stream(index).ok_or_else(|| {
+            FileProblem::new(
+                ProblemKind::Corrupt,
+                format!("audio stream {index} not found"),
+            )
+        })?;
+        let decoder = ffmpeg::codec::Context::from_parameters(stream.parameters())
+            .and_then(|c| c.decoder().audio())
+            .map_err(|e| {
+                FileProblem::new(
+                    ProblemKind::Corrupt,
+                    format!("failed to open a decoder for audio stream {index}: {e}"),
+                )
+            })?;
+        let report = StreamDecodeReport {
+            stream_index: index,
+            ..Default::default()
+        };
+        tracks.insert(
+            index,
+            Track {
+                decoder,
+                channels,
+                report,
+            },
+        );
+    }
+    Ok(tracks)
+}
+
+/// Receives every frame the decoder has ready.
+fn drain(track: &mut Track, frame: &mut ffmpeg::frame::Audio, sink: &mut impl FnMut(DecodedFrame)) {
+    loop {
+        match track.decoder.receive_frame(frame) {
+            Ok(()) => match to_planar_f32(frame, track.channels) {
+                Some(planes) => {
+                    track.report.samples += planes.first().map_or(0, |p| p.len() as u64);
+                    sink(DecodedFrame {
+                        stream_index: track.report.stream_index,
+                        planes,
+                    });
+                }
+                None => track.report.error(format!(
+                    "frame with {} channels in {} ({} expected)",
+                    frame.channels(),
+                    frame.format().name(),
+                    track.channels
+                )),
+            },
+            Err(ffmpeg::Error::Eof) => return,
+            Err(ffmpeg::Error::Other { errno }) if errno == libc::EAGAIN => return,
+            Err(e) => {
+                track.report.error(format!("failed to decode a frame: {e}"));
+                return;
+            }
+        }
+    }
+}
+
+/// Converts any FFmpeg sample format to planar `f32`; `None` when the frame
+/// does not have the expected channel count or an unknown format.
+pub fn to_planar_f32(frame: &ffmpeg::frame::Audio, channels: usize) -> Option<Vec<Vec<f32>>> {
+    if usize::from(frame.channels()) != channels || channels == 0 {
+        return None;
+    }
+    let mut planes = vec![Vec::with_capacity(frame.samples()); channels];
+    match frame.format() {
+        Sample::U8(_) => convert(frame, &mut planes, |b: [u8; 1]| {
+            (f32::from(b[0]) - 128.0) / 128.0
+        }),
+        Sample::I16(_) => convert(frame, &mut planes, |b| {
+            f32::from(i16::from_ne_bytes(b)) / 32_768.0
+        }),
+        Sample::I32(_) => convert(frame, &mut planes, |b| {
+            (f64::from(i32::from_ne_bytes(b)) / 2_147_483_648.0) as f32
+        }),
+        Sample::I64(_) => convert(frame, &mut planes, |b| {
+            (i64::from_ne_bytes(b) as f64 / 9.223_372_036_854_776e18) as f32
+        }),
+        Sample::F32(_) => convert(frame, &mut planes, f32::from_ne_bytes),
+        Sample::F64(_) => convert(frame, &mut planes, |b| f64::from_ne_bytes(b) as f32),
+        Sample::None => return None,
+    }
+    Some(planes)
+}
+
+/// Appends the frame's samples, `W` bytes each, to `planes`.
+fn convert<const W: usize>(
+    frame: &ffmpeg::frame::Audio,
+    planes: &mut [Vec<f32>],
+    decode: impl Fn([u8; W]) -> f32,
+) {
+    let n = frame.samples();
+    let word = |b: &[u8]| {
+        let mut w = [0u8; W];
+        w.copy_from_slice(b);
+        decode(w)
+    };
+    if frame.is_planar() {
+        for (c, plane) in planes.iter_mut().enumerate() {
+            let data = &frame.data(c)[..n * W];
+            plane.extend(data.chunks_exact(W).map(word));
+        }
+    } else {
+        let channels = planes.len();
+        let data = &frame.data(0)[..n * W * channels];
+        for frame_bytes in data.chunks_exact(W * channels) {
+            for (plane, b) in planes.iter_mut().zip(frame_bytes.chunks_exact(W)) {
+                plane.push(word(b));
+            }
+        }
+    }
+}

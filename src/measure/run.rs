@@ -1,0 +1,539 @@
+//! Measuring one file: decode once, analyse every channel in parallel,
+//! combine per programme.
+//!
+//! The calling thread demuxes and decodes (and checks stereo phase); each
+//! channel's samples go to one of a few worker threads, which K-weight it
+//! (one-channel `ebur128`), oversample it for true peak and run the silence,
+//! clipping and DC detectors. Workers hand 100 ms loudness sub-blocks to
+//! their programme's combiner. Channels travel over bounded queues, so the
+//! decoder never runs far ahead and memory stays flat.
+
+use super::decode::{decode_audio, DecodedFrame, StreamDecodeReport};
+use super::faults::{ChannelFaults, FaultSettings, Finding, PhaseDetector};
+use super::loudness::{channel_type, ChannelEnergy, LoudnessSummary, ProgrammeLoudness};
+use super::model::{AudioMeasurements, Fault, FaultKind, Programme, Timeline};
+use super::programme::{plan_programmes, ProgrammePlan};
+use super::timecode::TimecodeBase;
+use super::truepeak::{max_abs, TruePeak};
+use crate::error::{FileProblem, ProblemKind};
+use crate::probe::model::{MediaInfo, StreamKind};
+use ebur128::Channel;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
+
+/// Settings of a measurement. [`Default`] gives the documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureOptions {
+    /// Post names of every audio channel in file order (`--layout`), used
+    /// to group mono tracks into programmes.
+    pub layout: Option<Vec<String>>,
+    /// Silence: every sample below this level, dBFS (default −60).
+    pub silence_threshold_dbfs: f64,
+    /// Silence: for at least this long, seconds (default 2).
+    pub silence_min_s: f64,
+    /// Clipping: at least this many consecutive full-scale samples (default 3).
+    pub clip_min_run: u32,
+    /// DC offset: mean sample value at or above this level, dBFS (default −40).
+    pub dc_threshold_dbfs: f64,
+    /// Phase: stereo correlation over 1 s windows below this (default −0.5).
+    pub phase_correlation_limit: f64,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+}
+
+impl Default for MeasureOptions {
+    fn default() -> Self {
+        MeasureOptions {
+            layout: None,
+            silence_threshold_dbfs: -60.0,
+            silence_min_s: 2.0,
+            clip_min_run: 3,
+            dc_threshold_dbfs: -40.0,
+            phase_correlation_limit: -0.5,
+            threads: 0,
+        }
+    }
+}
+
+/// A channel of the file and everything measured on it.
+struct Slot {
+    stream_index: usize,
+    channel: usize,
+    rate: u32,
+    /// Programme and member index of the loudness combiner, if weighted.
+    member: Option<(usize, usize)>,
+    energy: Option<ChannelEnergy>,
+    true_peak: TruePeak,
+    sample_peak: f32,
+    faults: ChannelFaults,
+}
+
+/// Everything found on one channel once decoding is over.
+struct SlotResult {
+    stream_index: usize,
+    channel: usize,
+    rate: u32,
+    true_peak: f64,
+    sample_peak: f64,
+    findings: Vec<Finding>,
+}
+
+/// Measures loudness, peaks and faults of every audio programme of `path`.
+pub fn measure_file(
+    path: &Path,
+    info: &MediaInfo,
+    opts: &MeasureOptions,
+) -> Result<AudioMeasurements, FileProblem> {
+    let plans = plan_programmes(info, opts.layout.as_deref());
+    let rates = stream_rates(info);
+    let (slots, members) = build_slots(&plans, &rates, opts)?;
+    if slots.is_empty() {
+        return Ok(AudioMeasurements::default());
+    }
+    let meters: Vec<Mutex<ProgrammeLoudness>> = members
+        .iter()
+        .map(|&n| Mutex::new(ProgrammeLoudness::new(n)))
+        .collect();
+    let mut phase = phase_detectors(&plans, &rates, opts);
+    let streams = decode_list(&slots);
+    let (reports, results) = run_workers(path, slots, &meters, &streams, &mut phase, opts)?;
+    let tc = timecode_base(info);
+    let mut faults = Vec::new();
+    for r in &results {
+        faults.extend(r.findings.iter().map(|f| {
+            to_fault(
+                f,
+                r.stream_index,
+                Some(r.channel),
+                r.rate,
+                opts,
+                tc.as_ref(),
+            )
+        }));
+    }
+    for ((stream, left, _), detector) in phase {
+        let rate = rates.get(&stream).copied().unwrap_or(48_000);
+        faults.extend(
+            detector
+                .finish()
+                .iter()
+                .map(|f| to_fault(f, stream, Some(left), rate, opts, tc.as_ref())),
+        );
+    }
+    for report in &reports {
+        let rate = rates.get(&report.stream_index).copied().unwrap_or(48_000);
+        faults.extend(decode_fault(report, rate, tc.as_ref()));
+    }
+    faults.sort_by(|a, b| {
+        (a.stream_index, a.channel, a.start_s)
+            .partial_cmp(&(b.stream_index, b.channel, b.start_s))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let programmes = plans
+        .iter()
+        .zip(&meters)
+        .map(|(plan, meter)| {
+            let summary = meter.lock().map(|m| m.summary()).unwrap_or_default();
+            programme_result(plan, summary, &results)
+        })
+        .collect();
+    Ok(AudioMeasurements { programmes, faults })
+}
+
+/// Sample rate of every audio stream.
+fn stream_rates(info: &MediaInfo) -> HashMap<usize, u32> {
+    info.streams
+        .iter()
+        .filter(|s| s.kind == StreamKind::Audio)
+        .filter_map(|s| Some((s.index, s.audio.as_ref()?.sample_rate)))
+        .collect()
+}
+
+/// One slot per channel of every programme, and the number of weighted
+/// members of each programme.
+fn build_slots(
+    plans: &[ProgrammePlan],
+    rates: &HashMap<usize, u32>,
+    opts: &MeasureOptions,
+) -> Result<(Vec<Slot>, Vec<usize>), FileProblem> {
+    let mut slots = Vec::new();
+    let mut members = Vec::new();
+    for (p, plan) in plans.iter().enumerate() {
+        let mut weighted = 0;
+        for source in &plan.channels {
+            let rate = rates
+                .get(&source.stream_index)
+                .copied()
+                .filter(|&r| r > 0)
+                .ok_or_else(|| {
+                    FileProblem::new(
+                        ProblemKind::Corrupt,
+                        format!("audio stream {} has no sample rate", source.stream_index),
+                    )
+                })?;
+            let kind = channel_type(&source.name);
+            let (energy, member) = if kind == Channel::Unused {
+                (None, None)
+            } else {
+                let energy = ChannelEnergy::new(rate, kind).map_err(meter_problem)?;
+                weighted += 1;
+                (Some(energy), Some((p, weighted - 1)))
+            };
+            slots.push(Slot {
+                stream_index: source.stream_index,
+                channel: source.channel,
+                rate,
+                member,
+                energy,
+                true_peak: TruePeak::new(rate),
+                sample_peak: 0.0,
+                faults: ChannelFaults::new(fault_settings(opts, rate)),
+            });
+        }
+        members.push(weighted);
+    }
+    Ok((slots, members))
+}
+
+fn meter_problem(e: ebur128::Error) -> FileProblem {
+    FileProblem::new(
+        ProblemKind::Corrupt,
+        format!("failed to set up the loudness meter: {e}"),
+    )
+}
+
+fn fault_settings(opts: &MeasureOptions, rate: u32) -> FaultSettings {
+    FaultSettings {
+        silence_threshold: db_to_linear(opts.silence_threshold_dbfs) as f32,
+        silence_min_samples: (opts.silence_min_s * f64::from(rate)).round().max(1.0) as u64,
+        // One LSB below full scale at 16 bits still counts as full scale.
+        clip_level: 32_766.5 / 32_768.0,
+        clip_min_run: opts.clip_min_run.max(1),
+        clip_merge_samples: u64::from(rate),
+        dc_threshold: db_to_linear(opts.dc_threshold_dbfs),
+    }
+}
+
+fn db_to_linear(db: f64) -> f64 {
+    10f64.powf(db / 20.0)
+}
+
+/// Phase detectors for every `L R` / `Lt Rt` pair within one stream, keyed
+/// by (stream, left channel, right channel).
+fn phase_detectors(
+    plans: &[ProgrammePlan],
+    rates: &HashMap<usize, u32>,
+    opts: &MeasureOptions,
+) -> Vec<((usize, usize, usize), PhaseDetector)> {
+    let mut out = Vec::new();
+    for plan in plans {
+        for (l, r) in [("L", "R"), ("Lt", "Rt")] {
+            let find = |n: &str| plan.channels.iter().find(|c| c.name == n);
+            let (Some(left), Some(right)) = (find(l), find(r)) else {
+                continue;
+            };
+            if left.stream_index != right.stream_index {
+                continue;
+            }
+            let rate = rates.get(&left.stream_index).copied().unwrap_or(48_000);
+            let min_energy = db_to_linear(opts.silence_threshold_dbfs).powi(2);
+            out.push((
+                (left.stream_index, left.channel, right.channel),
+                PhaseDetector::new(u64::from(rate), opts.phase_correlation_limit, min_energy),
+            ));
+        }
+    }
+    out
+}
+
+/// The streams to decode with their channel counts.
+fn decode_list(slots: &[Slot]) -> Vec<(usize, usize)> {
+    let mut streams: Vec<(usize, usize)> = Vec::new();
+    for s in slots {
+        match streams.iter_mut().find(|(i, _)| *i == s.stream_index) {
+            Some(entry) => entry.1 = entry.1.max(s.channel + 1),
+            None => streams.push((s.stream_index, s.channel + 1)),
+        }
+    }
+    streams
+}
+
+type Work = (usize, Vec<f32>);
+
+/// Decodes on this thread while workers analyse the channels.
+fn run_workers(
+    path: &Path,
+    slots: Vec<Slot>,
+    meters: &[Mutex<ProgrammeLoudness>],
+    streams: &[(usize, usize)],
+    phase: &mut [((usize, usize, usize), PhaseDetector)],
+    opts: &MeasureOptions,
+) -> Result<(Vec<StreamDecodeReport>, Vec<SlotResult>), FileProblem> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = if opts.threads == 0 {
+        cores
+    } else {
+        opts.threads
+    }
+    .clamp(1, slots.len());
+    let route: HashMap<(usize, usize), usize> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((s.stream_index, s.channel), i))
+        .collect();
+    let mut per_worker: Vec<Vec<(usize, Slot)>> = (0..workers).map(|_| Vec::new()).collect();
+    for (i, slot) in slots.into_iter().enumerate() {
+        per_worker[i % workers].push((i, slot));
+    }
+    std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut handles = Vec::new();
+        for owned in per_worker {
+            let (tx, rx) = sync_channel::<Work>(64);
+            senders.push(tx);
+            handles.push(scope.spawn(move || worker(rx, owned, meters)));
+        }
+        let sink = |frame: DecodedFrame| route_frame(frame, &route, &senders, workers, phase);
+        let decoded = decode_audio(path, streams, sink);
+        drop(senders);
+        let mut results = Vec::new();
+        for handle in handles {
+            let done = handle.join().map_err(|_| {
+                FileProblem::new(ProblemKind::Corrupt, "a measurement thread failed")
+            })?;
+            results.extend(done?);
+        }
+        results.sort_by_key(|(i, _)| *i);
+        Ok((decoded?, results.into_iter().map(|(_, r)| r).collect()))
+    })
+}
+
+/// Checks phase, then sends each channel of a frame to its worker.
+fn route_frame(
+    frame: DecodedFrame,
+    route: &HashMap<(usize, usize), usize>,
+    senders: &[SyncSender<Work>],
+    workers: usize,
+    phase: &mut [((usize, usize, usize), PhaseDetector)],
+) {
+    for ((stream, l, r), detector) in phase.iter_mut() {
+        if *stream == frame.stream_index {
+            if let (Some(left), Some(right)) = (frame.planes.get(*l), frame.planes.get(*r)) {
+                detector.push(left, right);
+            }
+        }
+    }
+    for (channel, plane) in frame.planes.into_iter().enumerate() {
+        if let Some(&slot) = route.get(&(frame.stream_index, channel)) {
+            // A closed queue means that worker failed; its error is reported on join.
+            let _ = senders[slot % workers].send((slot, plane));
+        }
+    }
+}
+
+/// Analyses the channels it owns until the decoder hangs up.
+fn worker(
+    rx: Receiver<Work>,
+    owned: Vec<(usize, Slot)>,
+    meters: &[Mutex<ProgrammeLoudness>],
+) -> Result<Vec<(usize, SlotResult)>, FileProblem> {
+    let mut slots: HashMap<usize, Slot> = owned.into_iter().collect();
+    let mut energies = Vec::new();
+    for (id, samples) in rx {
+        let Some(slot) = slots.get_mut(&id) else {
+            continue;
+        };
+        slot.sample_peak = slot.sample_peak.max(max_abs(&samples));
+        slot.true_peak.push(&samples);
+        slot.faults.push(&samples);
+        if let (Some(energy), Some((p, m))) = (slot.energy.as_mut(), slot.member) {
+            energies.clear();
+            energy
+                .push(&samples, &mut energies)
+                .map_err(meter_problem)?;
+            if !energies.is_empty() {
+                if let Ok(mut meter) = meters[p].lock() {
+                    meter.push(m, &energies);
+                }
+            }
+        }
+    }
+    Ok(slots
+        .into_iter()
+        .map(|(id, s)| {
+            let result = SlotResult {
+                stream_index: s.stream_index,
+                channel: s.channel,
+                rate: s.rate,
+                true_peak: s.true_peak.peak(),
+                sample_peak: f64::from(s.sample_peak),
+                findings: s.faults.finish(),
+            };
+            (id, result)
+        })
+        .collect())
+}
+
+/// Start timecode of the file with the video frame rate (25 without video).
+fn timecode_base(info: &MediaInfo) -> Option<TimecodeBase> {
+    let tc = info.container.start_timecode.as_deref()?;
+    let fps = info
+        .streams
+        .iter()
+        .filter_map(|s| s.video.as_ref()?.frame_rate_fps)
+        .find(|&f| f > 0.0)
+        .unwrap_or(25.0);
+    TimecodeBase::parse(tc, fps)
+}
+
+fn to_db(linear: f64) -> Option<f64> {
+    (linear > 0.0).then(|| round2(20.0 * linear.log10()))
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn programme_result(
+    plan: &ProgrammePlan,
+    summary: LoudnessSummary,
+    results: &[SlotResult],
+) -> Programme {
+    let channel_result = |c: &super::model::ChannelSource| {
+        results
+            .iter()
+            .find(|r| r.stream_index == c.stream_index && r.channel == c.channel)
+    };
+    let tp: Vec<Option<f64>> = plan
+        .channels
+        .iter()
+        .map(|c| channel_result(c).and_then(|r| to_db(r.true_peak)))
+        .collect();
+    let sample_peak = plan
+        .channels
+        .iter()
+        .filter_map(|c| channel_result(c).map(|r| r.sample_peak))
+        .fold(0.0, f64::max);
+    Programme {
+        name: plan.name.clone(),
+        channels: plan.channels.clone(),
+        integrated_lufs: summary.integrated_lufs.map(round2),
+        loudness_range_lu: summary.loudness_range_lu.map(round2),
+        true_peak_dbtp: tp.iter().flatten().copied().reduce(f64::max),
+        true_peak_per_channel_dbtp: tp,
+        sample_peak_dbfs: to_db(sample_peak),
+        max_momentary_lufs: summary.max_momentary_lufs.map(round2),
+        max_short_term_lufs: summary.max_short_term_lufs.map(round2),
+        short_term_timeline: Timeline {
+            interval_s: 1.0,
+            values_lufs: summary.short_term_per_second,
+        },
+    }
+}
+
+/// A detector's finding as a reported fault.
+fn to_fault(
+    finding: &Finding,
+    stream_index: usize,
+    channel: Option<usize>,
+    rate: u32,
+    opts: &MeasureOptions,
+    tc: Option<&TimecodeBase>,
+) -> Fault {
+    let secs = |samples: u64| samples as f64 / f64::from(rate);
+    let (kind, start, len, message) = match *finding {
+        Finding::Silence { start, len } => (
+            FaultKind::Silence,
+            start,
+            len,
+            format!(
+                "silence for {:.1} s below {} dBFS",
+                secs(len),
+                opts.silence_threshold_dbfs
+            ),
+        ),
+        Finding::SilentChannel { len } => (
+            FaultKind::SilentChannel,
+            0,
+            len,
+            format!(
+                "channel silent throughout (below {} dBFS)",
+                opts.silence_threshold_dbfs
+            ),
+        ),
+        Finding::Clipping {
+            start,
+            len,
+            runs,
+            samples,
+        } => (
+            FaultKind::Clipping,
+            start,
+            len,
+            format!(
+                "{runs} run(s) of at least {} full-scale samples ({samples} samples)",
+                opts.clip_min_run
+            ),
+        ),
+        Finding::DcOffset { mean, len } => (
+            FaultKind::DcOffset,
+            0,
+            len,
+            format!(
+                "DC offset: mean {mean:+.4} ({:.1} dBFS)",
+                20.0 * mean.abs().log10()
+            ),
+        ),
+        Finding::PhaseInverted {
+            start,
+            len,
+            correlation,
+        } => (
+            FaultKind::PhaseInverted,
+            start,
+            len,
+            format!(
+                "stereo correlation down to {correlation:.2} for {:.1} s (phase problem)",
+                secs(len)
+            ),
+        ),
+    };
+    Fault {
+        kind,
+        stream_index,
+        channel,
+        start_s: round3(secs(start)),
+        duration_s: round3(secs(len)),
+        timecode: tc.map(|t| t.at(secs(start))),
+        message,
+    }
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// The decode-error fault of a stream, if any.
+fn decode_fault(
+    report: &StreamDecodeReport,
+    rate: u32,
+    tc: Option<&TimecodeBase>,
+) -> Option<Fault> {
+    let first = report.first_error_sample?;
+    let start_s = first as f64 / f64::from(rate);
+    Some(Fault {
+        kind: FaultKind::DecodeError,
+        stream_index: report.stream_index,
+        channel: None,
+        start_s: round3(start_s),
+        duration_s: 0.0,
+        timecode: tc.map(|t| t.at(start_s)),
+        message: format!(
+            "{} decode error(s); first: {}",
+            report.errors,
+            report.first_error.as_deref().unwrap_or("unknown")
+        ),
+    })
+}
