@@ -14,6 +14,8 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Measure loudness, true peak and audio faults per programme.
+    Measure(super::measure::MeasureArgs),
 }
 
 /// Output formats shared by every command.

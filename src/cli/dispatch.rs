@@ -7,7 +7,9 @@ use std::process::ExitCode;
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<u8> = match cli.command {};
+    let result: anyhow::Result<u8> = match &cli.command {
+        Command::Measure(args) => super::measure::run(args),
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => report_error(&err),

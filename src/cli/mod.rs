@@ -2,5 +2,6 @@
 
 mod args;
 mod dispatch;
+mod measure;
 
 pub use dispatch::main;

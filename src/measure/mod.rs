@@ -6,6 +6,7 @@ pub mod loudness;
 pub mod model;
 pub mod programme;
 mod run;
+pub mod streams;
 pub mod timecode;
 pub mod truepeak;
 
