@@ -54,16 +54,21 @@ struct Track {
 }
 
 /// Decodes the audio streams `streams` (container indices) of `path`,
-/// handing every frame to `sink`, and reports per stream in the same order.
+/// handing every frame to `sink` (the frame's buffers are reused for the
+/// next one), and reports per stream in the same order.
 pub fn decode_audio(
     path: &Path,
     streams: &[(usize, usize)],
-    mut sink: impl FnMut(DecodedFrame),
+    mut sink: impl FnMut(&DecodedFrame),
 ) -> Result<Vec<StreamDecodeReport>, FileProblem> {
     ffmpeg::init().map_err(|e| FileProblem::new(ProblemKind::Unreadable, e.to_string()))?;
     let mut input = ffmpeg::format::input(path).map_err(|e| open_problem(&e))?;
     let mut tracks = open_tracks(&input, streams)?;
     let mut frame = ffmpeg::frame::Audio::empty();
+    let mut out = DecodedFrame {
+        stream_index: 0,
+        planes: Vec::new(),
+    };
     let mut read_errors = 0u32;
     loop {
         let mut packet = ffmpeg::Packet::empty();
@@ -92,11 +97,11 @@ pub fn decode_audio(
                 .error(format!("failed to decode a packet: {e}"));
             continue;
         }
-        drain(track, &mut frame, &mut sink);
+        drain(track, &mut frame, &mut out, &mut sink);
     }
     for track in tracks.values_mut() {
         if track.decoder.send_eof().is_ok() {
-            drain(track, &mut frame, &mut sink);
+            drain(track, &mut frame, &mut out, &mut sink);
         }
     }
     Ok(streams
@@ -152,16 +157,19 @@ fn open_tracks(
 }
 
 /// Receives every frame the decoder has ready.
-fn drain(track: &mut Track, frame: &mut ffmpeg::frame::Audio, sink: &mut impl FnMut(DecodedFrame)) {
+fn drain(
+    track: &mut Track,
+    frame: &mut ffmpeg::frame::Audio,
+    out: &mut DecodedFrame,
+    sink: &mut impl FnMut(&DecodedFrame),
+) {
     loop {
         match track.decoder.receive_frame(frame) {
-            Ok(()) => match to_planar_f32(frame, track.channels) {
-                Some(planes) => {
-                    track.report.samples += planes.first().map_or(0, |p| p.len() as u64);
-                    sink(DecodedFrame {
-                        stream_index: track.report.stream_index,
-                        planes,
-                    });
+            Ok(()) => match to_planar_f32(frame, track.channels, &mut out.planes) {
+                Some(()) => {
+                    track.report.samples += frame.samples() as u64;
+                    out.stream_index = track.report.stream_index;
+                    sink(out);
                 }
                 None => track.report.error(format!(
                     "frame with {} channels in {} ({} expected)",
@@ -182,29 +190,36 @@ fn drain(track: &mut Track, frame: &mut ffmpeg::frame::Audio, sink: &mut impl Fn
 
 /// Converts any FFmpeg sample format to planar `f32`; `None` when the frame
 /// does not have the expected channel count or an unknown format.
-pub fn to_planar_f32(frame: &ffmpeg::frame::Audio, channels: usize) -> Option<Vec<Vec<f32>>> {
+/// The samples replace the contents of `planes`.
+pub fn to_planar_f32(
+    frame: &ffmpeg::frame::Audio,
+    channels: usize,
+    planes: &mut Vec<Vec<f32>>,
+) -> Option<()> {
     if usize::from(frame.channels()) != channels || channels == 0 {
         return None;
     }
-    let mut planes = vec![Vec::with_capacity(frame.samples()); channels];
+    planes.resize_with(channels, Vec::new);
+    planes.iter_mut().for_each(Vec::clear);
+    let planes = &mut planes[..];
     match frame.format() {
-        Sample::U8(_) => convert(frame, &mut planes, |b: [u8; 1]| {
+        Sample::U8(_) => convert(frame, planes, |b: [u8; 1]| {
             (f32::from(b[0]) - 128.0) / 128.0
         }),
-        Sample::I16(_) => convert(frame, &mut planes, |b| {
+        Sample::I16(_) => convert(frame, planes, |b| {
             f32::from(i16::from_ne_bytes(b)) / 32_768.0
         }),
-        Sample::I32(_) => convert(frame, &mut planes, |b| {
+        Sample::I32(_) => convert(frame, planes, |b| {
             (f64::from(i32::from_ne_bytes(b)) / 2_147_483_648.0) as f32
         }),
-        Sample::I64(_) => convert(frame, &mut planes, |b| {
+        Sample::I64(_) => convert(frame, planes, |b| {
             (i64::from_ne_bytes(b) as f64 / 9.223_372_036_854_776e18) as f32
         }),
-        Sample::F32(_) => convert(frame, &mut planes, f32::from_ne_bytes),
-        Sample::F64(_) => convert(frame, &mut planes, |b| f64::from_ne_bytes(b) as f32),
+        Sample::F32(_) => convert(frame, planes, f32::from_ne_bytes),
+        Sample::F64(_) => convert(frame, planes, |b| f64::from_ne_bytes(b) as f32),
         Sample::None => return None,
     }
-    Some(planes)
+    Some(())
 }
 
 /// Appends the frame's samples, `W` bytes each, to `planes`.
@@ -227,10 +242,11 @@ fn convert<const W: usize>(
     } else {
         let channels = planes.len();
         let data = &frame.data(0)[..n * W * channels];
-        for frame_bytes in data.chunks_exact(W * channels) {
-            for (plane, b) in planes.iter_mut().zip(frame_bytes.chunks_exact(W)) {
-                plane.push(word(b));
-            }
+        for (c, plane) in planes.iter_mut().enumerate() {
+            plane.extend(
+                data.chunks_exact(W * channels)
+                    .map(|f| word(&f[c * W..(c + 1) * W])),
+            );
         }
     }
 }

@@ -2,8 +2,6 @@
 //! phase (per stereo pair). Each is a small state machine fed one chunk at a
 //! time; positions are in samples from the start of the stream.
 
-use super::truepeak::max_abs;
-
 /// Detector settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FaultSettings {
@@ -93,16 +91,23 @@ impl ChannelFaults {
 
     /// Adds the next samples.
     pub fn push(&mut self, samples: &[f32]) {
-        let peak = max_abs(samples);
-        self.sum += samples.iter().map(|&x| f64::from(x)).sum::<f64>();
-        if peak < self.settings.silence_threshold && self.clip_run == 0 {
-            // Fast path: the whole chunk is silent.
-            self.silence_start.get_or_insert(self.pos);
-            self.pos += samples.len() as u64;
-            return;
-        }
-        for &x in samples {
-            self.sample(x.abs());
+        for block in samples.chunks(64) {
+            let (low, high, sum) = block_stats(block);
+            self.sum += f64::from(sum);
+            let steady = self.clip_run == 0 && high < self.settings.clip_level;
+            let quiet = high < self.settings.silence_threshold;
+            let loud = low >= self.settings.silence_threshold;
+            // Fast path: nothing can change within this block.
+            if steady
+                && ((quiet && self.silence_start.is_some())
+                    || (loud && self.silence_start.is_none()))
+            {
+                self.pos += block.len() as u64;
+                continue;
+            }
+            for &x in block {
+                self.sample(x.abs());
+            }
         }
     }
 
@@ -182,6 +187,35 @@ impl ChannelFaults {
     }
 }
 
+/// Smallest and largest magnitude and sum of a short block, in lanes so
+/// that it vectorises.
+fn block_stats(block: &[f32]) -> (f32, f32, f32) {
+    let mut low = [f32::INFINITY; 8];
+    let mut high = [0.0f32; 8];
+    let mut sum = [0.0f32; 8];
+    let mut chunks = block.chunks_exact(8);
+    for chunk in &mut chunks {
+        for i in 0..8 {
+            let a = chunk[i].abs();
+            low[i] = low[i].min(a);
+            high[i] = high[i].max(a);
+            sum[i] += chunk[i];
+        }
+    }
+    let (mut l, mut h, mut s) = (f32::INFINITY, 0.0f32, 0.0f32);
+    for &x in chunks.remainder() {
+        l = l.min(x.abs());
+        h = h.max(x.abs());
+        s += x;
+    }
+    for i in 0..8 {
+        l = l.min(low[i]);
+        h = h.max(high[i]);
+        s += sum[i];
+    }
+    (l, h, s)
+}
+
 fn start_of(f: &Finding) -> u64 {
     match f {
         Finding::Silence { start, .. }
@@ -222,14 +256,21 @@ impl PhaseDetector {
     }
 
     /// Adds the next samples of both channels (equal lengths).
-    pub fn push(&mut self, left: &[f32], right: &[f32]) {
-        for (&l, &r) in left.iter().zip(right) {
-            let (l, r) = (f64::from(l), f64::from(r));
-            self.sums[0] += l * l;
-            self.sums[1] += r * r;
-            self.sums[2] += l * r;
-            self.n += 1;
-            self.pos += 1;
+    pub fn push(&mut self, mut left: &[f32], mut right: &[f32]) {
+        while !left.is_empty() && !right.is_empty() {
+            let take = ((self.window - self.n) as usize)
+                .min(left.len())
+                .min(right.len());
+            for (l, r) in left[..take].chunks(64).zip(right[..take].chunks(64)) {
+                let [ll, rr, lr] = pair_sums(l, r);
+                self.sums[0] += f64::from(ll);
+                self.sums[1] += f64::from(rr);
+                self.sums[2] += f64::from(lr);
+            }
+            self.n += take as u64;
+            self.pos += take as u64;
+            left = &left[take..];
+            right = &right[take..];
             if self.n == self.window {
                 self.end_window();
             }
@@ -266,6 +307,30 @@ impl PhaseDetector {
         self.close(end);
         self.findings
     }
+}
+
+/// Sums of l², r² and l·r over a short block, in lanes so that it vectorises.
+fn pair_sums(left: &[f32], right: &[f32]) -> [f32; 3] {
+    let mut acc = [[0.0f32; 8]; 3];
+    let mut l8 = left.chunks_exact(8);
+    let mut r8 = right.chunks_exact(8);
+    for (l, r) in (&mut l8).zip(&mut r8) {
+        for i in 0..8 {
+            acc[0][i] += l[i] * l[i];
+            acc[1][i] += r[i] * r[i];
+            acc[2][i] += l[i] * r[i];
+        }
+    }
+    let mut out = [0.0f32; 3];
+    for (&l, &r) in l8.remainder().iter().zip(r8.remainder()) {
+        out[0] += l * l;
+        out[1] += r * r;
+        out[2] += l * r;
+    }
+    for (o, a) in out.iter_mut().zip(&acc) {
+        *o += a.iter().sum::<f32>();
+    }
+    out
 }
 
 #[cfg(test)]

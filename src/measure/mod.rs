@@ -5,6 +5,7 @@ pub mod faults;
 pub mod loudness;
 pub mod model;
 pub mod programme;
+mod router;
 mod run;
 pub mod streams;
 pub mod timecode;

@@ -13,6 +13,7 @@ use super::faults::{ChannelFaults, FaultSettings, Finding, PhaseDetector};
 use super::loudness::{channel_type, ChannelEnergy, LoudnessSummary, ProgrammeLoudness};
 use super::model::{AudioMeasurements, Fault, FaultKind, Programme, Timeline};
 use super::programme::{plan_programmes, ProgrammePlan};
+use super::router::{Batch, Router};
 use super::timecode::TimecodeBase;
 use super::truepeak::{max_abs, TruePeak};
 use crate::error::{FileProblem, ProblemKind};
@@ -20,7 +21,7 @@ use crate::probe::model::{MediaInfo, StreamKind};
 use ebur128::Channel;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 use std::sync::Mutex;
 
 /// Settings of a measurement. [`Default`] gives the documented defaults.
@@ -260,8 +261,6 @@ fn decode_list(slots: &[Slot]) -> Vec<(usize, usize)> {
     streams
 }
 
-type Work = (usize, Vec<f32>);
-
 /// Decodes on this thread while workers analyse the channels.
 fn run_workers(
     path: &Path,
@@ -278,26 +277,32 @@ fn run_workers(
         opts.threads
     }
     .clamp(1, slots.len());
-    let route: HashMap<(usize, usize), usize> = slots
+    let owners: Vec<(usize, usize, usize)> = slots
         .iter()
         .enumerate()
-        .map(|(i, s)| ((s.stream_index, s.channel), i))
+        .map(|(i, s)| (s.stream_index, s.channel, i % workers))
         .collect();
     let mut per_worker: Vec<Vec<(usize, Slot)>> = (0..workers).map(|_| Vec::new()).collect();
     for (i, slot) in slots.into_iter().enumerate() {
         per_worker[i % workers].push((i, slot));
     }
+    let (recycle_tx, recycle_rx) = channel::<Vec<f32>>();
     std::thread::scope(|scope| {
         let mut senders = Vec::new();
         let mut handles = Vec::new();
         for owned in per_worker {
-            let (tx, rx) = sync_channel::<Work>(64);
+            let (tx, rx) = sync_channel::<Batch>(4);
             senders.push(tx);
-            handles.push(scope.spawn(move || worker(rx, owned, meters)));
+            let recycle = recycle_tx.clone();
+            handles.push(scope.spawn(move || worker(rx, recycle, owned, meters)));
         }
-        let sink = |frame: DecodedFrame| route_frame(frame, &route, &senders, workers, phase);
-        let decoded = decode_audio(path, streams, sink);
-        drop(senders);
+        drop(recycle_tx);
+        let mut router = Router::new(&owners, senders, recycle_rx);
+        let decoded = decode_audio(path, streams, |frame: &DecodedFrame| {
+            check_phase(frame, phase);
+            router.push(frame.stream_index, &frame.planes);
+        });
+        router.finish();
         let mut results = Vec::new();
         for handle in handles {
             let done = handle.join().map_err(|_| {
@@ -310,14 +315,8 @@ fn run_workers(
     })
 }
 
-/// Checks phase, then sends each channel of a frame to its worker.
-fn route_frame(
-    frame: DecodedFrame,
-    route: &HashMap<(usize, usize), usize>,
-    senders: &[SyncSender<Work>],
-    workers: usize,
-    phase: &mut [((usize, usize, usize), PhaseDetector)],
-) {
+/// Feeds the stereo pairs of a frame to their phase detectors.
+fn check_phase(frame: &DecodedFrame, phase: &mut [((usize, usize, usize), PhaseDetector)]) {
     for ((stream, l, r), detector) in phase.iter_mut() {
         if *stream == frame.stream_index {
             if let (Some(left), Some(right)) = (frame.planes.get(*l), frame.planes.get(*r)) {
@@ -325,23 +324,18 @@ fn route_frame(
             }
         }
     }
-    for (channel, plane) in frame.planes.into_iter().enumerate() {
-        if let Some(&slot) = route.get(&(frame.stream_index, channel)) {
-            // A closed queue means that worker failed; its error is reported on join.
-            let _ = senders[slot % workers].send((slot, plane));
-        }
-    }
 }
 
 /// Analyses the channels it owns until the decoder hangs up.
 fn worker(
-    rx: Receiver<Work>,
+    rx: Receiver<Batch>,
+    recycle: Sender<Vec<f32>>,
     owned: Vec<(usize, Slot)>,
     meters: &[Mutex<ProgrammeLoudness>],
 ) -> Result<Vec<(usize, SlotResult)>, FileProblem> {
     let mut slots: HashMap<usize, Slot> = owned.into_iter().collect();
     let mut energies = Vec::new();
-    for (id, samples) in rx {
+    for (id, mut samples) in rx.into_iter().flatten() {
         let Some(slot) = slots.get_mut(&id) else {
             continue;
         };
@@ -359,6 +353,9 @@ fn worker(
                 }
             }
         }
+        samples.clear();
+        // Once the decoder has finished nobody takes buffers back; drop them.
+        recycle.send(samples).ok();
     }
     Ok(slots
         .into_iter()
