@@ -260,6 +260,26 @@ impl ProgrammeLoudness {
         }
     }
 
+    /// Momentary loudness (last 400 ms) at the latest sub-block, LUFS;
+    /// `None` before 400 ms or when silent.
+    pub fn momentary_lufs(&self) -> Option<f64> {
+        self.window_lufs(4)
+    }
+
+    /// Short-term loudness (last 3 s) at the latest sub-block, LUFS;
+    /// `None` before 3 s or when silent.
+    pub fn short_term_lufs(&self) -> Option<f64> {
+        self.window_lufs(30)
+    }
+
+    fn window_lufs(&self, blocks: usize) -> Option<f64> {
+        if self.recent.len() < blocks {
+            return None;
+        }
+        let e = self.recent.iter().rev().take(blocks).sum::<f64>() / blocks as f64;
+        (e > 0.0).then(|| energy_to_lufs(e))
+    }
+
     /// The results so far.
     pub fn summary(&self) -> LoudnessSummary {
         let finite = |v: f64| (v.is_finite() && v >= ABSOLUTE_GATE_LUFS).then_some(v);
