@@ -92,31 +92,43 @@ impl ChannelFaults {
     /// Adds the next samples.
     pub fn push(&mut self, samples: &[f32]) {
         for block in samples.chunks(64) {
-            let (low, high, sum) = block_stats(block);
+            let (high, sum) = block_stats(block);
             self.sum += f64::from(sum);
-            let steady = self.clip_run == 0 && high < self.settings.clip_level;
-            let quiet = high < self.settings.silence_threshold;
-            let loud = low >= self.settings.silence_threshold;
-            // Fast path: nothing can change within this block.
-            if steady
-                && ((quiet && self.silence_start.is_some())
-                    || (loud && self.silence_start.is_none()))
-            {
-                self.pos += block.len() as u64;
-                continue;
+            let start = self.pos;
+            // Clipping needs the samples one by one, but only near full scale.
+            if self.clip_run > 0 || high >= self.settings.clip_level {
+                for &x in block {
+                    self.clip_sample(x.abs());
+                }
+                self.pos = start;
             }
-            for &x in block {
-                self.sample(x.abs());
-            }
+            self.silence_block(block, high);
+            self.pos = start + block.len() as u64;
         }
     }
 
-    fn sample(&mut self, a: f32) {
-        if a < self.settings.silence_threshold {
+    /// Silence runs end at the first sample at or above the threshold and
+    /// start again after the last one, so a block needs no per-sample state.
+    fn silence_block(&mut self, block: &[f32], high: f32) {
+        let threshold = self.settings.silence_threshold;
+        if high < threshold {
             self.silence_start.get_or_insert(self.pos);
-        } else if let Some(start) = self.silence_start.take() {
-            self.close_silence(start);
+            return;
         }
+        let first = block.iter().position(|x| x.abs() >= threshold).unwrap_or(0);
+        let last = block
+            .iter()
+            .rposition(|x| x.abs() >= threshold)
+            .unwrap_or(0);
+        if let Some(start) = self.silence_start.take() {
+            self.close_silence(start, self.pos + first as u64);
+        }
+        if last + 1 < block.len() {
+            self.silence_start = Some(self.pos + last as u64 + 1);
+        }
+    }
+
+    fn clip_sample(&mut self, a: f32) {
         if a >= self.settings.clip_level {
             self.clip_run += 1;
         } else if self.clip_run > 0 {
@@ -125,8 +137,8 @@ impl ChannelFaults {
         self.pos += 1;
     }
 
-    fn close_silence(&mut self, start: u64) {
-        let len = self.pos - start;
+    fn close_silence(&mut self, start: u64, end: u64) {
+        let len = end - start;
         if len >= self.settings.silence_min_samples {
             self.findings.push(Finding::Silence { start, len });
         }
@@ -170,7 +182,7 @@ impl ChannelFaults {
         self.flush_clipping();
         match self.silence_start.take() {
             Some(0) if self.pos > 0 => self.findings.push(Finding::SilentChannel { len: self.pos }),
-            Some(start) => self.close_silence(start),
+            Some(start) => self.close_silence(start, self.pos),
             None => {}
         }
         if self.pos > 0 {
@@ -187,33 +199,27 @@ impl ChannelFaults {
     }
 }
 
-/// Smallest and largest magnitude and sum of a short block, in lanes so
-/// that it vectorises.
-fn block_stats(block: &[f32]) -> (f32, f32, f32) {
-    let mut low = [f32::INFINITY; 8];
+/// Largest magnitude and sum of a short block, in lanes so that it vectorises.
+fn block_stats(block: &[f32]) -> (f32, f32) {
     let mut high = [0.0f32; 8];
     let mut sum = [0.0f32; 8];
     let mut chunks = block.chunks_exact(8);
     for chunk in &mut chunks {
         for i in 0..8 {
-            let a = chunk[i].abs();
-            low[i] = low[i].min(a);
-            high[i] = high[i].max(a);
+            high[i] = high[i].max(chunk[i].abs());
             sum[i] += chunk[i];
         }
     }
-    let (mut l, mut h, mut s) = (f32::INFINITY, 0.0f32, 0.0f32);
+    let (mut h, mut s) = (0.0f32, 0.0f32);
     for &x in chunks.remainder() {
-        l = l.min(x.abs());
         h = h.max(x.abs());
         s += x;
     }
     for i in 0..8 {
-        l = l.min(low[i]);
         h = h.max(high[i]);
         s += sum[i];
     }
-    (l, h, s)
+    (h, s)
 }
 
 fn start_of(f: &Finding) -> u64 {
