@@ -77,11 +77,24 @@ fn round1(v: f64) -> f64 {
 
 fn assert_agrees(what: &str, p: &Programme, reference: (f64, f64, f64), compare_lra: bool) {
     let (i, lra, tp) = reference;
-    let close = |ours: Option<f64>, theirs: f64| (round1(ours.unwrap()) - theirs).abs() <= 0.1 + 1e-9;
-    assert!(close(p.integrated_lufs, i), "{what}: I {:?} vs ffmpeg {i}", p.integrated_lufs);
-    assert!(close(p.true_peak_dbtp, tp), "{what}: TP {:?} vs ffmpeg {tp}", p.true_peak_dbtp);
+    let close =
+        |ours: Option<f64>, theirs: f64| (round1(ours.unwrap()) - theirs).abs() <= 0.1 + 1e-9;
+    assert!(
+        close(p.integrated_lufs, i),
+        "{what}: I {:?} vs ffmpeg {i}",
+        p.integrated_lufs
+    );
+    assert!(
+        close(p.true_peak_dbtp, tp),
+        "{what}: TP {:?} vs ffmpeg {tp}",
+        p.true_peak_dbtp
+    );
     if compare_lra {
-        assert!(close(p.loudness_range_lu, lra), "{what}: LRA {:?} vs ffmpeg {lra}", p.loudness_range_lu);
+        assert!(
+            close(p.loudness_range_lu, lra),
+            "{what}: LRA {:?} vs ffmpeg {lra}",
+            p.loudness_range_lu
+        );
     }
 }
 
@@ -99,7 +112,11 @@ fn stereo_and_mono_wavs() {
         ("wav_mono_24bit.wav", mono_gen),
     ];
     for (name, gen) in cases {
-        let path = fixture(dir.path(), name, &["-f", "lavfi", "-i", &gen, "-c:a", "pcm_s24le"]);
+        let path = fixture(
+            dir.path(),
+            name,
+            &["-f", "lavfi", "-i", &gen, "-c:a", "pcm_s24le"],
+        );
         let programmes = measure(&path, None);
         let reference = ffmpeg_summary(&path, "[0:a:0]ebur128=peak=true");
         assert_agrees(name, &programmes[0], reference, false);
@@ -110,7 +127,11 @@ fn stereo_and_mono_wavs() {
 fn five_one_wav() {
     let dir = tempfile::tempdir().unwrap();
     let gen = format!("{SINE_3S},volume=-25dB,aformat=channel_layouts=5.1");
-    let path = fixture(dir.path(), "wav_51_24bit.wav", &["-f", "lavfi", "-i", &gen, "-c:a", "pcm_s24le"]);
+    let path = fixture(
+        dir.path(),
+        "wav_51_24bit.wav",
+        &["-f", "lavfi", "-i", &gen, "-c:a", "pcm_s24le"],
+    );
     let programmes = measure(&path, None);
     assert_eq!(programmes[0].name, "5.1");
     let reference = ffmpeg_summary(&path, "[0:a:0]ebur128=peak=true");
@@ -127,7 +148,12 @@ fn eight_mono_tracks_grouped_by_layout() {
     let programmes = measure(&path, Some("L,R,C,LFE,Ls,Rs,Lt,Rt"));
     assert_eq!(programmes.len(), 2);
     let five_one = "[0:a:0][0:a:1][0:a:2][0:a:3][0:a:4][0:a:5]join=inputs=6:channel_layout=5.1,ebur128=peak=true";
-    assert_agrees("5.1", &programmes[0], ffmpeg_summary(&path, five_one), false);
+    assert_agrees(
+        "5.1",
+        &programmes[0],
+        ffmpeg_summary(&path, five_one),
+        false,
+    );
     let lt_rt = "[0:a:6][0:a:7]join=inputs=2:channel_layout=stereo,ebur128=peak=true";
     assert_agrees("Lt Rt", &programmes[1], ffmpeg_summary(&path, lt_rt), false);
 }
@@ -140,7 +166,16 @@ fn eight_channel_stream_is_5_1_plus_lt_rt() {
         format!("anoisesrc=color=pink:sample_rate=48000:duration=20:amplitude={amp}:seed={seed}")
     };
     let mut args: Vec<String> = Vec::new();
-    for (seed, amp) in [(1, 0.3), (2, 0.3), (3, 0.2), (4, 0.5), (5, 0.1), (6, 0.1), (7, 0.4), (8, 0.4)] {
+    for (seed, amp) in [
+        (1, 0.3),
+        (2, 0.3),
+        (3, 0.2),
+        (4, 0.5),
+        (5, 0.1),
+        (6, 0.1),
+        (7, 0.4),
+        (8, 0.4),
+    ] {
         args.extend(["-f".into(), "lavfi".into(), "-i".into(), noise(seed, amp)]);
     }
     args.extend([
@@ -164,10 +199,18 @@ fn eight_channel_stream_is_5_1_plus_lt_rt() {
 fn dynamic_programme_lra() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dynamic.wav");
-    let gen = "anoisesrc=color=pink:sample_rate=48000:duration=60:amplitude=0.4,\
+    let gen = "anoisesrc=color=pink:sample_rate=48000:duration=60:amplitude=0.4:seed=11,\
                volume='if(lt(mod(t,20),7),1,if(lt(mod(t,20),14),0.25,0.06))':eval=frame,\
                aformat=channel_layouts=stereo";
-    ffmpeg(&["-f", "lavfi", "-i", gen, "-c:a", "pcm_s24le", path.to_str().unwrap()]);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        gen,
+        "-c:a",
+        "pcm_s24le",
+        path.to_str().unwrap(),
+    ]);
     let programmes = measure(&path, None);
     let reference = ffmpeg_summary(&path, "[0:a:0]ebur128=peak=true");
     assert!(reference.1 > 5.0, "the signal is dynamic: {reference:?}");

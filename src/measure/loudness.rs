@@ -13,7 +13,11 @@
 //!   Tech 3342 asks; the crate's own LRA uses 1 Hz);
 //! - integrated: absolute gate −70 LUFS, relative gate −10 LU;
 //! - LRA: short-term values, absolute gate −70 LUFS, relative gate −20 LU,
-//!   95th minus 10th percentile (EBU's reference indexing).
+//!   95th minus 10th percentile by nearest rank (rank `round(p·n)`, as
+//!   FFmpeg's `ebur128` filter ranks them). Tech 3342's MATLAB reference
+//!   (and libebur128) rank `round((n−1)·p) + 1`, which can pick the
+//!   neighbouring short-term value: during a level change that is up to a
+//!   few tenths of an LU, so we follow FFmpeg to agree with it within 0.1.
 //!
 //! Gating blocks and short-term values go into histograms of 0.01 LU bins
 //! (with exact energy sums per bin), so memory does not grow with duration.
@@ -162,7 +166,8 @@ impl Histogram {
             return None;
         }
         let nth = |q: f64| {
-            let index = ((n - 1) as f64 * q).round() as u64;
+            // Nearest rank, 1-based, as FFmpeg computes it.
+            let index = ((n as f64 * q + 0.5).floor() as u64).max(1) - 1;
             let mut seen = 0;
             for (i, &c) in self.counts.iter().enumerate().skip(from) {
                 seen += c;
