@@ -258,7 +258,7 @@ impl ProgrammeLoudness {
             self.short_term.add(s);
             self.max_short_term = self.max_short_term.max(energy_to_lufs(s));
         }
-        if self.blocks % 10 == 0 {
+        if self.blocks.is_multiple_of(10) {
             let lufs = energy_to_lufs(s);
             self.timeline
                 .push((lufs >= ABSOLUTE_GATE_LUFS).then_some(round2(lufs)));
