@@ -69,3 +69,34 @@ pub enum Error {
     #[error("failed to start the worker pool")]
     Runtime(#[source] std::io::Error),
 }
+
+impl FileProblem {
+    /// A problem from an I/O error met while opening or reading a file.
+    pub fn from_io(err: &std::io::Error) -> Self {
+        use std::io::ErrorKind as K;
+        let (kind, what) = match err.kind() {
+            K::PermissionDenied => (
+                ProblemKind::Unreadable,
+                "cannot read: permission denied".to_string(),
+            ),
+            K::NotFound => (
+                ProblemKind::Unreadable,
+                "cannot read: file not found".to_string(),
+            ),
+            K::UnexpectedEof => (
+                ProblemKind::Truncated,
+                "truncated: the file ended while reading".to_string(),
+            ),
+            _ if err.raw_os_error() == Some(libc::ELOOP) => (
+                ProblemKind::SymlinkLoop,
+                "symbolic link loop: the link leads back to itself".to_string(),
+            ),
+            _ if err.raw_os_error() == Some(libc::ENXIO) => (
+                ProblemKind::NotRegularFile,
+                "not a regular file (socket or device)".to_string(),
+            ),
+            _ => (ProblemKind::Unreadable, format!("cannot read: {err}")),
+        };
+        FileProblem::new(kind, what)
+    }
+}

@@ -5,14 +5,18 @@
 //! nothing of the command line; the `signoff` binary parses arguments,
 //! draws progress and prints.
 
+pub mod check;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;
 pub mod measure;
+pub mod paths;
 pub mod probe;
 pub mod progress;
 pub mod scan;
+pub mod spec;
 
 /// Version of every JSON document signoff writes. Bumped on any breaking
 /// change to a field's name, type or meaning.

@@ -5,9 +5,9 @@
 //! file and the decoder.
 
 use signoff::measure::loudness::{channel_type, ChannelEnergy, ProgrammeLoudness};
-use signoff::measure::streams::minimal_media_info;
 use signoff::measure::truepeak::TruePeak;
 use signoff::measure::{measure_file, MeasureOptions};
+use signoff::probe::probe_file;
 use std::f64::consts::PI;
 use std::io::Write;
 use std::path::Path;
@@ -360,7 +360,7 @@ fn write_wav(path: &Path, channels: &[&[f32]], float: bool) {
 }
 
 fn measure_wav(path: &Path) -> signoff::measure::model::AudioMeasurements {
-    let info = minimal_media_info(path).unwrap();
+    let info = probe_file(path).unwrap().info;
     measure_file(path, &info, &MeasureOptions::default()).unwrap()
 }
 

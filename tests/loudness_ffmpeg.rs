@@ -12,8 +12,8 @@
 
 use signoff::measure::model::Programme;
 use signoff::measure::programme::parse_layout;
-use signoff::measure::streams::minimal_media_info;
 use signoff::measure::{measure_file, MeasureOptions};
+use signoff::probe::probe_file;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -63,7 +63,7 @@ fn fixture(dir: &Path, name: &str, generate: &[&str]) -> PathBuf {
 }
 
 fn measure(path: &Path, layout: Option<&str>) -> Vec<Programme> {
-    let info = minimal_media_info(path).unwrap();
+    let info = probe_file(path).unwrap().info;
     let opts = MeasureOptions {
         layout: layout.map(parse_layout),
         ..MeasureOptions::default()
@@ -180,7 +180,7 @@ fn eight_channel_stream_is_5_1_plus_lt_rt() {
     }
     args.extend([
         "-filter_complex".into(),
-        "[0][1][2][3][4][5][6][7]amerge=inputs=8".into(),
+        "[0][1][2][3][4][5][6][7]amerge=inputs=8,channelmap=map=0|1|2|3|4|5|6|7:channel_layout=FL+FR+FC+LFE+BL+BR+DL+DR".into(),
         "-c:a".into(),
         "pcm_s24le".into(),
         path.to_str().unwrap().into(),

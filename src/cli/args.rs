@@ -4,7 +4,20 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Delivery QC and sign-off for post production.
 #[derive(Debug, Parser)]
-#[command(name = "signoff", version, about, long_about = None)]
+#[command(
+    name = "signoff",
+    version,
+    about = "Delivery QC and sign-off for post production: probe, scan and check media before it leaves the building.",
+    after_help = "\
+Examples:
+  signoff scan /mnt/deliveries/FEATURE          what is in the delivery, by content
+  signoff probe picture/FEATURE_FTR.mov         container and stream facts (agrees with ffprobe)
+  signoff probe --format json master.mxf        the same, for pipelines
+
+Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not be read;
+3 usage error; 4 setup error (a path or FFmpeg could not be opened).
+Run `signoff <command> --help` for each command's options and examples."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -14,6 +27,14 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Show container and stream facts of media files (like ffprobe, for people and pipelines).
+    Probe(super::probe::ProbeArgs),
+    /// Inventory a delivery folder: what every file is (by content), media probed in parallel.
+    Scan(super::scan::ScanArgs),
+    /// Check media files or folders against delivery spec profiles.
+    Check(super::check::CheckArgs),
+    /// List, show and lint spec profiles.
+    Specs(super::specs::SpecsArgs),
     /// Measure loudness, true peak and audio faults per programme.
     Measure(super::measure::MeasureArgs),
 }

@@ -6,13 +6,34 @@ use std::process::ExitCode;
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     let result: anyhow::Result<u8> = match &cli.command {
+        Command::Probe(args) => super::probe::run(args),
+        Command::Scan(args) => super::scan::run(args),
+        Command::Check(args) => super::check::run(args),
+        Command::Specs(args) => super::specs::run(args),
         Command::Measure(args) => super::measure::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => report_error(&err),
+    }
+}
+
+/// Help and version go to stdout with exit 0; real usage errors exit 3
+/// (clap's own 2 would collide with "some file could not be read").
+fn usage_error(err: &clap::Error) -> ExitCode {
+    let _ = err.print();
+    match err.kind() {
+        clap::error::ErrorKind::DisplayHelp
+        | clap::error::ErrorKind::DisplayVersion
+        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            ExitCode::from(signoff::exit::OK)
+        }
+        _ => ExitCode::from(signoff::exit::USAGE),
     }
 }
 

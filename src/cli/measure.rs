@@ -4,8 +4,8 @@ use super::args::Format;
 use signoff::error::FileProblem;
 use signoff::measure::model::{AudioMeasurements, Programme};
 use signoff::measure::programme::parse_layout;
-use signoff::measure::streams::minimal_media_info;
 use signoff::measure::{measure_file, MeasureOptions};
+use signoff::probe::probe_file;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -52,8 +52,9 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
         .files
         .iter()
         .map(|path| {
-            let measured =
-                minimal_media_info(path).and_then(|info| measure_file(path, &info, &opts));
+            let measured = probe_file(path)
+                .map_err(|failure| failure.problem)
+                .and_then(|probed| measure_file(path, &probed.info, &opts));
             (path.clone(), measured)
         })
         .collect();

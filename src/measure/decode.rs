@@ -62,6 +62,9 @@ pub fn decode_audio(
     mut sink: impl FnMut(&DecodedFrame),
 ) -> Result<Vec<StreamDecodeReport>, FileProblem> {
     ffmpeg::init().map_err(|e| FileProblem::new(ProblemKind::Unreadable, e.to_string()))?;
+    // FFmpeg's own logging goes through signoff's callback (dropped unless
+    // captured), never straight to the terminal.
+    crate::ffmpeg_log::init();
     let mut input = ffmpeg::format::input(path).map_err(|e| open_problem(&e))?;
     let mut tracks = open_tracks(&input, streams)?;
     let mut frame = ffmpeg::frame::Audio::empty();

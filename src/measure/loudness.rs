@@ -33,10 +33,11 @@ const HIST_MAX_LUFS: f64 = 20.0;
 const HIST_BINS_PER_LU: f64 = 100.0;
 
 /// The `ebur128` channel type (and so the BS.1770 weight) of a post
-/// channel name: surrounds 1.41, LFE excluded, everything else 1.0.
+/// channel name: side surrounds 1.41 (BS.1770 Annex 3: 60°–120° azimuth),
+/// LFE excluded, everything else (rear surrounds at ±135–150° included) 1.0.
 pub fn channel_type(name: &str) -> Channel {
     match name {
-        "LFE" => Channel::Unused,
+        "LFE" | "LFE2" => Channel::Unused,
         "Ls" | "Lss" => Channel::LeftSurround,
         "Rs" | "Rss" => Channel::RightSurround,
         "R" | "Rt" => Channel::Right,

@@ -2,12 +2,12 @@
 
 pub mod decode;
 pub mod faults;
+pub mod hash;
 pub mod loudness;
 pub mod model;
 pub mod programme;
 mod router;
 mod run;
-pub mod streams;
 pub mod timecode;
 pub mod truepeak;
 

@@ -106,16 +106,26 @@ fn named_channels(info: &MediaInfo, layout: Option<&[String]>) -> Vec<NamedChann
 
 /// The programmes of one stream.
 fn plan_stream(channels: &[NamedChannel]) -> Vec<ProgrammePlan> {
+    let whole = || {
+        let name = channels[0]
+            .layout
+            .clone()
+            .unwrap_or_else(|| format!("{} channels", channels.len()));
+        vec![plan(&name, channels.iter())]
+    };
     match channels.len() {
         1 => vec![plan("mono", channels.iter())],
-        2 | 6 | 8 => group_by_names(channels),
-        _ => {
-            let name = channels[0]
-                .layout
-                .clone()
-                .unwrap_or_else(|| format!("{} channels", channels.len()));
-            vec![plan(&name, channels.iter())]
+        2 | 6 | 8 => {
+            // Only the post layouts split; anything else (7.1, …) is one
+            // programme named by FFmpeg's layout.
+            let plans = group_by_names(channels);
+            if plans.iter().any(|p| p.name.starts_with("mono (")) {
+                whole()
+            } else {
+                plans
+            }
         }
+        _ => whole(),
     }
 }
 
@@ -273,6 +283,15 @@ mod tests {
         let plans = plan_programmes(&info(streams), Some(&layout));
         assert_eq!(plans.len(), 2);
         assert_eq!(plans[1].name, "mono (C)");
+    }
+
+    #[test]
+    fn seven_one_is_one_programme() {
+        let mut s = audio_stream(0, 8, &["L", "R", "C", "LFE", "Lrs", "Rrs", "Ls", "Rs"]);
+        s.audio.as_mut().unwrap().channel_layout = Some("7.1".into());
+        let plans = plan_programmes(&info(vec![s]), None);
+        assert_eq!(plans.len(), 1);
+        assert_eq!(plans[0].name, "7.1");
     }
 
     #[test]

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up signoff on a Debian/Ubuntu machine and runs the main job on the bundled sample delivery.
+#   ./setup.sh            install system packages if missing, build, run on fixtures/sample-delivery
+#   ./setup.sh --no-run   install and build only (CI uses this before the tests)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# FFmpeg's libraries and headers (ffmpeg-next links them), clang for bindgen,
+# pkg-config to find them, and the ffmpeg CLI the tests compare against.
+PACKAGES=(pkg-config clang libclang-dev ffmpeg
+  libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
+  libswscale-dev libswresample-dev)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: Rust is not installed. Install it with rustup (https://rustup.rs), then run ./setup.sh again." >&2
+  exit 4
+fi
+
+cargo build --release --locked --quiet
+echo "setup: built target/release/signoff" >&2
+[[ ${1:-} == "--no-run" ]] && exit 0
+
+echo "setup: running the main job on the sample delivery:" >&2
+echo "  target/release/signoff scan fixtures/sample-delivery" >&2
+set +e
+target/release/signoff scan fixtures/sample-delivery
+code=$?
+set -e
+# 1 (QC failures) and 2 (unreadable files) are answers about the delivery, not setup failures.
+if ((code > 2)); then exit "$code"; fi
+echo "setup: done (signoff exited $code; see README, exit codes)" >&2

@@ -1,0 +1,40 @@
+//! Escaping text that came from a file (names, tags) before it reaches a terminal.
+//!
+//! File names and metadata are hostile until proven otherwise: a title tag
+//! can hold ANSI escape sequences that rewrite the operator's terminal.
+
+use std::borrow::Cow;
+
+/// Replaces control characters (ESC, BEL, CR, other C0/C1 codes, bidi
+/// overrides) with visible `\u{..}` escapes; everything else is unchanged.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_dangerous) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_dangerous(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_dangerous(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_control_characters() {
+        assert_eq!(terminal("plain ñ 日本"), "plain ñ 日本");
+        assert_eq!(terminal("a\x1b[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(terminal("tab\there\n"), "tab\\u{9}here\\u{a}");
+        assert_eq!(terminal("\u{202e}evil"), "\\u{202e}evil");
+    }
+}

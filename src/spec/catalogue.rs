@@ -1,0 +1,168 @@
+//! Every rule key a profile may use: its group, type, scope, label and unit.
+//!
+//! The catalogue is the single list that the loader validates keys
+//! against, that lint suggests spellings from, and that docs/specs.md
+//! documents.
+
+use super::value::Kind;
+
+/// What a field is read from, and so how many times a rule is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Once per file (container, timing, naming).
+    File,
+    /// Once per video stream.
+    VideoStream,
+    /// Once per audio stream.
+    AudioStream,
+    /// Once over all audio streams together.
+    AudioFile,
+    /// Once per measured loudness programme.
+    Programme,
+    /// Once per file, against the sidecar list.
+    Sidecar,
+}
+
+/// One rule key.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// Group (`video`).
+    pub group: &'static str,
+    /// Key (`frame_rate`).
+    pub key: &'static str,
+    /// How values are typed.
+    pub kind: Kind,
+    /// What it is read from.
+    pub scope: Scope,
+    /// Name for people (`frame rate`).
+    pub label: &'static str,
+    /// Unit shown after values (`fps`), or empty.
+    pub unit: &'static str,
+}
+
+const fn f(
+    group: &'static str,
+    key: &'static str,
+    kind: Kind,
+    scope: Scope,
+    label: &'static str,
+    unit: &'static str,
+) -> Field {
+    Field {
+        group,
+        key,
+        kind,
+        scope,
+        label,
+        unit,
+    }
+}
+
+use Kind::*;
+use Scope::*;
+
+/// Every known key except the free-form `sidecars` group.
+#[rustfmt::skip]
+pub const FIELDS: &[Field] = &[
+    f("container", "format", Text, File, "container format", ""),
+    f("container", "operational_pattern", Text, File, "MXF operational pattern", ""),
+    f("container", "major_brand", Text, File, "major brand", ""),
+    f("container", "bit_rate_bps", Number, File, "overall bit rate", "bit/s"),
+    f("video", "stream_count", Number, File, "number of video streams", ""),
+    f("video", "codec", Text, VideoStream, "video codec", ""),
+    f("video", "profile", Text, VideoStream, "video codec profile", ""),
+    f("video", "codec_tag", Text, VideoStream, "video codec tag", ""),
+    f("video", "width", Number, VideoStream, "width", "px"),
+    f("video", "height", Number, VideoStream, "height", "px"),
+    f("video", "resolution", Text, VideoStream, "resolution", ""),
+    f("video", "frame_rate", Rate, VideoStream, "frame rate", "fps"),
+    f("video", "constant_frame_rate", Bool, VideoStream, "constant frame rate", ""),
+    f("video", "scan_type", Text, VideoStream, "scan type", ""),
+    f("video", "field_order", Text, VideoStream, "field order", ""),
+    f("video", "pixel_format", Text, VideoStream, "pixel format", ""),
+    f("video", "bit_depth", Number, VideoStream, "video bit depth", "bits"),
+    f("video", "chroma_subsampling", Text, VideoStream, "chroma subsampling", ""),
+    f("video", "color_range", Text, VideoStream, "colour range", ""),
+    f("video", "color_primaries", Text, VideoStream, "colour primaries", ""),
+    f("video", "color_transfer", Text, VideoStream, "transfer characteristics", ""),
+    f("video", "color_matrix", Text, VideoStream, "matrix coefficients", ""),
+    f("video", "hdr_metadata", Presence, VideoStream, "HDR metadata", ""),
+    f("video", "bit_rate_bps", Number, VideoStream, "video bit rate", "bit/s"),
+    f("video", "display_aspect_ratio", Ratio, VideoStream, "display aspect ratio", ""),
+    f("audio", "stream_count", Number, AudioFile, "number of audio streams", ""),
+    f("audio", "total_channels", Number, AudioFile, "total audio channels", ""),
+    f("audio", "layouts", Presence, AudioFile, "audio track layout", ""),
+    f("audio", "codec", Text, AudioStream, "audio codec", ""),
+    f("audio", "profile", Text, AudioStream, "audio codec profile", ""),
+    f("audio", "sample_rate", Number, AudioStream, "sample rate", "Hz"),
+    f("audio", "bit_depth", Number, AudioStream, "audio bit depth", "bits"),
+    f("audio", "channels", Number, AudioStream, "channel count", ""),
+    f("audio", "bit_rate_bps", Number, AudioStream, "audio bit rate", "bit/s"),
+    f("loudness", "integrated_lufs", Number, Programme, "integrated loudness", "LUFS"),
+    f("loudness", "true_peak_dbtp", Number, Programme, "maximum true peak", "dBTP"),
+    f("loudness", "max_short_term_lufs", Number, Programme, "maximum short-term loudness", "LUFS"),
+    f("loudness", "max_momentary_lufs", Number, Programme, "maximum momentary loudness", "LUFS"),
+    f("loudness", "loudness_range_lu", Number, Programme, "loudness range", "LU"),
+    f("timing", "duration_s", Number, File, "duration", "s"),
+    f("timing", "start_timecode", Text, File, "start timecode", ""),
+    f("timing", "av_duration_difference_s", Number, File, "audio/video duration difference", "s"),
+    f("naming", "file_name", Text, File, "file name", ""),
+];
+
+/// The definition of `group.key`; any key of `sidecars` is a sidecar rule.
+pub fn lookup(group: &str, key: &str) -> Option<Field> {
+    if group == "sidecars" {
+        return Some(f("sidecars", "sidecar", Text, Sidecar, "sidecar", ""));
+    }
+    FIELDS
+        .iter()
+        .find(|d| d.group == group && d.key == key)
+        .copied()
+}
+
+/// Looks up a condition key written `group.key`.
+pub fn lookup_path(path: &str) -> Option<Field> {
+    let (group, key) = path.split_once('.')?;
+    if group == "sidecars" || group == "loudness" {
+        return None;
+    }
+    lookup(group, key)
+}
+
+/// The known keys of a group, for "did you mean".
+pub fn keys_of(group: &str) -> Vec<&'static str> {
+    FIELDS
+        .iter()
+        .filter(|d| d.group == group)
+        .map(|d| d.key)
+        .collect()
+}
+
+/// The closest known word to `word`, if it is close enough to be a typo.
+pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(word, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys() {
+        assert_eq!(suggest("frame_rat", keys_of("video")), Some("frame_rate"));
+        assert_eq!(suggest("framerate", keys_of("video")), Some("frame_rate"));
+        assert_eq!(suggest("zzz", keys_of("video")), None);
+    }
+
+    #[test]
+    fn condition_paths() {
+        assert_eq!(lookup_path("video.height").unwrap().key, "height");
+        assert!(lookup_path("height").is_none());
+        assert!(lookup_path("loudness.integrated_lufs").is_none());
+    }
+}

@@ -1,0 +1,101 @@
+//! Human text for `signoff check`: a pass/fail line per file, then its
+//! findings grouped by severity (failures, then rules not evaluated).
+//! Returns strings; the binary prints them.
+
+use super::finding::{FileReport, Finding, Status, Verdict};
+use super::model::Severity;
+use std::fmt::Write;
+
+/// The verdict as shown to people.
+pub fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "PASS",
+        Verdict::Incomplete => "INCOMPLETE",
+        Verdict::Fail => "FAIL",
+        Verdict::Unreadable => "UNREADABLE",
+    }
+}
+
+fn count(r: &FileReport, f: impl Fn(&Finding) -> bool) -> usize {
+    r.findings.iter().filter(|x| f(x)).count()
+}
+
+fn failed(sev: Severity) -> impl Fn(&Finding) -> bool {
+    move |x| x.status == Status::Failed && x.severity == sev
+}
+
+/// One file's block: verdict line, then findings that did not pass.
+pub fn file(r: &FileReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<10} {}  [{}]",
+        verdict_word(r.verdict),
+        r.path.display(),
+        r.profiles.join(", ")
+    );
+    if let Some(p) = &r.problem {
+        let _ = writeln!(s, "  could not be read: {}", p.message);
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "  {} errors, {} warnings, {} info, {} not evaluated, {} passed",
+        count(r, failed(Severity::Error)),
+        count(r, failed(Severity::Warning)),
+        count(r, failed(Severity::Info)),
+        count(r, Finding::is_not_evaluated),
+        count(r, |x| x.status == Status::Passed),
+    );
+    for sev in [Severity::Error, Severity::Warning, Severity::Info] {
+        section(
+            &mut s,
+            sev.as_str(),
+            r.findings.iter().filter(|x| failed(sev)(x)),
+        );
+    }
+    section(
+        &mut s,
+        "not evaluated",
+        r.findings.iter().filter(|x| x.is_not_evaluated()),
+    );
+    s
+}
+
+fn section<'a>(s: &mut String, title: &str, items: impl Iterator<Item = &'a Finding>) {
+    let items: Vec<&Finding> = items.collect();
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "  {title}:");
+    for f in items {
+        let mut line = format!("    {:<28} ", f.rule_id);
+        if let Some(i) = f.stream_index {
+            let _ = write!(line, "stream {i:<3} ");
+        }
+        line.push_str(&f.message);
+        if let Some(tc) = f.timecode.as_ref() {
+            let _ = write!(line, " at {tc}");
+        } else if let Some(t) = f.position_s {
+            let _ = write!(line, " at {t:.1} s");
+        }
+        if let Some(c) = &f.source_clause {
+            let _ = write!(line, "  [{} {c}]", f.profile);
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+}
+
+/// The closing summary line (`3 files: 1 pass, 1 fail, 1 unreadable`).
+pub fn summary(reports: &[FileReport]) -> String {
+    let n = |v| reports.iter().filter(|r| r.verdict == v).count();
+    format!(
+        "{} file{}: {} pass, {} fail, {} incomplete, {} unreadable",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+        n(Verdict::Pass),
+        n(Verdict::Fail),
+        n(Verdict::Incomplete),
+        n(Verdict::Unreadable),
+    )
+}
