@@ -6,7 +6,7 @@
 //! comparing. LRA is compared only on programmes of 10 s or more: on the
 //! 3-second fixtures FFmpeg counts a partly filled first short-term window
 //! and reports 20 LU for a steady tone (Tech 3342 gives 0). Fixtures missing
-//! from /work/main/fixtures/media are generated in a temporary folder with
+//! from fixtures/media are generated in a temporary folder with
 //! the ffmpeg CLI, as are a 60 s dynamic programme (for LRA) and an
 //! 8-channel stream (5.1 + Lt Rt).
 
@@ -17,7 +17,7 @@ use signoff::probe::probe_file;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const FIXTURES: &str = "/work/main/fixtures/media";
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/media");
 
 /// FFmpeg's summary: (I, LRA, true peak).
 fn ffmpeg_summary(input: &Path, filter: &str) -> (f64, f64, f64) {
@@ -136,6 +136,42 @@ fn five_one_wav() {
     assert_eq!(programmes[0].name, "5.1");
     let reference = ffmpeg_summary(&path, "[0:a:0]ebur128=peak=true");
     assert_agrees("5.1", &programmes[0], reference, false);
+}
+
+/// Every programme that is a whole stream, on every media fixture (PCM,
+/// AAC, AC-3, MP2; WAV, MOV, MP4, MKV, MXF, TS), against FFmpeg on that stream.
+#[test]
+fn every_audio_fixture_stream_by_stream() {
+    let mut compared = 0;
+    for entry in std::fs::read_dir(FIXTURES).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(probed) = probe_file(&path) else {
+            continue;
+        };
+        let audio: Vec<(usize, u32)> = probed
+            .info
+            .streams
+            .iter()
+            .filter_map(|s| Some((s.index, s.audio.as_ref()?.channels)))
+            .collect();
+        let programmes = measure(&path, None);
+        for p in &programmes {
+            let stream = p.channels[0].stream_index;
+            let Some(ordinal) = audio.iter().position(|(i, _)| *i == stream) else {
+                continue;
+            };
+            let whole = p.channels.iter().all(|c| c.stream_index == stream)
+                && p.channels.len() == audio[ordinal].1 as usize;
+            if !whole || p.integrated_lufs.is_none() {
+                continue;
+            }
+            let filter = format!("[0:a:{ordinal}]ebur128=peak=true");
+            let what = format!("{} stream {stream} ({})", path.display(), p.name);
+            assert_agrees(&what, p, ffmpeg_summary(&path, &filter), false);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 8, "only {compared} programmes compared");
 }
 
 #[test]

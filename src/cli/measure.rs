@@ -131,7 +131,7 @@ fn write_measurements(out: &mut impl Write, m: &AudioMeasurements) -> anyhow::Re
             .timecode
             .clone()
             .unwrap_or_else(|| format!("{:.3} s", f.start_s));
-        let channel = f.channel.map(|c| format!(".{c}")).unwrap_or_default();
+        let channel = f.channel.map(|c| format!(" ch {c}")).unwrap_or_default();
         writeln!(
             out,
             "  {at}  stream {}{channel}  {}",

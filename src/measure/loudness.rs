@@ -46,6 +46,18 @@ pub fn channel_type(name: &str) -> Channel {
     }
 }
 
+/// The channel type of `name` inside a programme of `channels` channels: a
+/// programme of one channel is plain mono (weight 1.0) whatever its name,
+/// since the 1.41 surround weight belongs to a position in a multichannel
+/// programme; an LFE stays excluded.
+pub fn programme_channel_type(name: &str, channels: usize) -> Channel {
+    match channel_type(name) {
+        Channel::Unused => Channel::Unused,
+        _ if channels == 1 => Channel::Center,
+        other => other,
+    }
+}
+
 /// Converts a mean-square energy to LUFS (BS.1770: −0.691 + 10·log10).
 pub fn energy_to_lufs(energy: f64) -> f64 {
     -0.691 + 10.0 * energy.log10()

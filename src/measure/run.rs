@@ -10,7 +10,7 @@
 
 use super::decode::{decode_audio, DecodedFrame, StreamDecodeReport};
 use super::faults::{ChannelFaults, FaultSettings, Finding, PhaseDetector};
-use super::loudness::{channel_type, ChannelEnergy, LoudnessSummary, ProgrammeLoudness};
+use super::loudness::{programme_channel_type, ChannelEnergy, LoudnessSummary, ProgrammeLoudness};
 use super::model::{AudioMeasurements, Fault, FaultKind, Programme, Timeline};
 use super::programme::{plan_programmes, ProgrammePlan};
 use super::router::{Batch, Router};
@@ -127,6 +127,7 @@ pub fn measure_file(
         let rate = rates.get(&report.stream_index).copied().unwrap_or(48_000);
         faults.extend(decode_fault(report, rate, tc.as_ref()));
     }
+    let mut faults = merge_whole_stream(faults, &results);
     faults.sort_by(|a, b| {
         (a.stream_index, a.channel, a.start_s)
             .partial_cmp(&(b.stream_index, b.channel, b.start_s))
@@ -174,7 +175,7 @@ fn build_slots(
                         format!("audio stream {} has no sample rate", source.stream_index),
                     )
                 })?;
-            let kind = channel_type(&source.name);
+            let kind = programme_channel_type(&source.name, plan.channels.len());
             let (energy, member) = if kind == Channel::Unused {
                 (None, None)
             } else {
@@ -528,6 +529,45 @@ fn to_fault(
 
 fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
+}
+
+/// Silence found on every channel of a multi-channel stream at the same
+/// time is reported once for the stream (`channel: null`).
+fn merge_whole_stream(faults: Vec<Fault>, results: &[SlotResult]) -> Vec<Fault> {
+    let channels_of = |stream: usize| results.iter().filter(|r| r.stream_index == stream).count();
+    let same_span = |a: &Fault, b: &Fault| {
+        a.kind == b.kind
+            && a.stream_index == b.stream_index
+            && a.start_s == b.start_s
+            && a.duration_s == b.duration_s
+    };
+    let mut out: Vec<Fault> = Vec::new();
+    for fault in &faults {
+        let mergeable = matches!(fault.kind, FaultKind::Silence | FaultKind::SilentChannel);
+        let n = channels_of(fault.stream_index);
+        if !mergeable || n < 2 {
+            out.push(fault.clone());
+            continue;
+        }
+        let together = faults.iter().filter(|f| same_span(f, fault)).count();
+        if together < n {
+            out.push(fault.clone());
+        } else if !out
+            .iter()
+            .any(|f| same_span(f, fault) && f.channel.is_none())
+        {
+            let message = match fault.kind {
+                FaultKind::SilentChannel => fault.message.replace("channel silent", "track silent"),
+                _ => format!("{} (all {n} channels)", fault.message),
+            };
+            out.push(Fault {
+                channel: None,
+                message,
+                ..fault.clone()
+            });
+        }
+    }
+    out
 }
 
 /// The decode-error fault of a stream, if any.
