@@ -278,6 +278,19 @@ impl ProgrammeLoudness {
         }
     }
 
+    /// Ends the programme: channels that stopped early (a shorter mono
+    /// track) count as silent for the rest of it.
+    pub fn finish(&mut self) {
+        while self.pending.iter().any(|p| !p.is_empty()) {
+            let sum = self
+                .pending
+                .iter_mut()
+                .map(|p| p.pop_front().unwrap_or(0.0))
+                .sum();
+            self.add_block(sum);
+        }
+    }
+
     /// Momentary loudness (last 400 ms) at the latest sub-block, LUFS;
     /// `None` before 400 ms or when silent.
     pub fn momentary_lufs(&self) -> Option<f64> {
@@ -354,6 +367,19 @@ mod tests {
         let ratio = energy(Channel::LeftSurround) / energy(Channel::Left);
         assert!((ratio - 1.41).abs() < 0.01, "{ratio}");
         assert_eq!(energy(Channel::Unused), 0.0);
+    }
+
+    #[test]
+    fn a_channel_that_ends_early_counts_as_silent() {
+        let mut p = ProgrammeLoudness::new(2);
+        p.push(0, &[1.0; 50]);
+        p.push(1, &[1.0; 20]);
+        assert_eq!(p.summary().short_term_per_second.len(), 2);
+        p.finish();
+        let s = p.summary();
+        assert_eq!(s.short_term_per_second.len(), 5);
+        let i = s.integrated_lufs.unwrap();
+        assert!(i > energy_to_lufs(1.0) && i < energy_to_lufs(2.0), "{i}");
     }
 
     #[test]

@@ -137,7 +137,13 @@ pub fn measure_file(
         .iter()
         .zip(&meters)
         .map(|(plan, meter)| {
-            let summary = meter.lock().map(|m| m.summary()).unwrap_or_default();
+            let summary = meter
+                .lock()
+                .map(|mut m| {
+                    m.finish();
+                    m.summary()
+                })
+                .unwrap_or_default();
             programme_result(plan, summary, &results)
         })
         .collect();
