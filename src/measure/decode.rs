@@ -66,7 +66,7 @@ pub fn decode_audio(
     // captured), never straight to the terminal.
     crate::ffmpeg_log::init();
     let mut input = ffmpeg::format::input(path).map_err(|e| open_problem(&e))?;
-    let mut tracks = open_tracks(&input, streams)?;
+    let (mut tracks, mut failed) = open_tracks(&input, streams)?;
     let mut frame = ffmpeg::frame::Audio::empty();
     let mut out = DecodedFrame {
         stream_index: 0,
@@ -109,7 +109,12 @@ pub fn decode_audio(
     }
     Ok(streams
         .iter()
-        .filter_map(|(i, _)| tracks.remove(i).map(|t| t.report))
+        .filter_map(|(i, _)| {
+            tracks.remove(i).map(|t| t.report).or_else(|| {
+                let at = failed.iter().position(|r| r.stream_index == *i)?;
+                Some(failed.remove(at))
+            })
+        })
         .collect())
 }
 
@@ -123,11 +128,14 @@ fn open_problem(e: &ffmpeg::Error) -> FileProblem {
 }
 
 /// Opens a decoder for every requested stream (index, expected channels).
+/// A stream without a usable decoder is reported (one decode error at 0 s)
+/// instead of failing the whole file.
 fn open_tracks(
     input: &ffmpeg::format::context::Input,
     streams: &[(usize, usize)],
-) -> Result<HashMap<usize, Track>, FileProblem> {
+) -> Result<(HashMap<usize, Track>, Vec<StreamDecodeReport>), FileProblem> {
     let mut tracks = HashMap::new();
+    let mut failed = Vec::new();
     for &(index, channels) in streams {
         let stream = input.stream(index).ok_or_else(|| {
             FileProblem::new(
@@ -135,28 +143,28 @@ fn open_tracks(
                 format!("audio stream {index} not found"),
             )
         })?;
-        let decoder = ffmpeg::codec::Context::from_parameters(stream.parameters())
-            .and_then(|c| c.decoder().audio())
-            .map_err(|e| {
-                FileProblem::new(
-                    ProblemKind::Corrupt,
-                    format!("failed to open a decoder for audio stream {index}: {e}"),
-                )
-            })?;
-        let report = StreamDecodeReport {
+        let mut report = StreamDecodeReport {
             stream_index: index,
             ..Default::default()
         };
-        tracks.insert(
-            index,
-            Track {
-                decoder,
-                channels,
-                report,
-            },
-        );
+        match ffmpeg::codec::Context::from_parameters(stream.parameters())
+            .and_then(|c| c.decoder().audio())
+        {
+            Ok(decoder) => {
+                let track = Track {
+                    decoder,
+                    channels,
+                    report,
+                };
+                tracks.insert(index, track);
+            }
+            Err(e) => {
+                report.error(format!("failed to open a decoder: {e}"));
+                failed.push(report);
+            }
+        }
     }
-    Ok(tracks)
+    Ok((tracks, failed))
 }
 
 /// Receives every frame the decoder has ready.
