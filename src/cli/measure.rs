@@ -5,9 +5,9 @@ use signoff::error::FileProblem;
 use signoff::measure::model::{AudioMeasurements, Programme};
 use signoff::measure::programme::parse_layout;
 use signoff::measure::{measure_file, MeasureOptions};
-use signoff::probe::probe_file;
+use signoff::probe::{display_path, probe_file};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Measure loudness (BS.1770-4 / EBU R 128), true peak and audio faults.
 #[derive(Debug, clap::Args)]
@@ -30,13 +30,25 @@ pub struct MeasureArgs {
     pub format: Format,
 }
 
+/// The JSON document of `signoff measure --format json`.
+#[derive(Debug, serde::Serialize)]
+struct MeasureDocument {
+    schema_version: u32,
+    tool: String,
+    files: Vec<MeasuredFile>,
+}
+
 /// The outcome for one file, as written in JSON.
 #[derive(Debug, serde::Serialize)]
-struct FileResult<'a> {
-    path: &'a Path,
+struct MeasuredFile {
+    /// The path as given (lossy UTF-8).
+    path: String,
+    /// The raw path bytes in hex, only when the name is not valid UTF-8.
     #[serde(skip_serializing_if = "Option::is_none")]
+    path_hex: Option<String>,
+    /// The measurements, when the file could be read.
     audio: Option<AudioMeasurements>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What is wrong, when it could not.
     error: Option<FileProblem>,
 }
 
@@ -58,11 +70,12 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
             (path.clone(), measured)
         })
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::stdout();
     match args.format {
         Format::Json => write_json(&mut out, &results)?,
         Format::Human => write_human(&mut out, &results)?,
     }
+    out.flush()?;
     let failed = results.iter().any(|(_, r)| r.is_err());
     Ok(if failed {
         signoff::exit::UNREADABLE
@@ -75,18 +88,23 @@ fn write_json(
     out: &mut impl Write,
     results: &[(PathBuf, Result<AudioMeasurements, FileProblem>)],
 ) -> anyhow::Result<()> {
-    let files: Vec<FileResult> = results
+    let files = results
         .iter()
-        .map(|(path, r)| FileResult {
-            path,
-            audio: r.as_ref().ok().cloned(),
-            error: r.as_ref().err().cloned(),
+        .map(|(path, r)| {
+            let (path, path_hex) = display_path(path);
+            MeasuredFile {
+                path,
+                path_hex,
+                audio: r.as_ref().ok().cloned(),
+                error: r.as_ref().err().cloned(),
+            }
         })
         .collect();
-    let doc = serde_json::json!({
-        "schema_version": signoff::SCHEMA_VERSION,
-        "files": files,
-    });
+    let doc = MeasureDocument {
+        schema_version: signoff::SCHEMA_VERSION,
+        tool: format!("signoff {}", signoff::TOOL_VERSION),
+        files,
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
@@ -97,7 +115,7 @@ fn write_human(
     results: &[(PathBuf, Result<AudioMeasurements, FileProblem>)],
 ) -> anyhow::Result<()> {
     for (path, result) in results {
-        writeln!(out, "{}", path.display())?;
+        writeln!(out, "{}", display_path(path).0)?;
         match result {
             Err(problem) => writeln!(out, "  error: {problem}")?,
             Ok(m) if m.programmes.is_empty() => writeln!(out, "  no audio")?,
