@@ -198,3 +198,32 @@ fn layout_groups_mono_tracks() {
         .collect();
     assert_eq!(names, vec!["5.1", "stereo (Lt Rt)"]);
 }
+
+#[test]
+fn phase_is_checked_across_mono_tracks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mov = dir.path().join("two_mono.mov");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=500:sample_rate=48000:duration=6",
+        "-filter_complex",
+        "[0]asplit[a][b];[b]volume=-1[c]",
+        "-map",
+        "[a]",
+        "-map",
+        "[c]",
+        "-c:a",
+        "pcm_s24le",
+        mov.to_str().unwrap(),
+    ]);
+    let (code, doc) = measure_json(&[&mov], &["--layout", "L,R"]);
+    assert_eq!(code, 0);
+    let audio = &doc["files"][0]["audio"];
+    assert_eq!(audio["programmes"][0]["name"], "stereo");
+    let faults = audio["faults"].as_array().unwrap();
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    assert_eq!(faults[0]["kind"], "phase_inverted");
+    assert!(faults[0]["duration_s"].as_f64().unwrap() >= 5.0);
+}

@@ -5,6 +5,7 @@ pub mod faults;
 pub mod hash;
 pub mod loudness;
 pub mod model;
+pub mod pairs;
 pub mod programme;
 mod router;
 mod run;

@@ -12,6 +12,7 @@ use super::decode::{decode_audio, DecodedFrame, StreamDecodeReport};
 use super::faults::{ChannelFaults, FaultSettings, Finding, PhaseDetector};
 use super::loudness::{programme_channel_type, ChannelEnergy, LoudnessSummary, ProgrammeLoudness};
 use super::model::{AudioMeasurements, Fault, FaultKind, Programme, Timeline};
+use super::pairs::StereoPair;
 use super::programme::{plan_programmes, ProgrammePlan};
 use super::router::{Batch, Router};
 use super::timecode::TimecodeBase;
@@ -97,7 +98,7 @@ pub fn measure_file(
         .iter()
         .map(|&n| Mutex::new(ProgrammeLoudness::new(n)))
         .collect();
-    let mut phase = phase_detectors(&plans, &rates, opts);
+    let mut phase = stereo_pairs(&plans, &rates, opts);
     let streams = decode_list(&slots);
     let (reports, results) = run_workers(path, slots, &meters, &streams, &mut phase, opts)?;
     let tc = timecode_base(info);
@@ -114,11 +115,12 @@ pub fn measure_file(
             )
         }));
     }
-    for ((stream, left, _), detector) in phase {
+    for pair in phase {
+        let (stream, left) = pair.left;
         let rate = rates.get(&stream).copied().unwrap_or(48_000);
+        let found = pair.finish();
         faults.extend(
-            detector
-                .finish()
+            found
                 .iter()
                 .map(|f| to_fault(f, stream, Some(left), rate, opts, tc.as_ref())),
         );
@@ -228,13 +230,13 @@ fn db_to_linear(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }
 
-/// Phase detectors for every `L R` / `Lt Rt` pair within one stream, keyed
-/// by (stream, left channel, right channel).
-fn phase_detectors(
+/// Phase checks for every `L R` / `Lt Rt` pair of a programme (within one
+/// stream or across mono tracks).
+fn stereo_pairs(
     plans: &[ProgrammePlan],
     rates: &HashMap<usize, u32>,
     opts: &MeasureOptions,
-) -> Vec<((usize, usize, usize), PhaseDetector)> {
+) -> Vec<StereoPair> {
     let mut out = Vec::new();
     for plan in plans {
         for (l, r) in [("L", "R"), ("Lt", "Rt")] {
@@ -242,15 +244,14 @@ fn phase_detectors(
             let (Some(left), Some(right)) = (find(l), find(r)) else {
                 continue;
             };
-            if left.stream_index != right.stream_index {
+            let rate = rates.get(&left.stream_index).copied().unwrap_or(48_000);
+            if rates.get(&right.stream_index) != Some(&rate) {
                 continue;
             }
-            let rate = rates.get(&left.stream_index).copied().unwrap_or(48_000);
             let min_energy = db_to_linear(opts.silence_threshold_dbfs).powi(2);
-            out.push((
-                (left.stream_index, left.channel, right.channel),
-                PhaseDetector::new(u64::from(rate), opts.phase_correlation_limit, min_energy),
-            ));
+            let detector =
+                PhaseDetector::new(u64::from(rate), opts.phase_correlation_limit, min_energy);
+            out.push(StereoPair::new(left, right, detector));
         }
     }
     out
@@ -274,7 +275,7 @@ fn run_workers(
     slots: Vec<Slot>,
     meters: &[Mutex<ProgrammeLoudness>],
     streams: &[(usize, usize)],
-    phase: &mut [((usize, usize, usize), PhaseDetector)],
+    phase: &mut [StereoPair],
     opts: &MeasureOptions,
 ) -> Result<(Vec<StreamDecodeReport>, Vec<SlotResult>), FileProblem> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -341,12 +342,10 @@ fn balance(slots: &[Slot], workers: usize) -> Vec<usize> {
 }
 
 /// Feeds the stereo pairs of a frame to their phase detectors.
-fn check_phase(frame: &DecodedFrame, phase: &mut [((usize, usize, usize), PhaseDetector)]) {
-    for ((stream, l, r), detector) in phase.iter_mut() {
-        if *stream == frame.stream_index {
-            if let (Some(left), Some(right)) = (frame.planes.get(*l), frame.planes.get(*r)) {
-                detector.push(left, right);
-            }
+fn check_phase(frame: &DecodedFrame, pairs: &mut [StereoPair]) {
+    for pair in pairs {
+        if pair.left.0 == frame.stream_index || pair.right.0 == frame.stream_index {
+            pair.push(frame.stream_index, &frame.planes);
         }
     }
 }
