@@ -220,8 +220,10 @@ pub fn to_planar_f32(
         Sample::I16(_) => convert(frame, planes, |b| {
             f32::from(i16::from_ne_bytes(b)) / 32_768.0
         }),
+        // Scaling by a power of two after rounding to f32 gives the same
+        // value as dividing in f64 and rounding, and vectorises.
         Sample::I32(_) => convert(frame, planes, |b| {
-            (f64::from(i32::from_ne_bytes(b)) / 2_147_483_648.0) as f32
+            i32::from_ne_bytes(b) as f32 * (1.0 / 2_147_483_648.0)
         }),
         Sample::I64(_) => convert(frame, planes, |b| {
             (i64::from_ne_bytes(b) as f64 / 9.223_372_036_854_776e18) as f32
