@@ -7,6 +7,7 @@ pub mod loudness;
 pub mod model;
 pub mod pairs;
 pub mod programme;
+mod report;
 mod router;
 mod run;
 pub mod timecode;
