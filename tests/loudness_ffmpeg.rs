@@ -252,3 +252,29 @@ fn dynamic_programme_lra() {
     assert!(reference.1 > 5.0, "the signal is dynamic: {reference:?}");
     assert_agrees("dynamic", &programmes[0], reference, true);
 }
+
+/// FFmpeg's filter resamples everything to 48 kHz; signoff measures at the
+/// file's rate. Both must still agree.
+#[test]
+fn other_sample_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    for rate in ["44100", "96000"] {
+        let path = dir.path().join(format!("noise_{rate}.wav"));
+        let gen = format!(
+            "anoisesrc=color=pink:sample_rate={rate}:duration=20:amplitude=0.3:seed=3,\
+             volume='if(lt(t,10),1,0.3)':eval=frame,aformat=channel_layouts=stereo"
+        );
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            &gen,
+            "-c:a",
+            "pcm_s24le",
+            path.to_str().unwrap(),
+        ]);
+        let programmes = measure(&path, None);
+        let reference = ffmpeg_summary(&path, "[0:a:0]ebur128=peak=true");
+        assert_agrees(rate, &programmes[0], reference, true);
+    }
+}
