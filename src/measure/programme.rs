@@ -54,7 +54,10 @@ pub fn default_channel_names(channels: u32) -> Vec<String> {
 pub fn plan_programmes(info: &MediaInfo, layout: Option<&[String]>) -> Vec<ProgrammePlan> {
     let channels = named_channels(info, layout);
     let all_mono = channels.iter().all(|c| c.stream_channels == 1);
-    if layout.is_some() && all_mono && channels.len() > 1 {
+    // Mono tracks the file itself names (MOV handler or title `L`, `R`…)
+    // group as if the names had been given as a layout.
+    let self_named = channels.iter().all(|c| c.source.name != "M");
+    if (layout.is_some() || self_named) && all_mono && channels.len() > 1 {
         return group_by_names(&channels);
     }
     let mut plans = Vec::new();
