@@ -4,11 +4,15 @@
 use crate::error::{Error, FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::inventory::walk::{self, Entry, WalkOptions};
+use crate::measure::model::AudioMeasurements;
+use crate::measure::{measure_file, MeasureOptions};
+use crate::probe::model::{MediaInfo, StreamKind};
 use crate::probe::Status;
 use crate::progress::Reporter;
 use crate::scan::{self, ScannedFile};
 use crate::spec::facts::siblings;
-use crate::spec::{check_file, FileFacts, FileReport, Profile};
+use crate::spec::{check_file, needs_audio_measurement, FileFacts, FileReport, Profile};
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -21,6 +25,21 @@ pub struct CheckOptions {
     pub follow_links: bool,
 }
 
+/// Everything `check` learnt about one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckedFile {
+    /// Classification and probe.
+    pub scanned: ScannedFile,
+    /// Findings against the profiles; `None` for files that are no concern
+    /// of `check` (a sidecar in a checked folder).
+    pub report: Option<FileReport>,
+    /// Loudness and audio faults, when a profile asked for them.
+    pub audio: Option<AudioMeasurements>,
+    /// SHA-256 of the content, when asked for and the file could be read.
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
 /// Checks every path (a file, or every media file of a folder, found by
 /// content) against `profiles`. Files that cannot be read are reported,
 /// never skipped.
@@ -30,25 +49,25 @@ pub fn check_paths(
     opts: &CheckOptions,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<FileReport>, Error> {
-    let files = check_paths_detailed(paths, profiles, opts, false, reporter, &mut |_| {})?;
-    Ok(files.into_iter().map(|f| f.report).collect())
+    let files = check_paths_detailed(paths, profiles, opts, reporter)?;
+    Ok(files.into_iter().filter_map(|f| f.report).collect())
 }
 
-/// One checked file with everything found about it: what reports need.
-#[derive(Debug, Clone)]
-pub struct CheckedFile {
-    /// What the file is, with its probe.
-    pub scanned: ScannedFile,
-    /// Findings and verdict.
-    pub report: FileReport,
-    /// SHA-256 of the content, when asked for and the file could be read.
-    pub sha256: Option<String>,
-}
-
-/// [`check_paths`], keeping each file's scan and (with `hash`) its SHA-256,
-/// computed in the same pool task. `each` sees every file in path order as
-/// soon as it and the files before it are done (for streaming output).
+/// As [`check_paths`], keeping every file's probe and measurements.
 pub fn check_paths_detailed(
+    paths: &[PathBuf],
+    profiles: &[Profile],
+    opts: &CheckOptions,
+    reporter: Arc<dyn Reporter>,
+) -> Result<Vec<CheckedFile>, Error> {
+    check_paths_streaming(paths, profiles, opts, false, reporter, &mut |_| {})
+}
+
+/// As [`check_paths_detailed`], also hashing each readable reported file
+/// (SHA-256, in the same pool task) when `hash`, and calling `each` on every
+/// reported file in path order as soon as it and the files before it are
+/// done (for streaming output).
+pub fn check_paths_streaming(
     paths: &[PathBuf],
     profiles: &[Profile],
     opts: &CheckOptions,
@@ -76,45 +95,47 @@ pub fn check_paths_detailed(
     reporter.set_total(entries.len() as u64);
     let profiles: Arc<Vec<Profile>> = Arc::new(profiles.to_vec());
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let work_ids = ids.clone();
     let work_profiles = Arc::clone(&profiles);
-    let checked = scan::run_pool_each(
+    scan::run_pool_each(
         entries,
         opts.jobs,
         reporter,
         move |(e, explicit)| {
-            let file = scan::analyse(e);
-            let report = check_scanned(e, &file, &work_profiles)
-                .or_else(|| unreadable_if_wanted(&file, *explicit, &work_ids))?;
-            let sha256 = (hash && report.problem.is_none())
-                .then(|| crate::measure::hash::sha256_file(&e.path).ok())
-                .flatten();
-            Some(CheckedFile {
-                scanned: file,
+            let scanned = scan::analyse(e);
+            let (mut report, audio) = check_scanned(e, &scanned, &work_profiles);
+            if report.is_none() {
+                report = unreadable_if_wanted(&scanned, *explicit, &ids);
+            }
+            let sha256 = report
+                .as_ref()
+                .filter(|r| hash && r.problem.is_none())
+                .and_then(|_| crate::measure::hash::sha256_file(&e.path).ok());
+            CheckedFile {
+                scanned,
                 report,
+                audio,
                 sha256,
-            })
+            }
         },
         |(e, _)| {
-            let file = scan::internal_error(e);
-            let problem = file.problem.clone()?;
-            Some(CheckedFile {
-                report: FileReport::unreadable(e.path.clone(), Vec::new(), problem),
-                scanned: file,
+            let scanned = scan::internal_error(e);
+            let report = scanned
+                .problem
+                .clone()
+                .map(|p| FileReport::unreadable(e.path.clone(), Vec::new(), p));
+            CheckedFile {
+                scanned,
+                report,
+                audio: None,
                 sha256: None,
-            })
+            }
         },
-        &mut |c: &Option<CheckedFile>| {
-            if let Some(c) = c {
+        &mut |c: &CheckedFile| {
+            if c.report.is_some() {
                 each(c)
             }
         },
-    )?;
-    let mut checked: Vec<CheckedFile> = checked.into_iter().flatten().collect();
-    for c in checked.iter_mut().filter(|c| c.report.profiles.is_empty()) {
-        c.report.profiles = ids.clone();
-    }
-    Ok(checked)
+    )
 }
 
 /// A file that is not media is no concern of `check` in a folder (it may be a
@@ -135,12 +156,42 @@ fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> O
         .then(|| FileReport::unreadable(PathBuf::from(&file.path), ids.to_vec(), problem))
 }
 
-/// Evaluates a readable media file; `None` for anything else.
-fn check_scanned(entry: &Entry, file: &ScannedFile, profiles: &[Profile]) -> Option<FileReport> {
-    if file.status == Status::Error || file.kind != FileKind::Media {
-        return None;
+/// Measures loudness when a profile asks and the file has sound.
+fn measure_if_needed(
+    entry: &Entry,
+    media: &MediaInfo,
+    profiles: &[Profile],
+) -> Result<Option<AudioMeasurements>, FileProblem> {
+    let has_audio = media.streams.iter().any(|s| s.kind == StreamKind::Audio);
+    if !has_audio || !profiles.iter().any(needs_audio_measurement) {
+        return Ok(None);
     }
-    let media = file.media.as_ref()?;
+    measure_file(&entry.path, media, &MeasureOptions::default()).map(Some)
+}
+
+/// Evaluates a readable media file (measuring its audio when a profile
+/// needs it); `(None, None)` for anything else.
+fn check_scanned(
+    entry: &Entry,
+    file: &ScannedFile,
+    profiles: &[Profile],
+) -> (Option<FileReport>, Option<AudioMeasurements>) {
+    if file.status == Status::Error || file.kind != FileKind::Media {
+        return (None, None);
+    }
+    let Some(media) = file.media.as_ref() else {
+        return (None, None);
+    };
+    let ids = || profiles.iter().map(|p| p.id.clone()).collect();
+    let audio = match measure_if_needed(entry, media, profiles) {
+        Ok(audio) => audio,
+        Err(problem) => {
+            return (
+                Some(FileReport::unreadable(entry.path.clone(), ids(), problem)),
+                None,
+            )
+        }
+    };
     let name = entry
         .path
         .file_name()
@@ -152,8 +203,8 @@ fn check_scanned(entry: &Entry, file: &ScannedFile, profiles: &[Profile]) -> Opt
         file_name: &name,
         size_bytes: entry.size_bytes,
         media: Some(media),
-        audio: None,
+        audio: audio.as_ref(),
         sidecars: &sidecars,
     };
-    Some(check_file(&facts, profiles))
+    (Some(check_file(&facts, profiles)), audio)
 }

@@ -157,7 +157,10 @@ fn every_format_from_one_check_run() {
     let junit = junitparser(&r.out.path().join("x.xml"));
     let (tests, failures, errors, skipped) = expected_counts(&run);
     assert_eq!(tests, 12, "6 files × 2 profiles");
-    assert!(failures > 0 && errors == 2 && skipped > 0);
+    assert!(
+        failures > 0 && errors == 2,
+        "{failures} failures, {errors} errors, {skipped} skipped"
+    );
     assert_eq!(junit["tests"], tests);
     assert_eq!(junit["failures"], failures);
     assert_eq!(junit["errors"], errors);
@@ -222,6 +225,13 @@ fn html_shows_thumbnails_for_picture_files() {
         html.matches("<img src=\"data:image/png;base64,").count(),
         24
     );
+    // Loudness measured (the profiles ask for it): one graph per programme at least per audio file.
+    assert!(
+        html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"loudness\"")
+            .count()
+            >= 4
+    );
+    assert!(html.contains("class=\"band\""), "the target band is drawn");
     assert!(html.contains("Delivery QC report"));
     assert!(html.contains("How to read this report"));
     assert!(html.contains("not tied to a delivery plan"));

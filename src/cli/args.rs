@@ -13,6 +13,9 @@ Examples:
   signoff scan /mnt/deliveries/FEATURE          what is in the delivery, by content
   signoff probe picture/FEATURE_FTR.mov         container and stream facts (agrees with ffprobe)
   signoff probe --format json master.mxf        the same, for pipelines
+  signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
+  signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
+  signoff specs list                            the built-in spec profiles
 
 Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not be read;
 3 usage error; 4 setup error (a path or FFmpeg could not be opened).
@@ -37,6 +40,8 @@ pub enum Command {
     Specs(super::specs::SpecsArgs),
     /// Render reports again (HTML, JUnit, JSON, Markdown) from a run saved with `check --report run.json`.
     Report(super::report::ReportArgs),
+    /// Measure loudness, true peak and audio faults per programme.
+    Measure(super::measure::MeasureArgs),
 }
 
 /// Output formats shared by every command.

@@ -114,7 +114,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
     };
     let hash = stream || !args.reports.is_empty();
-    let checked = signoff::check::check_paths_detailed(
+    let checked = signoff::check::check_paths_streaming(
         &args.paths,
         &profiles,
         &opts,
@@ -126,8 +126,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let checked = checked?;
     written?;
     run.finished_at = now_rfc3339();
-    run.files = checked.iter().map(reports::entry).collect();
-    let files: Vec<FileReport> = checked.into_iter().map(|c| c.report).collect();
+    run.files = checked
+        .iter()
+        .filter(|c| c.report.is_some())
+        .map(reports::entry)
+        .collect();
+    let files: Vec<FileReport> = checked.into_iter().filter_map(|c| c.report).collect();
     if !stdout_taken {
         print(&mut out, args.format, &profiles, &files, &run)?;
     }
@@ -157,7 +161,10 @@ fn print(
         CheckFormat::Jsonl => out.write_all(json::jsonl_end(run)?.as_bytes())?,
         CheckFormat::Human => {
             for r in files {
-                write!(out, "{}", render::file(r))?;
+                // Paths and values come from files: escape before the terminal.
+                for line in render::file(r).lines() {
+                    writeln!(out, "{}", signoff::escape::terminal(line))?;
+                }
             }
             writeln!(out, "{}", render::summary(files))?;
         }

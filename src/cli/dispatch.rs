@@ -16,6 +16,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => super::check::run(args),
         Command::Specs(args) => super::specs::run(args),
         Command::Report(args) => super::report::run(args),
+        Command::Measure(args) => super::measure::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

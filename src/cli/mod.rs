@@ -3,6 +3,7 @@
 mod args;
 mod check;
 mod dispatch;
+mod measure;
 mod output;
 mod probe;
 mod progress;

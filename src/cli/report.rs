@@ -110,8 +110,8 @@ pub fn new_run(roots: &[PathBuf], profiles: &[Profile]) -> RunReport {
 pub fn entry(c: &CheckedFile) -> FileEntry {
     FileEntry {
         file: c.scanned.clone(),
-        report: Some(c.report.clone()),
-        audio: None,
+        report: c.report.clone(),
+        audio: c.audio.clone(),
         sha256: c.sha256.clone(),
         deliverable: None,
     }
