@@ -16,7 +16,7 @@ const W: f64 = 760.0;
 const H: f64 = 250.0;
 /// The plot area inside the drawing.
 const LEFT: f64 = 56.0;
-const RIGHT: f64 = 680.0;
+const RIGHT: f64 = 650.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 206.0;
 /// Most points drawn: longer timelines are reduced to the loudest value per bucket.
