@@ -138,8 +138,9 @@ pub fn check_paths_streaming(
     )
 }
 
-/// A file that is not media is no concern of `check` in a folder (it may be a
-/// sidecar), but one named on the command line, or one that cannot be read, is.
+/// A readable file that is not media is no concern of `check` in a folder
+/// (it may be a sidecar); one named on the command line, or any file with a
+/// problem (empty, unreadable, a text file named `.wav`…), is.
 fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> Option<FileReport> {
     let problem = match (&file.problem, explicit) {
         (Some(p), _) => p.clone(),
@@ -152,8 +153,11 @@ fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> O
         ),
         (None, false) => return None,
     };
-    (explicit || file.kind == FileKind::Media || file.kind == FileKind::Unknown)
-        .then(|| FileReport::unreadable(PathBuf::from(&file.path), ids.to_vec(), problem))
+    Some(FileReport::unreadable(
+        PathBuf::from(&file.path),
+        ids.to_vec(),
+        problem,
+    ))
 }
 
 /// Measures loudness when a profile asks and the file has sound.
