@@ -5,6 +5,7 @@
 //! nothing of the command line; the `signoff` binary parses arguments,
 //! draws progress and prints.
 
+pub mod board;
 pub mod check;
 pub mod error;
 pub mod escape;
@@ -13,6 +14,7 @@ pub mod ffmpeg_log;
 pub mod inventory;
 pub mod measure;
 pub mod paths;
+pub mod plan;
 pub mod probe;
 pub mod progress;
 pub mod scan;
