@@ -12,6 +12,7 @@ pub mod escape;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;
+pub mod ledger;
 pub mod measure;
 pub mod paths;
 pub mod plan;
