@@ -5,8 +5,10 @@
 //! nothing of the command line; the `signoff` binary parses arguments,
 //! draws progress and prints.
 
+pub mod approve;
 pub mod board;
 pub mod check;
+pub mod delivery;
 pub mod error;
 pub mod escape;
 pub mod exit;

@@ -35,9 +35,15 @@ impl Ledger {
     /// Records an approval and its file hashes in one transaction.
     pub fn approve(&mut self, a: &NewApproval) -> Result<i64, LedgerError> {
         let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql { path: path.clone(), source };
+        let wrap = |source| LedgerError::Sql {
+            path: path.clone(),
+            source,
+        };
         let profiles = serde_json::to_string(a.profiles).unwrap_or_default();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
         let ap = a.approval;
         tx.execute(
             "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason)
@@ -47,15 +53,22 @@ impl Ledger {
         .map_err(wrap)?;
         let id = tx.last_insert_rowid();
         for (p, sha) in &ap.files {
-            tx.execute("INSERT INTO approval_files VALUES (?1, ?2, ?3)", params![id, p, sha])
-                .map_err(wrap)?;
+            tx.execute(
+                "INSERT INTO approval_files VALUES (?1, ?2, ?3)",
+                params![id, p, sha],
+            )
+            .map_err(wrap)?;
         }
         tx.commit().map_err(wrap)?;
         Ok(id)
     }
 
     /// Every approval of `deliverable` over `root`, oldest first.
-    pub fn approvals_of(&self, root: &str, deliverable: &str) -> Result<Vec<ApprovalRecord>, LedgerError> {
+    pub fn approvals_of(
+        &self,
+        root: &str,
+        deliverable: &str,
+    ) -> Result<Vec<ApprovalRecord>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -65,7 +78,14 @@ impl Ledger {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![root, deliverable], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get::<_, String>(5)?,
+                ))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(|e| self.err(e))?;
@@ -80,9 +100,11 @@ impl Ledger {
                         override_reason,
                         files: self.approval_files(id)?,
                     },
-                    profiles: serde_json::from_str(&profiles).map_err(|e| LedgerError::Corrupt {
-                        path: self.path.clone(),
-                        message: format!("approval {id}: {e}"),
+                    profiles: serde_json::from_str(&profiles).map_err(|e| {
+                        LedgerError::Corrupt {
+                            path: self.path.clone(),
+                            message: format!("approval {id}: {e}"),
+                        }
                     })?,
                 })
             })
@@ -101,7 +123,11 @@ impl Ledger {
     }
 
     /// The latest approval of each of `deliverables` over `root`.
-    pub fn latest_approvals(&self, root: &str, deliverables: &[String]) -> Result<BTreeMap<String, Approval>, LedgerError> {
+    pub fn latest_approvals(
+        &self,
+        root: &str,
+        deliverables: &[String],
+    ) -> Result<BTreeMap<String, Approval>, LedgerError> {
         let mut out = BTreeMap::new();
         for d in deliverables {
             if let Some(last) = self.approvals_of(root, d)?.pop() {
@@ -140,11 +166,15 @@ mod tests {
             problem: None,
         };
         l.record_file(run, &rec).unwrap();
-        assert_eq!(l.cached_hash("/root/a.wav", 10, 5).unwrap().as_deref(), Some("abc"));
+        assert_eq!(
+            l.cached_hash("/root/a.wav", 10, 5).unwrap().as_deref(),
+            Some("abc")
+        );
         assert_eq!(l.cached_hash("/root/a.wav", 10, 6).unwrap(), None);
         assert_eq!(l.result("abc", "p").unwrap(), Some(outcome.clone()));
         assert_eq!(l.latest_run("/root").unwrap(), None);
-        l.finish_run(run, "t1", &[("d".into(), "passing".into(), 1)]).unwrap();
+        l.finish_run(run, "t1", &[("d".into(), "passing".into(), 1)])
+            .unwrap();
         assert_eq!(l.latest_run("/root").unwrap(), Some(run));
         assert_eq!(l.run_files(run).unwrap()["a.wav"], outcome);
         assert_eq!(l.runs_of("/root", "d").unwrap()[0].1, "passing");
@@ -156,9 +186,16 @@ mod tests {
             files: [("a.wav".to_string(), "abc".to_string())].into(),
         };
         let profiles = BTreeMap::from([("ebu-r128".to_string(), "digest".to_string())]);
-        l.approve(&NewApproval { root: "/root", deliverable: "d", approval: &approval, profiles: &profiles })
+        l.approve(&NewApproval {
+            root: "/root",
+            deliverable: "d",
+            approval: &approval,
+            profiles: &profiles,
+        })
+        .unwrap();
+        let latest = l
+            .latest_approvals("/root", &["d".into(), "e".into()])
             .unwrap();
-        let latest = l.latest_approvals("/root", &["d".into(), "e".into()]).unwrap();
         assert_eq!(latest["d"], approval);
         assert!(!latest.contains_key("e"));
         assert_eq!(l.approvals_of("/root", "d").unwrap()[0].profiles, profiles);

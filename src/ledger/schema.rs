@@ -104,15 +104,23 @@ mod tests {
     fn fresh_and_v1_ledgers_reach_current() {
         let mut fresh = Connection::open_in_memory().unwrap();
         prepare(&mut fresh).unwrap();
-        let v: i64 = fresh.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = fresh
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, CURRENT);
         let mut old = Connection::open_in_memory().unwrap();
         old.execute_batch(V1).unwrap();
         old.pragma_update(None, "user_version", 1).unwrap();
-        old.execute("INSERT INTO runs VALUES (1, 't', 'u', '0.0', 'd', '/r')", []).unwrap();
+        old.execute(
+            "INSERT INTO runs VALUES (1, 't', 'u', '0.0', 'd', '/r')",
+            [],
+        )
+        .unwrap();
         prepare(&mut old).unwrap();
         let finished: Option<String> = old
-            .query_row("SELECT finished_at FROM runs WHERE id = 1", [], |r| r.get(0))
+            .query_row("SELECT finished_at FROM runs WHERE id = 1", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(finished, None);
         prepare(&mut old).unwrap();

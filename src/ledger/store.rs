@@ -105,7 +105,13 @@ impl Ledger {
     }
 
     /// Records the start of a run; returns its id.
-    pub fn begin_run(&self, now: &str, user: &str, plan_digest: &str, root: &str) -> Result<i64, LedgerError> {
+    pub fn begin_run(
+        &self,
+        now: &str,
+        user: &str,
+        plan_digest: &str,
+        root: &str,
+    ) -> Result<i64, LedgerError> {
         self.conn
             .execute(
                 "INSERT INTO runs (started_at, user, tool_version, plan_digest, root) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -116,11 +122,19 @@ impl Ledger {
     }
 
     /// Marks a run complete and stores its board (deliverable → states, files).
-    pub fn finish_run(&mut self, run: i64, now: &str, board: &[(String, String, usize)]) -> Result<(), LedgerError> {
+    pub fn finish_run(
+        &mut self,
+        run: i64,
+        now: &str,
+        board: &[(String, String, usize)],
+    ) -> Result<(), LedgerError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| LedgerError::Sql { path: self.path.clone(), source: e })?;
+            .map_err(|e| LedgerError::Sql {
+                path: self.path.clone(),
+                source: e,
+            })?;
         let write = || -> rusqlite::Result<()> {
             for (id, states, files) in board {
                 tx.execute(
@@ -128,14 +142,27 @@ impl Ledger {
                     params![run, id, states, *files as i64],
                 )?;
             }
-            tx.execute("UPDATE runs SET finished_at = ?1 WHERE id = ?2", params![now, run])?;
+            tx.execute(
+                "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+                params![now, run],
+            )?;
             Ok(())
         };
-        write().and_then(|()| tx.commit()).map_err(|e| LedgerError::Sql { path: self.path.clone(), source: e })
+        write()
+            .and_then(|()| tx.commit())
+            .map_err(|e| LedgerError::Sql {
+                path: self.path.clone(),
+                source: e,
+            })
     }
 
     /// The cached hash of a file whose size and mtime are unchanged.
-    pub fn cached_hash(&self, abs_path: &str, size: u64, mtime_ns: i64) -> Result<Option<String>, LedgerError> {
+    pub fn cached_hash(
+        &self,
+        abs_path: &str,
+        size: u64,
+        mtime_ns: i64,
+    ) -> Result<Option<String>, LedgerError> {
         self.conn
             .query_row(
                 "SELECT sha256 FROM file_cache WHERE path = ?1 AND size_bytes = ?2 AND mtime_ns = ?3",
@@ -147,7 +174,11 @@ impl Ledger {
     }
 
     /// The stored outcome of content `sha256` against `profiles_digest`.
-    pub fn result(&self, sha256: &str, profiles_digest: &str) -> Result<Option<FileOutcome>, LedgerError> {
+    pub fn result(
+        &self,
+        sha256: &str,
+        profiles_digest: &str,
+    ) -> Result<Option<FileOutcome>, LedgerError> {
         self.conn
             .query_row(
                 "SELECT verdict, errors, warnings, not_evaluated FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
@@ -161,8 +192,14 @@ impl Ledger {
     /// Records one file's result for `run`, in one transaction.
     pub fn record_file(&mut self, run: i64, f: &FileRecord) -> Result<(), LedgerError> {
         let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql { path: path.clone(), source };
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
+        let wrap = |source| LedgerError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
         write_file(&tx, run, f).map_err(wrap)?;
         tx.commit().map_err(wrap)
     }
@@ -206,7 +243,11 @@ impl Ledger {
 
     /// Runs over `root` in which `deliverable` was on the board, oldest first,
     /// with its states in each.
-    pub fn runs_of(&self, root: &str, deliverable: &str) -> Result<Vec<(RunSummary, String)>, LedgerError> {
+    pub fn runs_of(
+        &self,
+        root: &str,
+        deliverable: &str,
+    ) -> Result<Vec<(RunSummary, String)>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -258,7 +299,15 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
         )?;
         tx.execute(
             "INSERT OR REPLACE INTO file_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![sha, f.profiles_digest, o.verdict, o.errors as i64, o.warnings as i64, o.not_evaluated as i64, f.report_json],
+            params![
+                sha,
+                f.profiles_digest,
+                o.verdict,
+                o.errors as i64,
+                o.warnings as i64,
+                o.not_evaluated as i64,
+                f.report_json
+            ],
         )?;
     }
     tx.execute(
