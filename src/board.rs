@@ -73,9 +73,54 @@ pub struct FileOutcome {
     pub warnings: usize,
     /// Rules that could not be evaluated.
     pub not_evaluated: usize,
+    /// The same counts per profile (a file claimed by two deliverables is
+    /// judged by each against its own profiles only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_profile: BTreeMap<String, Counts>,
+}
+
+/// Failed and unevaluated rule counts of one file against one profile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Failed error-severity rules.
+    pub errors: usize,
+    /// Failed warning-severity rules.
+    pub warnings: usize,
+    /// Rules not evaluated.
+    pub not_evaluated: usize,
 }
 
 impl FileOutcome {
+    /// The outcome judged against `profiles` only (all when none are recorded).
+    pub fn for_profiles(&self, profiles: &[String]) -> FileOutcome {
+        if self.by_profile.is_empty() || self.verdict.as_deref() == Some("unreadable") {
+            return FileOutcome {
+                by_profile: BTreeMap::new(),
+                ..self.clone()
+            };
+        }
+        let mut c = Counts::default();
+        for p in profiles.iter().filter_map(|p| self.by_profile.get(p)) {
+            c.errors += p.errors;
+            c.warnings += p.warnings;
+            c.not_evaluated += p.not_evaluated;
+        }
+        let verdict = match (profiles.is_empty(), c.errors, c.not_evaluated) {
+            (true, _, _) => None,
+            (_, e, _) if e > 0 => Some("fail"),
+            (_, _, n) if n > 0 => Some("incomplete"),
+            _ => Some("pass"),
+        };
+        FileOutcome {
+            sha256: self.sha256.clone(),
+            verdict: verdict.map(String::from),
+            errors: c.errors,
+            warnings: c.warnings,
+            not_evaluated: c.not_evaluated,
+            by_profile: BTreeMap::new(),
+        }
+    }
+
     fn fails(&self) -> bool {
         self.sha256.is_none() || matches!(self.verdict.as_deref(), Some("fail" | "unreadable"))
     }
@@ -170,7 +215,11 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         .iter()
         .map(|p| BoardFile {
             path: p.clone(),
-            outcome: input.files.get(p).cloned().unwrap_or_default(),
+            outcome: input
+                .files
+                .get(p)
+                .map(|o| o.for_profiles(&d.profiles))
+                .unwrap_or_default(),
         })
         .collect();
     let missing_sidecars = input

@@ -197,3 +197,44 @@ fn project_due_date_is_inherited() {
         (Some("2025-01-01"), vec![State::Missing, State::Overdue])
     );
 }
+
+#[test]
+fn a_file_claimed_twice_is_judged_by_each_deliverables_profiles() {
+    let mut p = plan(1, None);
+    p.deliverables[0].profiles = vec!["web".into()];
+    let mut other = p.deliverables[0].clone();
+    other.id = "e".into();
+    other.profiles = vec!["broadcast".into()];
+    p.deliverables.push(other);
+    let mut o = ok("1");
+    o.by_profile.insert(
+        "web".into(),
+        Counts {
+            warnings: 1,
+            ..Default::default()
+        },
+    );
+    o.by_profile.insert(
+        "broadcast".into(),
+        Counts {
+            errors: 3,
+            ..Default::default()
+        },
+    );
+    let matching = Matcher::new(&p)
+        .unwrap()
+        .match_files(&["a.wav".to_string()]);
+    let files = BTreeMap::from([("a.wav".to_string(), o)]);
+    let approvals = BTreeMap::new();
+    let input = BoardInput {
+        plan: &p,
+        matching: &matching,
+        files: &files,
+        approvals: &approvals,
+        today: parse_date("2025-06-01").unwrap(),
+    };
+    let b = board(&input);
+    assert_eq!((b[0].state, b[0].warning_count), (State::Passing, 1));
+    assert_eq!((b[1].state, b[1].error_count), (State::Failing, 3));
+    assert_eq!(matching.double_claimed["a.wav"], ["d", "e"]);
+}

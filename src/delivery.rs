@@ -4,7 +4,7 @@
 //! and compute the board. Files whose size and mtime are unchanged since the
 //! last run reuse their stored hash and results.
 
-use crate::board::{self, BoardInput, DeliverableStatus, FileOutcome};
+use crate::board::{self, BoardInput, Counts, DeliverableStatus, FileOutcome};
 use crate::check::check_entry;
 use crate::error::Error;
 use crate::inventory::walk::{self, Entry, WalkOptions};
@@ -14,7 +14,8 @@ use crate::measure::hash::{sha256_file, sha256_reader};
 use crate::plan::{LoadedPlan, Matcher, Matching};
 use crate::progress::Reporter;
 use crate::scan;
-use crate::spec::{FileReport, Profile, Registry, SpecError, Verdict};
+use crate::spec::finding::Status as FindingStatus;
+use crate::spec::{FileReport, Profile, Registry, Severity, SpecError, Verdict};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -457,18 +458,26 @@ fn outcome_of(sha256: Option<String>, report: Option<&FileReport>) -> FileOutcom
             ..Default::default()
         };
     };
-    let failed = |sev: crate::spec::Severity| {
-        r.findings
-            .iter()
-            .filter(|f| f.severity == sev && f.status == crate::spec::finding::Status::Failed)
-            .count()
-    };
+    let mut by_profile: BTreeMap<String, Counts> = r
+        .profiles
+        .iter()
+        .map(|p| (p.clone(), Counts::default()))
+        .collect();
+    for f in &r.findings {
+        let c = by_profile.entry(f.profile.clone()).or_default();
+        let failed = f.status == FindingStatus::Failed;
+        c.errors += usize::from(failed && f.severity == Severity::Error);
+        c.warnings += usize::from(failed && f.severity == Severity::Warning);
+        c.not_evaluated += usize::from(f.is_not_evaluated());
+    }
+    let total = |g: fn(&Counts) -> usize| by_profile.values().map(g).sum();
     FileOutcome {
         sha256,
         verdict: Some(verdict_word(r.verdict).into()),
-        errors: failed(crate::spec::Severity::Error),
-        warnings: failed(crate::spec::Severity::Warning),
-        not_evaluated: r.findings.iter().filter(|f| f.is_not_evaluated()).count(),
+        errors: total(|c| c.errors),
+        warnings: total(|c| c.warnings),
+        not_evaluated: total(|c| c.not_evaluated),
+        by_profile,
     }
 }
 

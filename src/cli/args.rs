@@ -13,6 +13,9 @@ Examples:
   signoff scan /mnt/deliveries/FEATURE          what is in the delivery, by content
   signoff probe picture/FEATURE_FTR.mov         container and stream facts (agrees with ffprobe)
   signoff probe --format json master.mxf        the same, for pipelines
+  signoff plan init /mnt/deliveries/FEATURE     a starting plan to edit
+  signoff check /mnt/deliveries/FEATURE         QC every deliverable of the plan, print the board
+  signoff approve feature-master --by \"Ana\"    sign off, bound to each file's SHA-256
 
 Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not be read;
 3 usage error; 4 setup error (a path or FFmpeg could not be opened).
@@ -35,6 +38,14 @@ pub enum Command {
     Check(super::check::CheckArgs),
     /// List, show and lint spec profiles.
     Specs(super::specs::SpecsArgs),
+    /// Write (init, import) and lint the delivery plan `signoff.toml`.
+    Plan(super::plan::PlanCmdArgs),
+    /// Sign off a deliverable, bound to the SHA-256 of each of its files.
+    Approve(super::approve::ApproveArgs),
+    /// The delivery board from the ledger, without re-analysing.
+    Status(super::status::StatusArgs),
+    /// A deliverable's runs and approvals.
+    History(super::history::HistoryArgs),
 }
 
 /// Output formats shared by every command.

@@ -27,7 +27,8 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Spec profile id or profile file; repeat to check against several.
-    #[arg(long = "spec", required = true, value_name = "ID|FILE")]
+    /// Without it, the delivery's plan (`signoff.toml`) says what to check.
+    #[arg(long = "spec", value_name = "ID|FILE")]
     pub specs: Vec<String>,
     /// Folder of user profiles (`*.toml`), in addition to the built-ins.
     #[arg(long, env = "SIGNOFF_SPECS", value_name = "DIR")]
@@ -44,6 +45,18 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The plan file (default: `signoff.toml` in ROOT or a parent folder).
+    #[arg(long, value_name = "FILE", conflicts_with = "specs")]
+    pub plan: Option<PathBuf>,
+    /// The ledger (default: `signoff.ledger.sqlite` beside the plan).
+    #[arg(long, value_name = "FILE", conflicts_with = "specs")]
+    pub ledger: Option<PathBuf>,
+    /// Hash and analyse every file again, ignoring the ledger's cache.
+    #[arg(long, conflicts_with = "specs")]
+    pub rehash: bool,
+    /// The date deadlines are compared with (tests; default: today, UTC).
+    #[arg(long, env = "SIGNOFF_TODAY", value_name = "YYYY-MM-DD", hide = true)]
+    pub today: Option<String>,
 }
 
 /// The JSON document of `signoff check --format json`.
@@ -57,6 +70,9 @@ struct CheckDocument<'a> {
 
 /// Runs `signoff check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.specs.is_empty() {
+        return super::check_plan::run(args);
+    }
     let mut reg = Registry::with_dir(args.specs_dir.as_deref())?;
     let profiles = args
         .specs

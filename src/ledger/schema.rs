@@ -59,11 +59,12 @@ CREATE TABLE approval_files (
 
 /// Version 2: runs know when they finished (an interrupted run is never
 /// shown by `status`), approvals record an override reason, unreadable files
-/// keep their problem, and each run records its board per deliverable.
+/// keep their problem, results keep their counts per profile, and each run records its board per deliverable.
 pub const V2: &str = "
 ALTER TABLE runs ADD COLUMN finished_at TEXT;
 ALTER TABLE approvals ADD COLUMN override_reason TEXT;
 ALTER TABLE run_files ADD COLUMN problem TEXT;
+ALTER TABLE file_results ADD COLUMN by_profile_json TEXT;
 CREATE TABLE run_deliverables (
     run_id INTEGER NOT NULL REFERENCES runs(id),
     deliverable TEXT NOT NULL,

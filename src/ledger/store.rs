@@ -181,7 +181,7 @@ impl Ledger {
     ) -> Result<Option<FileOutcome>, LedgerError> {
         self.conn
             .query_row(
-                "SELECT verdict, errors, warnings, not_evaluated FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
+                "SELECT verdict, errors, warnings, not_evaluated, by_profile_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
                 params![sha256, profiles_digest],
                 |r| outcome(Some(sha256.to_string()), r),
             )
@@ -221,7 +221,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT f.path, f.sha256, r.verdict, COALESCE(r.errors, 0), COALESCE(r.warnings, 0), COALESCE(r.not_evaluated, 0)
+                "SELECT f.path, f.sha256, r.verdict, COALESCE(r.errors, 0), COALESCE(r.warnings, 0), COALESCE(r.not_evaluated, 0), r.by_profile_json
                  FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
                  WHERE f.run_id = ?1",
             )
@@ -234,6 +234,10 @@ impl Ledger {
                     errors: r.get::<_, i64>(3)? as usize,
                     warnings: r.get::<_, i64>(4)? as usize,
                     not_evaluated: r.get::<_, i64>(5)? as usize,
+                    by_profile: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|j| serde_json::from_str(&j).ok())
+                        .unwrap_or_default(),
                 };
                 Ok((r.get::<_, String>(0)?, o))
             })
@@ -280,13 +284,18 @@ impl Ledger {
     }
 }
 
+/// An outcome from columns `verdict, errors, warnings, not_evaluated, by_profile_json`.
 fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOutcome> {
+    let by_profile: Option<String> = r.get(4)?;
     Ok(FileOutcome {
         sha256,
         verdict: r.get(0)?,
         errors: r.get::<_, i64>(1)? as usize,
         warnings: r.get::<_, i64>(2)? as usize,
         not_evaluated: r.get::<_, i64>(3)? as usize,
+        by_profile: by_profile
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -298,7 +307,7 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
             params![f.abs_path, f.size_bytes as i64, f.mtime_ns, sha],
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO file_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT OR REPLACE INTO file_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 sha,
                 f.profiles_digest,
@@ -306,7 +315,8 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
                 o.errors as i64,
                 o.warnings as i64,
                 o.not_evaluated as i64,
-                f.report_json
+                f.report_json,
+                serde_json::to_string(&o.by_profile).ok()
             ],
         )?;
     }
