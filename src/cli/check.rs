@@ -16,14 +16,17 @@ use std::sync::Arc;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
+  signoff check /mnt/deliveries/FEATURE            with its plan (signoff.toml): the delivery board
+  signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite
   signoff check master.mov --spec netflix-prores-hq
   signoff check delivery/ --spec uk-dpp-as11-hd --spec ebu-r128
   signoff check master.mov --spec house.toml --format json
 
-Exit codes: 0 no error-severity failures; 1 some file failed; 2 some file could not be read;
-3 usage error; 4 a profile could not be read or resolved.")]
+Exit codes: 0 no error-severity failures; 1 some file (with a plan: some deliverable) failed;
+2 some file could not be read; 3 usage error; 4 a profile, the plan or the ledger could not be read.")]
 pub struct CheckArgs {
-    /// Media files or folders (folders are walked; media files in them are checked).
+    /// Media files or folders (folders are walked; media files in them are
+    /// checked); with a plan, the one delivery folder.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Spec profile id or profile file; repeat to check against several.
