@@ -4,11 +4,15 @@
 use crate::error::{Error, FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::inventory::walk::{self, Entry, WalkOptions};
+use crate::measure::model::AudioMeasurements;
+use crate::measure::{measure_file, MeasureOptions};
+use crate::probe::model::{MediaInfo, StreamKind};
 use crate::probe::Status;
 use crate::progress::Reporter;
 use crate::scan::{self, ScannedFile};
 use crate::spec::facts::siblings;
-use crate::spec::{check_file, FileFacts, FileReport, Profile};
+use crate::spec::{check_file, needs_audio_measurement, FileFacts, FileReport, Profile};
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -21,6 +25,18 @@ pub struct CheckOptions {
     pub follow_links: bool,
 }
 
+/// Everything `check` learnt about one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckedFile {
+    /// Classification and probe.
+    pub scanned: ScannedFile,
+    /// Findings against the profiles; `None` for files that are no concern
+    /// of `check` (a sidecar in a checked folder).
+    pub report: Option<FileReport>,
+    /// Loudness and audio faults, when a profile asked for them.
+    pub audio: Option<AudioMeasurements>,
+}
+
 /// Checks every path (a file, or every media file of a folder, found by
 /// content) against `profiles`. Files that cannot be read are reported,
 /// never skipped.
@@ -30,6 +46,17 @@ pub fn check_paths(
     opts: &CheckOptions,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<FileReport>, Error> {
+    let files = check_paths_detailed(paths, profiles, opts, reporter)?;
+    Ok(files.into_iter().filter_map(|f| f.report).collect())
+}
+
+/// As [`check_paths`], keeping every file's probe and measurements.
+pub fn check_paths_detailed(
+    paths: &[PathBuf],
+    profiles: &[Profile],
+    opts: &CheckOptions,
+    reporter: Arc<dyn Reporter>,
+) -> Result<Vec<CheckedFile>, Error> {
     let walk_opts = WalkOptions {
         follow_links: opts.follow_links,
         ..WalkOptions::default()
@@ -57,17 +84,28 @@ pub fn check_paths(
         opts.jobs,
         reporter,
         move |e| {
-            let file = scan::analyse(e);
-            let report = check_scanned(e, &file, &work_profiles);
-            (file, report)
+            let scanned = scan::analyse(e);
+            let (report, audio) = check_scanned(e, &scanned, &work_profiles);
+            CheckedFile {
+                scanned,
+                report,
+                audio,
+            }
         },
-        |e| (scan::internal_error(e), None),
+        |e| CheckedFile {
+            scanned: scan::internal_error(e),
+            report: None,
+            audio: None,
+        },
     )?;
     Ok(scanned
         .into_iter()
         .zip(explicit)
-        .filter_map(|((file, report), explicit)| {
-            report.or_else(|| unreadable_if_wanted(&file, explicit, &ids))
+        .map(|(mut file, explicit)| {
+            if file.report.is_none() {
+                file.report = unreadable_if_wanted(&file.scanned, explicit, &ids);
+            }
+            file
         })
         .collect())
 }
@@ -90,12 +128,42 @@ fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> O
         .then(|| FileReport::unreadable(PathBuf::from(&file.path), ids.to_vec(), problem))
 }
 
-/// Evaluates a readable media file; `None` for anything else.
-fn check_scanned(entry: &Entry, file: &ScannedFile, profiles: &[Profile]) -> Option<FileReport> {
-    if file.status == Status::Error || file.kind != FileKind::Media {
-        return None;
+/// Measures loudness when a profile asks and the file has sound.
+fn measure_if_needed(
+    entry: &Entry,
+    media: &MediaInfo,
+    profiles: &[Profile],
+) -> Result<Option<AudioMeasurements>, FileProblem> {
+    let has_audio = media.streams.iter().any(|s| s.kind == StreamKind::Audio);
+    if !has_audio || !profiles.iter().any(needs_audio_measurement) {
+        return Ok(None);
     }
-    let media = file.media.as_ref()?;
+    measure_file(&entry.path, media, &MeasureOptions::default()).map(Some)
+}
+
+/// Evaluates a readable media file (measuring its audio when a profile
+/// needs it); `(None, None)` for anything else.
+fn check_scanned(
+    entry: &Entry,
+    file: &ScannedFile,
+    profiles: &[Profile],
+) -> (Option<FileReport>, Option<AudioMeasurements>) {
+    if file.status == Status::Error || file.kind != FileKind::Media {
+        return (None, None);
+    }
+    let Some(media) = file.media.as_ref() else {
+        return (None, None);
+    };
+    let ids = || profiles.iter().map(|p| p.id.clone()).collect();
+    let audio = match measure_if_needed(entry, media, profiles) {
+        Ok(audio) => audio,
+        Err(problem) => {
+            return (
+                Some(FileReport::unreadable(entry.path.clone(), ids(), problem)),
+                None,
+            )
+        }
+    };
     let name = entry
         .path
         .file_name()
@@ -107,10 +175,10 @@ fn check_scanned(entry: &Entry, file: &ScannedFile, profiles: &[Profile]) -> Opt
         file_name: &name,
         size_bytes: entry.size_bytes,
         media: Some(media),
-        audio: None,
+        audio: audio.as_ref(),
         sidecars: &sidecars,
     };
-    Some(check_file(&facts, profiles))
+    (Some(check_file(&facts, profiles)), audio)
 }
 
 /// Checks one walked file against `profiles`, as `check_paths` does for a
@@ -120,6 +188,7 @@ pub fn check_entry(entry: &Entry, profiles: &[Profile]) -> FileReport {
     let file = scan::analyse(entry);
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
     check_scanned(entry, &file, profiles)
+        .0
         .or_else(|| unreadable_if_wanted(&file, true, &ids))
         .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new()))
 }

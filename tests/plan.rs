@@ -102,6 +102,12 @@ fn one_check_shows_every_state() {
     assert_eq!(states(&doc, "dub-de"), ["missing"]);
     assert_eq!(states(&doc, "subtitles-foreign"), ["incomplete"]);
     assert_eq!(states(&doc, "trailer-broadcast"), ["failing"]);
+    assert_eq!(
+        states(&doc, "mne"),
+        ["failing"],
+        "the M&E at -16 LUFS fails EBU R 128"
+    );
+    assert_eq!(states(&doc, "printmaster-51"), ["passing"]);
     assert_eq!(states(&doc, "trailer-web"), ["passing"]);
     assert_eq!(deliverable(&doc, "trailer-web")["warning_count"], 1);
     assert_eq!(states(&doc, "feature-master"), ["approved"]);

@@ -16,6 +16,9 @@ Examples:
   signoff plan init /mnt/deliveries/FEATURE     a starting plan to edit
   signoff check /mnt/deliveries/FEATURE         QC every deliverable of the plan, print the board
   signoff approve feature-master --by \"Ana\"    sign off, bound to each file's SHA-256
+  signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
+  signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
+  signoff specs list                            the built-in spec profiles
 
 Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not be read;
 3 usage error; 4 setup error (a path or FFmpeg could not be opened).
@@ -46,6 +49,8 @@ pub enum Command {
     Status(super::status::StatusArgs),
     /// A deliverable's runs and approvals.
     History(super::history::HistoryArgs),
+    /// Measure loudness, true peak and audio faults per programme.
+    Measure(super::measure::MeasureArgs),
 }
 
 /// Output formats shared by every command.

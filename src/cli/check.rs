@@ -108,7 +108,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
         Format::Human => {
             for r in &reports {
-                write!(out, "{}", render::file(r))?;
+                // Paths and values come from files: escape before the terminal.
+                for line in render::file(r).lines() {
+                    writeln!(out, "{}", signoff::escape::terminal(line))?;
+                }
             }
             writeln!(out, "{}", render::summary(&reports))?;
         }

@@ -7,6 +7,7 @@ mod check;
 mod check_plan;
 mod dispatch;
 mod history;
+mod measure;
 mod output;
 mod plan;
 mod probe;

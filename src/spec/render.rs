@@ -38,11 +38,13 @@ pub fn file(r: &FileReport) -> String {
         let _ = writeln!(s, "  could not be read: {}", p.message);
         return s;
     }
+    let errors = count(r, failed(Severity::Error));
+    let warnings = count(r, failed(Severity::Warning));
     let _ = writeln!(
         s,
-        "  {} errors, {} warnings, {} info, {} not evaluated, {} passed",
-        count(r, failed(Severity::Error)),
-        count(r, failed(Severity::Warning)),
+        "  {errors} error{}, {warnings} warning{}, {} info, {} not evaluated, {} passed",
+        plural(errors),
+        plural(warnings),
         count(r, failed(Severity::Info)),
         count(r, Finding::is_not_evaluated),
         count(r, |x| x.status == Status::Passed),
@@ -98,4 +100,12 @@ pub fn summary(reports: &[FileReport]) -> String {
         n(Verdict::Incomplete),
         n(Verdict::Unreadable),
     )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
