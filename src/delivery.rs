@@ -167,37 +167,18 @@ pub fn run(
     let profiles = resolve_profiles(plan, registry)?;
     let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root_s)?;
     let ledger = Arc::new(Mutex::new(ledger));
-    let mut files = BTreeMap::new();
-    let mut todo = Vec::new();
-    let mut plans: BTreeMap<PathBuf, Work> = BTreeMap::new();
-    for entry in entries {
-        let work = work_for(
-            &entry,
-            &matcher,
-            plan,
-            &profiles,
-            &lock(&ledger),
-            opts.rehash,
-        )?;
-        let reused = match &work.cached_sha {
-            Some(sha) => lock(&ledger).result(sha, &work.digest)?,
-            None => None,
-        };
-        match reused {
-            Some(outcome) => {
-                lock(&ledger)
-                    .record_file(run_id, &record(&entry, &work.digest, &outcome, None, None))?;
-                files.insert(relative(&entry), outcome);
-            }
-            None => {
-                plans.insert(entry.path.clone(), work);
-                todo.push(entry);
-            }
-        }
-    }
+    let ctx = Partition {
+        matcher: &matcher,
+        plan,
+        profiles: &profiles,
+        ledger: &ledger,
+        run_id,
+        rehash: opts.rehash,
+    };
+    let (mut files, todo, plans) = partition(entries, &ctx)?;
     let reused_files = files.len();
-    reporter.set_total(todo.len() as u64);
     let analysed_files = todo.len();
+    reporter.set_total(todo.len() as u64);
     let done = pool(
         todo,
         plans,
@@ -206,19 +187,8 @@ pub fn run(
         opts.jobs,
         reporter,
     )?;
-    let mut reports = Vec::new();
-    for d in done {
-        if let Some(e) = d.write_error {
-            return Err(DeliveryError::Write(e));
-        }
-        reports.extend(d.report);
-        files.insert(d.relative_path, d.outcome);
-    }
-    let mut ledger = Arc::try_unwrap(ledger)
-        .ok()
-        .expect("pool finished")
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
+    let reports = collect(done, &mut files)?;
+    let mut ledger = lock(&ledger);
     let mut report = compose(
         plan, &ledger, &root_s, run_id, &matching, &files, opts.today,
     )?;
@@ -233,6 +203,66 @@ pub fn run(
     report.profile_digests = profiles.into_iter().map(|(id, (_, d))| (id, d)).collect();
     report.reports = reports;
     Ok(report)
+}
+
+/// What deciding between the cache and the pool needs.
+struct Partition<'a> {
+    matcher: &'a Matcher,
+    plan: &'a LoadedPlan,
+    profiles: &'a BTreeMap<String, (Profile, String)>,
+    ledger: &'a Arc<Mutex<Ledger>>,
+    run_id: i64,
+    rehash: bool,
+}
+
+/// Files the cache answers (recorded at once) and files left for the pool.
+type Split = (
+    BTreeMap<String, FileOutcome>,
+    Vec<Entry>,
+    BTreeMap<PathBuf, Work>,
+);
+
+fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError> {
+    let mut files = BTreeMap::new();
+    let mut todo = Vec::new();
+    let mut plans = BTreeMap::new();
+    for entry in entries {
+        let ledger = lock(c.ledger);
+        let work = work_for(&entry, c.matcher, c.plan, c.profiles, &ledger, c.rehash)?;
+        let reused = match &work.cached_sha {
+            Some(sha) => ledger.result(sha, &work.digest)?,
+            None => None,
+        };
+        drop(ledger);
+        match reused {
+            Some(outcome) => {
+                let rec = record(&entry, &work.digest, &outcome, None, None);
+                lock(c.ledger).record_file(c.run_id, &rec)?;
+                files.insert(relative(&entry), outcome);
+            }
+            None => {
+                plans.insert(entry.path.clone(), work);
+                todo.push(entry);
+            }
+        }
+    }
+    Ok((files, todo, plans))
+}
+
+/// Adds the pool's outcomes to `files`; the first ledger write error stops the run.
+fn collect(
+    done: Vec<Done>,
+    files: &mut BTreeMap<String, FileOutcome>,
+) -> Result<Vec<FileReport>, DeliveryError> {
+    let mut reports = Vec::new();
+    for d in done {
+        if let Some(e) = d.write_error {
+            return Err(DeliveryError::Write(e));
+        }
+        reports.extend(d.report);
+        files.insert(d.relative_path, d.outcome);
+    }
+    Ok(reports)
 }
 
 /// The board of the latest completed run, without analysing anything.
