@@ -7,20 +7,29 @@ cd "$(dirname "$0")"
 
 # FFmpeg's libraries and headers (ffmpeg-next links them), clang for bindgen,
 # pkg-config to find them, and the ffmpeg CLI the tests compare against.
-PACKAGES=(pkg-config clang libclang-dev ffmpeg
+PACKAGES=(pkg-config clang libclang-dev ffmpeg python3
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev)
 
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
-  SUDO=""
-  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The report tests read the JUnit output with a real consumer, Python's junitparser.
+if ! python3 -c 'import junitparser' 2>/dev/null; then
+  echo "setup: installing junitparser (for the tests)" >&2
+  python3 -m pip install --quiet junitparser 2>/dev/null \
+    || { ${SUDO:-} apt-get install -y -qq python3-junitparser >/dev/null 2>&1 || true; }
+  python3 -c 'import junitparser' 2>/dev/null \
+    || echo "setup: warning: could not install junitparser; tests/report.rs will fail (pip install junitparser)" >&2
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -35,6 +35,9 @@ pub struct CheckedFile {
     pub report: Option<FileReport>,
     /// Loudness and audio faults, when a profile asked for them.
     pub audio: Option<AudioMeasurements>,
+    /// SHA-256 of the content, when asked for and the file could be read.
+    #[serde(default)]
+    pub sha256: Option<String>,
 }
 
 /// Checks every path (a file, or every media file of a folder, found by
@@ -57,6 +60,21 @@ pub fn check_paths_detailed(
     opts: &CheckOptions,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<CheckedFile>, Error> {
+    check_paths_streaming(paths, profiles, opts, false, reporter, &mut |_| {})
+}
+
+/// As [`check_paths_detailed`], also hashing each readable reported file
+/// (SHA-256, in the same pool task) when `hash`, and calling `each` on every
+/// reported file in path order as soon as it and the files before it are
+/// done (for streaming output).
+pub fn check_paths_streaming(
+    paths: &[PathBuf],
+    profiles: &[Profile],
+    opts: &CheckOptions,
+    hash: bool,
+    reporter: Arc<dyn Reporter>,
+    each: &mut dyn FnMut(&CheckedFile),
+) -> Result<Vec<CheckedFile>, Error> {
     let walk_opts = WalkOptions {
         follow_links: opts.follow_links,
         ..WalkOptions::default()
@@ -77,41 +95,52 @@ pub fn check_paths_detailed(
     reporter.set_total(entries.len() as u64);
     let profiles: Arc<Vec<Profile>> = Arc::new(profiles.to_vec());
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let (entries, explicit): (Vec<Entry>, Vec<bool>) = entries.into_iter().unzip();
     let work_profiles = Arc::clone(&profiles);
-    let scanned = scan::run_pool(
+    scan::run_pool_each(
         entries,
         opts.jobs,
         reporter,
-        move |e| {
+        move |(e, explicit)| {
             let scanned = scan::analyse(e);
-            let (report, audio) = check_scanned(e, &scanned, &work_profiles);
+            let (mut report, audio) = check_scanned(e, &scanned, &work_profiles);
+            if report.is_none() {
+                report = unreadable_if_wanted(&scanned, *explicit, &ids);
+            }
+            let sha256 = report
+                .as_ref()
+                .filter(|r| hash && r.problem.is_none())
+                .and_then(|_| crate::measure::hash::sha256_file(&e.path).ok());
             CheckedFile {
                 scanned,
                 report,
                 audio,
+                sha256,
             }
         },
-        |e| CheckedFile {
-            scanned: scan::internal_error(e),
-            report: None,
-            audio: None,
-        },
-    )?;
-    Ok(scanned
-        .into_iter()
-        .zip(explicit)
-        .map(|(mut file, explicit)| {
-            if file.report.is_none() {
-                file.report = unreadable_if_wanted(&file.scanned, explicit, &ids);
+        |(e, _)| {
+            let scanned = scan::internal_error(e);
+            let report = scanned
+                .problem
+                .clone()
+                .map(|p| FileReport::unreadable(e.path.clone(), Vec::new(), p));
+            CheckedFile {
+                scanned,
+                report,
+                audio: None,
+                sha256: None,
             }
-            file
-        })
-        .collect())
+        },
+        &mut |c: &CheckedFile| {
+            if c.report.is_some() {
+                each(c)
+            }
+        },
+    )
 }
 
-/// A file that is not media is no concern of `check` in a folder (it may be a
-/// sidecar), but one named on the command line, or one that cannot be read, is.
+/// A readable file that is not media is no concern of `check` in a folder
+/// (it may be a sidecar); one named on the command line, or any file with a
+/// problem (empty, unreadable, a text file named `.wav`…), is.
 fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> Option<FileReport> {
     let problem = match (&file.problem, explicit) {
         (Some(p), _) => p.clone(),
@@ -124,8 +153,11 @@ fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> O
         ),
         (None, false) => return None,
     };
-    (explicit || file.kind == FileKind::Media || file.kind == FileKind::Unknown)
-        .then(|| FileReport::unreadable(PathBuf::from(&file.path), ids.to_vec(), problem))
+    Some(FileReport::unreadable(
+        PathBuf::from(&file.path),
+        ids.to_vec(),
+        problem,
+    ))
 }
 
 /// Measures loudness when a profile asks and the file has sound.

@@ -20,6 +20,7 @@ pub mod paths;
 pub mod plan;
 pub mod probe;
 pub mod progress;
+pub mod report;
 pub mod scan;
 pub mod spec;
 

@@ -130,6 +130,19 @@ pub fn run_pool<T: Send + 'static>(
     work: impl Fn(&Entry) -> T + Send + Sync + 'static,
     on_panic: fn(&Entry) -> T,
 ) -> Result<Vec<T>, Error> {
+    run_pool_each(entries, jobs, reporter, work, on_panic, &mut |_| {})
+}
+
+/// [`run_pool`] over any items with a path, calling `each` on every result
+/// in order as soon as it and those before it are done.
+pub fn run_pool_each<I: AsEntry + Clone + Send + 'static, T: Send + 'static>(
+    items: Vec<I>,
+    jobs: usize,
+    reporter: Arc<dyn Reporter>,
+    work: impl Fn(&I) -> T + Send + Sync + 'static,
+    on_panic: fn(&I) -> T,
+    each: &mut dyn FnMut(&T),
+) -> Result<Vec<T>, Error> {
     let work = Arc::new(work);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -137,27 +150,47 @@ pub fn run_pool<T: Send + 'static>(
         .build()
         .map_err(Error::Runtime)?;
     runtime.block_on(async move {
-        let tasks: Vec<_> = entries
+        let tasks: Vec<_> = items
             .into_iter()
-            .map(|entry| {
+            .map(|item| {
                 let reporter = Arc::clone(&reporter);
                 let work = Arc::clone(&work);
-                let fallback = entry.clone();
+                let fallback = item.clone();
                 let task = tokio::task::spawn_blocking(move || {
-                    reporter.started(&entry.path);
-                    let result = work(&entry);
-                    reporter.finished(&entry.path);
+                    reporter.started(&item.entry().path);
+                    let result = work(&item);
+                    reporter.finished(&item.entry().path);
                     result
                 });
                 (task, fallback)
             })
             .collect();
         let mut files = Vec::with_capacity(tasks.len());
-        for (task, entry) in tasks {
-            files.push(task.await.unwrap_or_else(|_| on_panic(&entry)));
+        for (task, item) in tasks {
+            let result = task.await.unwrap_or_else(|_| on_panic(&item));
+            each(&result);
+            files.push(result);
         }
         Ok(files)
     })
+}
+
+/// Work items of the pool: a walk entry, alone or with more.
+pub trait AsEntry {
+    /// The walk entry.
+    fn entry(&self) -> &Entry;
+}
+
+impl AsEntry for Entry {
+    fn entry(&self) -> &Entry {
+        self
+    }
+}
+
+impl<X> AsEntry for (Entry, X) {
+    fn entry(&self) -> &Entry {
+        &self.0
+    }
 }
 
 /// A file whose analysis panicked: reported, never lost.

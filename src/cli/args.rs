@@ -49,6 +49,8 @@ pub enum Command {
     Status(super::status::StatusArgs),
     /// A deliverable's runs and approvals.
     History(super::history::HistoryArgs),
+    /// Render reports again (HTML, JUnit, JSON, Markdown) from a run saved with `check --report run.json`.
+    Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.
     Measure(super::measure::MeasureArgs),
 }

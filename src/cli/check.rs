@@ -1,11 +1,13 @@
 //! `signoff check PATH... --spec ID|FILE`: files or folders against spec
 //! profiles; a pass/fail table for people or a JSON document.
 
-use super::args::Format;
 use super::output;
 use super::progress::{should_draw, Bar, Terminal};
+use super::report::{self as reports, ReportTarget};
 use super::scan::default_jobs;
-use signoff::check::CheckOptions;
+use signoff::check::{CheckOptions, CheckedFile};
+use signoff::report::json;
+use signoff::report::model::now_rfc3339;
 use signoff::spec::finding::exit_code;
 use signoff::spec::{render, FileReport, Profile, Registry};
 use std::io::Write;
@@ -21,6 +23,13 @@ Examples:
   signoff check master.mov --spec netflix-prores-hq
   signoff check delivery/ --spec uk-dpp-as11-hd --spec ebu-r128
   signoff check master.mov --spec house.toml --format json
+  signoff check delivery/ --spec netflix-prores-hq --report qc.html --report qc.xml
+  signoff check delivery/ --spec ebu-r128 --format jsonl | jq -c 'select(.type==\"file\")'
+
+Reports (--report, repeatable; format from the extension or FORMAT:PATH; `-` is stdout):
+  .html  self-contained sign-off report (open in a browser; print to PDF)
+  .xml   JUnit XML for CI      .json  the whole run (re-render with `signoff report --from`)
+  .jsonl JSON Lines            .md    Markdown summary for a ticket or chat
 
 Exit codes: 0 no error-severity failures; 1 some file (with a plan: some deliverable) failed;
 2 some file could not be read; 3 usage error; 4 a profile, the plan or the ledger could not be read.")]
@@ -36,9 +45,12 @@ pub struct CheckArgs {
     /// Folder of user profiles (`*.toml`), in addition to the built-ins.
     #[arg(long, env = "SIGNOFF_SPECS", value_name = "DIR")]
     pub specs_dir: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format on stdout (`jsonl`: one line per file as it finishes).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Also write a report: PATH (format from .html, .xml, .json, .jsonl, .md) or FORMAT:PATH; `-` is stdout. Repeatable.
+    #[arg(long = "report", value_name = "[FORMAT:]PATH", value_parser = reports::parse_target)]
+    pub reports: Vec<ReportTarget>,
     /// Files analysed at once (default: number of cores).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
@@ -62,6 +74,18 @@ pub struct CheckArgs {
     pub today: Option<String>,
 }
 
+/// Output formats of `signoff check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum CheckFormat {
+    /// A pass/fail table for people.
+    #[default]
+    Human,
+    /// One JSON document with a `schema_version`.
+    Json,
+    /// JSON Lines: a `begin` line, one `file` line per file as it finishes, an `end` line.
+    Jsonl,
+}
+
 /// The JSON document of `signoff check --format json`.
 #[derive(serde::Serialize)]
 struct CheckDocument<'a> {
@@ -82,40 +106,87 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|s| reg.resolve_arg(s))
         .collect::<Result<Vec<_>, _>>()?;
-    let json = args.format == Format::Json;
+    let machine = args.format != CheckFormat::Human;
     let bar = Arc::new(Bar::new(
-        should_draw(Terminal::detect(), args.quiet, json),
+        should_draw(Terminal::detect(), args.quiet, machine),
         "checking",
     ));
     let opts = CheckOptions {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         follow_links: args.follow_links,
     };
-    let reports = signoff::check::check_paths(&args.paths, &profiles, &opts, bar.clone());
-    bar.finish();
-    let reports = reports?;
+    let mut run = reports::new_run(&args.paths, &profiles);
+    let stdout_taken = reports::any_stdout(&args.reports);
+    let stream = args.format == CheckFormat::Jsonl && !stdout_taken;
     let mut out = output::stdout();
-    match args.format {
-        Format::Json => {
+    if stream {
+        out.write_all(json::jsonl_begin(&run)?.as_bytes())?;
+        out.flush()?;
+    }
+    let mut written: std::io::Result<()> = Ok(());
+    let mut each = |c: &CheckedFile| {
+        if stream && written.is_ok() {
+            written = json::jsonl_file(&reports::entry(c))
+                .map_err(std::io::Error::from)
+                .and_then(|line| out.write_all(line.as_bytes()))
+                .and_then(|()| out.flush());
+        }
+    };
+    let hash = stream || !args.reports.is_empty();
+    let checked = signoff::check::check_paths_streaming(
+        &args.paths,
+        &profiles,
+        &opts,
+        hash,
+        bar.clone(),
+        &mut each,
+    );
+    bar.finish();
+    let checked = checked?;
+    written?;
+    run.finished_at = now_rfc3339();
+    run.files = checked
+        .iter()
+        .filter(|c| c.report.is_some())
+        .map(reports::entry)
+        .collect();
+    let files: Vec<FileReport> = checked.into_iter().filter_map(|c| c.report).collect();
+    if !stdout_taken {
+        print(&mut out, args.format, &profiles, &files, &run)?;
+    }
+    out.flush()?;
+    reports::write_all(&run, &args.reports)?;
+    Ok(exit_code(&files))
+}
+
+fn print(
+    out: &mut impl Write,
+    format: CheckFormat,
+    profiles: &[Profile],
+    files: &[FileReport],
+    run: &signoff::report::model::RunReport,
+) -> anyhow::Result<()> {
+    match format {
+        CheckFormat::Json => {
             let doc = CheckDocument {
                 schema_version: signoff::SCHEMA_VERSION,
                 tool: format!("signoff {}", signoff::TOOL_VERSION),
-                profiles: &profiles,
-                files: &reports,
+                profiles,
+                files,
             };
-            serde_json::to_writer_pretty(&mut out, &doc)?;
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)?;
         }
-        Format::Human => {
-            for r in &reports {
+        CheckFormat::Jsonl => out.write_all(json::jsonl_end(run)?.as_bytes())?,
+        CheckFormat::Human => {
+            for r in files {
                 // Paths and values come from files: escape before the terminal.
                 for line in render::file(r).lines() {
                     writeln!(out, "{}", signoff::escape::terminal(line))?;
                 }
             }
-            writeln!(out, "{}", render::summary(&reports))?;
+            writeln!(out, "{}", render::summary(files))?;
         }
     }
-    out.flush()?;
-    Ok(exit_code(&reports))
+    Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::args::Format;
 use super::board::{self, PlanArgs};
-use super::check::CheckArgs;
+use super::check::{CheckArgs, CheckFormat};
 use super::output;
 use super::progress::{should_draw, Bar, Terminal};
 use super::scan::default_jobs;
@@ -13,6 +13,16 @@ use std::sync::Arc;
 
 /// Runs `signoff check` against the plan found for its one folder.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    let format = match args.format {
+        CheckFormat::Human => Format::Human,
+        CheckFormat::Json => Format::Json,
+        CheckFormat::Jsonl => anyhow::bail!(
+            "--format jsonl is for `check --spec`; the board is one document: use --format json"
+        ),
+    };
+    if !args.reports.is_empty() {
+        anyhow::bail!("--report is for `check --spec` (reports of the board are not written yet); use --format json");
+    }
     let [root] = args.paths.as_slice() else {
         anyhow::bail!("with a plan, `signoff check` takes one delivery folder (or pass --spec to check files)");
     };
@@ -29,10 +39,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         args.follow_links,
         args.rehash,
         args.quiet,
-        args.format,
+        format,
     )?;
     let mut out = output::stdout();
-    board::print(&ctx, &report, args.format, &mut out)?;
+    board::print(&ctx, &report, format, &mut out)?;
     out.flush()?;
     Ok(board::exit_code(&report))
 }

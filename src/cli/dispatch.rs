@@ -19,6 +19,7 @@ pub fn main() -> ExitCode {
         Command::Approve(args) => super::approve::run(args),
         Command::Status(args) => super::status::run(args),
         Command::History(args) => super::history::run(args),
+        Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
     };
     match result {

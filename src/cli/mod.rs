@@ -13,6 +13,7 @@ mod plan;
 mod probe;
 mod progress;
 mod render_probe;
+mod report;
 mod scan;
 mod specs;
 mod status;

@@ -65,7 +65,11 @@ pub fn decode_audio(
     // FFmpeg's own logging goes through signoff's callback (dropped unless
     // captured), never straight to the terminal.
     crate::ffmpeg_log::init();
-    let mut input = ffmpeg::format::input(path).map_err(|e| open_problem(&e))?;
+    // The probe's opener: read-only `file:` protocol, any file name (not only
+    // UTF-8, colons included), no other protocol reachable.
+    let mut input = crate::probe::open::open(path)
+        .map_err(|(code, step)| crate::probe::open::explain(code, step, &[]))?
+        .into_input();
     let (mut tracks, mut failed) = open_tracks(&input, streams)?;
     let mut frame = ffmpeg::frame::Audio::empty();
     let mut out = DecodedFrame {
@@ -116,15 +120,6 @@ pub fn decode_audio(
             })
         })
         .collect())
-}
-
-fn open_problem(e: &ffmpeg::Error) -> FileProblem {
-    let kind = match e {
-        ffmpeg::Error::InvalidData => ProblemKind::NotMedia,
-        ffmpeg::Error::Eof => ProblemKind::Truncated,
-        _ => ProblemKind::Unreadable,
-    };
-    FileProblem::new(kind, format!("failed to open for decoding: {e}"))
 }
 
 /// Opens a decoder for every requested stream (index, expected channels).

@@ -1,11 +1,11 @@
 //! Probing media files through FFmpeg's libraries.
 
-mod ffi_util;
+pub(crate) mod ffi_util;
 mod first_frame;
 mod hdr;
 pub mod model;
 pub mod names;
-mod open;
+pub(crate) mod open;
 mod read;
 mod riff;
 mod streams;

@@ -27,6 +27,14 @@ impl Demuxer {
         self.ctx
     }
 
+    /// Hands the open context to ffmpeg-next, which closes it on drop.
+    pub fn into_input(self) -> ffmpeg_next::format::context::Input {
+        let ctx = self.ctx;
+        std::mem::forget(self);
+        // SAFETY: ownership of the open context moves to the Input, exactly once.
+        unsafe { ffmpeg_next::format::context::Input::wrap(ctx) }
+    }
+
     /// The streams of the open file.
     pub fn streams(&self) -> &[*mut ffi::AVStream] {
         // SAFETY: the context is open; nb_streams counts the streams array.

@@ -85,8 +85,9 @@ impl Profile {
 pub struct Source {
     /// Document name and version.
     pub document: String,
-    /// Where to read it.
-    pub url: String,
+    /// Where to read it (a house spec may have no address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Clause or section the profile is built from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clause: Option<String>,

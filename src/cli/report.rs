@@ -1,0 +1,233 @@
+//! `--report [FORMAT:]PATH` on `signoff check`, and `signoff report --from
+//! run.json`: which report goes where, building the run report from a
+//! check, and writing each report atomically.
+
+use super::output;
+use signoff::check::CheckedFile;
+use signoff::probe::model::StreamKind;
+use signoff::report::html::{self, HtmlExtras};
+use signoff::report::model::{
+    current_user, host_name, now_rfc3339, FileEntry, ProfileRef, RunReport,
+};
+use signoff::report::{atomic, json, junit, markdown, thumbs};
+use signoff::spec::Profile;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Thumbnails per picture file in the HTML report.
+const THUMBNAILS: usize = 8;
+/// Thumbnail width in pixels.
+const THUMB_WIDTH: u32 = 192;
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Self-contained HTML sign-off report.
+    Html,
+    /// JUnit XML.
+    Junit,
+    /// One JSON document.
+    Json,
+    /// JSON Lines.
+    Jsonl,
+    /// Markdown summary.
+    Markdown,
+}
+
+/// One `--report` argument: a format and where to write it (`-` = stdout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    /// The format.
+    pub format: ReportFormat,
+    /// The file, or `-`.
+    pub path: PathBuf,
+}
+
+fn format_named(name: &str) -> Option<ReportFormat> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "html" | "htm" => ReportFormat::Html,
+        "junit" | "xml" => ReportFormat::Junit,
+        "json" => ReportFormat::Json,
+        "jsonl" | "ndjson" => ReportFormat::Jsonl,
+        "md" | "markdown" => ReportFormat::Markdown,
+        _ => return None,
+    })
+}
+
+/// Parses `FORMAT:PATH` or `PATH` (format from the extension); for clap.
+pub fn parse_target(arg: &str) -> Result<ReportTarget, String> {
+    if let Some((prefix, rest)) = arg.split_once(':') {
+        if let Some(format) = format_named(prefix) {
+            if rest.is_empty() {
+                return Err(format!(
+                    "no file after `{prefix}:`; use `{prefix}:-` for standard output"
+                ));
+            }
+            return Ok(ReportTarget {
+                format,
+                path: PathBuf::from(rest),
+            });
+        }
+    }
+    if arg == "-" {
+        return Err("say which format goes to standard output, e.g. `md:-` or `junit:-`".into());
+    }
+    let path = PathBuf::from(arg);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let format = format_named(ext).ok_or_else(|| {
+        format!(
+            "cannot tell the report format of `{arg}`: name it .html, .xml (JUnit), .json, .jsonl \
+             or .md, or write FORMAT:PATH (html, junit, json, jsonl, md)"
+        )
+    })?;
+    Ok(ReportTarget { format, path })
+}
+
+/// A run report with the environment filled in and no files yet.
+pub fn new_run(roots: &[PathBuf], profiles: &[Profile]) -> RunReport {
+    let now = now_rfc3339();
+    RunReport {
+        schema_version: signoff::SCHEMA_VERSION,
+        tool: format!("signoff {}", signoff::TOOL_VERSION),
+        tool_version: signoff::TOOL_VERSION.into(),
+        started_at: now.clone(),
+        finished_at: now,
+        user: current_user(),
+        host: host_name(),
+        roots: roots
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+        project: None,
+        distributor: None,
+        profiles: profiles.iter().map(ProfileRef::from_profile).collect(),
+        files: Vec::new(),
+        board: None,
+    }
+}
+
+/// The report's entry for a checked file.
+pub fn entry(c: &CheckedFile) -> FileEntry {
+    FileEntry {
+        file: c.scanned.clone(),
+        report: c.report.clone(),
+        audio: c.audio.clone(),
+        sha256: c.sha256.clone(),
+        deliverable: None,
+    }
+}
+
+/// Thumbnails of every readable file with a picture stream.
+fn extras(r: &RunReport) -> HtmlExtras {
+    let mut e = HtmlExtras::default();
+    for f in &r.files {
+        let picture = f
+            .file
+            .media
+            .as_ref()
+            .is_some_and(|m| m.streams.iter().any(|s| s.kind == StreamKind::Video));
+        if picture && f.file.problem.is_none() {
+            let strip = thumbs::strip(std::path::Path::new(&f.file.path), THUMBNAILS, THUMB_WIDTH);
+            e.thumbnails.insert(f.file.path.clone(), strip);
+        }
+    }
+    e
+}
+
+/// The text of one report.
+pub fn render(r: &RunReport, format: ReportFormat, extras: &HtmlExtras) -> anyhow::Result<String> {
+    Ok(match format {
+        ReportFormat::Html => html::render(r, extras),
+        ReportFormat::Junit => junit::render(r),
+        ReportFormat::Json => json::document(r)?,
+        ReportFormat::Jsonl => json::jsonl(r)?,
+        ReportFormat::Markdown => markdown::render(r),
+    })
+}
+
+/// Writes every target (each atomically; `-` to stdout).
+pub fn write_all(r: &RunReport, targets: &[ReportTarget]) -> anyhow::Result<()> {
+    let extras = if targets.iter().any(|t| t.format == ReportFormat::Html) {
+        extras(r)
+    } else {
+        HtmlExtras::default()
+    };
+    for t in targets {
+        let text = render(r, t.format, &extras)?;
+        atomic::write(&t.path, text.as_bytes()).map_err(|e| {
+            anyhow::Error::from(e).context(format!("failed to write report {}", t.path.display()))
+        })?;
+    }
+    Ok(())
+}
+
+/// Whether some target writes to standard output (then nothing else does).
+pub fn any_stdout(targets: &[ReportTarget]) -> bool {
+    targets.iter().any(|t| atomic::is_stdout(&t.path))
+}
+
+/// Arguments of `signoff report`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Renders reports again from a run saved with `signoff check … --report run.json`,
+without analysing anything. Thumbnails are taken from the files if they are still there.
+
+Examples:
+  signoff report --from run.json --report qc.html
+  signoff report --from run.json --report md:-
+
+Exit codes: 0 written; 3 usage error; 4 the run could not be read or a report not written.")]
+pub struct ReportArgs {
+    /// A run saved as JSON by `--report run.json`.
+    #[arg(long, value_name = "RUN.json", required = true)]
+    pub from: PathBuf,
+    /// Report to write: PATH (format from .html, .xml, .json, .jsonl, .md) or FORMAT:PATH; `-` is stdout. Repeatable.
+    #[arg(long = "report", value_name = "[FORMAT:]PATH", required = true, value_parser = parse_target)]
+    pub reports: Vec<ReportTarget>,
+}
+
+/// Runs `signoff report`.
+pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(&args.from).map_err(|e| {
+        anyhow::Error::from(e).context(format!("failed to read {}", args.from.display()))
+    })?;
+    let r = json::parse(&text).map_err(|e| {
+        anyhow::Error::from(e).context(format!(
+            "{} is not a run saved by `signoff check --report run.json`",
+            args.from.display()
+        ))
+    })?;
+    write_all(&r, &args.reports)?;
+    output::stdout().flush()?;
+    Ok(signoff::exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let t =
+            |s: &str| parse_target(s).map(|t| (t.format, t.path.to_string_lossy().into_owned()));
+        assert_eq!(t("out.html"), Ok((ReportFormat::Html, "out.html".into())));
+        assert_eq!(t("a/b.HTM"), Ok((ReportFormat::Html, "a/b.HTM".into())));
+        assert_eq!(t("x.xml"), Ok((ReportFormat::Junit, "x.xml".into())));
+        assert_eq!(
+            t("run.jsonl"),
+            Ok((ReportFormat::Jsonl, "run.jsonl".into()))
+        );
+        assert_eq!(t("md:-"), Ok((ReportFormat::Markdown, "-".into())));
+        assert_eq!(
+            t("junit:results.txt"),
+            Ok((ReportFormat::Junit, "results.txt".into()))
+        );
+        assert_eq!(
+            t("weird:name.json"),
+            Ok((ReportFormat::Json, "weird:name.json".into()))
+        );
+        assert!(t("-").is_err());
+        assert!(t("out.pdf").unwrap_err().contains("FORMAT:PATH"));
+        assert!(t("html:").is_err());
+    }
+}

@@ -1,0 +1,333 @@
+//! JUnit XML of a run, for CI dashboards (Jenkins, GitLab, Azure…).
+//!
+//! Mapping: one `<testsuite>` per deliverable (files of no deliverable, or
+//! every file when there is no plan, get a suite each, named by their path);
+//! one `<testcase>` per file × profile, `classname` the file, `name` the
+//! profile. A failed error-severity rule is a `<failure>` carrying every
+//! such finding; an unreadable file is an `<error>`; a case with rules left
+//! unevaluated and none failed is `<skipped>` (never a pass). Warnings and
+//! the file's SHA-256 go to `<system-out>`. Attributes follow the common
+//! (Ant / Jenkins) JUnit schema.
+
+use super::model::{verdict_name, FileEntry, RunReport};
+use super::xml::escape;
+use crate::spec::{Finding, Severity, Status, Verdict};
+use std::fmt::Write;
+
+/// Counts as written on `<testsuites>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JunitCounts {
+    /// Test cases (files × profiles).
+    pub tests: usize,
+    /// Cases with a failed error-severity rule.
+    pub failures: usize,
+    /// Cases of unreadable files.
+    pub errors: usize,
+    /// Cases with unevaluated rules and no failure.
+    pub skipped: usize,
+}
+
+/// What one case ended as.
+enum Outcome<'a> {
+    Pass,
+    Failure(Vec<&'a Finding>),
+    Error(String),
+    Skipped(Vec<&'a Finding>),
+}
+
+/// One test case: a file against one profile.
+struct Case<'a> {
+    file: &'a FileEntry,
+    profile: &'a str,
+    outcome: Outcome<'a>,
+    warnings: Vec<&'a Finding>,
+}
+
+fn cases(f: &FileEntry) -> Vec<Case<'_>> {
+    let Some(report) = &f.report else {
+        return Vec::new();
+    };
+    report
+        .profiles
+        .iter()
+        .map(|profile| {
+            let mine: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|x| &x.profile == profile)
+                .collect();
+            let failed: Vec<&Finding> = mine.iter().copied().filter(|x| x.is_error()).collect();
+            let unevaluated: Vec<&Finding> = mine
+                .iter()
+                .copied()
+                .filter(|x| x.is_not_evaluated())
+                .collect();
+            let outcome = if report.verdict == Verdict::Unreadable {
+                let why = report.problem.as_ref().map(|p| p.message.clone());
+                Outcome::Error(why.unwrap_or_else(|| "the file could not be read".into()))
+            } else if !failed.is_empty() {
+                Outcome::Failure(failed)
+            } else if !unevaluated.is_empty() {
+                Outcome::Skipped(unevaluated)
+            } else {
+                Outcome::Pass
+            };
+            let warnings = mine
+                .into_iter()
+                .filter(|x| x.status == Status::Failed && x.severity == Severity::Warning)
+                .collect();
+            Case {
+                file: f,
+                profile,
+                outcome,
+                warnings,
+            }
+        })
+        .collect()
+}
+
+fn count(cases: &[Case]) -> JunitCounts {
+    let mut c = JunitCounts {
+        tests: cases.len(),
+        ..JunitCounts::default()
+    };
+    for case in cases {
+        match case.outcome {
+            Outcome::Pass => {}
+            Outcome::Failure(_) => c.failures += 1,
+            Outcome::Error(_) => c.errors += 1,
+            Outcome::Skipped(_) => c.skipped += 1,
+        }
+    }
+    c
+}
+
+/// The counts `render` writes on `<testsuites>` for `r`.
+pub fn counts(r: &RunReport) -> JunitCounts {
+    let all: Vec<Case> = r.files.iter().flat_map(cases).collect();
+    count(&all)
+}
+
+/// Suites in order of first appearance: by deliverable, else one per file.
+fn suites(r: &RunReport) -> Vec<(String, Vec<&FileEntry>)> {
+    let mut out: Vec<(String, Vec<&FileEntry>)> = Vec::new();
+    for f in r.files.iter().filter(|f| f.report.is_some()) {
+        let name = f
+            .deliverable
+            .clone()
+            .unwrap_or_else(|| f.name().to_string());
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, files)) => files.push(f),
+            None => out.push((name, vec![f])),
+        }
+    }
+    out
+}
+
+/// ISO 8601 without a zone, as the JUnit schema's `timestamp` wants.
+fn timestamp(rfc3339: &str) -> &str {
+    rfc3339.trim_end_matches('Z')
+}
+
+/// The run as a JUnit XML document.
+pub fn render(r: &RunReport) -> String {
+    let mut s = String::with_capacity(8 * 1024);
+    let total = counts(r);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        s,
+        "<testsuites name=\"signoff {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+        escape(&r.roots.join(" ")),
+        total.tests,
+        total.failures,
+        total.errors,
+        total.skipped
+    );
+    for (id, (name, files)) in suites(r).into_iter().enumerate() {
+        suite(&mut s, r, id, &name, &files);
+    }
+    s.push_str("</testsuites>\n");
+    s
+}
+
+fn suite(s: &mut String, r: &RunReport, id: usize, name: &str, files: &[&FileEntry]) {
+    let cases: Vec<Case> = files.iter().flat_map(|f| cases(f)).collect();
+    let c = count(&cases);
+    let _ = writeln!(
+        s,
+        "  <testsuite name=\"{}\" id=\"{id}\" package=\"signoff\" tests=\"{}\" failures=\"{}\" \
+         errors=\"{}\" skipped=\"{}\" time=\"0\" timestamp=\"{}\" hostname=\"{}\">",
+        escape(name),
+        c.tests,
+        c.failures,
+        c.errors,
+        c.skipped,
+        escape(timestamp(&r.started_at)),
+        escape(r.host.as_deref().unwrap_or("localhost"))
+    );
+    s.push_str("    <properties>\n");
+    let mut prop = |k: &str, v: &str| {
+        let _ = writeln!(
+            s,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            escape(k),
+            escape(v)
+        );
+    };
+    prop("tool", &r.tool);
+    for f in files {
+        if let Some(v) = f.verdict() {
+            prop(&format!("verdict {}", f.name()), verdict_name(v));
+        }
+        if let Some(h) = &f.sha256 {
+            prop(&format!("sha256 {}", f.name()), h);
+        }
+    }
+    s.push_str("    </properties>\n");
+    for case in &cases {
+        testcase(s, case);
+    }
+    s.push_str("  </testsuite>\n");
+}
+
+fn testcase(s: &mut String, c: &Case) {
+    let _ = write!(
+        s,
+        "    <testcase name=\"{}\" classname=\"{}\" time=\"0\">",
+        escape(c.profile),
+        escape(c.file.name())
+    );
+    match &c.outcome {
+        Outcome::Pass => {}
+        Outcome::Failure(found) => {
+            let _ = write!(
+                s,
+                "\n      <failure message=\"{}\" type=\"qc\">{}</failure>",
+                escape(&headline(found)),
+                lines(found)
+            );
+        }
+        Outcome::Error(why) => {
+            let _ = write!(
+                s,
+                "\n      <error message=\"{}\" type=\"unreadable\">{}</error>",
+                escape(why),
+                escape(why)
+            );
+        }
+        Outcome::Skipped(found) => {
+            let _ = write!(
+                s,
+                "\n      <skipped message=\"{}\"/>",
+                escape(&format!(
+                    "{} rule(s) not evaluated: {}",
+                    found.len(),
+                    reasons(found)
+                ))
+            );
+        }
+    }
+    let mut out = String::new();
+    for w in &c.warnings {
+        out.push_str(&format!("warning: {}\n", describe(w)));
+    }
+    if let Some(h) = &c.file.sha256 {
+        out.push_str(&format!("sha256: {h}\n"));
+    }
+    if !out.is_empty() {
+        let _ = write!(s, "\n      <system-out>{}</system-out>", escape_lines(&out));
+    }
+    if !matches!(c.outcome, Outcome::Pass) || !out.is_empty() {
+        s.push_str("\n    ");
+    }
+    s.push_str("</testcase>\n");
+}
+
+fn headline(found: &[&Finding]) -> String {
+    let first = found.first().map(|f| describe(f)).unwrap_or_default();
+    match found.len() {
+        1 => first,
+        n => format!("{n} errors; first: {first}"),
+    }
+}
+
+/// `video.frame_rate: message (expected X, actual Y) at 01:00:01:12`.
+fn describe(f: &Finding) -> String {
+    let mut s = format!(
+        "{}: {} (expected {}, actual {})",
+        f.rule_id, f.message, f.expected, f.actual
+    );
+    if let Some(tc) = &f.timecode {
+        s.push_str(&format!(" at {tc}"));
+    } else if let Some(p) = f.position_s {
+        s.push_str(&format!(" at {p:.3} s"));
+    }
+    s
+}
+
+fn reasons(found: &[&Finding]) -> String {
+    found
+        .iter()
+        .map(|f| match &f.status {
+            Status::NotEvaluated { reason } => format!("{} ({reason})", f.rule_id),
+            _ => f.rule_id.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lines(found: &[&Finding]) -> String {
+    let text: String = found.iter().map(|f| describe(f) + "\n").collect();
+    escape_lines(&text)
+}
+
+/// Escapes each line, keeping our own line breaks.
+fn escape_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| escape(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing::{sample_run, HOSTILE};
+
+    #[test]
+    fn counts_follow_the_verdicts() {
+        let r = sample_run();
+        assert_eq!(
+            counts(&r),
+            JunitCounts {
+                tests: 3,
+                failures: 1,
+                errors: 1,
+                skipped: 0
+            }
+        );
+    }
+
+    #[test]
+    fn well_formed_and_escaped() {
+        let xml = render(&sample_run());
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        reader.config_mut().check_end_names = true;
+        let mut suites = 0;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == "testsuite" => {
+                    suites += 1
+                }
+                Ok(_) => {}
+                Err(e) => panic!("not well-formed: {e}\n{xml}"),
+            }
+        }
+        assert_eq!(suites, 3, "FTR, TRL and the file of no deliverable");
+        assert!(!xml.contains("<img"), "{xml}");
+        assert!(!xml.contains("<script"));
+        assert!(xml.contains(&*escape(HOSTILE)));
+        assert!(xml.contains("timestamp=\"2026-11-05T14:03:22\""));
+    }
+}

@@ -1,0 +1,210 @@
+//! A compact Markdown summary of a run, for a ticket, a chat message or an
+//! email: the verdict in one line, a table of files, the failures with
+//! their timecodes, the board when there is one. Every string from a file
+//! is escaped so it shows as text (no HTML, links or emphasis sneak in).
+
+use super::model::{verdict_name, FileEntry, RunReport};
+use crate::spec::{Finding, Severity, Status, Verdict};
+use std::fmt::Write;
+
+/// Most failures listed per file; the rest are counted.
+const MAX_LISTED: usize = 10;
+
+/// Escapes `s` for Markdown text or a table cell: CommonMark's inline
+/// punctuation is backslash-escaped, `&` too (no entities), and control
+/// characters and line breaks become visible `\u{..}`.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn mark(v: Option<Verdict>) -> &'static str {
+    match v {
+        Some(Verdict::Pass) => "✅",
+        Some(Verdict::Incomplete) => "⚠️",
+        Some(Verdict::Fail) => "❌",
+        Some(Verdict::Unreadable) => "⛔",
+        None => "·",
+    }
+}
+
+/// The run as Markdown.
+pub fn render(r: &RunReport) -> String {
+    let mut s = String::new();
+    header(&mut s, r);
+    if let Some(board) = &r.board {
+        let _ = writeln!(
+            s,
+            "\n| Deliverable | State | Owner | Due | Errors | Warnings |"
+        );
+        s.push_str("|---|---|---|---|---:|---:|\n");
+        for b in board {
+            let _ = writeln!(
+                s,
+                "| {} {} | {} | {} | {} | {} | {} |",
+                escape(&b.id),
+                escape(&b.title),
+                escape(&b.state),
+                escape(b.owner.as_deref().unwrap_or("")),
+                escape(b.due.as_deref().unwrap_or("")),
+                b.errors,
+                b.warnings
+            );
+        }
+    }
+    s.push_str("\n| | File | Verdict | Errors | Warnings |\n|---|---|---|---:|---:|\n");
+    for f in &r.files {
+        let (errors, warnings) = tally(f);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {errors} | {warnings} |",
+            mark(f.verdict()),
+            escape(f.name()),
+            f.verdict().map(verdict_name).unwrap_or("not checked")
+        );
+    }
+    problems(&mut s, r);
+    s
+}
+
+fn header(s: &mut String, r: &RunReport) {
+    let c = r.counts();
+    let verdict = r.verdict();
+    let _ = writeln!(
+        s,
+        "**signoff QC: {}** {} — {} file{}: {} pass, {} fail, {} incomplete, {} unreadable",
+        verdict_name(verdict).to_uppercase(),
+        mark(Some(verdict)),
+        c.files,
+        if c.files == 1 { "" } else { "s" },
+        c.pass,
+        c.fail,
+        c.incomplete,
+        c.unreadable
+    );
+    let mut about = Vec::new();
+    if let Some(p) = &r.project {
+        about.push(format!("project {}", escape(p)));
+    }
+    if let Some(d) = &r.distributor {
+        about.push(format!("for {}", escape(d)));
+    }
+    let roots: Vec<String> = r.roots.iter().map(|x| escape(x)).collect();
+    about.push(roots.join(", "));
+    let profiles: Vec<String> = r.profiles.iter().map(|p| escape(&p.id)).collect();
+    about.push(format!("profiles {}", profiles.join(", ")));
+    let who = match (&r.user, &r.host) {
+        (Some(u), Some(h)) => format!(" by {} on {}", escape(u), escape(h)),
+        (Some(u), None) => format!(" by {}", escape(u)),
+        _ => String::new(),
+    };
+    about.push(format!("{}{who}", escape(&r.finished_at)));
+    about.push(escape(&r.tool));
+    let _ = writeln!(s, "\n{}", about.join(" · "));
+}
+
+fn tally(f: &FileEntry) -> (usize, usize) {
+    let Some(r) = &f.report else { return (0, 0) };
+    let failed = |sev| {
+        r.findings
+            .iter()
+            .filter(|x| x.status == Status::Failed && x.severity == sev)
+            .count()
+    };
+    (failed(Severity::Error), failed(Severity::Warning))
+}
+
+fn problems(s: &mut String, r: &RunReport) {
+    let bad: Vec<&FileEntry> = r
+        .files
+        .iter()
+        .filter(|f| matches!(f.verdict(), Some(Verdict::Fail | Verdict::Unreadable)))
+        .collect();
+    if bad.is_empty() {
+        return;
+    }
+    s.push_str("\n**What failed**\n\n");
+    for f in bad {
+        let Some(report) = &f.report else { continue };
+        if let Some(p) = &report.problem {
+            let _ = writeln!(
+                s,
+                "- {}: cannot be read — {}",
+                escape(f.name()),
+                escape(&p.message)
+            );
+            continue;
+        }
+        let errors: Vec<&Finding> = report.findings.iter().filter(|x| x.is_error()).collect();
+        let _ = writeln!(s, "- {}", escape(f.name()));
+        for x in errors.iter().take(MAX_LISTED) {
+            let at = x
+                .timecode
+                .as_deref()
+                .map(|t| format!(" at {}", escape(t)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  - {}: {} (expected {}, actual {}){at}",
+                escape(&x.rule_id),
+                escape(&x.message),
+                escape(&x.expected),
+                escape(&x.actual)
+            );
+        }
+        if errors.len() > MAX_LISTED {
+            let _ = writeln!(s, "  - … and {} more", errors.len() - MAX_LISTED);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing::sample_run;
+
+    #[test]
+    fn escapes_what_markdown_would_interpret() {
+        assert_eq!(
+            escape("<img src=x onerror=alert(1)>.mov"),
+            "\\<img src=x onerror=alert(1)\\>.mov"
+        );
+        assert_eq!(escape("a&b\"c'.wav"), "a\\&b\"c'.wav");
+        assert_eq!(
+            escape("[x](http://e) | *b* `c`"),
+            "\\[x\\](http://e) \\| \\*b\\* \\`c\\`"
+        );
+        assert_eq!(escape("two\nlines\x1b"), "two\\\\u{a}lines\\\\u{1b}");
+    }
+
+    #[test]
+    fn summary_names_every_file_and_escapes_them() {
+        let md = render(&sample_run());
+        assert!(md.starts_with("**signoff QC: UNREADABLE**"), "{md}");
+        assert!(md.contains("\\<img src=x onerror=alert(1)\\>.mov"));
+        let unescaped = md.replace("\\<", "");
+        assert!(!unescaped.contains("<img"));
+        assert!(!unescaped.contains("<script"));
+        assert!(md.contains("video.frame\\_rate"));
+        assert!(md.contains("at 01:00:01:12"));
+        assert!(md.contains("| FTR Feature \\<main\\> | approved |"));
+        for line in md.lines().filter(|l| l.starts_with("| ")) {
+            let cells = line.matches(" | ").count();
+            assert!(cells >= 4, "table row broken by an unescaped pipe: {line}");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Reports of a run: the [`model::RunReport`] every renderer reads, and the
+//! renderers (HTML sign-off report, JUnit XML, JSON / JSON Lines, Markdown),
+//! with the pieces they share (escaping, atomic writes, loudness graphs,
+//! thumbnails). No command-line concerns here. See docs/reports.md.
+
+pub mod atomic;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod model;
+pub mod svg;
+pub mod thumbs;
+pub mod xml;
+
+#[cfg(test)]
+mod testing;

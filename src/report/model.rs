@@ -1,0 +1,336 @@
+//! The run report: everything one `check` run found, in one serialisable
+//! value that every renderer (HTML, JUnit, JSON, Markdown) reads.
+//!
+//! It is also the wire format of `--report run.json` (see docs/reports.md),
+//! so a saved run can be rendered again without re-analysis.
+
+use crate::measure::model::AudioMeasurements;
+use crate::scan::ScannedFile;
+use crate::spec::value::Scalar;
+use crate::spec::{FileReport, Profile, Verdict};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One run of signoff over a delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Version of this document's format ([`crate::SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// `signoff X.Y.Z`.
+    pub tool: String,
+    /// The tool's version alone.
+    pub tool_version: String,
+    /// When the run started, RFC 3339 UTC.
+    pub started_at: String,
+    /// When the run finished, RFC 3339 UTC.
+    pub finished_at: String,
+    /// Who ran it (`$USER`).
+    pub user: Option<String>,
+    /// On which machine.
+    pub host: Option<String>,
+    /// The delivery roots (files or folders) as given.
+    pub roots: Vec<String>,
+    /// Project name, from the plan when there is one.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Distributor, from the plan when there is one.
+    #[serde(default)]
+    pub distributor: Option<String>,
+    /// Profiles checked against.
+    pub profiles: Vec<ProfileRef>,
+    /// Every file the run reports on, sorted by path.
+    pub files: Vec<FileEntry>,
+    /// The delivery board, when the run was tied to a plan.
+    #[serde(default)]
+    pub board: Option<Vec<BoardRow>>,
+}
+
+/// A profile as a report needs it: who it is, and the loudness it asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRef {
+    /// Profile id (`ebu-r128`).
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// The loudness target, when the profile sets one.
+    pub loudness: Option<LoudnessTarget>,
+}
+
+/// What a profile asks of loudness: drawn as the band on loudness graphs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoudnessTarget {
+    /// Integrated loudness target, LUFS.
+    pub target_lufs: f64,
+    /// Allowed distance from the target, LU (both ways).
+    pub tolerance_lu: f64,
+    /// Maximum true peak, dBTP.
+    pub true_peak_max_dbtp: Option<f64>,
+}
+
+/// One file of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// What the file is, with its probe (`file.media`).
+    pub file: ScannedFile,
+    /// Findings and verdict, when the file was checked.
+    pub report: Option<FileReport>,
+    /// Audio measurements, when measured.
+    #[serde(default)]
+    pub audio: Option<AudioMeasurements>,
+    /// SHA-256 of the content, lowercase hex.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// The deliverable (board row id) the file belongs to.
+    #[serde(default)]
+    pub deliverable: Option<String>,
+}
+
+/// One deliverable on the delivery board (filled by the plan).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct BoardRow {
+    /// Deliverable id.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// State, as the plan names it (`approved`, `failed`, `missing`…).
+    pub state: String,
+    /// Who is responsible.
+    pub owner: Option<String>,
+    /// Due date (`YYYY-MM-DD`).
+    pub due: Option<String>,
+    /// Files (relative paths) matched to it.
+    pub files: Vec<String>,
+    /// The approval, when signed off.
+    pub approval: Option<Approval>,
+    /// Files whose content changed since the approval.
+    pub stale_files: Vec<String>,
+    /// Warning-severity findings over its files.
+    pub warnings: usize,
+    /// Error-severity failures over its files.
+    pub errors: usize,
+}
+
+/// A sign-off, bound to the content it approved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Approval {
+    /// Who signed off.
+    pub by: String,
+    /// When, RFC 3339.
+    pub at: String,
+    /// Their note.
+    pub note: Option<String>,
+    /// SHA-256 per file (relative path) at the time of approval.
+    pub hashes: BTreeMap<String, String>,
+}
+
+/// How many files ended how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Counts {
+    /// Files reported.
+    pub files: usize,
+    /// Passed.
+    pub pass: usize,
+    /// Some rule not evaluated, none failed.
+    pub incomplete: usize,
+    /// Some error rule failed.
+    pub fail: usize,
+    /// Could not be read.
+    pub unreadable: usize,
+    /// Not checked (no verdict).
+    pub unchecked: usize,
+}
+
+impl FileEntry {
+    /// The verdict, when the file was checked.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.report.as_ref().map(|r| r.verdict)
+    }
+
+    /// The path relative to the root, for display.
+    pub fn name(&self) -> &str {
+        if self.file.relative_path.is_empty() {
+            &self.file.path
+        } else {
+            &self.file.relative_path
+        }
+    }
+}
+
+impl RunReport {
+    /// Counts of files per verdict.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts {
+            files: self.files.len(),
+            ..Counts::default()
+        };
+        for f in &self.files {
+            match f.verdict() {
+                Some(Verdict::Pass) => c.pass += 1,
+                Some(Verdict::Incomplete) => c.incomplete += 1,
+                Some(Verdict::Fail) => c.fail += 1,
+                Some(Verdict::Unreadable) => c.unreadable += 1,
+                None => c.unchecked += 1,
+            }
+        }
+        c
+    }
+
+    /// The overall verdict: the worst of the files' (unreadable, then
+    /// fail, then incomplete); `pass` only when every file passed.
+    pub fn verdict(&self) -> Verdict {
+        overall(self.files.iter().filter_map(FileEntry::verdict))
+    }
+
+    /// The loudness target to draw graphs against: the first profile's that sets one.
+    pub fn loudness_target(&self) -> Option<LoudnessTarget> {
+        self.profiles.iter().find_map(|p| p.loudness)
+    }
+}
+
+/// The worst of `verdicts`; `Pass` for none.
+pub fn overall(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+    let rank = |v: Verdict| match v {
+        Verdict::Pass => 0,
+        Verdict::Incomplete => 1,
+        Verdict::Fail => 2,
+        Verdict::Unreadable => 3,
+    };
+    verdicts
+        .into_iter()
+        .max_by_key(|v| rank(*v))
+        .unwrap_or(Verdict::Pass)
+}
+
+/// The lowercase name of a verdict, as in JSON.
+pub fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Incomplete => "incomplete",
+        Verdict::Fail => "fail",
+        Verdict::Unreadable => "unreadable",
+    }
+}
+
+impl ProfileRef {
+    /// The report's view of a profile: id, title and its loudness rules
+    /// (`loudness.integrated_lufs` with `target`, `loudness.true_peak_dbtp` with `max`).
+    pub fn from_profile(p: &Profile) -> Self {
+        let rule = |key: &str| p.loudness.get(key).and_then(|set| set.0.first());
+        let loudness = rule("integrated_lufs").and_then(|r| {
+            let tp = rule("true_peak_dbtp")
+                .and_then(|r| r.max.as_ref())
+                .and_then(scalar_f64);
+            r.target.map(|target_lufs| LoudnessTarget {
+                target_lufs,
+                tolerance_lu: r.tolerance.unwrap_or(0.0),
+                true_peak_max_dbtp: tp,
+            })
+        });
+        ProfileRef {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            loudness,
+        }
+    }
+}
+
+fn scalar_f64(s: &Scalar) -> Option<f64> {
+    match s {
+        Scalar::Int(i) => Some(*i as f64),
+        Scalar::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Now, as RFC 3339 UTC to the second (`2026-11-05T14:03:22Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
+/// Seconds since the Unix epoch as RFC 3339 UTC.
+pub fn rfc3339(unix_s: i64) -> String {
+    let days = unix_s.div_euclid(86_400);
+    let rem = unix_s.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil: proleptic Gregorian date of a day number.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Who runs signoff: `$USER`, else `$LOGNAME`.
+pub fn current_user() -> Option<String> {
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
+/// This machine's host name.
+pub fn host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is ours and its length is passed; gethostname
+    // writes at most that many bytes.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).into_owned();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
+    }
+
+    #[test]
+    fn overall_is_the_worst() {
+        use Verdict::*;
+        assert_eq!(overall([]), Pass);
+        assert_eq!(overall([Pass, Incomplete]), Incomplete);
+        assert_eq!(overall([Fail, Incomplete, Pass]), Fail);
+        assert_eq!(overall([Fail, Unreadable]), Unreadable);
+    }
+
+    #[test]
+    fn loudness_target_from_a_profile() {
+        let reg = crate::spec::Registry::with_dir(None).unwrap();
+        let p = reg.resolve("ebu-r128").unwrap();
+        let r = ProfileRef::from_profile(&p);
+        assert_eq!(
+            r.loudness,
+            Some(LoudnessTarget {
+                target_lufs: -23.0,
+                tolerance_lu: 0.2,
+                true_peak_max_dbtp: Some(-1.0)
+            })
+        );
+    }
+}
