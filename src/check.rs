@@ -212,3 +212,15 @@ fn check_scanned(
     };
     (Some(check_file(&facts, profiles)), audio)
 }
+
+/// Checks one walked file against `profiles`, as `check_paths` does for a
+/// file named on the command line (used by the plan's runs, which pick the
+/// profiles per file).
+pub fn check_entry(entry: &Entry, profiles: &[Profile]) -> FileReport {
+    let file = scan::analyse(entry);
+    let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
+    check_scanned(entry, &file, profiles)
+        .0
+        .or_else(|| unreadable_if_wanted(&file, true, &ids))
+        .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new()))
+}

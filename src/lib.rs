@@ -5,14 +5,19 @@
 //! nothing of the command line; the `signoff` binary parses arguments,
 //! draws progress and prints.
 
+pub mod approve;
+pub mod board;
 pub mod check;
+pub mod delivery;
 pub mod error;
 pub mod escape;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;
+pub mod ledger;
 pub mod measure;
 pub mod paths;
+pub mod plan;
 pub mod probe;
 pub mod progress;
 pub mod report;

@@ -13,6 +13,9 @@ Examples:
   signoff scan /mnt/deliveries/FEATURE          what is in the delivery, by content
   signoff probe picture/FEATURE_FTR.mov         container and stream facts (agrees with ffprobe)
   signoff probe --format json master.mxf        the same, for pipelines
+  signoff plan init /mnt/deliveries/FEATURE     a starting plan to edit
+  signoff check /mnt/deliveries/FEATURE         QC every deliverable of the plan, print the board
+  signoff approve feature-master --by \"Ana\"    sign off, bound to each file's SHA-256
   signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
   signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
   signoff specs list                            the built-in spec profiles
@@ -38,6 +41,14 @@ pub enum Command {
     Check(super::check::CheckArgs),
     /// List, show and lint spec profiles.
     Specs(super::specs::SpecsArgs),
+    /// Write (init, import) and lint the delivery plan `signoff.toml`.
+    Plan(super::plan::PlanCmdArgs),
+    /// Sign off a deliverable, bound to the SHA-256 of each of its files.
+    Approve(super::approve::ApproveArgs),
+    /// The delivery board from the ledger, without re-analysing.
+    Status(super::status::StatusArgs),
+    /// A deliverable's runs and approvals.
+    History(super::history::HistoryArgs),
     /// Render reports again (HTML, JUnit, JSON, Markdown) from a run saved with `check --report run.json`.
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.

@@ -18,6 +18,8 @@ use std::sync::Arc;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
+  signoff check /mnt/deliveries/FEATURE            with its plan (signoff.toml): the delivery board
+  signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite
   signoff check master.mov --spec netflix-prores-hq
   signoff check delivery/ --spec uk-dpp-as11-hd --spec ebu-r128
   signoff check master.mov --spec house.toml --format json
@@ -29,14 +31,16 @@ Reports (--report, repeatable; format from the extension or FORMAT:PATH; `-` is 
   .xml   JUnit XML for CI      .json  the whole run (re-render with `signoff report --from`)
   .jsonl JSON Lines            .md    Markdown summary for a ticket or chat
 
-Exit codes: 0 no error-severity failures; 1 some file failed; 2 some file could not be read;
-3 usage error; 4 a profile could not be read or resolved.")]
+Exit codes: 0 no error-severity failures; 1 some file (with a plan: some deliverable) failed;
+2 some file could not be read; 3 usage error; 4 a profile, the plan or the ledger could not be read.")]
 pub struct CheckArgs {
-    /// Media files or folders (folders are walked; media files in them are checked).
+    /// Media files or folders (folders are walked; media files in them are
+    /// checked); with a plan, the one delivery folder.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Spec profile id or profile file; repeat to check against several.
-    #[arg(long = "spec", required = true, value_name = "ID|FILE")]
+    /// Without it, the delivery's plan (`signoff.toml`) says what to check.
+    #[arg(long = "spec", value_name = "ID|FILE")]
     pub specs: Vec<String>,
     /// Folder of user profiles (`*.toml`), in addition to the built-ins.
     #[arg(long, env = "SIGNOFF_SPECS", value_name = "DIR")]
@@ -56,6 +60,18 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The plan file (default: `signoff.toml` in ROOT or a parent folder).
+    #[arg(long, value_name = "FILE", conflicts_with = "specs")]
+    pub plan: Option<PathBuf>,
+    /// The ledger (default: `signoff.ledger.sqlite` beside the plan).
+    #[arg(long, value_name = "FILE", conflicts_with = "specs")]
+    pub ledger: Option<PathBuf>,
+    /// Hash and analyse every file again, ignoring the ledger's cache.
+    #[arg(long, conflicts_with = "specs")]
+    pub rehash: bool,
+    /// The date deadlines are compared with (tests; default: today, UTC).
+    #[arg(long, env = "SIGNOFF_TODAY", value_name = "YYYY-MM-DD", hide = true)]
+    pub today: Option<String>,
 }
 
 /// Output formats of `signoff check`.
@@ -81,6 +97,9 @@ struct CheckDocument<'a> {
 
 /// Runs `signoff check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.specs.is_empty() {
+        return super::check_plan::run(args);
+    }
     let mut reg = Registry::with_dir(args.specs_dir.as_deref())?;
     let profiles = args
         .specs

@@ -15,6 +15,10 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => super::scan::run(args),
         Command::Check(args) => super::check::run(args),
         Command::Specs(args) => super::specs::run(args),
+        Command::Plan(args) => super::plan::run(args),
+        Command::Approve(args) => super::approve::run(args),
+        Command::Status(args) => super::status::run(args),
+        Command::History(args) => super::history::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
     };

@@ -1,15 +1,21 @@
 //! Command-line front end: argument definitions and dispatch to one module per command.
 
+mod approve;
 mod args;
+mod board;
 mod check;
+mod check_plan;
 mod dispatch;
+mod history;
 mod measure;
 mod output;
+mod plan;
 mod probe;
 mod progress;
 mod render_probe;
 mod report;
 mod scan;
 mod specs;
+mod status;
 
 pub use dispatch::main;

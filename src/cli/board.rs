@@ -1,0 +1,336 @@
+//! The delivery board for people (aligned, states at a glance) and for
+//! pipelines (one JSON document), plus the options every planned command
+//! shares: `--plan`, `--ledger`, `--today`.
+
+use super::args::Format;
+use anyhow::Context;
+use signoff::board::{DeliverableStatus, State};
+use signoff::delivery::BoardReport;
+use signoff::escape::terminal;
+use signoff::ledger::{default_path, Ledger};
+use signoff::plan::model::{format_date, parse_date};
+use signoff::plan::{self, LoadedPlan};
+use signoff::spec::Registry;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use time::Date;
+
+/// Options shared by the commands that read a plan and its ledger.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    /// The plan file (default: `signoff.toml` in the delivery root or a parent folder).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// The ledger database (default: `signoff.ledger.sqlite` beside the plan).
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// Folder of user profiles (`*.toml`), in addition to the built-ins.
+    #[arg(long, env = "SIGNOFF_SPECS", value_name = "DIR")]
+    pub specs_dir: Option<PathBuf>,
+    /// The date deadlines are compared with (tests; default: today, UTC).
+    #[arg(long, env = "SIGNOFF_TODAY", value_name = "YYYY-MM-DD", hide = true)]
+    pub today: Option<String>,
+}
+
+/// A plan with its registry, ledger path and today's date.
+pub struct PlanContext {
+    /// The plan.
+    pub plan: LoadedPlan,
+    /// Profiles.
+    pub registry: Registry,
+    /// Where the ledger is.
+    pub ledger_path: PathBuf,
+    /// Today.
+    pub today: Date,
+}
+
+impl PlanArgs {
+    /// Loads the plan (discovered from `start` unless `--plan`); an invalid
+    /// plan stops here, before the ledger is opened.
+    pub fn load(&self, start: &Path) -> anyhow::Result<PlanContext> {
+        let registry = Registry::with_dir(self.specs_dir.as_deref())?;
+        let path = plan::load::locate(self.plan.as_deref(), start)?;
+        let plan = plan::load(&path, &registry)?;
+        let ledger_path = self.ledger.clone().unwrap_or_else(|| default_path(&path));
+        let today = match &self.today {
+            Some(t) => parse_date(t)
+                .map_err(anyhow::Error::msg)
+                .context("--today / SIGNOFF_TODAY")?,
+            None => time::OffsetDateTime::now_utc().date(),
+        };
+        Ok(PlanContext {
+            plan,
+            registry,
+            ledger_path,
+            today,
+        })
+    }
+}
+
+impl PlanArgs {
+    /// Loads the plan found from `root` (or the current folder); the delivery
+    /// root is `root` when given, else the plan's own (its folder and `project.root`).
+    pub fn load_at(&self, root: Option<&Path>) -> anyhow::Result<PlanContext> {
+        let mut ctx = self.load(root.unwrap_or(Path::new(".")))?;
+        if let Some(r) = root {
+            ctx.plan.root = r.to_path_buf();
+        }
+        Ok(ctx)
+    }
+}
+
+impl PlanContext {
+    /// Opens (creating or migrating) the ledger.
+    pub fn open_ledger(&self) -> anyhow::Result<Ledger> {
+        if let Some(dir) = self
+            .ledger_path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create {}", dir.display()))?;
+        }
+        Ok(Ledger::open(&self.ledger_path)?)
+    }
+}
+
+/// Who is running signoff, for the ledger.
+pub fn user() -> String {
+    ["SIGNOFF_USER", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The exit code of a board: 2 a file unreadable, 1 a deliverable failing, else 0.
+pub fn exit_code(report: &BoardReport) -> u8 {
+    if report.any_unreadable() {
+        signoff::exit::UNREADABLE
+    } else if report.any_failing() {
+        signoff::exit::QC_FAILED
+    } else {
+        signoff::exit::OK
+    }
+}
+
+/// The JSON document of a board.
+#[derive(serde::Serialize)]
+struct BoardDocument<'a> {
+    schema_version: u32,
+    tool: String,
+    plan: String,
+    ledger: String,
+    today: String,
+    project: &'a signoff::plan::Project,
+    #[serde(flatten)]
+    board: &'a BoardReport,
+}
+
+/// Prints the board in `format`.
+pub fn print(
+    ctx: &PlanContext,
+    report: &BoardReport,
+    format: Format,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if format == Format::Json {
+        let doc = BoardDocument {
+            schema_version: signoff::SCHEMA_VERSION,
+            tool: format!("signoff {}", signoff::TOOL_VERSION),
+            plan: ctx.plan.path.to_string_lossy().into_owned(),
+            ledger: ctx.ledger_path.to_string_lossy().into_owned(),
+            today: format_date(ctx.today),
+            project: &ctx.plan.plan.project,
+            board: report,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    human(ctx, report, out)?;
+    Ok(())
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+fn human(ctx: &PlanContext, r: &BoardReport, out: &mut impl Write) -> std::io::Result<()> {
+    let p = &ctx.plan.plan.project;
+    let to = p
+        .distributor
+        .as_deref()
+        .map(|d| format!(" for {}", terminal(d)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{}{to}  ·  today {}",
+        terminal(&p.title),
+        format_date(ctx.today)
+    )?;
+    writeln!(
+        out,
+        "plan {}  ·  ledger {}  ·  run {} ({} files reused, {} analysed)",
+        terminal(&ctx.plan.path.to_string_lossy()),
+        terminal(&ctx.ledger_path.to_string_lossy()),
+        r.run_id,
+        r.reused_files,
+        r.analysed_files
+    )?;
+    writeln!(out)?;
+    let w = r
+        .deliverables
+        .iter()
+        .map(|d| d.id.chars().count())
+        .max()
+        .unwrap_or(11)
+        .max(11);
+    writeln!(
+        out,
+        "{}  {}  {:>5}  {}  DUE",
+        pad("DELIVERABLE", w),
+        pad("STATE", 34),
+        "FILES",
+        pad("OWNER", 20)
+    )?;
+    for d in &r.deliverables {
+        row(out, d, w)?;
+    }
+    extras(out, r)?;
+    writeln!(out)?;
+    writeln!(out, "{}", tally(&r.deliverables))
+}
+
+fn row(out: &mut impl Write, d: &DeliverableStatus, w: usize) -> std::io::Result<()> {
+    let files = format!("{}/{}", d.files.len(), d.expected_files);
+    let owner = d.owner.as_deref().map(terminal).unwrap_or_default();
+    writeln!(
+        out,
+        "{}  {}  {files:>5}  {}  {}",
+        pad(&terminal(&d.id), w),
+        pad(&state_cell(d), 34),
+        pad(&owner, 20),
+        d.due.as_deref().unwrap_or("-")
+    )?;
+    for line in details(d) {
+        writeln!(out, "{}  {}", " ".repeat(w), terminal(&line))?;
+    }
+    Ok(())
+}
+
+/// The state column: primary state with its numbers, then the other states.
+pub fn state_cell(d: &DeliverableStatus) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for s in &d.states {
+        let extra = match s {
+            State::Failing => format!(" ({} error{})", d.error_count, plural(d.error_count)),
+            State::Passing | State::Approved if d.warning_count > 0 => {
+                format!(" ({} warning{})", d.warning_count, plural(d.warning_count))
+            }
+            State::Overdue => String::new(),
+            _ => String::new(),
+        };
+        let word = if *s == State::Overdue
+            || *s == State::Missing
+            || *s == State::Failing
+            || *s == State::ApprovalStale
+        {
+            s.word().to_uppercase()
+        } else {
+            s.word().to_string()
+        };
+        parts.push(format!("{word}{extra}"));
+    }
+    parts.join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn details(d: &DeliverableStatus) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &d.stale_files {
+        out.push(format!("  changed since approval: {f}"));
+    }
+    for s in &d.missing_sidecars {
+        out.push(format!("  missing sidecar: {s}"));
+    }
+    for f in &d.files {
+        match (f.outcome.sha256.is_none(), f.outcome.verdict.as_deref()) {
+            (true, _) | (_, Some("unreadable")) => out.push(format!("  cannot read: {}", f.path)),
+            (_, Some("fail")) => out.push(format!(
+                "  fails: {} ({} error{})",
+                f.path,
+                f.outcome.errors,
+                plural(f.outcome.errors)
+            )),
+            _ => {}
+        }
+    }
+    if d.not_evaluated_count > 0 {
+        out.push(format!("  {} rule(s) not evaluated", d.not_evaluated_count));
+    }
+    if let Some(a) = &d.approval {
+        let how = a
+            .override_reason
+            .as_deref()
+            .map(|r| format!(" — OVERRIDE: {r}"))
+            .unwrap_or_default();
+        out.push(format!("  approved by {} at {}{how}", a.by, a.at));
+    }
+    out
+}
+
+fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {
+    if !r.unplanned.is_empty() {
+        writeln!(
+            out,
+            "\nunplanned ({}): files the plan does not account for",
+            r.unplanned.len()
+        )?;
+        for f in &r.unplanned {
+            writeln!(out, "  {}", terminal(f))?;
+        }
+    }
+    if !r.double_claimed.is_empty() {
+        writeln!(
+            out,
+            "\nclaimed twice ({}): files matched by more than one deliverable",
+            r.double_claimed.len()
+        )?;
+        for (f, ids) in &r.double_claimed {
+            writeln!(out, "  {}  ← {}", terminal(f), terminal(&ids.join(", ")))?;
+        }
+    }
+    Ok(())
+}
+
+fn tally(board: &[DeliverableStatus]) -> String {
+    let order = [
+        State::Missing,
+        State::Incomplete,
+        State::Failing,
+        State::Passing,
+        State::Approved,
+        State::ApprovalStale,
+        State::Overdue,
+    ];
+    let counts: Vec<String> = order
+        .iter()
+        .map(|s| (s, board.iter().filter(|d| d.states.contains(s)).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.word()))
+        .collect();
+    format!(
+        "{} deliverable{}: {}",
+        board.len(),
+        plural(board.len()),
+        counts.join(", ")
+    )
+}

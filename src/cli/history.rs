@@ -1,0 +1,100 @@
+//! `signoff history DELIVERABLE`: its runs (with the state in each) and
+//! approvals, oldest first, from the ledger.
+
+use super::args::Format;
+use super::board::PlanArgs;
+use super::output;
+use signoff::delivery::root_key;
+use signoff::escape::terminal;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `signoff history`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  signoff history feature-master
+  signoff history mne --format json
+
+Exit codes: 0 listed; 4 no plan or unknown deliverable.")]
+pub struct HistoryArgs {
+    /// The deliverable id from the plan.
+    pub deliverable: String,
+    /// The delivery folder (default: the plan's).
+    #[arg(long, value_name = "ROOT")]
+    pub root: Option<PathBuf>,
+    /// Plan and ledger.
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Runs `signoff history`.
+pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
+    let ctx = args.plan.load_at(args.root.as_deref())?;
+    if ctx.plan.plan.deliverable(&args.deliverable).is_none() {
+        let ids = ctx.plan.plan.deliverables.iter().map(|d| d.id.as_str());
+        let hint = signoff::spec::catalogue::suggest(&args.deliverable, ids)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        anyhow::bail!("no deliverable `{}` in the plan{hint}", args.deliverable);
+    }
+    let ledger = ctx.open_ledger()?;
+    let root = root_key(&ctx.plan.root)?.to_string_lossy().into_owned();
+    let runs = ledger.runs_of(&root, &args.deliverable)?;
+    let approvals = ledger.approvals_of(&root, &args.deliverable)?;
+    let mut out = output::stdout();
+    if args.format == Format::Json {
+        let runs: Vec<_> = runs
+            .iter()
+            .map(|(r, s)| serde_json::json!({"run": r, "states": s}))
+            .collect();
+        let doc = serde_json::json!({
+            "schema_version": signoff::SCHEMA_VERSION,
+            "deliverable": args.deliverable,
+            "runs": runs,
+            "approvals": approvals,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for (r, states) in &runs {
+            lines.push((
+                r.started_at.clone(),
+                format!(
+                    "run {:<4} by {:<12} {:<28} signoff {}  plan {}",
+                    r.id,
+                    terminal(&r.user),
+                    states,
+                    r.tool_version,
+                    &r.plan_digest[..12.min(r.plan_digest.len())]
+                ),
+            ));
+        }
+        for a in &approvals {
+            let ap = &a.approval;
+            let mut s = format!(
+                "APPROVED by {} ({} file(s))",
+                terminal(&ap.by),
+                ap.files.len()
+            );
+            if let Some(n) = &ap.note {
+                s.push_str(&format!("  note: {}", terminal(n)));
+            }
+            if let Some(o) = &ap.override_reason {
+                s.push_str(&format!("  OVERRIDE: {}", terminal(o)));
+            }
+            lines.push((ap.at.clone(), s));
+        }
+        lines.sort();
+        writeln!(out, "{}", terminal(&args.deliverable))?;
+        for (at, s) in lines {
+            writeln!(out, "  {at}  {s}")?;
+        }
+    }
+    out.flush()?;
+    Ok(signoff::exit::OK)
+}

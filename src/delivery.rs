@@ -1,0 +1,540 @@
+//! Checking a delivery against its plan: walk, match files to deliverables,
+//! QC each file against its deliverable's profiles while hashing it (both in
+//! the same pool task), record every result in the ledger as it completes,
+//! and compute the board. Files whose size and mtime are unchanged since the
+//! last run reuse their stored hash and results.
+
+use crate::board::{self, BoardInput, Counts, DeliverableStatus, FileOutcome};
+use crate::check::check_entry;
+use crate::error::Error;
+use crate::inventory::walk::{self, Entry, WalkOptions};
+use crate::ledger::store::FileRecord;
+use crate::ledger::{Ledger, LedgerError};
+use crate::measure::hash::{sha256_file, sha256_reader};
+use crate::plan::{LoadedPlan, Matcher, Matching};
+use crate::progress::Reporter;
+use crate::scan;
+use crate::spec::finding::Status as FindingStatus;
+use crate::spec::{FileReport, Profile, Registry, Severity, SpecError, Verdict};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use time::Date;
+
+/// Errors that stop a planned run.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The root could not be read or the pool could not start.
+    #[error(transparent)]
+    Check(#[from] Error),
+    /// The ledger could not be used.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// A profile named by the plan could not be resolved.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// A pattern did not compile (a linted plan always compiles).
+    #[error("failed to compile the plan's patterns")]
+    Glob(#[from] globset::Error),
+    /// A file result could not be written.
+    #[error("failed to record a file result in the ledger: {0}")]
+    Write(String),
+    /// `status` found no completed run.
+    #[error("no completed run over {root} in the ledger; run `signoff check` first")]
+    NoRun {
+        /// The delivery root.
+        root: String,
+    },
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Files analysed at once.
+    pub jobs: usize,
+    /// Follow symbolic links.
+    pub follow_links: bool,
+    /// Ignore the cache: hash and analyse every file again.
+    pub rehash: bool,
+    /// Who runs it (recorded).
+    pub user: String,
+    /// Now, RFC 3339 UTC (recorded).
+    pub now: String,
+    /// Today, for `overdue`.
+    pub today: Date,
+}
+
+/// The outcome of a run or of `status`: the board and what it was built from.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardReport {
+    /// The delivery root (canonical).
+    pub root: String,
+    /// The ledger run shown.
+    pub run_id: i64,
+    /// One status per deliverable, in plan order.
+    pub deliverables: Vec<DeliverableStatus>,
+    /// Files no deliverable claims.
+    pub unplanned: Vec<String>,
+    /// Files claimed by two or more deliverables.
+    pub double_claimed: BTreeMap<String, Vec<String>>,
+    /// Files whose stored hash and results were reused.
+    pub reused_files: usize,
+    /// Files hashed and analysed in this run.
+    pub analysed_files: usize,
+    /// Profile id → digest of the resolved profile, for every profile the plan names.
+    pub profile_digests: BTreeMap<String, String>,
+    /// Full QC reports of the files analysed in this run.
+    #[serde(skip)]
+    pub reports: Vec<FileReport>,
+}
+
+impl BoardReport {
+    /// Whether any file could not be read (hashed, or opened for QC).
+    pub fn any_unreadable(&self) -> bool {
+        self.deliverables.iter().flat_map(|d| &d.files).any(|f| {
+            f.outcome.sha256.is_none() || f.outcome.verdict.as_deref() == Some("unreadable")
+        })
+    }
+
+    /// Whether any deliverable fails QC.
+    pub fn any_failing(&self) -> bool {
+        board::any_failing(&self.deliverables)
+    }
+}
+
+/// Canonical root as text, the key of runs and approvals.
+pub fn root_key(root: &Path) -> Result<PathBuf, DeliveryError> {
+    std::fs::canonicalize(root).map_err(|source| {
+        DeliveryError::Check(Error::Path {
+            path: root.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// Every profile the plan names, resolved, with its digest.
+pub fn resolve_profiles(
+    plan: &LoadedPlan,
+    registry: &Registry,
+) -> Result<BTreeMap<String, (Profile, String)>, DeliveryError> {
+    let ids: BTreeSet<&String> = plan
+        .plan
+        .deliverables
+        .iter()
+        .flat_map(|d| &d.profiles)
+        .collect();
+    let mut out = BTreeMap::new();
+    for id in ids {
+        let p = registry.resolve(id)?;
+        let json = serde_json::to_string(&p).unwrap_or_default();
+        let digest = sha256_reader(&mut json.as_bytes()).unwrap_or_default();
+        out.insert(id.clone(), (p, digest));
+    }
+    Ok(out)
+}
+
+/// What one file is checked against.
+#[derive(Clone)]
+struct Work {
+    profiles: Arc<Vec<Profile>>,
+    digest: String,
+    cached_sha: Option<String>,
+}
+
+/// What the pool hands back per file.
+struct Done {
+    relative_path: String,
+    outcome: FileOutcome,
+    report: Option<FileReport>,
+    write_error: Option<String>,
+}
+
+/// Checks the delivery under the plan's root and records the run in `ledger`.
+pub fn run(
+    plan: &LoadedPlan,
+    registry: &Registry,
+    ledger: Ledger,
+    opts: &RunOptions,
+    reporter: Arc<dyn Reporter>,
+) -> Result<BoardReport, DeliveryError> {
+    let root = root_key(&plan.root)?;
+    let root_s = root.to_string_lossy().into_owned();
+    let entries = delivery_entries(&root, plan, ledger.path(), opts.follow_links);
+    let rels: Vec<String> = entries.iter().map(relative).collect();
+    let matcher = Matcher::new(&plan.plan)?;
+    let matching = matcher.match_files(&rels);
+    let profiles = resolve_profiles(plan, registry)?;
+    let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root_s)?;
+    let ledger = Arc::new(Mutex::new(ledger));
+    let ctx = Partition {
+        matcher: &matcher,
+        plan,
+        profiles: &profiles,
+        ledger: &ledger,
+        run_id,
+        rehash: opts.rehash,
+    };
+    let (mut files, todo, plans) = partition(entries, &ctx)?;
+    let reused_files = files.len();
+    let analysed_files = todo.len();
+    reporter.set_total(todo.len() as u64);
+    let done = pool(
+        todo,
+        plans,
+        Arc::clone(&ledger),
+        run_id,
+        opts.jobs,
+        reporter,
+    )?;
+    let reports = collect(done, &mut files)?;
+    let mut ledger = lock(&ledger);
+    let mut report = compose(
+        plan, &ledger, &root_s, run_id, &matching, &files, opts.today,
+    )?;
+    let rows: Vec<(String, String, usize)> = report
+        .deliverables
+        .iter()
+        .map(|d| (d.id.clone(), states_text(d), d.files.len()))
+        .collect();
+    ledger.finish_run(run_id, &crate::delivery::now_utc(), &rows)?;
+    report.reused_files = reused_files;
+    report.analysed_files = analysed_files;
+    report.profile_digests = profiles.into_iter().map(|(id, (_, d))| (id, d)).collect();
+    report.reports = reports;
+    Ok(report)
+}
+
+/// What deciding between the cache and the pool needs.
+struct Partition<'a> {
+    matcher: &'a Matcher,
+    plan: &'a LoadedPlan,
+    profiles: &'a BTreeMap<String, (Profile, String)>,
+    ledger: &'a Arc<Mutex<Ledger>>,
+    run_id: i64,
+    rehash: bool,
+}
+
+/// Files the cache answers (recorded at once) and files left for the pool.
+type Split = (
+    BTreeMap<String, FileOutcome>,
+    Vec<Entry>,
+    BTreeMap<PathBuf, Work>,
+);
+
+fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError> {
+    let mut files = BTreeMap::new();
+    let mut todo = Vec::new();
+    let mut plans = BTreeMap::new();
+    for entry in entries {
+        let ledger = lock(c.ledger);
+        let work = work_for(&entry, c.matcher, c.plan, c.profiles, &ledger, c.rehash)?;
+        let reused = match &work.cached_sha {
+            Some(sha) => ledger.result(sha, &work.digest)?,
+            None => None,
+        };
+        drop(ledger);
+        match reused {
+            Some(outcome) => {
+                let rec = record(&entry, &work.digest, &outcome, None, None);
+                lock(c.ledger).record_file(c.run_id, &rec)?;
+                files.insert(relative(&entry), outcome);
+            }
+            None => {
+                plans.insert(entry.path.clone(), work);
+                todo.push(entry);
+            }
+        }
+    }
+    Ok((files, todo, plans))
+}
+
+/// Adds the pool's outcomes to `files`; the first ledger write error stops the run.
+fn collect(
+    done: Vec<Done>,
+    files: &mut BTreeMap<String, FileOutcome>,
+) -> Result<Vec<FileReport>, DeliveryError> {
+    let mut reports = Vec::new();
+    for d in done {
+        if let Some(e) = d.write_error {
+            return Err(DeliveryError::Write(e));
+        }
+        reports.extend(d.report);
+        files.insert(d.relative_path, d.outcome);
+    }
+    Ok(reports)
+}
+
+/// The board of the latest completed run, without analysing anything.
+pub fn status(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    today: Date,
+) -> Result<BoardReport, DeliveryError> {
+    let root = root_key(&plan.root)?;
+    let root_s = root.to_string_lossy().into_owned();
+    let run_id = ledger
+        .latest_run(&root_s)?
+        .ok_or_else(|| DeliveryError::NoRun {
+            root: root_s.clone(),
+        })?;
+    let files = ledger.run_files(run_id)?;
+    let rels: Vec<String> = files.keys().cloned().collect();
+    let matching = Matcher::new(&plan.plan)?.match_files(&rels);
+    compose(plan, ledger, &root_s, run_id, &matching, &files, today)
+}
+
+fn compose(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    root: &str,
+    run_id: i64,
+    matching: &Matching,
+    files: &BTreeMap<String, FileOutcome>,
+    today: Date,
+) -> Result<BoardReport, DeliveryError> {
+    let ids: Vec<String> = plan
+        .plan
+        .deliverables
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    let approvals = ledger.latest_approvals(root, &ids)?;
+    let input = BoardInput {
+        plan: &plan.plan,
+        matching,
+        files,
+        approvals: &approvals,
+        today,
+    };
+    Ok(BoardReport {
+        root: root.to_string(),
+        run_id,
+        deliverables: board::board(&input),
+        unplanned: matching.unplanned.clone(),
+        double_claimed: matching.double_claimed.clone(),
+        reused_files: 0,
+        analysed_files: 0,
+        profile_digests: BTreeMap::new(),
+        reports: Vec::new(),
+    })
+}
+
+/// The states of a deliverable as stored per run (`failing,overdue`).
+pub fn states_text(d: &DeliverableStatus) -> String {
+    let words: Vec<&str> = d.states.iter().map(|s| s.word()).collect();
+    words.join(", ")
+}
+
+/// Now as RFC 3339 UTC, to the second.
+pub fn now_utc() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn lock(l: &Arc<Mutex<Ledger>>) -> std::sync::MutexGuard<'_, Ledger> {
+    l.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The files of the delivery, minus the plan and the ledger themselves.
+fn delivery_entries(
+    root: &Path,
+    plan: &LoadedPlan,
+    ledger: &Path,
+    follow_links: bool,
+) -> Vec<Entry> {
+    let own: Vec<PathBuf> = [plan.path.clone(), ledger.to_path_buf()]
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let is_own = |p: &Path| {
+        let Ok(c) = std::fs::canonicalize(p) else {
+            return false;
+        };
+        own.iter().any(|o| {
+            let o = o.to_string_lossy();
+            let c = c.to_string_lossy();
+            c == o
+                || ["-wal", "-shm", "-journal"]
+                    .iter()
+                    .any(|s| c == format!("{o}{s}"))
+        })
+    };
+    let opts = WalkOptions {
+        follow_links,
+        ..WalkOptions::default()
+    };
+    walk::walk(root, &opts)
+        .into_iter()
+        .filter(|e| !is_own(&e.path))
+        .collect()
+}
+
+fn relative(e: &Entry) -> String {
+    e.relative_path.to_string_lossy().replace('\\', "/")
+}
+
+fn mtime_ns(e: &Entry) -> i64 {
+    e.modified
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(-1, |d| d.as_nanos() as i64)
+}
+
+fn work_for(
+    entry: &Entry,
+    matcher: &Matcher,
+    plan: &LoadedPlan,
+    profiles: &BTreeMap<String, (Profile, String)>,
+    ledger: &Ledger,
+    rehash: bool,
+) -> Result<Work, DeliveryError> {
+    let mut ids: Vec<&String> = matcher
+        .claimants(&relative(entry))
+        .iter()
+        .filter_map(|id| plan.plan.deliverable(id))
+        .flat_map(|d| &d.profiles)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let key: Vec<String> = ids
+        .iter()
+        .map(|id| format!("{id}={}", profiles[*id].1))
+        .collect();
+    let digest = sha256_reader(&mut key.join(";").as_bytes()).unwrap_or_default();
+    let cached_sha = if rehash || entry.problem.is_some() {
+        None
+    } else {
+        ledger.cached_hash(
+            &entry.path.to_string_lossy(),
+            entry.size_bytes,
+            mtime_ns(entry),
+        )?
+    };
+    Ok(Work {
+        profiles: Arc::new(ids.iter().map(|id| profiles[*id].0.clone()).collect()),
+        digest,
+        cached_sha,
+    })
+}
+
+fn pool(
+    todo: Vec<Entry>,
+    plans: BTreeMap<PathBuf, Work>,
+    ledger: Arc<Mutex<Ledger>>,
+    run_id: i64,
+    jobs: usize,
+    reporter: Arc<dyn Reporter>,
+) -> Result<Vec<Done>, DeliveryError> {
+    let plans = Arc::new(plans);
+    let done = scan::run_pool(
+        todo,
+        jobs,
+        reporter,
+        move |entry| {
+            let work = &plans[&entry.path];
+            let (outcome, report, problem) = analyse(entry, work);
+            let rec = record(entry, &work.digest, &outcome, report.as_ref(), problem);
+            let write_error = lock(&ledger)
+                .record_file(run_id, &rec)
+                .err()
+                .map(|e| format!("{e}: {:?}", std::error::Error::source(&e)));
+            Done {
+                relative_path: relative(entry),
+                outcome,
+                report,
+                write_error,
+            }
+        },
+        panicked,
+    )?;
+    Ok(done)
+}
+
+fn panicked(entry: &Entry) -> Done {
+    Done {
+        relative_path: relative(entry),
+        outcome: FileOutcome {
+            verdict: Some("unreadable".into()),
+            ..Default::default()
+        },
+        report: None,
+        write_error: None,
+    }
+}
+
+/// Hash (unless cached) and QC (when the file has profiles) one file.
+fn analyse(entry: &Entry, work: &Work) -> (FileOutcome, Option<FileReport>, Option<String>) {
+    let (sha, problem) = match (&work.cached_sha, &entry.problem) {
+        (Some(s), _) => (Some(s.clone()), None),
+        (None, Some(p)) => (None, Some(p.message.clone())),
+        (None, None) => match sha256_file(&entry.path) {
+            Ok(s) => (Some(s), None),
+            Err(p) => (None, Some(p.message)),
+        },
+    };
+    let report =
+        (!work.profiles.is_empty() && sha.is_some()).then(|| check_entry(entry, &work.profiles));
+    let outcome = outcome_of(sha, report.as_ref());
+    (outcome, report, problem)
+}
+
+fn outcome_of(sha256: Option<String>, report: Option<&FileReport>) -> FileOutcome {
+    let Some(r) = report else {
+        return FileOutcome {
+            sha256,
+            ..Default::default()
+        };
+    };
+    let mut by_profile: BTreeMap<String, Counts> = r
+        .profiles
+        .iter()
+        .map(|p| (p.clone(), Counts::default()))
+        .collect();
+    for f in &r.findings {
+        let c = by_profile.entry(f.profile.clone()).or_default();
+        let failed = f.status == FindingStatus::Failed;
+        c.errors += usize::from(failed && f.severity == Severity::Error);
+        c.warnings += usize::from(failed && f.severity == Severity::Warning);
+        c.not_evaluated += usize::from(f.is_not_evaluated());
+    }
+    let total = |g: fn(&Counts) -> usize| by_profile.values().map(g).sum();
+    FileOutcome {
+        sha256,
+        verdict: Some(verdict_word(r.verdict).into()),
+        errors: total(|c| c.errors),
+        warnings: total(|c| c.warnings),
+        not_evaluated: total(|c| c.not_evaluated),
+        by_profile,
+    }
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Incomplete => "incomplete",
+        Verdict::Fail => "fail",
+        Verdict::Unreadable => "unreadable",
+    }
+}
+
+fn record(
+    entry: &Entry,
+    digest: &str,
+    outcome: &FileOutcome,
+    report: Option<&FileReport>,
+    problem: Option<String>,
+) -> FileRecord {
+    FileRecord {
+        abs_path: entry.path.to_string_lossy().into_owned(),
+        relative_path: relative(entry),
+        size_bytes: entry.size_bytes,
+        mtime_ns: mtime_ns(entry),
+        profiles_digest: digest.to_string(),
+        outcome: outcome.clone(),
+        report_json: report.and_then(|r| serde_json::to_string(r).ok()),
+        problem,
+    }
+}

@@ -1,0 +1,129 @@
+//! The ledger's schema and its migration ladder. `PRAGMA user_version` holds
+//! the schema version; each step upgrades by one, inside one transaction, so
+//! an older ledger is migrated, never rejected.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The schema version this build writes.
+pub const CURRENT: i64 = 2;
+
+/// Version 1: runs, the file cache, results, approvals.
+pub const V1: &str = "
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    plan_digest TEXT NOT NULL,
+    root TEXT NOT NULL
+);
+CREATE TABLE file_cache (
+    path TEXT PRIMARY KEY,
+    size_bytes INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
+CREATE TABLE file_results (
+    sha256 TEXT NOT NULL,
+    profiles_digest TEXT NOT NULL,
+    verdict TEXT,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    not_evaluated INTEGER NOT NULL,
+    report_json TEXT,
+    PRIMARY KEY (sha256, profiles_digest)
+);
+CREATE TABLE run_files (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path TEXT NOT NULL,
+    sha256 TEXT,
+    profiles_digest TEXT NOT NULL,
+    PRIMARY KEY (run_id, path)
+);
+CREATE TABLE approvals (
+    id INTEGER PRIMARY KEY,
+    root TEXT NOT NULL,
+    deliverable TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    note TEXT,
+    profiles_json TEXT NOT NULL
+);
+CREATE TABLE approval_files (
+    approval_id INTEGER NOT NULL REFERENCES approvals(id),
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (approval_id, path)
+);
+";
+
+/// Version 2: runs know when they finished (an interrupted run is never
+/// shown by `status`), approvals record an override reason, unreadable files
+/// keep their problem, results keep their counts per profile, and each run records its board per deliverable.
+pub const V2: &str = "
+ALTER TABLE runs ADD COLUMN finished_at TEXT;
+ALTER TABLE approvals ADD COLUMN override_reason TEXT;
+ALTER TABLE run_files ADD COLUMN problem TEXT;
+ALTER TABLE file_results ADD COLUMN by_profile_json TEXT;
+CREATE TABLE run_deliverables (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    deliverable TEXT NOT NULL,
+    states TEXT NOT NULL,
+    files INTEGER NOT NULL,
+    PRIMARY KEY (run_id, deliverable)
+);
+CREATE INDEX runs_root ON runs(root, id);
+CREATE INDEX approvals_deliverable ON approvals(root, deliverable, id);
+";
+
+const STEPS: [&str; 2] = [V1, V2];
+
+/// WAL, a generous busy timeout (another run may hold the write lock), then
+/// every migration step still missing, each in its own transaction.
+pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(60))?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version >= CURRENT {
+            return Ok(());
+        }
+        tx.execute_batch(STEPS[version as usize])?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_and_v1_ledgers_reach_current() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        prepare(&mut fresh).unwrap();
+        let v: i64 = fresh
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, CURRENT);
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(V1).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        old.execute(
+            "INSERT INTO runs VALUES (1, 't', 'u', '0.0', 'd', '/r')",
+            [],
+        )
+        .unwrap();
+        prepare(&mut old).unwrap();
+        let finished: Option<String> = old
+            .query_row("SELECT finished_at FROM runs WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(finished, None);
+        prepare(&mut old).unwrap();
+    }
+}

@@ -1,0 +1,328 @@
+//! Opening the ledger and recording runs, file results and the cache.
+
+use super::schema;
+use crate::board::FileOutcome;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Errors reading or writing the ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The database could not be opened, migrated, read or written.
+    #[error("failed to use the ledger {path}")]
+    Sql {
+        /// The ledger file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A recorded value could not be decoded.
+    #[error("the ledger {path} holds an unreadable record: {message}")]
+    Corrupt {
+        /// The ledger file.
+        path: PathBuf,
+        /// What could not be read.
+        message: String,
+    },
+}
+
+/// The ledger beside a plan: `signoff.toml` → `signoff.ledger.sqlite`.
+pub fn default_path(plan: &Path) -> PathBuf {
+    plan.with_file_name("signoff.ledger.sqlite")
+}
+
+/// One file's result, as written after it is analysed.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    /// Cache key: the file's absolute path.
+    pub abs_path: String,
+    /// Path relative to the delivery root.
+    pub relative_path: String,
+    /// Size in bytes, for the cache.
+    pub size_bytes: u64,
+    /// Modification time in nanoseconds since the epoch, for the cache.
+    pub mtime_ns: i64,
+    /// Digest of the profiles the file was checked against.
+    pub profiles_digest: String,
+    /// The outcome.
+    pub outcome: FileOutcome,
+    /// The full report as JSON, when the file was checked.
+    pub report_json: Option<String>,
+    /// Why the file could not be hashed.
+    pub problem: Option<String>,
+}
+
+/// A run as listed by `history`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RunSummary {
+    /// Run number.
+    pub id: i64,
+    /// Start (RFC 3339, UTC).
+    pub started_at: String,
+    /// End, when the run completed.
+    pub finished_at: Option<String>,
+    /// Who ran it.
+    pub user: String,
+    /// signoff version.
+    pub tool_version: String,
+    /// SHA-256 of the plan text.
+    pub plan_digest: String,
+}
+
+/// An open ledger.
+pub struct Ledger {
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
+}
+
+impl Ledger {
+    /// Opens (creating or migrating) the ledger at `path`.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        let wrap = |source| LedgerError::Sql {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(wrap)?;
+        schema::prepare(&mut conn).map_err(wrap)?;
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub(super) fn err(&self, source: rusqlite::Error) -> LedgerError {
+        LedgerError::Sql {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The ledger file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records the start of a run; returns its id.
+    pub fn begin_run(
+        &self,
+        now: &str,
+        user: &str,
+        plan_digest: &str,
+        root: &str,
+    ) -> Result<i64, LedgerError> {
+        self.conn
+            .execute(
+                "INSERT INTO runs (started_at, user, tool_version, plan_digest, root) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![now, user, crate::TOOL_VERSION, plan_digest, root],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Marks a run complete and stores its board (deliverable → states, files).
+    pub fn finish_run(
+        &mut self,
+        run: i64,
+        now: &str,
+        board: &[(String, String, usize)],
+    ) -> Result<(), LedgerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| LedgerError::Sql {
+                path: self.path.clone(),
+                source: e,
+            })?;
+        let write = || -> rusqlite::Result<()> {
+            for (id, states, files) in board {
+                tx.execute(
+                    "INSERT OR REPLACE INTO run_deliverables VALUES (?1, ?2, ?3, ?4)",
+                    params![run, id, states, *files as i64],
+                )?;
+            }
+            tx.execute(
+                "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+                params![now, run],
+            )?;
+            Ok(())
+        };
+        write()
+            .and_then(|()| tx.commit())
+            .map_err(|e| LedgerError::Sql {
+                path: self.path.clone(),
+                source: e,
+            })
+    }
+
+    /// The cached hash of a file whose size and mtime are unchanged.
+    pub fn cached_hash(
+        &self,
+        abs_path: &str,
+        size: u64,
+        mtime_ns: i64,
+    ) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT sha256 FROM file_cache WHERE path = ?1 AND size_bytes = ?2 AND mtime_ns = ?3",
+                params![abs_path, size as i64, mtime_ns],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The stored outcome of content `sha256` against `profiles_digest`.
+    pub fn result(
+        &self,
+        sha256: &str,
+        profiles_digest: &str,
+    ) -> Result<Option<FileOutcome>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT verdict, errors, warnings, not_evaluated, by_profile_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
+                params![sha256, profiles_digest],
+                |r| outcome(Some(sha256.to_string()), r),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records one file's result for `run`, in one transaction.
+    pub fn record_file(&mut self, run: i64, f: &FileRecord) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let wrap = |source| LedgerError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        write_file(&tx, run, f).map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+
+    /// The latest completed run over `root`.
+    pub fn latest_run(&self, root: &str) -> Result<Option<i64>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+                params![root],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every file outcome of `run`, by relative path.
+    pub fn run_files(&self, run: i64) -> Result<BTreeMap<String, FileOutcome>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT f.path, f.sha256, r.verdict, COALESCE(r.errors, 0), COALESCE(r.warnings, 0), COALESCE(r.not_evaluated, 0), r.by_profile_json
+                 FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
+                 WHERE f.run_id = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run], |r| {
+                let o = FileOutcome {
+                    sha256: r.get(1)?,
+                    verdict: r.get(2)?,
+                    errors: r.get::<_, i64>(3)? as usize,
+                    warnings: r.get::<_, i64>(4)? as usize,
+                    not_evaluated: r.get::<_, i64>(5)? as usize,
+                    by_profile: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|j| serde_json::from_str(&j).ok())
+                        .unwrap_or_default(),
+                };
+                Ok((r.get::<_, String>(0)?, o))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
+        rows.map_err(|e| self.err(e))
+    }
+
+    /// Runs over `root` in which `deliverable` was on the board, oldest first,
+    /// with its states in each.
+    pub fn runs_of(
+        &self,
+        root: &str,
+        deliverable: &str,
+    ) -> Result<Vec<(RunSummary, String)>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.started_at, r.finished_at, r.user, r.tool_version, r.plan_digest, d.states
+                 FROM runs r JOIN run_deliverables d ON d.run_id = r.id
+                 WHERE r.root = ?1 AND d.deliverable = ?2 ORDER BY r.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![root, deliverable], |r| {
+                let run = RunSummary {
+                    id: r.get(0)?,
+                    started_at: r.get(1)?,
+                    finished_at: r.get(2)?,
+                    user: r.get(3)?,
+                    tool_version: r.get(4)?,
+                    plan_digest: r.get(5)?,
+                };
+                Ok((run, r.get(6)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        rows.map_err(|e| self.err(e))
+    }
+
+    /// Number of runs recorded (complete or not).
+    pub fn run_count(&self) -> Result<i64, LedgerError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// An outcome from columns `verdict, errors, warnings, not_evaluated, by_profile_json`.
+fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOutcome> {
+    let by_profile: Option<String> = r.get(4)?;
+    Ok(FileOutcome {
+        sha256,
+        verdict: r.get(0)?,
+        errors: r.get::<_, i64>(1)? as usize,
+        warnings: r.get::<_, i64>(2)? as usize,
+        not_evaluated: r.get::<_, i64>(3)? as usize,
+        by_profile: by_profile
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
+    })
+}
+
+fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite::Result<()> {
+    let o = &f.outcome;
+    if let Some(sha) = &o.sha256 {
+        tx.execute(
+            "INSERT OR REPLACE INTO file_cache VALUES (?1, ?2, ?3, ?4)",
+            params![f.abs_path, f.size_bytes as i64, f.mtime_ns, sha],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO file_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                sha,
+                f.profiles_digest,
+                o.verdict,
+                o.errors as i64,
+                o.warnings as i64,
+                o.not_evaluated as i64,
+                f.report_json,
+                serde_json::to_string(&o.by_profile).ok()
+            ],
+        )?;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO run_files (run_id, path, sha256, profiles_digest, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![run, f.relative_path, o.sha256, f.profiles_digest, f.problem],
+    )?;
+    Ok(())
+}
