@@ -217,10 +217,32 @@ fn check_scanned(
 /// file named on the command line (used by the plan's runs, which pick the
 /// profiles per file).
 pub fn check_entry(entry: &Entry, profiles: &[Profile]) -> FileReport {
-    let file = scan::analyse(entry);
+    check_entry_detailed(entry, profiles)
+        .report
+        .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), Vec::new(), Vec::new()))
+}
+
+/// As [`check_entry`], keeping the probe and the measurements. With no
+/// profiles the file is only classified and probed (`report` is `None`).
+pub fn check_entry_detailed(entry: &Entry, profiles: &[Profile]) -> CheckedFile {
+    let scanned = scan::analyse(entry);
+    if profiles.is_empty() {
+        return CheckedFile {
+            scanned,
+            report: None,
+            audio: None,
+            sha256: None,
+        };
+    }
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    check_scanned(entry, &file, profiles)
-        .0
-        .or_else(|| unreadable_if_wanted(&file, true, &ids))
-        .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new()))
+    let (report, audio) = check_scanned(entry, &scanned, profiles);
+    let report = report
+        .or_else(|| unreadable_if_wanted(&scanned, true, &ids))
+        .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new()));
+    CheckedFile {
+        scanned,
+        report: Some(report),
+        audio,
+        sha256: None,
+    }
 }

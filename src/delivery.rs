@@ -5,7 +5,7 @@
 //! last run reuse their stored hash and results.
 
 use crate::board::{self, BoardInput, Counts, DeliverableStatus, FileOutcome};
-use crate::check::check_entry;
+use crate::check::{check_entry_detailed, CheckedFile};
 use crate::error::Error;
 use crate::inventory::walk::{self, Entry, WalkOptions};
 use crate::ledger::store::FileRecord;
@@ -435,8 +435,10 @@ fn pool(
         reporter,
         move |entry| {
             let work = &plans[&entry.path];
-            let (outcome, report, problem) = analyse(entry, work);
-            let rec = record(entry, &work.digest, &outcome, report.as_ref(), problem);
+            let (outcome, detail, problem) = analyse(entry, work);
+            let report = detail.as_ref().and_then(|d| d.report.clone());
+            let mut rec = record(entry, &work.digest, &outcome, report.as_ref(), problem);
+            rec.detail_json = detail.as_ref().and_then(|d| serde_json::to_string(d).ok());
             let write_error = lock(&ledger)
                 .record_file(run_id, &rec)
                 .err()
@@ -465,8 +467,9 @@ fn panicked(entry: &Entry) -> Done {
     }
 }
 
-/// Hash (unless cached) and QC (when the file has profiles) one file.
-fn analyse(entry: &Entry, work: &Work) -> (FileOutcome, Option<FileReport>, Option<String>) {
+/// Hash (unless cached) and QC (when the file has profiles) one file; every
+/// readable file is probed, for the reports' detail.
+fn analyse(entry: &Entry, work: &Work) -> (FileOutcome, Option<CheckedFile>, Option<String>) {
     let (sha, problem) = match (&work.cached_sha, &entry.problem) {
         (Some(s), _) => (Some(s.clone()), None),
         (None, Some(p)) => (None, Some(p.message.clone())),
@@ -475,10 +478,11 @@ fn analyse(entry: &Entry, work: &Work) -> (FileOutcome, Option<FileReport>, Opti
             Err(p) => (None, Some(p.message)),
         },
     };
-    let report =
-        (!work.profiles.is_empty() && sha.is_some()).then(|| check_entry(entry, &work.profiles));
-    let outcome = outcome_of(sha, report.as_ref());
-    (outcome, report, problem)
+    let detail = sha
+        .is_some()
+        .then(|| check_entry_detailed(entry, &work.profiles));
+    let outcome = outcome_of(sha, detail.as_ref().and_then(|d| d.report.as_ref()));
+    (outcome, detail, problem)
 }
 
 fn outcome_of(sha256: Option<String>, report: Option<&FileReport>) -> FileOutcome {
@@ -536,5 +540,6 @@ fn record(
         outcome: outcome.clone(),
         report_json: report.and_then(|r| serde_json::to_string(r).ok()),
         problem,
+        detail_json: None,
     }
 }

@@ -164,6 +164,7 @@ mod tests {
             outcome: outcome.clone(),
             report_json: None,
             problem: None,
+            detail_json: Some("{\"x\":1}".into()),
         };
         l.record_file(run, &rec).unwrap();
         assert_eq!(
@@ -172,6 +173,17 @@ mod tests {
         );
         assert_eq!(l.cached_hash("/root/a.wav", 10, 6).unwrap(), None);
         assert_eq!(l.result("abc", "p").unwrap(), Some(outcome.clone()));
+        // Recording the reused result again (no detail) keeps the stored detail.
+        l.record_file(
+            run,
+            &FileRecord {
+                detail_json: None,
+                ..rec.clone()
+            },
+        )
+        .unwrap();
+        let details = l.run_details(run).unwrap();
+        assert_eq!(details["a.wav"].detail_json.as_deref(), Some("{\"x\":1}"));
         assert_eq!(l.latest_run("/root").unwrap(), None);
         l.finish_run(run, "t1", &[("d".into(), "passing".into(), 1)])
             .unwrap();

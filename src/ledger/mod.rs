@@ -9,4 +9,4 @@ pub mod approvals;
 pub mod schema;
 pub mod store;
 
-pub use store::{default_path, Ledger, LedgerError, RunSummary};
+pub use store::{default_path, Ledger, LedgerError, RunFileDetail, RunInfo, RunSummary};

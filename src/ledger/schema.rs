@@ -5,7 +5,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build writes.
-pub const CURRENT: i64 = 2;
+pub const CURRENT: i64 = 3;
 
 /// Version 1: runs, the file cache, results, approvals.
 pub const V1: &str = "
@@ -76,7 +76,16 @@ CREATE INDEX runs_root ON runs(root, id);
 CREATE INDEX approvals_deliverable ON approvals(root, deliverable, id);
 ";
 
-const STEPS: [&str; 2] = [V1, V2];
+/// Version 3: results keep the full per-file detail (probe, findings,
+/// audio measurements: a serialised `CheckedFile`, keyed like the result by
+/// content hash and profiles digest, so reports render from the ledger), and
+/// runs record the host they ran on. Older rows get NULL detail.
+pub const V3: &str = "
+ALTER TABLE file_results ADD COLUMN detail_json TEXT;
+ALTER TABLE runs ADD COLUMN host TEXT;
+";
+
+const STEPS: [&str; 3] = [V1, V2, V3];
 
 /// WAL, a generous busy timeout (another run may hold the write lock), then
 /// every migration step still missing, each in its own transaction.
@@ -100,6 +109,7 @@ pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::OptionalExtension;
 
     #[test]
     fn fresh_and_v1_ledgers_reach_current() {
@@ -125,5 +135,38 @@ mod tests {
             .unwrap();
         assert_eq!(finished, None);
         prepare(&mut old).unwrap();
+    }
+
+    #[test]
+    fn a_v2_ledger_migrates_to_v3_with_null_detail() {
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(V1).unwrap();
+        old.execute_batch(V2).unwrap();
+        old.pragma_update(None, "user_version", 2).unwrap();
+        old.execute(
+            "INSERT INTO file_results (sha256, profiles_digest, verdict, errors, warnings, not_evaluated, report_json, by_profile_json)
+             VALUES ('ab', 'pd', 'pass', 0, 1, 0, NULL, '{}')",
+            [],
+        )
+        .unwrap();
+        prepare(&mut old).unwrap();
+        let v: i64 = old
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 3);
+        let (verdict, detail): (String, Option<String>) = old
+            .query_row(
+                "SELECT verdict, detail_json FROM file_results WHERE sha256 = 'ab'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((verdict.as_str(), detail), ("pass", None));
+        let host: Option<String> = old
+            .query_row("SELECT host FROM runs", [], |r| r.get(0))
+            .optional()
+            .unwrap()
+            .flatten();
+        assert_eq!(host, None);
     }
 }

@@ -52,6 +52,19 @@ pub struct FileRecord {
     pub report_json: Option<String>,
     /// Why the file could not be hashed.
     pub problem: Option<String>,
+    /// The full detail (a serialised `CheckedFile`), when the file was analysed.
+    pub detail_json: Option<String>,
+}
+
+/// One file of a recorded run, with its stored detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFileDetail {
+    /// SHA-256, when the file could be read.
+    pub sha256: Option<String>,
+    /// Why it could not be hashed.
+    pub problem: Option<String>,
+    /// The serialised `CheckedFile`; `None` when not stored (older ledgers).
+    pub detail_json: Option<String>,
 }
 
 /// A run as listed by `history`.
@@ -69,6 +82,21 @@ pub struct RunSummary {
     pub tool_version: String,
     /// SHA-256 of the plan text.
     pub plan_digest: String,
+}
+
+/// A run as a report needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    /// Start (RFC 3339, UTC).
+    pub started_at: String,
+    /// End, when the run completed.
+    pub finished_at: Option<String>,
+    /// Who ran it.
+    pub user: String,
+    /// On which machine (recorded since schema 3).
+    pub host: Option<String>,
+    /// signoff version.
+    pub tool_version: String,
 }
 
 /// An open ledger.
@@ -114,8 +142,8 @@ impl Ledger {
     ) -> Result<i64, LedgerError> {
         self.conn
             .execute(
-                "INSERT INTO runs (started_at, user, tool_version, plan_digest, root) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![now, user, crate::TOOL_VERSION, plan_digest, root],
+                "INSERT INTO runs (started_at, user, tool_version, plan_digest, root, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![now, user, crate::TOOL_VERSION, plan_digest, root, crate::report::model::host_name()],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -276,6 +304,50 @@ impl Ledger {
         rows.map_err(|e| self.err(e))
     }
 
+    /// When, by whom and where `run` ran.
+    pub fn run_info(&self, run: i64) -> Result<RunInfo, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT started_at, finished_at, user, host, tool_version FROM runs WHERE id = ?1",
+                params![run],
+                |r| {
+                    Ok(RunInfo {
+                        started_at: r.get(0)?,
+                        finished_at: r.get(1)?,
+                        user: r.get(2)?,
+                        host: r.get(3)?,
+                        tool_version: r.get(4)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every file of `run` with its stored detail, by relative path.
+    pub fn run_details(&self, run: i64) -> Result<BTreeMap<String, RunFileDetail>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT f.path, f.sha256, f.problem, r.detail_json
+                 FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
+                 WHERE f.run_id = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    RunFileDetail {
+                        sha256: r.get(1)?,
+                        problem: r.get(2)?,
+                        detail_json: r.get(3)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
+        rows.map_err(|e| self.err(e))
+    }
+
     /// Number of runs recorded (complete or not).
     pub fn run_count(&self) -> Result<i64, LedgerError> {
         self.conn
@@ -306,8 +378,17 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
             "INSERT OR REPLACE INTO file_cache VALUES (?1, ?2, ?3, ?4)",
             params![f.abs_path, f.size_bytes as i64, f.mtime_ns, sha],
         )?;
+        // A reused result is recorded again without its report and detail:
+        // keep the stored ones rather than overwrite them with NULL.
         tx.execute(
-            "INSERT OR REPLACE INTO file_results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO file_results (sha256, profiles_digest, verdict, errors, warnings, not_evaluated, report_json, by_profile_json, detail_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (sha256, profiles_digest) DO UPDATE SET
+                 verdict = excluded.verdict, errors = excluded.errors, warnings = excluded.warnings,
+                 not_evaluated = excluded.not_evaluated,
+                 report_json = COALESCE(excluded.report_json, file_results.report_json),
+                 by_profile_json = excluded.by_profile_json,
+                 detail_json = COALESCE(excluded.detail_json, file_results.detail_json)",
             params![
                 sha,
                 f.profiles_digest,
@@ -316,7 +397,8 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
                 o.warnings as i64,
                 o.not_evaluated as i64,
                 f.report_json,
-                serde_json::to_string(&o.by_profile).ok()
+                serde_json::to_string(&o.by_profile).ok(),
+                f.detail_json
             ],
         )?;
     }

@@ -1,7 +1,9 @@
 //! JUnit XML of a run, for CI dashboards (Jenkins, GitLab, Azure…).
 //!
-//! Mapping: one `<testsuite>` per deliverable (files of no deliverable, or
-//! every file when there is no plan, get a suite each, named by their path);
+//! Mapping: one `<testsuite>` per deliverable, in board order (files of no
+//! deliverable, or every file when there is no plan, get a suite each, named
+//! by their path); a deliverable with no file at all is one failing case
+//! (`type="missing"`), so pipelines see it;
 //! one `<testcase>` per file × profile, `classname` the file, `name` the
 //! profile. A failed error-severity rule is a `<failure>` carrying every
 //! such finding; an unreadable file is an `<error>`; a case with rules left
@@ -33,11 +35,13 @@ enum Outcome<'a> {
     Failure(Vec<&'a Finding>),
     Error(String),
     Skipped(Vec<&'a Finding>),
+    Missing(String),
 }
 
-/// One test case: a file against one profile.
+/// One test case: a file against one profile (or a missing deliverable).
 struct Case<'a> {
-    file: &'a FileEntry,
+    file: Option<&'a FileEntry>,
+    classname: &'a str,
     profile: &'a str,
     outcome: Outcome<'a>,
     warnings: Vec<&'a Finding>,
@@ -77,7 +81,8 @@ fn cases(f: &FileEntry) -> Vec<Case<'_>> {
                 .filter(|x| x.status == Status::Failed && x.severity == Severity::Warning)
                 .collect();
             Case {
-                file: f,
+                file: Some(f),
+                classname: f.name(),
                 profile,
                 outcome,
                 warnings,
@@ -94,7 +99,7 @@ fn count(cases: &[Case]) -> JunitCounts {
     for case in cases {
         match case.outcome {
             Outcome::Pass => {}
-            Outcome::Failure(_) => c.failures += 1,
+            Outcome::Failure(_) | Outcome::Missing(_) => c.failures += 1,
             Outcome::Error(_) => c.errors += 1,
             Outcome::Skipped(_) => c.skipped += 1,
         }
@@ -104,13 +109,42 @@ fn count(cases: &[Case]) -> JunitCounts {
 
 /// The counts `render` writes on `<testsuites>` for `r`.
 pub fn counts(r: &RunReport) -> JunitCounts {
-    let all: Vec<Case> = r.files.iter().flat_map(cases).collect();
+    let all: Vec<Case> = suites(r)
+        .iter()
+        .flat_map(|(name, files)| suite_cases(r, name, files))
+        .collect();
     count(&all)
 }
 
-/// Suites in order of first appearance: by deliverable, else one per file.
+/// A suite's cases: each file × profile, or one failure for a deliverable
+/// of the board with no file.
+fn suite_cases<'a>(r: &'a RunReport, name: &str, files: &[&'a FileEntry]) -> Vec<Case<'a>> {
+    let mut out: Vec<Case> = files.iter().flat_map(|f| cases(f)).collect();
+    let row = r.board.iter().flatten().find(|b| b.id == name);
+    if let Some(b) = row.filter(|b| b.files.is_empty()) {
+        let expected = b.expected_files.unwrap_or(1);
+        out.push(Case {
+            file: None,
+            classname: &b.id,
+            profile: "files",
+            outcome: Outcome::Missing(format!(
+                "no file matches the deliverable's patterns ({expected} expected)"
+            )),
+            warnings: Vec::new(),
+        });
+    }
+    out
+}
+
+/// Suites: the board's deliverables in order, then any other deliverable
+/// in order of first appearance, then one per file of no deliverable.
 fn suites(r: &RunReport) -> Vec<(String, Vec<&FileEntry>)> {
-    let mut out: Vec<(String, Vec<&FileEntry>)> = Vec::new();
+    let mut out: Vec<(String, Vec<&FileEntry>)> = r
+        .board
+        .iter()
+        .flatten()
+        .map(|b| (b.id.clone(), Vec::new()))
+        .collect();
     for f in r.files.iter().filter(|f| f.report.is_some()) {
         let name = f
             .deliverable
@@ -151,7 +185,7 @@ pub fn render(r: &RunReport) -> String {
 }
 
 fn suite(s: &mut String, r: &RunReport, id: usize, name: &str, files: &[&FileEntry]) {
-    let cases: Vec<Case> = files.iter().flat_map(|f| cases(f)).collect();
+    let cases = suite_cases(r, name, files);
     let c = count(&cases);
     let _ = writeln!(
         s,
@@ -195,7 +229,7 @@ fn testcase(s: &mut String, c: &Case) {
         s,
         "    <testcase name=\"{}\" classname=\"{}\" time=\"0\">",
         escape(c.profile),
-        escape(c.file.name())
+        escape(c.classname)
     );
     match &c.outcome {
         Outcome::Pass => {}
@@ -211,6 +245,14 @@ fn testcase(s: &mut String, c: &Case) {
             let _ = write!(
                 s,
                 "\n      <error message=\"{}\" type=\"unreadable\">{}</error>",
+                escape(why),
+                escape(why)
+            );
+        }
+        Outcome::Missing(why) => {
+            let _ = write!(
+                s,
+                "\n      <failure message=\"{}\" type=\"missing\">{}</failure>",
                 escape(why),
                 escape(why)
             );
@@ -231,7 +273,7 @@ fn testcase(s: &mut String, c: &Case) {
     for w in &c.warnings {
         out.push_str(&format!("warning: {}\n", describe(w)));
     }
-    if let Some(h) = &c.file.sha256 {
+    if let Some(h) = c.file.and_then(|f| f.sha256.as_ref()) {
         out.push_str(&format!("sha256: {h}\n"));
     }
     if !out.is_empty() {
@@ -329,5 +371,28 @@ mod tests {
         assert!(!xml.contains("<script"));
         assert!(xml.contains(&*escape(HOSTILE)));
         assert!(xml.contains("timestamp=\"2026-11-05T14:03:22\""));
+    }
+
+    #[test]
+    fn a_missing_deliverable_is_one_failing_case() {
+        let mut r = sample_run();
+        let before = counts(&r);
+        r.board
+            .as_mut()
+            .unwrap()
+            .push(crate::report::model::BoardRow {
+                id: "dub-de".into(),
+                title: "German dub".into(),
+                state: "missing".into(),
+                expected_files: Some(2),
+                ..Default::default()
+            });
+        let c = counts(&r);
+        assert_eq!(c.tests, before.tests + 1);
+        assert_eq!(c.failures, before.failures + 1);
+        let xml = render(&r);
+        assert!(xml.contains("<testsuite name=\"dub-de\""), "{xml}");
+        assert!(xml.contains("type=\"missing\""), "{xml}");
+        assert!(xml.contains("(2 expected)"), "{xml}");
     }
 }

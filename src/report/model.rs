@@ -108,6 +108,16 @@ pub struct BoardRow {
     pub warnings: usize,
     /// Error-severity failures over its files.
     pub errors: usize,
+    /// Every state (primary first, then the QC state under a stale approval,
+    /// then flags such as `overdue`); empty in runs saved before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<String>,
+    /// Files the plan expects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_files: Option<usize>,
+    /// Sidecar patterns that match no file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_sidecars: Vec<String>,
 }
 
 /// A sign-off, bound to the content it approved.
@@ -121,6 +131,9 @@ pub struct Approval {
     pub note: Option<String>,
     /// SHA-256 per file (relative path) at the time of approval.
     pub hashes: BTreeMap<String, String>,
+    /// Why it was approved although failing or incomplete (`--override`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_reason: Option<String>,
 }
 
 /// How many files ended how.

@@ -176,10 +176,12 @@ pub fn sample_run() -> RunReport {
                 at: "2026-11-04T10:00:00Z".into(),
                 note: Some("<b>ok</b>".into()),
                 hashes: [("picture/FEATURE.mov".to_string(), "ab".repeat(32))].into(),
+                override_reason: None,
             }),
             stale_files: vec![],
             warnings: 0,
             errors: 0,
+            ..BoardRow::default()
         }]),
     }
 }
