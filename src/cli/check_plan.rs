@@ -17,12 +17,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         CheckFormat::Human => Format::Human,
         CheckFormat::Json => Format::Json,
         CheckFormat::Jsonl => anyhow::bail!(
-            "--format jsonl is for `check --spec`; the board is one document: use --format json"
+            "--format jsonl is for `check --spec`; the board is one document: use --format json, \
+             or --report run.jsonl for the run as JSON Lines"
         ),
     };
-    if !args.reports.is_empty() {
-        anyhow::bail!("--report is for `check --spec` (reports of the board are not written yet); use --format json");
-    }
     let [root] = args.paths.as_slice() else {
         anyhow::bail!("with a plan, `signoff check` takes one delivery folder (or pass --spec to check files)");
     };
@@ -42,9 +40,27 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         format,
     )?;
     let mut out = output::stdout();
-    board::print(&ctx, &report, format, &mut out)?;
+    if !super::report::any_stdout(&args.reports) {
+        board::print(&ctx, &report, format, &mut out)?;
+    }
     out.flush()?;
+    if !args.reports.is_empty() {
+        write_reports(&ctx, &report, &args.reports)?;
+    }
     Ok(board::exit_code(&report))
+}
+
+/// Writes the reports of a recorded run (files' detail read from the ledger).
+pub fn write_reports(
+    ctx: &board::PlanContext,
+    report: &delivery::BoardReport,
+    targets: &[super::report::ReportTarget],
+) -> anyhow::Result<()> {
+    let ledger = ctx.open_ledger()?;
+    let run = signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger)?;
+    super::report::write_all(&run, targets)?;
+    output::stdout().flush()?;
+    Ok(())
 }
 
 /// Checks the delivery and records the run; shared with `approve`.

@@ -169,18 +169,29 @@ pub fn any_stdout(targets: &[ReportTarget]) -> bool {
 /// Arguments of `signoff report`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-Renders reports again from a run saved with `signoff check … --report run.json`,
-without analysing anything. Thumbnails are taken from the files if they are still there.
+Renders reports without analysing anything: of the last run of `signoff check`
+recorded in the delivery's ledger (the plan is found from ROOT or the current
+folder, as `signoff status` does), or of a run saved with
+`signoff check … --report run.json` (--from). Thumbnails are taken from the
+files if they are still there.
 
 Examples:
+  signoff report fixtures/sample-delivery --ledger target/sample-ledger.sqlite --report qc.html
   signoff report --from run.json --report qc.html
   signoff report --from run.json --report md:-
 
-Exit codes: 0 written; 3 usage error; 4 the run could not be read or a report not written.")]
+Exit codes: 0 written; 3 usage error; 4 no plan, no completed run in the ledger,
+the run could not be read or a report not written.")]
 pub struct ReportArgs {
-    /// A run saved as JSON by `--report run.json`.
-    #[arg(long, value_name = "RUN.json", required = true)]
-    pub from: PathBuf,
+    /// A run saved as JSON by `--report run.json` (default: the ledger's last run).
+    #[arg(long, value_name = "RUN.json", conflicts_with_all = ["root", "plan", "ledger"])]
+    pub from: Option<PathBuf>,
+    /// The delivery folder, without --from (default: the plan's).
+    #[arg(value_name = "ROOT")]
+    pub root: Option<PathBuf>,
+    /// Plan and ledger, without --from.
+    #[command(flatten)]
+    pub plan: super::board::PlanArgs,
     /// Report to write: PATH (format from .html, .xml, .json, .jsonl, .md) or FORMAT:PATH; `-` is stdout. Repeatable.
     #[arg(long = "report", value_name = "[FORMAT:]PATH", required = true, value_parser = parse_target)]
     pub reports: Vec<ReportTarget>,
@@ -188,13 +199,21 @@ pub struct ReportArgs {
 
 /// Runs `signoff report`.
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    let text = std::fs::read_to_string(&args.from).map_err(|e| {
-        anyhow::Error::from(e).context(format!("failed to read {}", args.from.display()))
+    let Some(from) = &args.from else {
+        let ctx = args.plan.load_at(args.root.as_deref())?;
+        let ledger = ctx.open_ledger()?;
+        let board = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
+        drop(ledger);
+        super::check_plan::write_reports(&ctx, &board, &args.reports)?;
+        return Ok(signoff::exit::OK);
+    };
+    let text = std::fs::read_to_string(from).map_err(|e| {
+        anyhow::Error::from(e).context(format!("failed to read {}", from.display()))
     })?;
     let r = json::parse(&text).map_err(|e| {
         anyhow::Error::from(e).context(format!(
             "{} is not a run saved by `signoff check --report run.json`",
-            args.from.display()
+            from.display()
         ))
     })?;
     write_all(&r, &args.reports)?;

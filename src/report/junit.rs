@@ -109,18 +109,24 @@ fn count(cases: &[Case]) -> JunitCounts {
 
 /// The counts `render` writes on `<testsuites>` for `r`.
 pub fn counts(r: &RunReport) -> JunitCounts {
-    let all: Vec<Case> = suites(r)
-        .iter()
-        .flat_map(|(name, files)| suite_cases(r, name, files))
-        .collect();
+    let all: Vec<Case> = suites(r).iter().flat_map(|s| suite_cases(r, s)).collect();
     count(&all)
 }
 
+/// A suite: its name, its files and the profiles its cases are limited to
+/// (`None`: every profile a file was checked against).
+type Suite<'a> = (String, Vec<&'a FileEntry>, Option<&'a [String]>);
+
 /// A suite's cases: each file × profile, or one failure for a deliverable
 /// of the board with no file.
-fn suite_cases<'a>(r: &'a RunReport, name: &str, files: &[&'a FileEntry]) -> Vec<Case<'a>> {
-    let mut out: Vec<Case> = files.iter().flat_map(|f| cases(f)).collect();
-    let row = r.board.iter().flatten().find(|b| b.id == name);
+fn suite_cases<'a>(r: &'a RunReport, suite: &Suite<'a>) -> Vec<Case<'a>> {
+    let (name, files, only) = suite;
+    let mut out: Vec<Case> = files
+        .iter()
+        .flat_map(|f| cases(f))
+        .filter(|c| only.is_none_or(|p| p.iter().any(|p| p == c.profile)))
+        .collect();
+    let row = r.board.iter().flatten().find(|b| &b.id == name);
     if let Some(b) = row.filter(|b| b.files.is_empty()) {
         let expected = b.expected_files.unwrap_or(1);
         out.push(Case {
@@ -136,23 +142,34 @@ fn suite_cases<'a>(r: &'a RunReport, name: &str, files: &[&'a FileEntry]) -> Vec
     out
 }
 
-/// Suites: the board's deliverables in order, then any other deliverable
-/// in order of first appearance, then one per file of no deliverable.
-fn suites(r: &RunReport) -> Vec<(String, Vec<&FileEntry>)> {
-    let mut out: Vec<(String, Vec<&FileEntry>)> = r
-        .board
-        .iter()
-        .flatten()
-        .map(|b| (b.id.clone(), Vec::new()))
-        .collect();
+/// Suites: one per deliverable of the board, in order, holding every file
+/// it claims judged against its own profiles (runs saved before rows named
+/// their profiles: the files tagged with it); then any other deliverable in
+/// order of first appearance; then one per file of no deliverable.
+fn suites(r: &RunReport) -> Vec<Suite<'_>> {
+    let mut out: Vec<Suite> = Vec::new();
+    for b in r.board.iter().flatten() {
+        let files = if b.profiles.is_empty() {
+            Vec::new()
+        } else {
+            b.files
+                .iter()
+                .filter_map(|p| r.files.iter().find(|f| f.name() == p))
+                .filter(|f| f.report.is_some())
+                .collect()
+        };
+        let only = (!b.profiles.is_empty()).then_some(b.profiles.as_slice());
+        out.push((b.id.clone(), files, only));
+    }
     for f in r.files.iter().filter(|f| f.report.is_some()) {
         let name = f
             .deliverable
             .clone()
             .unwrap_or_else(|| f.name().to_string());
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, files)) => files.push(f),
-            None => out.push((name, vec![f])),
+        match out.iter_mut().find(|(n, _, _)| *n == name) {
+            Some((_, _, Some(_))) => {}
+            Some((_, files, None)) => files.push(f),
+            None => out.push((name, vec![f], None)),
         }
     }
     out
@@ -177,15 +194,16 @@ pub fn render(r: &RunReport) -> String {
         total.errors,
         total.skipped
     );
-    for (id, (name, files)) in suites(r).into_iter().enumerate() {
-        suite(&mut s, r, id, &name, &files);
+    for (id, one) in suites(r).iter().enumerate() {
+        suite(&mut s, r, id, one);
     }
     s.push_str("</testsuites>\n");
     s
 }
 
-fn suite(s: &mut String, r: &RunReport, id: usize, name: &str, files: &[&FileEntry]) {
-    let cases = suite_cases(r, name, files);
+fn suite(s: &mut String, r: &RunReport, id: usize, one: &Suite) {
+    let cases = suite_cases(r, one);
+    let (name, files, _) = one;
     let c = count(&cases);
     let _ = writeln!(
         s,

@@ -77,7 +77,21 @@ pub fn run_report(
             .map(|(p, _)| ProfileRef::from_profile(p))
             .collect(),
         files,
-        board: Some(board.deliverables.iter().map(row).collect()),
+        board: Some(
+            board
+                .deliverables
+                .iter()
+                .map(|d| {
+                    let mut r = row(d);
+                    r.profiles = plan
+                        .plan
+                        .deliverable(&d.id)
+                        .map(|p| p.profiles.clone())
+                        .unwrap_or_default();
+                    r
+                })
+                .collect(),
+        ),
     })
 }
 
@@ -97,6 +111,7 @@ pub fn row(d: &DeliverableStatus) -> BoardRow {
         states: d.states.iter().map(|s| s.word().to_string()).collect(),
         expected_files: Some(d.expected_files),
         missing_sidecars: d.missing_sidecars.clone(),
+        profiles: Vec::new(),
     }
 }
 
