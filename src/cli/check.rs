@@ -19,6 +19,7 @@ use std::sync::Arc;
 #[command(after_help = "\
 Examples:
   signoff check /mnt/deliveries/FEATURE            with its plan (signoff.toml): the delivery board
+  signoff check FEATURE --report qc.html           the board and every file in a sign-off report
   signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite
   signoff check master.mov --spec netflix-prores-hq
   signoff check delivery/ --spec uk-dpp-as11-hd --spec ebu-r128
@@ -28,7 +29,8 @@ Examples:
 
 Reports (--report, repeatable; format from the extension or FORMAT:PATH; `-` is stdout):
   .html  self-contained sign-off report (open in a browser; print to PDF)
-  .xml   JUnit XML for CI      .json  the whole run (re-render with `signoff report --from`)
+  .xml   JUnit XML for CI      .json  the whole run (re-render with `signoff report --from`;
+                               with a plan, `signoff report` renders the ledger's last run)
   .jsonl JSON Lines            .md    Markdown summary for a ticket or chat
 
 Exit codes: 0 no error-severity failures; 1 some file (with a plan: some deliverable) failed;
