@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up signoff on a Debian/Ubuntu machine and runs the main job on the bundled sample delivery.
-#   ./setup.sh            install system packages if missing, build, run on fixtures/sample-delivery
+#   ./setup.sh            install system packages if missing, build, check fixtures/sample-delivery against its plan
 #   ./setup.sh --no-run   install and build only (CI uses this before the tests)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,12 +41,13 @@ cargo build --release --locked --quiet
 echo "setup: built target/release/signoff" >&2
 [[ ${1:-} == "--no-run" ]] && exit 0
 
-echo "setup: running the main job on the sample delivery:" >&2
-echo "  target/release/signoff scan fixtures/sample-delivery" >&2
+echo "setup: running the main job on the sample delivery (its plan: fixtures/sample-delivery/signoff.toml):" >&2
+echo "  target/release/signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite" >&2
 set +e
-target/release/signoff scan fixtures/sample-delivery
+target/release/signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite
 code=$?
 set -e
-# 1 (QC failures) and 2 (unreadable files) are answers about the delivery, not setup failures.
+# 1 (QC failures: the sample plan has failing deliverables on purpose) and
+# 2 (unreadable files) are answers about the delivery, not setup failures.
 if ((code > 2)); then exit "$code"; fi
 echo "setup: done (signoff exited $code; see README, exit codes)" >&2

@@ -219,7 +219,7 @@ fn index(s: &mut String, r: &RunReport) {
          <th>Errors</th><th>Warnings</th><th>What it is</th></tr></thead><tbody>",
     );
     for (i, f) in r.files.iter().enumerate() {
-        let (e, w) = tally(f);
+        let (e, w) = f.failed_counts();
         let _ = write!(
             s,
             "<tr><td><a href=\"#file-{i}\">{}</a></td><td>{}</td><td class=\"num\">{e}</td>\
@@ -230,17 +230,6 @@ fn index(s: &mut String, r: &RunReport) {
         );
     }
     s.push_str("</tbody></table></section>\n");
-}
-
-fn tally(f: &FileEntry) -> (usize, usize) {
-    let Some(r) = &f.report else { return (0, 0) };
-    let n = |sev| {
-        r.findings
-            .iter()
-            .filter(|x| x.status == Status::Failed && x.severity == sev)
-            .count()
-    };
-    (n(Severity::Error), n(Severity::Warning))
 }
 
 fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry, strip: Option<&Strip>) {

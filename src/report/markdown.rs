@@ -4,7 +4,7 @@
 //! is escaped so it shows as text (no HTML, links or emphasis sneak in).
 
 use super::model::{verdict_name, FileEntry, RunReport};
-use crate::spec::{Finding, Severity, Status, Verdict};
+use crate::spec::{Finding, Verdict};
 use std::fmt::Write;
 
 /// Most failures listed per file; the rest are counted.
@@ -68,7 +68,7 @@ pub fn render(r: &RunReport) -> String {
     }
     s.push_str("\n| | File | Verdict | Errors | Warnings |\n|---|---|---|---:|---:|\n");
     for f in &r.files {
-        let (errors, warnings) = tally(f);
+        let (errors, warnings) = f.failed_counts();
         let _ = writeln!(
             s,
             "| {} | {} | {} | {errors} | {warnings} |",
@@ -115,17 +115,6 @@ fn header(s: &mut String, r: &RunReport) {
     about.push(format!("{}{who}", escape(&r.finished_at)));
     about.push(escape(&r.tool));
     let _ = writeln!(s, "\n{}", about.join(" · "));
-}
-
-fn tally(f: &FileEntry) -> (usize, usize) {
-    let Some(r) = &f.report else { return (0, 0) };
-    let failed = |sev| {
-        r.findings
-            .iter()
-            .filter(|x| x.status == Status::Failed && x.severity == sev)
-            .count()
-    };
-    (failed(Severity::Error), failed(Severity::Warning))
 }
 
 fn problems(s: &mut String, r: &RunReport) {

@@ -158,6 +158,21 @@ pub struct Counts {
 }
 
 impl FileEntry {
+    /// Failed error-severity and warning-severity rules of this file.
+    pub fn failed_counts(&self) -> (usize, usize) {
+        let Some(r) = &self.report else { return (0, 0) };
+        let failed = |sev| {
+            r.findings
+                .iter()
+                .filter(|x| x.status == crate::spec::Status::Failed && x.severity == sev)
+                .count()
+        };
+        (
+            failed(crate::spec::Severity::Error),
+            failed(crate::spec::Severity::Warning),
+        )
+    }
+
     /// The verdict, when the file was checked.
     pub fn verdict(&self) -> Option<Verdict> {
         self.report.as_ref().map(|r| r.verdict)
