@@ -234,6 +234,21 @@ fn check_writes_the_board_reports_and_report_renders_them_again() {
         assert!(html2.contains(&format!("<b>{id}</b>")), "{id}");
     }
     assert!(html2.contains("data:image/") && html2.contains("<svg"));
+
+    // The saved JSON renders the same JUnit with `--from`.
+    signoff()
+        .arg("report")
+        .arg("--from")
+        .arg(s.out("x.json"))
+        .arg("--report")
+        .arg(s.out("z.xml"))
+        .assert()
+        .code(0);
+    assert_eq!(
+        fs::read_to_string(s.out("z.xml")).unwrap(),
+        xml,
+        "--from renders the same JUnit"
+    );
 }
 
 #[test]

@@ -161,6 +161,9 @@ fn board(s: &mut String, r: &RunReport) {
                 if let Some(n) = &a.note {
                     let _ = write!(t, "<br><q>{}</q>", escape(n));
                 }
+                if let Some(o) = &a.override_reason {
+                    let _ = write!(t, "<br><b>override:</b> <q>{}</q>", escape(o));
+                }
                 for (file, hash) in &a.hashes {
                     let _ = write!(
                         t,
@@ -180,7 +183,16 @@ fn board(s: &mut String, r: &RunReport) {
                 t
             }
         };
-        let files: Vec<String> = b.files.iter().map(|f| escape(f).into_owned()).collect();
+        let mut files: Vec<String> = b.files.iter().map(|f| escape(f).into_owned()).collect();
+        if let Some(n) = b.expected_files {
+            files.insert(0, format!("<b>{}/{n}</b>", b.files.len()));
+        }
+        for p in &b.missing_sidecars {
+            files.push(format!(
+                "<b class=\"stale\">no sidecar matches {}</b>",
+                escape(p)
+            ));
+        }
         let _ = write!(
             s,
             "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span></td><td>{}</td><td>{}</td>\
@@ -511,6 +523,19 @@ mod tests {
             "no external assets"
         );
         assert!(!html.contains("<link") && !html.contains("<script"));
+    }
+
+    #[test]
+    fn board_rows_show_counts_sidecars_and_overrides() {
+        let mut r = sample_run();
+        let row = &mut r.board.as_mut().unwrap()[0];
+        row.expected_files = Some(3);
+        row.missing_sidecars = vec!["subtitles/<x>.srt".into()];
+        row.approval.as_mut().unwrap().override_reason = Some("accepted <b>".into());
+        let html = render(&r, &extras());
+        assert!(html.contains("<b>1/3</b>"), "{html}");
+        assert!(html.contains("no sidecar matches subtitles/&lt;x&gt;.srt"));
+        assert!(html.contains("<b>override:</b> <q>accepted &lt;b&gt;</q>"));
     }
 
     #[test]
