@@ -49,7 +49,7 @@ pub enum Command {
     Status(super::status::StatusArgs),
     /// A deliverable's runs and approvals.
     History(super::history::HistoryArgs),
-    /// Render reports again (HTML, JUnit, JSON, Markdown) from a run saved with `check --report run.json`.
+    /// Render reports again (HTML, JUnit, JSON, Markdown), without re-analysis: the ledger's last run, or `--from run.json`.
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.
     Measure(super::measure::MeasureArgs),
