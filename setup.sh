@@ -42,12 +42,13 @@ echo "setup: built target/release/signoff" >&2
 [[ ${1:-} == "--no-run" ]] && exit 0
 
 echo "setup: running the main job on the sample delivery (its plan: fixtures/sample-delivery/signoff.toml):" >&2
-echo "  target/release/signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite" >&2
+echo "  target/release/signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite --report target/signoff-report.html" >&2
 set +e
-target/release/signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite
+target/release/signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite \
+  --report target/signoff-report.html
 code=$?
 set -e
 # 1 (QC failures: the sample plan has failing deliverables on purpose) and
 # 2 (unreadable files) are answers about the delivery, not setup failures.
 if ((code > 2)); then exit "$code"; fi
-echo "setup: done (signoff exited $code; see README, exit codes)" >&2
+echo "setup: done (signoff exited $code; see README, exit codes). The sign-off report: target/signoff-report.html" >&2
