@@ -64,3 +64,17 @@ pub enum Format {
     /// One JSON document with a `schema_version`.
     Json,
 }
+
+/// How a delivery is walked and analysed; shared by `scan` and `check`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WalkFlags {
+    /// Files analysed at once (default: number of cores).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Follow symbolic links in folders (loops are detected and reported).
+    #[arg(long)]
+    pub follow_links: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -53,15 +53,9 @@ pub struct CheckArgs {
     /// Also write a report: PATH (format from .html, .xml, .json, .jsonl, .md) or FORMAT:PATH; `-` is stdout. Repeatable.
     #[arg(long = "report", value_name = "[FORMAT:]PATH", value_parser = reports::parse_target)]
     pub reports: Vec<ReportTarget>,
-    /// Files analysed at once (default: number of cores).
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Follow symbolic links in folders (loops are detected and reported).
-    #[arg(long)]
-    pub follow_links: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Walking and progress.
+    #[command(flatten)]
+    pub walk: super::args::WalkFlags,
     /// The plan file (default: `signoff.toml` in ROOT or a parent folder).
     #[arg(long, value_name = "FILE", conflicts_with = "specs")]
     pub plan: Option<PathBuf>,
@@ -110,12 +104,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         .collect::<Result<Vec<_>, _>>()?;
     let machine = args.format != CheckFormat::Human;
     let bar = Arc::new(Bar::new(
-        should_draw(Terminal::detect(), args.quiet, machine),
+        should_draw(Terminal::detect(), args.walk.quiet, machine),
         "checking",
     ));
     let opts = CheckOptions {
-        jobs: args.jobs.unwrap_or_else(default_jobs),
-        follow_links: args.follow_links,
+        jobs: args.walk.jobs.unwrap_or_else(default_jobs),
+        follow_links: args.walk.follow_links,
     };
     let mut run = reports::new_run(&args.paths, &profiles);
     let stdout_taken = reports::any_stdout(&args.reports);

@@ -33,10 +33,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let ctx = plan_args.load_at(Some(root))?;
     let report = run_board(
         &ctx,
-        args.jobs,
-        args.follow_links,
+        args.walk.jobs,
+        args.walk.follow_links,
         args.rehash,
-        args.quiet,
+        args.walk.quiet,
         format,
     )?;
     let mut out = output::stdout();

@@ -32,15 +32,9 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Files analysed at once (default: number of cores).
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Follow symbolic links (loops are detected and reported).
-    #[arg(long)]
-    pub follow_links: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Walking and progress.
+    #[command(flatten)]
+    pub walk: super::args::WalkFlags,
 }
 
 /// The JSON document of `signoff scan --format json`.
@@ -56,12 +50,12 @@ struct ScanDocument<'a> {
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let json = args.format == Format::Json;
     let bar = Arc::new(Bar::new(
-        should_draw(Terminal::detect(), args.quiet, json),
+        should_draw(Terminal::detect(), args.walk.quiet, json),
         "scanning",
     ));
     let opts = ScanOptions {
-        follow_links: args.follow_links,
-        jobs: args.jobs.unwrap_or_else(default_jobs),
+        follow_links: args.walk.follow_links,
+        jobs: args.walk.jobs.unwrap_or_else(default_jobs),
     };
     let inventory = match signoff::scan::scan(&args.root, &opts, bar.clone()) {
         Ok(inv) => inv,
