@@ -47,13 +47,8 @@ struct Linter<'a> {
 
 impl Linter<'_> {
     fn push(&mut self, span: Option<Range<usize>>, message: String) {
-        let (line, column) = line_col(self.text, span.map_or(0, |s| s.start));
-        self.out.push(LintProblem {
-            file: self.file.to_string(),
-            line,
-            column,
-            message,
-        });
+        self.out
+            .push(LintProblem::at(self.file, self.text, span, message));
     }
 
     fn unknown_keys(&mut self, t: &dyn TableLike, known: &[&str], context: &str) {

@@ -24,6 +24,19 @@ pub struct LintProblem {
     pub message: String,
 }
 
+impl LintProblem {
+    /// A problem at byte `span.start` of `text` (the file's start when unknown).
+    pub fn at(file: &str, text: &str, span: Option<Range<usize>>, message: String) -> Self {
+        let (line, column) = line_col(text, span.map_or(0, |s| s.start));
+        LintProblem {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
 impl fmt::Display for LintProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -96,13 +109,8 @@ struct Linter<'a> {
 
 impl Linter<'_> {
     fn push(&mut self, span: Option<Range<usize>>, message: String) {
-        let (line, column) = line_col(self.text, span.map_or(0, |s| s.start));
-        self.out.push(LintProblem {
-            file: self.file.to_string(),
-            line,
-            column,
-            message,
-        });
+        self.out
+            .push(LintProblem::at(self.file, self.text, span, message));
     }
 
     fn unknown(&mut self, t: &dyn TableLike, key: &str, known: &[&str], context: &str) {
