@@ -45,4 +45,9 @@ fn damaged_aac_packets_are_counted_and_located() {
         errors[0].message
     );
     assert!(m.programmes[0].integrated_lufs.is_some());
+    assert!(
+        m.ffmpeg_log.iter().any(|l| l.level == "error"),
+        "the decoder's complaints are attached to the file: {:?}",
+        m.ffmpeg_log
+    );
 }

@@ -13,6 +13,9 @@ pub struct AudioMeasurements {
     pub programmes: Vec<Programme>,
     /// Faults found (silence, clipping, DC offset, decode errors, phase).
     pub faults: Vec<Fault>,
+    /// FFmpeg's warnings and errors while decoding this file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ffmpeg_log: Vec<crate::ffmpeg_log::LogLine>,
 }
 
 /// Where one programme channel comes from.

@@ -78,6 +78,19 @@ pub fn measure_file(
     info: &MediaInfo,
     opts: &MeasureOptions,
 ) -> Result<AudioMeasurements, FileProblem> {
+    // Decoding runs on this thread: what FFmpeg logs meanwhile is this file's.
+    let (result, log) = crate::ffmpeg_log::capture(|| measure_captured(path, info, opts));
+    result.map(|m| AudioMeasurements {
+        ffmpeg_log: log,
+        ..m
+    })
+}
+
+fn measure_captured(
+    path: &Path,
+    info: &MediaInfo,
+    opts: &MeasureOptions,
+) -> Result<AudioMeasurements, FileProblem> {
     let plans = plan_programmes(info, opts.layout.as_deref());
     let rates = stream_rates(info);
     let (slots, members) = build_slots(&plans, &rates, opts)?;
@@ -107,7 +120,11 @@ pub fn measure_file(
             programme_result(plan, summary, &results)
         })
         .collect();
-    Ok(AudioMeasurements { programmes, faults })
+    Ok(AudioMeasurements {
+        programmes,
+        faults,
+        ffmpeg_log: Vec::new(),
+    })
 }
 
 /// Sample rate of every audio stream.

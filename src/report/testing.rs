@@ -96,6 +96,7 @@ pub fn sample_run() -> RunReport {
                 timecode: None,
                 message: "clipping: 3 samples at full scale".into(),
             }],
+            ffmpeg_log: Vec::new(),
         }),
         sha256: Some("ab".repeat(32)),
         deliverable: Some("FTR".into()),

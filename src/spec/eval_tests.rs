@@ -412,6 +412,7 @@ fn loudness_per_programme_with_boundaries() {
             programme("stereo", -22.7, -0.5),
         ],
         faults: vec![],
+        ffmpeg_log: vec![],
     };
     let f = run(&p, &prores_hq_mov(), Some(&a));
     let i = by_id(&f, "loudness.integrated_lufs");
@@ -440,6 +441,7 @@ fn short_term_finding_has_a_position() {
     let a = AudioMeasurements {
         programmes: vec![programme("stereo", -23.0, -2.0)],
         faults: vec![],
+        ffmpeg_log: vec![],
     };
     let p = custom("[loudness]\nmax_short_term_lufs = { max = -18.0 }\n");
     let f = run(&p, &prores_hq_mov(), Some(&a));
