@@ -11,6 +11,7 @@ use crate::probe::Status;
 use crate::progress::Reporter;
 use crate::scan::{self, ScannedFile};
 use crate::spec::facts::siblings;
+use crate::spec::layout::measurement_layout;
 use crate::spec::{check_file, needs_audio_measurement, FileFacts, FileReport, Profile};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -170,7 +171,12 @@ fn measure_if_needed(
     if !has_audio || !profiles.iter().any(needs_audio_measurement) {
         return Ok(None);
     }
-    measure_file(&entry.path, media, &MeasureOptions::default()).map(Some)
+    let layout = profiles.iter().find_map(|p| measurement_layout(p, media));
+    let opts = MeasureOptions {
+        layout,
+        ..MeasureOptions::default()
+    };
+    measure_file(&entry.path, media, &opts).map(Some)
 }
 
 /// Evaluates a readable media file (measuring its audio when a profile

@@ -96,3 +96,55 @@ fn bad_files_in_a_folder_are_reported_not_skipped() {
         );
     }
 }
+
+#[test]
+fn unlabelled_mono_tracks_are_measured_as_the_spec_lays_them_out() {
+    // The ProRes master with its track names stripped: eight mono tracks
+    // that say nothing of their channels.
+    let dir = tempfile::tempdir().unwrap();
+    let unlabelled = dir.path().join("unlabelled.mov");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-i"])
+        .arg(common::media("prores_hq_8mono_tc.mov"))
+        .args([
+            "-map",
+            "0:v",
+            "-map",
+            "0:a",
+            "-c",
+            "copy",
+            "-map_metadata",
+            "-1",
+        ])
+        .args(["-metadata:s:a", "handler_name=SoundHandler"])
+        .arg(&unlabelled)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Command::cargo_bin("signoff")
+        .unwrap()
+        .args([
+            "check",
+            "--quiet",
+            "--format",
+            "json",
+            "--spec",
+            "netflix-prores-hq",
+        ])
+        .arg(&unlabelled)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["files"][0]["findings"].as_array().unwrap();
+    let programmes: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "loudness.integrated_lufs")
+        .map(|f| f["programme"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        programmes,
+        ["5.1", "stereo (Lt Rt)"],
+        "grouped by Netflix's `eight mono streams` layout"
+    );
+    assert_eq!(doc["files"][0]["verdict"], "pass");
+}

@@ -135,35 +135,50 @@ fn plan_stream(channels: &[NamedChannel]) -> Vec<ProgrammePlan> {
 /// Groups named channels into 5.1 / 5.0, stereo `L R`, stereo `Lt Rt` and
 /// mono programmes; whatever is left over becomes one mono programme per
 /// channel.
+/// Programmes recognised among named channels, in order of preference.
+const GROUPS: [(&str, &[&str]); 4] = [
+    ("5.1", &["L", "R", "C", "LFE", "Ls", "Rs"]),
+    ("5.0", &["L", "R", "C", "Ls", "Rs"]),
+    ("stereo", &["L", "R"]),
+    ("stereo (Lt Rt)", &["Lt", "Rt"]),
+];
+
+/// Groups named channels into programmes, as many times as the names
+/// allow (`L R L R` is two stereo programmes, as EBU R 123 track pairs
+/// are); channels left over are measured as mono.
 fn group_by_names(channels: &[NamedChannel]) -> Vec<ProgrammePlan> {
-    let find = |name: &str| channels.iter().find(|c| c.source.name == name);
-    let pick =
-        |names: &[&str]| -> Option<Vec<&NamedChannel>> { names.iter().map(|n| find(n)).collect() };
-    let mut plans = Vec::new();
-    let mut used: Vec<&str> = Vec::new();
-    if let Some(chs) = pick(&["L", "R", "C", "LFE", "Ls", "Rs"]) {
-        plans.push(plan("5.1", chs.into_iter()));
-        used.extend(["L", "R", "C", "LFE", "Ls", "Rs"]);
-    } else if let Some(chs) = pick(&["L", "R", "C", "Ls", "Rs"]) {
-        plans.push(plan("5.0", chs.into_iter()));
-        used.extend(["L", "R", "C", "Ls", "Rs"]);
-    } else if let Some(chs) = pick(&["L", "R"]) {
-        plans.push(plan("stereo", chs.into_iter()));
-        used.extend(["L", "R"]);
-    }
-    if let Some(chs) = pick(&["Lt", "Rt"]) {
-        plans.push(plan("stereo (Lt Rt)", chs.into_iter()));
-        used.extend(["Lt", "Rt"]);
-    }
-    for c in channels {
-        if !used.contains(&c.source.name.as_str()) {
-            plans.push(plan(
-                &format!("mono ({})", c.source.name),
-                std::iter::once(c),
-            ));
+    let mut used = vec![false; channels.len()];
+    let mut plans: Vec<ProgrammePlan> = Vec::new();
+    while let Some((name, picked)) = GROUPS
+        .iter()
+        .find_map(|(name, names)| take(channels, &used, names).map(|p| (*name, p)))
+    {
+        for &i in &picked {
+            used[i] = true;
         }
+        let repeats = plans.iter().filter(|p| p.name.starts_with(name)).count();
+        let name = if repeats == 0 {
+            name.to_string()
+        } else {
+            format!("{name} #{}", repeats + 1)
+        };
+        plans.push(plan(&name, picked.iter().map(|&i| &channels[i])));
+    }
+    for (c, _) in channels.iter().zip(&used).filter(|(_, u)| !**u) {
+        plans.push(plan(
+            &format!("mono ({})", c.source.name),
+            std::iter::once(c),
+        ));
     }
     plans
+}
+
+/// The first unused channel of each name, in order; `None` unless all are there.
+fn take(channels: &[NamedChannel], used: &[bool], names: &[&str]) -> Option<Vec<usize>> {
+    names
+        .iter()
+        .map(|n| (0..channels.len()).find(|&i| !used[i] && channels[i].source.name == *n))
+        .collect()
 }
 
 fn plan<'a>(name: &str, channels: impl Iterator<Item = &'a NamedChannel>) -> ProgrammePlan {
@@ -286,6 +301,17 @@ mod tests {
         let plans = plan_programmes(&info(streams), Some(&layout));
         assert_eq!(plans.len(), 2);
         assert_eq!(plans[1].name, "mono (C)");
+    }
+
+    #[test]
+    fn repeated_pairs_are_separate_programmes() {
+        let streams = (0..4).map(|i| audio_stream(i + 1, 1, &["M"])).collect();
+        let layout = parse_layout("L,R,L,R");
+        let plans = plan_programmes(&info(streams), Some(&layout));
+        assert_eq!(plans.len(), 2);
+        assert_eq!(plans[0].name, "stereo");
+        assert_eq!(plans[1].name, "stereo #2");
+        assert_eq!(names(&plans[1]), vec![(3, 0, "L"), (4, 0, "R")]);
     }
 
     #[test]

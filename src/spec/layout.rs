@@ -91,7 +91,11 @@ fn matches(streams: &[&Stream], alt: &LayoutAlternative) -> Option<bool> {
     let mut by_count = false;
     for (s, names) in streams.iter().zip(want) {
         let a = s.audio.as_ref()?;
-        if a.channel_names.is_empty() {
+        // A lone `M` is the probe's name for a mono track that does not say
+        // which channel it carries: as good as unlabelled.
+        let unlabelled =
+            a.channel_names.is_empty() || (a.channel_names == ["M"] && names.as_slice() != ["M"]);
+        if unlabelled {
             if a.channels as usize != names.len() {
                 return None;
             }
@@ -107,4 +111,27 @@ fn matches(streams: &[&Stream], alt: &LayoutAlternative) -> Option<bool> {
         }
     }
     Some(by_count)
+}
+
+/// The channel names to measure loudness with, from the first of
+/// `profile`'s `audio.layouts` alternatives that the file matches and that
+/// names its channels: unlabelled mono tracks then group into programmes as
+/// the spec lays them out. `None` when no named alternative matches.
+pub fn measurement_layout(
+    profile: &super::Profile,
+    media: &crate::probe::model::MediaInfo,
+) -> Option<Vec<String>> {
+    use crate::probe::model::StreamKind;
+    let streams: Vec<&Stream> = media
+        .streams
+        .iter()
+        .filter(|s| s.kind == StreamKind::Audio)
+        .collect();
+    let rules = profile.audio.get("layouts")?;
+    rules.0.iter().find_map(|rule| {
+        let alts = rule.alternatives.as_deref()?;
+        let name = match_layouts(&streams, alts).matched?;
+        let alt = alts.iter().find(|a| a.name == name)?;
+        alt.streams.as_ref().map(|s| s.concat())
+    })
 }
