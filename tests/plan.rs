@@ -11,14 +11,8 @@ use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const TODAY: &str = "2026-06-01";
-
 fn signoff() -> Command {
-    let mut c = Command::cargo_bin("signoff").unwrap();
-    c.env_remove("SIGNOFF_SPECS")
-        .env("SIGNOFF_TODAY", TODAY)
-        .env("SIGNOFF_USER", "tester");
-    c
+    common::plan_signoff()
 }
 
 /// A temp copy of the sample delivery (plan included).
@@ -280,7 +274,7 @@ fn two_concurrent_runs_share_one_ledger() {
             .arg(&root)
             .args(["-q", "--rehash", "--jobs", "2", "--ledger"])
             .arg(&ledger)
-            .env("SIGNOFF_TODAY", TODAY)
+            .env("SIGNOFF_TODAY", common::PLAN_TODAY)
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap()

@@ -12,14 +12,8 @@ use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const TODAY: &str = "2026-06-01";
-
 fn signoff() -> Command {
-    let mut c = Command::cargo_bin("signoff").unwrap();
-    c.env_remove("SIGNOFF_SPECS")
-        .env("SIGNOFF_TODAY", TODAY)
-        .env("SIGNOFF_USER", "tester");
-    c
+    common::plan_signoff()
 }
 
 /// A temp copy of the sample delivery, its ledger path, and a reports folder.
@@ -91,12 +85,11 @@ fn junitparser(xml: &Path) -> Value {
 /// run: per deliverable, each of its files × its own profiles; one failing
 /// case per deliverable with no file.
 fn expected_junit(run: &Value) -> (u64, u64, u64, u64) {
-    let (mut t, mut f, mut e, mut s) = (0, 0, 0, 0);
+    let mut counts = (0, 0, 0, 0);
     for row in run["board"].as_array().unwrap() {
         let files = row["files"].as_array().unwrap();
         if files.is_empty() {
-            t += 1;
-            f += 1;
+            common::tally_case(&mut counts, common::CaseOutcome::Failure);
             continue;
         }
         let profiles: Vec<&Value> = row["profiles"]
@@ -110,29 +103,12 @@ fn expected_junit(run: &Value) -> (u64, u64, u64, u64) {
                 .iter()
                 .find(|x| &x["file"]["relative_path"] == path)
                 .unwrap_or_else(|| panic!("{path} of {} is not in the run", row["id"]));
-            let report = &entry["report"];
             for p in &profiles {
-                t += 1;
-                let mine: Vec<&Value> = report["findings"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter(|x| &&x["profile"] == p)
-                    .collect();
-                if report["verdict"] == "unreadable" {
-                    e += 1;
-                } else if mine
-                    .iter()
-                    .any(|x| x["status"] == "failed" && x["severity"] == "error")
-                {
-                    f += 1;
-                } else if mine.iter().any(|x| x["status"] == "not_evaluated") {
-                    s += 1;
-                }
+                common::tally_case(&mut counts, common::case_outcome(&entry["report"], p));
             }
         }
     }
-    (t, f, e, s)
+    counts
 }
 
 #[test]

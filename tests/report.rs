@@ -87,30 +87,14 @@ fn run() -> Run {
 /// file × profile; failure = an error-severity rule failed; error = unreadable;
 /// skipped = some rule not evaluated and none failed.
 fn expected_counts(run: &Value) -> (u64, u64, u64, u64) {
-    let (mut t, mut f, mut e, mut s) = (0, 0, 0, 0);
+    let mut counts = (0, 0, 0, 0);
     for file in run["files"].as_array().unwrap() {
         let report = &file["report"];
         for profile in report["profiles"].as_array().unwrap() {
-            t += 1;
-            let mine: Vec<&Value> = report["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|x| &x["profile"] == profile)
-                .collect();
-            if report["verdict"] == "unreadable" {
-                e += 1;
-            } else if mine
-                .iter()
-                .any(|x| x["status"] == "failed" && x["severity"] == "error")
-            {
-                f += 1;
-            } else if mine.iter().any(|x| x["status"] == "not_evaluated") {
-                s += 1;
-            }
+            common::tally_case(&mut counts, common::case_outcome(report, profile));
         }
     }
-    (t, f, e, s)
+    counts
 }
 
 fn junitparser(xml: &Path) -> Value {

@@ -239,3 +239,63 @@ pub fn assert_unchanged(dir: &Path, before: &Snapshot) {
         diff.join("\n")
     );
 }
+
+/// How one JUnit case (a file × a profile) should come out, from a file
+/// report in the run's own JSON: the independent count the JUnit output is
+/// checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseOutcome {
+    /// Every rule held (or only warnings).
+    Passed,
+    /// An error-severity rule failed.
+    Failure,
+    /// The file could not be read.
+    Error,
+    /// Some rule was not evaluated and none failed.
+    Skipped,
+}
+
+/// The expected outcome of `report` (a FileReport as JSON) against `profile`.
+pub fn case_outcome(report: &serde_json::Value, profile: &serde_json::Value) -> CaseOutcome {
+    let mine: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| &x["profile"] == profile)
+        .collect();
+    if report["verdict"] == "unreadable" {
+        CaseOutcome::Error
+    } else if mine
+        .iter()
+        .any(|x| x["status"] == "failed" && x["severity"] == "error")
+    {
+        CaseOutcome::Failure
+    } else if mine.iter().any(|x| x["status"] == "not_evaluated") {
+        CaseOutcome::Skipped
+    } else {
+        CaseOutcome::Passed
+    }
+}
+
+/// Adds one case to (tests, failures, errors, skipped).
+pub fn tally_case(counts: &mut (u64, u64, u64, u64), outcome: CaseOutcome) {
+    counts.0 += 1;
+    match outcome {
+        CaseOutcome::Failure => counts.1 += 1,
+        CaseOutcome::Error => counts.2 += 1,
+        CaseOutcome::Skipped => counts.3 += 1,
+        CaseOutcome::Passed => {}
+    }
+}
+
+/// The date plan tests pretend is today (overdue is judged against it).
+pub const PLAN_TODAY: &str = "2026-06-01";
+
+/// The signoff binary for plan tests: no user profiles, a fixed today and user.
+pub fn plan_signoff() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("signoff").unwrap();
+    c.env_remove("SIGNOFF_SPECS")
+        .env("SIGNOFF_TODAY", PLAN_TODAY)
+        .env("SIGNOFF_USER", "tester");
+    c
+}
