@@ -91,7 +91,8 @@ pub struct Counts {
 }
 
 impl FileOutcome {
-    /// The outcome judged against `profiles` only (all when none are recorded).
+    /// The outcome judged against `profiles` only (all when none are
+    /// recorded), and always against the checks its kind implies.
     pub fn for_profiles(&self, profiles: &[String]) -> FileOutcome {
         if self.by_profile.is_empty() || self.verdict.as_deref() == Some("unreadable") {
             return FileOutcome {
@@ -100,12 +101,15 @@ impl FileOutcome {
             };
         }
         let mut c = Counts::default();
-        for p in profiles.iter().filter_map(|p| self.by_profile.get(p)) {
+        let kind = [crate::kinds::PROFILE.to_string()];
+        let judged = profiles.iter().chain(&kind);
+        for p in judged.filter_map(|p| self.by_profile.get(p)) {
             c.errors += p.errors;
             c.warnings += p.warnings;
             c.not_evaluated += p.not_evaluated;
         }
-        let verdict = match (profiles.is_empty(), c.errors, c.not_evaluated) {
+        let checked = !profiles.is_empty() || self.by_profile.contains_key(crate::kinds::PROFILE);
+        let verdict = match (!checked, c.errors, c.not_evaluated) {
             (true, _, _) => None,
             (_, e, _) if e > 0 => Some("fail"),
             (_, _, n) if n > 0 => Some("incomplete"),

@@ -14,7 +14,7 @@ use crate::spec::facts::siblings;
 use crate::spec::layout::measurement_layout;
 use crate::spec::{check_file, needs_audio_measurement, FileFacts, FileReport, Profile};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// How to check.
@@ -105,7 +105,8 @@ pub fn check_paths_streaming(
             let scanned = scan::analyse(e);
             let (mut report, audio) = check_scanned(e, &scanned, &work_profiles);
             if report.is_none() {
-                report = unreadable_if_wanted(&scanned, *explicit, &ids);
+                report = unreadable_if_wanted(&scanned, *explicit, &ids)
+                    .map(|r| crate::kinds::with_kind_checks(r, &scanned));
             }
             let sha256 = report
                 .as_ref()
@@ -140,8 +141,9 @@ pub fn check_paths_streaming(
 }
 
 /// A readable file that is not media is no concern of `check` in a folder
-/// (it may be a sidecar); one named on the command line, or any file with a
-/// problem (empty, unreadable, a text file named `.wav`…), is.
+/// (it may be a sidecar) unless it fails a kind check (a text file named
+/// `.jpg`); one named on the command line, or any file with a problem
+/// (empty, unreadable, a text file named `.wav`…), is.
 fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> Option<FileReport> {
     let problem = match (&file.problem, explicit) {
         (Some(p), _) => p.clone(),
@@ -152,7 +154,7 @@ fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> O
                 file.format.as_deref().unwrap_or("not recognised")
             ),
         ),
-        (None, false) => return None,
+        (None, false) => return crate::kinds::failing_kind_report(Path::new(&file.path), file),
     };
     Some(FileReport::unreadable(
         PathBuf::from(&file.path),
@@ -216,7 +218,8 @@ fn check_scanned(
         audio: audio.as_ref(),
         sidecars: &sidecars,
     };
-    (Some(check_file(&facts, profiles)), audio)
+    let report = crate::kinds::with_kind_checks(check_file(&facts, profiles), file);
+    (Some(report), audio)
 }
 
 /// Checks one walked file against `profiles`, as `check_paths` does for a
@@ -229,22 +232,19 @@ pub fn check_entry(entry: &Entry, profiles: &[Profile]) -> FileReport {
 }
 
 /// As [`check_entry`], keeping the probe and the measurements. With no
-/// profiles the file is only classified and probed (`report` is `None`).
+/// profiles the file still gets the checks its kind implies, and a file
+/// that cannot be read is unreadable.
 pub fn check_entry_detailed(entry: &Entry, profiles: &[Profile]) -> CheckedFile {
     let scanned = scan::analyse(entry);
-    if profiles.is_empty() {
-        return CheckedFile {
-            scanned,
-            report: None,
-            audio: None,
-            sha256: None,
-        };
-    }
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
     let (report, audio) = check_scanned(entry, &scanned, profiles);
-    let report = report
-        .or_else(|| unreadable_if_wanted(&scanned, true, &ids))
-        .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new()));
+    let report = match report {
+        Some(r) => r,
+        None if profiles.is_empty() => crate::kinds::kind_report(&entry.path, &scanned, ids),
+        None => unreadable_if_wanted(&scanned, true, &ids)
+            .map(|r| crate::kinds::with_kind_checks(r, &scanned))
+            .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new())),
+    };
     CheckedFile {
         scanned,
         report: Some(report),

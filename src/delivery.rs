@@ -399,10 +399,11 @@ fn work_for(
         .collect();
     ids.sort();
     ids.dedup();
-    let key: Vec<String> = ids
+    let mut key: Vec<String> = ids
         .iter()
         .map(|id| format!("{id}={}", profiles[*id].1))
         .collect();
+    key.push(crate::kinds::cache_key(&entry.path));
     let digest = sha256_reader(&mut key.join(";").as_bytes()).unwrap_or_default();
     let cached_sha = if rehash || entry.problem.is_some() {
         None

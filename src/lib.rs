@@ -14,6 +14,7 @@ pub mod escape;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;
+pub mod kinds;
 pub mod ledger;
 pub mod measure;
 pub mod paths;

@@ -1253,6 +1253,30 @@ pub fn extension_mismatch(file_name: &OsStr, sniffed: &Sniffed) -> Option<String
     ))
 }
 
+/// The formats a name's extension claims (`a.jpg` → `["jpeg"]`); empty
+/// when the extension is missing or names no format signoff knows.
+pub fn claimed_formats(file_name: &OsStr) -> Vec<&'static str> {
+    let Some(ext) = extension(file_name) else {
+        return Vec::new();
+    };
+    FORMAT_EXTENSIONS
+        .iter()
+        .filter(|(_, exts)| exts.contains(&ext.as_str()))
+        .map(|(format, _)| *format)
+        .collect()
+}
+
+/// What a format is, in words (`jpeg` → "a JPEG image", `srt` → "SubRip (SRT) captions").
+pub fn format_words(kind: FileKind, format: &str) -> String {
+    format_label(kind, format)
+}
+
+/// What the content of a sniffed file is, as the end of a sentence
+/// starting "the content …" ("is a JPEG image", "looks like plain text").
+pub fn content_words(sniffed: &Sniffed) -> String {
+    describe_content(sniffed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

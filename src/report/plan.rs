@@ -42,10 +42,7 @@ pub fn run_report(
     let mut files = Vec::with_capacity(details.len());
     for (rel, det) in &details {
         let d = owner.get(rel.as_str()).copied();
-        let ids: Vec<String> = d
-            .and_then(|d| plan.plan.deliverable(&d.id))
-            .map(|d| d.profiles.clone())
-            .unwrap_or_default();
+        let ids = judged_by(d.and_then(|d| plan.plan.deliverable(&d.id)));
         let mut e = file_entry(root, rel, det, ids).map_err(|message| LedgerError::Corrupt {
             path: ledger.path().to_path_buf(),
             message,
@@ -83,16 +80,20 @@ pub fn run_report(
                 .iter()
                 .map(|d| {
                     let mut r = row(d);
-                    r.profiles = plan
-                        .plan
-                        .deliverable(&d.id)
-                        .map(|p| p.profiles.clone())
-                        .unwrap_or_default();
+                    r.profiles = judged_by(plan.plan.deliverable(&d.id));
                     r
                 })
                 .collect(),
         ),
     })
+}
+
+/// What a deliverable's files are judged by: its profiles, then the checks
+/// their kind implies.
+fn judged_by(d: Option<&crate::plan::model::Deliverable>) -> Vec<String> {
+    let mut ids = d.map(|d| d.profiles.clone()).unwrap_or_default();
+    ids.push(crate::kinds::PROFILE.to_string());
+    ids
 }
 
 /// One board row of the report.

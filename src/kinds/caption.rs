@@ -1,0 +1,439 @@
+//! `kind.caption_parses`: a caption file parses as the format its content
+//! is, minimally (full caption QC is a later step):
+//!
+//! - SRT: numbered cues, each with a `start --> end` timing line whose start
+//!   is before its end;
+//! - WebVTT: the `WEBVTT` header, then cues with valid timings, start before end;
+//! - TTML: well-formed XML whose root is `tt`; entity declarations are
+//!   refused, never expanded;
+//! - SCC: the `Scenarist_SCC V1.0` header, then timecode lines of hex words;
+//! - EBU STL: a GSI block whose block count matches the file's length.
+//!
+//! Parse errors name the line (or byte) where the file goes wrong.
+
+use super::{failed, io_words, not_evaluated, passed, read_head, KindCheck, Subject};
+use crate::inventory::sniff::FileKind;
+use crate::spec::Finding;
+use quick_xml::events::Event;
+
+/// The rule id.
+pub const RULE: &str = "kind.caption_parses";
+
+/// Largest caption file parsed (a feature's captions are well under 1 MB).
+pub const PARSE_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Deepest TTML element nesting accepted.
+const MAX_DEPTH: usize = 256;
+
+/// The caption check.
+pub struct Caption;
+
+type Parse = fn(&[u8]) -> Result<String, String>;
+
+impl KindCheck for Caption {
+    fn check(&self, file: &Subject) -> Vec<Finding> {
+        let s = file.scanned;
+        if s.kind != FileKind::Caption {
+            return Vec::new();
+        }
+        let (label, parse): (&str, Parse) = match s.format.as_deref() {
+            Some("srt") => ("SRT", srt),
+            Some("webvtt") => ("WebVTT", webvtt),
+            Some("ttml") => ("TTML", ttml),
+            Some("scc") => ("SCC", scc),
+            Some("ebu-stl") => ("EBU STL", ebu_stl),
+            _ => return Vec::new(),
+        };
+        vec![check_caption(file, label, parse)]
+    }
+}
+
+fn check_caption(file: &Subject, label: &str, parse: Parse) -> Finding {
+    let expected = format!("{label} captions that parse");
+    let bytes = match read_head(file.path, PARSE_LIMIT_BYTES) {
+        Ok((_, len)) if len > PARSE_LIMIT_BYTES => {
+            let reason =
+                format!("the file is {len} bytes; captions are parsed up to {PARSE_LIMIT_BYTES}");
+            return not_evaluated(RULE, &expected, reason);
+        }
+        Ok((bytes, _)) => bytes,
+        Err(e) => {
+            let message = format!("the {label} file cannot be read: {}", io_words(&e));
+            return failed(RULE, &expected, "unreadable", message);
+        }
+    };
+    match parse(&bytes) {
+        Ok(summary) => passed(RULE, &expected, summary),
+        Err(why) => failed(
+            RULE,
+            &expected,
+            "does not parse",
+            format!("the {label} captions do not parse: {why}"),
+        ),
+    }
+}
+
+/// The text without a UTF-8 byte order mark (other bytes replaced, not refused:
+/// the minimal parse is about structure, not encoding).
+fn text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A line shown in a message: trimmed, at most 40 characters.
+fn shown(line: &str) -> String {
+    let line = line.trim();
+    let short: String = line.chars().take(40).collect();
+    if short.len() < line.len() {
+        format!("`{short}…`")
+    } else {
+        format!("`{short}`")
+    }
+}
+
+fn cues(n: usize) -> String {
+    match n {
+        1 => "1 cue".to_string(),
+        n => format!("{n} cues"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Timings shared by SRT and WebVTT
+
+/// `H+:MM:SS<sep>mmm` (hours optional when `hours_optional`) in milliseconds.
+fn timestamp(stamp: &str, seps: &[char], hours_optional: bool) -> Option<u64> {
+    let (clock, millis) = stamp.split_once(seps)?;
+    let parts: Vec<&str> = clock.split(':').collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (h, m, s) = match parts.as_slice() {
+        [h, m, s] if digits(h) && h.len() <= 4 => (h.parse::<u64>().ok()?, *m, *s),
+        [m, s] if hours_optional => (0, *m, *s),
+        _ => return None,
+    };
+    let two = |x: &str| (x.len() == 2 && digits(x)).then(|| x.parse::<u64>().ok())?;
+    let (m, s) = (two(m)?, two(s)?);
+    if m > 59 || s > 59 || millis.len() != 3 || !digits(millis) {
+        return None;
+    }
+    Some(((h * 60 + m) * 60 + s) * 1000 + millis.parse::<u64>().ok()?)
+}
+
+/// A `start --> end` line's two times; `Err` says what is wrong.
+fn timing(line: &str, seps: &[char], hours_optional: bool) -> Result<(u64, u64), String> {
+    let (start, rest) = line.split_once("-->").ok_or_else(|| {
+        format!(
+            "expected a `start --> end` timing line, found {}",
+            shown(line)
+        )
+    })?;
+    let end = rest.split_whitespace().next().unwrap_or("");
+    let parse = |s: &str| timestamp(s.trim(), seps, hours_optional);
+    match (parse(start), parse(end)) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(format!("the timing line {} is not valid", shown(line))),
+    }
+}
+
+fn clock(ms: u64) -> String {
+    let (s, ms) = (ms / 1000, ms % 1000);
+    format!("{:02}:{:02}:{:02}.{ms:03}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// An error unless the cue starts before it ends.
+fn ordered(start: u64, end: u64, cue: &str) -> Result<(), String> {
+    if start < end {
+        return Ok(());
+    }
+    let how = if start == end { "when" } else { "before" };
+    Err(format!(
+        "{cue} ends ({}) {how} it starts ({})",
+        clock(end),
+        clock(start)
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// SRT
+
+fn srt(bytes: &[u8]) -> Result<String, String> {
+    let text = text(bytes);
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
+    let mut count = 0;
+    loop {
+        while lines.next_if(|(_, l)| l.trim().is_empty()).is_some() {}
+        let Some((n, number)) = lines.next() else {
+            break;
+        };
+        let number = number.trim();
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "line {n}: expected a cue number, found {}",
+                shown(number)
+            ));
+        }
+        let Some((n, line)) = lines.next() else {
+            return Err(format!("line {n}: cue {number} has no timing line"));
+        };
+        let (start, end) =
+            timing(line, &[',', '.'], false).map_err(|e| format!("line {n}: {e}"))?;
+        ordered(start, end, &format!("cue {number}")).map_err(|e| format!("line {n}: {e}"))?;
+        while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
+        count += 1;
+    }
+    if count == 0 {
+        return Err("the file holds no cues".into());
+    }
+    Ok(cues(count))
+}
+
+// ---------------------------------------------------------------------------
+// WebVTT
+
+fn webvtt(bytes: &[u8]) -> Result<String, String> {
+    let text = text(bytes);
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
+    let header = lines.next().map_or("", |(_, l)| l);
+    let rest = header.strip_prefix("WEBVTT");
+    if !rest.is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t'])) {
+        return Err(format!(
+            "line 1: expected the `WEBVTT` header, found {}",
+            shown(header)
+        ));
+    }
+    while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
+    let mut count = 0;
+    loop {
+        while lines.next_if(|(_, l)| l.trim().is_empty()).is_some() {}
+        let Some((n, first)) = lines.next() else {
+            break;
+        };
+        let block = first.split([' ', '\t']).next().unwrap_or("");
+        if matches!(block, "NOTE" | "STYLE" | "REGION") && !first.contains("-->") {
+            while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
+            continue;
+        }
+        let (n, line) = if first.contains("-->") {
+            (n, first)
+        } else {
+            match lines.next_if(|(_, l)| !l.trim().is_empty()) {
+                Some(next) => next,
+                None => return Err(format!("line {n}: cue {} has no timing line", shown(first))),
+            }
+        };
+        let (start, end) = timing(line, &['.'], true).map_err(|e| format!("line {n}: {e}"))?;
+        count += 1;
+        ordered(start, end, &format!("cue {count}")).map_err(|e| format!("line {n}: {e}"))?;
+        while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
+    }
+    Ok(cues(count))
+}
+
+// ---------------------------------------------------------------------------
+// TTML
+
+fn ttml(bytes: &[u8]) -> Result<String, String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err("the file is UTF-16; TTML is read as UTF-8 only".into());
+    }
+    let line_at = |pos: u64| {
+        let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(bytes.len());
+        1 + bytes[..pos].iter().filter(|&&b| b == b'\n').count()
+    };
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = true;
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut root_done = false;
+    let mut paragraphs = 0usize;
+    loop {
+        let at = line_at(reader.buffer_position());
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "line {}: the XML is not well-formed: {e}",
+                line_at(reader.error_position())
+            )
+        })?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if root_done => {
+                let name = e.name().as_ref().to_string();
+                return Err(format!(
+                    "line {at}: <{name}> after the end of the root element"
+                ));
+            }
+            Event::Start(e) => {
+                let name = e.name().as_ref().to_string();
+                check_root(&open, e.local_name().as_ref(), &name, at)?;
+                paragraphs += usize::from(e.local_name().as_ref() == "p");
+                if open.len() >= MAX_DEPTH {
+                    return Err(format!(
+                        "line {at}: elements nested deeper than {MAX_DEPTH}"
+                    ));
+                }
+                open.push((name, at));
+            }
+            Event::Empty(e) => {
+                let name = e.name().as_ref().to_string();
+                check_root(&open, e.local_name().as_ref(), &name, at)?;
+                paragraphs += usize::from(e.local_name().as_ref() == "p");
+                root_done |= open.is_empty();
+            }
+            Event::End(_) => {
+                open.pop();
+                root_done |= open.is_empty();
+            }
+            Event::DocType(d) => {
+                if d.as_ref().contains("<!ENTITY") {
+                    return Err(format!(
+                        "line {at}: the document declares entities; signoff never expands them"
+                    ));
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name = r.as_ref().to_string();
+                let known = matches!(name.as_str(), "lt" | "gt" | "amp" | "apos" | "quot");
+                let char_ok = r.is_char_ref() && matches!(r.resolve_char_ref(), Ok(Some(_)));
+                if !known && !char_ok {
+                    return Err(format!("line {at}: unknown entity `&{name};`"));
+                }
+            }
+            Event::Text(t) if open.is_empty() && !t.as_ref().trim().is_empty() => {
+                return Err(format!("line {at}: text outside the root element"));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if let Some((name, line)) = open.first() {
+        let (inner, inner_line) = open.last().cloned().unwrap_or_default();
+        return Err(format!(
+            "the file ends before <{inner}> (line {inner_line}) is closed; <{name}> opened on line {line} is never closed"
+        ));
+    }
+    if !root_done {
+        return Err("the file holds no <tt> element".into());
+    }
+    Ok(match paragraphs {
+        1 => "1 paragraph".into(),
+        n => format!("{n} paragraphs"),
+    })
+}
+
+/// The first element must be `tt` (any prefix).
+fn check_root(
+    open: &[(String, usize)],
+    local: &str,
+    name: &str,
+    line: usize,
+) -> Result<(), String> {
+    if open.is_empty() && local != "tt" {
+        return Err(format!(
+            "line {line}: the root element is <{name}>, not <tt>"
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// SCC
+
+fn scc(bytes: &[u8]) -> Result<String, String> {
+    let text = text(bytes);
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end()));
+    let header = lines.next().map_or("", |(_, l)| l);
+    if header != "Scenarist_SCC V1.0" {
+        return Err(format!(
+            "line 1: expected the `Scenarist_SCC V1.0` header, found {}",
+            shown(header)
+        ));
+    }
+    let mut count = 0;
+    for (n, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
+        let mut words = line.split_whitespace();
+        let tc = words.next().unwrap_or("");
+        if !is_scc_timecode(tc) {
+            return Err(format!(
+                "line {n}: expected a timecode (HH:MM:SS:FF or HH:MM:SS;FF), found {}",
+                shown(tc)
+            ));
+        }
+        let mut any = false;
+        for w in words {
+            if w.len() != 4 || !w.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "line {n}: {} is not a 4-digit hex caption word",
+                    shown(w)
+                ));
+            }
+            any = true;
+        }
+        if !any {
+            return Err(format!("line {n}: the timecode {tc} has no caption data"));
+        }
+        count += 1;
+    }
+    if count == 0 {
+        return Err("the file holds no caption lines".into());
+    }
+    Ok(match count {
+        1 => "1 timed line".into(),
+        n => format!("{n} timed lines"),
+    })
+}
+
+fn is_scc_timecode(tc: &str) -> bool {
+    let b = tc.as_bytes();
+    let pair = |i: usize, max: u8| {
+        b.get(i..i + 2).is_some_and(|d| {
+            d.iter().all(u8::is_ascii_digit) && (d[0] - b'0') * 10 + (d[1] - b'0') <= max
+        })
+    };
+    b.len() == 11
+        && pair(0, 99)
+        && b[2] == b':'
+        && pair(3, 59)
+        && b[5] == b':'
+        && pair(6, 59)
+        && matches!(b[8], b':' | b';')
+        && pair(9, 29)
+}
+
+// ---------------------------------------------------------------------------
+// EBU STL (EBU Tech 3264)
+
+const GSI_BYTES: usize = 1024;
+const TTI_BYTES: usize = 128;
+
+fn ebu_stl(bytes: &[u8]) -> Result<String, String> {
+    if bytes.len() < GSI_BYTES {
+        return Err(format!(
+            "the file is {} bytes, shorter than the 1024-byte GSI block",
+            bytes.len()
+        ));
+    }
+    let field = |from: usize, to: usize| String::from_utf8_lossy(&bytes[from..to]).into_owned();
+    let cpn = field(0, 3);
+    if !matches!(cpn.as_str(), "437" | "850" | "860" | "863" | "865") {
+        return Err(format!(
+            "byte 0: the GSI code page number {} is not one EBU Tech 3264 defines",
+            shown(&cpn)
+        ));
+    }
+    let tnb = field(238, 243);
+    let Ok(blocks) = tnb.trim().parse::<usize>() else {
+        return Err(format!(
+            "byte 238: the GSI total number of TTI blocks {} is not a number",
+            shown(&tnb)
+        ));
+    };
+    let held = bytes.len() - GSI_BYTES;
+    if held % TTI_BYTES != 0 || held / TTI_BYTES != blocks {
+        return Err(format!(
+            "the GSI block says {blocks} TTI blocks ({} bytes), but the file holds {held} bytes after it",
+            blocks * TTI_BYTES
+        ));
+    }
+    Ok(match blocks {
+        1 => "1 TTI block".into(),
+        n => format!("{n} TTI blocks"),
+    })
+}
