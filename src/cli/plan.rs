@@ -154,15 +154,25 @@ fn init(
         .map(|f| SeenFile {
             relative_path: f.relative_path.replace('\\', "/"),
             kind: format!("{:?}", f.kind).to_lowercase(),
+            problem: f.problem.as_ref().map(|p| p.message.clone()),
         })
         .collect();
+    let notice = signoff::plan::init::unreadable_notice(&files);
     let name = std::path::absolute(root)?
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "Untitled".into());
     let plan = guess_plan(title.unwrap_or(&name), &files);
-    let text = render::to_toml(&plan, &HEADER);
+    let mut header: Vec<&str> = HEADER.to_vec();
+    header.splice(
+        HEADER.len() - 1..HEADER.len() - 1,
+        notice.iter().map(String::as_str),
+    );
+    let text = render::to_toml(&plan, &header);
     write_new(&target, &text)?;
+    for line in &notice {
+        eprintln!("warning: {}", signoff::escape::terminal(line.trim_start()));
+    }
     eprintln!(
         "wrote {} ({} deliverables guessed); edit it, then run `signoff check {}`",
         target.display(),

@@ -4,6 +4,12 @@
 //! a sequence: `REEL1.mov`, `REEL2.mov` → `REEL*.mov`, count 2); each group
 //! becomes a deliverable. Profiles and languages are guessed from the folder,
 //! extension and name tokens; the user edits the rest.
+//!
+//! A file that could not be read is never planned silently: its deliverable
+//! gets the profile its extension implies (a `.wav` is audio whatever it
+//! holds), a note naming it, and [`unreadable_notice`] lists every such file
+//! for the plan's header and the terminal. `signoff check` reports them
+//! unreadable, which fails their deliverables.
 
 use super::model::{Deliverable, Plan, Project};
 use std::collections::BTreeMap;
@@ -16,6 +22,47 @@ pub struct SeenFile {
     pub relative_path: String,
     /// Content kind, lowercase.
     pub kind: String,
+    /// Why the file could not be read, when it could not.
+    pub problem: Option<String>,
+}
+
+/// How many unreadable files [`unreadable_notice`] names one by one.
+const NOTICE_NAMED: usize = 20;
+
+/// Lines saying which files could not be read (for the plan's header
+/// comment and the terminal); empty when every file was read. Control
+/// characters in names are shown escaped, so each line stays one line.
+pub fn unreadable_notice(files: &[SeenFile]) -> Vec<String> {
+    let bad: Vec<&SeenFile> = files.iter().filter(|f| f.problem.is_some()).collect();
+    if bad.is_empty() {
+        return Vec::new();
+    }
+    let files_word = if bad.len() == 1 { "file" } else { "files" };
+    let mut lines = vec![format!(
+        "UNREADABLE: {} {files_word} could not be read when this plan was written; \
+         `signoff check` reports them unreadable (their deliverables fail) until they are replaced:",
+        bad.len()
+    )];
+    for f in bad.iter().take(NOTICE_NAMED) {
+        let why = f.problem.as_deref().unwrap_or_default();
+        lines.push(one_line(&format!("  {}: {why}", f.relative_path)));
+    }
+    if bad.len() > NOTICE_NAMED {
+        lines.push(format!("  … and {} more", bad.len() - NOTICE_NAMED));
+    }
+    lines
+}
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`): one safe line.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// A plan for the files of a delivery titled `title`; clutter is left out.
@@ -92,16 +139,38 @@ fn guess_deliverable(
     };
     let name = source.rsplit('/').next().unwrap_or(source);
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    // The profiles the readable files suggest; when none could be read, the
+    // extension's (an unreadable `.wav` is still meant to be audio).
+    let profiles = match members.iter().find(|m| m.problem.is_none()) {
+        Some(readable) => guess_profiles(&readable.relative_path, &readable.kind),
+        None => guess_profiles(first, "media"),
+    };
+    let notes = unreadable_note(members);
     Deliverable {
         id: unique_id(slug(stem), used),
         title: stem.replace('_', " ").replace('*', "#"),
-        profiles: guess_profiles(first, &members[0].kind),
+        profiles,
+        notes,
         patterns,
         count: members.len(),
         language: guess_language(stem),
         owner: Some("TODO".into()),
         ..Default::default()
     }
+}
+
+/// "2 of 3 files could not be read …", naming the first, when any could not.
+fn unreadable_note(members: &[&SeenFile]) -> Option<String> {
+    let bad: Vec<&&SeenFile> = members.iter().filter(|m| m.problem.is_some()).collect();
+    let first = bad.first()?;
+    let why = first.problem.as_deref().unwrap_or_default();
+    Some(format!(
+        "UNREADABLE: {} of {} files could not be read when this plan was written \
+         (first: {}: {why}); signoff check reports them unreadable",
+        bad.len(),
+        members.len(),
+        first.relative_path
+    ))
 }
 
 fn slug(stem: &str) -> String {
@@ -166,6 +235,7 @@ mod tests {
         SeenFile {
             relative_path: path.into(),
             kind: kind.into(),
+            problem: None,
         }
     }
 
