@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # FFmpeg's libraries and headers (ffmpeg-next links them), clang for bindgen,
-# pkg-config to find them, and the ffmpeg CLI the tests compare against.
-PACKAGES=(pkg-config clang libclang-dev ffmpeg python3
+# pkg-config to find them, and the ffmpeg CLI and file(1) the tests compare against.
+PACKAGES=(pkg-config clang libclang-dev ffmpeg python3 file
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev)
 

@@ -216,9 +216,15 @@ fn webvtt(bytes: &[u8]) -> Result<String, String> {
         let (n, line) = if first.contains("-->") {
             (n, first)
         } else {
-            match lines.next_if(|(_, l)| !l.trim().is_empty()) {
+            // An identifier line, then the timing line.
+            match lines.next_if(|(_, l)| l.contains("-->")) {
                 Some(next) => next,
-                None => return Err(format!("line {n}: cue {} has no timing line", shown(first))),
+                None => {
+                    return Err(format!(
+                        "line {n}: expected a cue's `start --> end` timing line, found {}",
+                        shown(first)
+                    ))
+                }
             }
         };
         let (start, end) = timing(line, &['.'], true).map_err(|e| format!("line {n}: {e}"))?;
