@@ -137,6 +137,9 @@ pub fn resolve_profiles(
 /// What one file is checked against.
 #[derive(Clone)]
 struct Work {
+    /// Whether a deliverable claims the file (unplanned files are only
+    /// hashed and probed: they judge no deliverable).
+    planned: bool,
     profiles: Arc<Vec<Profile>>,
     digest: String,
     cached_sha: Option<String>,
@@ -391,8 +394,8 @@ fn work_for(
     ledger: &Ledger,
     rehash: bool,
 ) -> Result<Work, DeliveryError> {
-    let mut ids: Vec<&String> = matcher
-        .claimants(&relative(entry))
+    let claimants = matcher.claimants(&relative(entry));
+    let mut ids: Vec<&String> = claimants
         .iter()
         .filter_map(|id| plan.plan.deliverable(id))
         .flat_map(|d| &d.profiles)
@@ -403,7 +406,9 @@ fn work_for(
         .iter()
         .map(|id| format!("{id}={}", profiles[*id].1))
         .collect();
-    key.push(crate::kinds::cache_key(&entry.path));
+    if !claimants.is_empty() {
+        key.push(crate::kinds::cache_key(&entry.path));
+    }
     let digest = sha256_reader(&mut key.join(";").as_bytes()).unwrap_or_default();
     let cached_sha = if rehash || entry.problem.is_some() {
         None
@@ -415,6 +420,7 @@ fn work_for(
         )?
     };
     Ok(Work {
+        planned: !claimants.is_empty(),
         profiles: Arc::new(ids.iter().map(|id| profiles[*id].0.clone()).collect()),
         digest,
         cached_sha,
@@ -479,9 +485,13 @@ fn analyse(entry: &Entry, work: &Work) -> (FileOutcome, Option<CheckedFile>, Opt
             Err(p) => (None, Some(p.message)),
         },
     };
-    let detail = sha
-        .is_some()
-        .then(|| check_entry_detailed(entry, &work.profiles));
+    let detail = sha.is_some().then(|| {
+        let mut d = check_entry_detailed(entry, &work.profiles);
+        if !work.planned {
+            d.report = None;
+        }
+        d
+    });
     let outcome = outcome_of(sha, detail.as_ref().and_then(|d| d.report.as_ref()));
     (outcome, detail, problem)
 }

@@ -85,11 +85,11 @@ fn one_check_shows_every_state() {
         .code(0)
         .stdout(contains("bound by SHA-256"));
     approve(&root, "music-cue-sheet", &[]).code(0);
-    fs::write(
-        root.join("docs/FEATURE_music_cue_sheet.pdf"),
-        b"%PDF-1.4 revised\n",
-    )
-    .unwrap();
+    // A revised (still valid) cue sheet: a comment appended after %%EOF.
+    let sheet = root.join("docs/FEATURE_music_cue_sheet.pdf");
+    let mut revised = fs::read(&sheet).unwrap();
+    revised.extend_from_slice(b"% revised\n");
+    fs::write(&sheet, revised).unwrap();
     let (code, doc) = check_json(&root, &[]);
     assert_eq!(code, 1, "a failing deliverable exits 1");
     assert_eq!(doc["schema_version"], 1);

@@ -140,9 +140,9 @@ fn every_format_from_one_check_run() {
     // The JUnit file, read by a real consumer, counts what the run found.
     let junit = junitparser(&r.out.path().join("x.xml"));
     let (tests, failures, errors, skipped) = expected_counts(&run);
-    assert_eq!(tests, 12, "6 files × 2 profiles");
+    assert_eq!(tests, 18, "6 files × (2 profiles + the kind checks)");
     assert!(
-        failures > 0 && errors == 2,
+        failures > 0 && errors == 3,
         "{failures} failures, {errors} errors, {skipped} skipped"
     );
     assert_eq!(junit["tests"], tests);
