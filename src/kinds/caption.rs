@@ -156,7 +156,7 @@ fn ordered(start: u64, end: u64, cue: &str) -> Result<(), String> {
 // ---------------------------------------------------------------------------
 // SRT
 
-fn srt(bytes: &[u8]) -> Result<String, String> {
+pub(super) fn srt(bytes: &[u8]) -> Result<String, String> {
     let text = text(bytes);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
     let mut count = 0;
@@ -190,7 +190,7 @@ fn srt(bytes: &[u8]) -> Result<String, String> {
 // ---------------------------------------------------------------------------
 // WebVTT
 
-fn webvtt(bytes: &[u8]) -> Result<String, String> {
+pub(super) fn webvtt(bytes: &[u8]) -> Result<String, String> {
     let text = text(bytes);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
     let header = lines.next().map_or("", |(_, l)| l);
@@ -238,7 +238,7 @@ fn webvtt(bytes: &[u8]) -> Result<String, String> {
 // ---------------------------------------------------------------------------
 // TTML
 
-fn ttml(bytes: &[u8]) -> Result<String, String> {
+pub(super) fn ttml(bytes: &[u8]) -> Result<String, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err("the file is UTF-16; TTML is read as UTF-8 only".into());
     }
@@ -287,12 +287,10 @@ fn ttml(bytes: &[u8]) -> Result<String, String> {
                 open.pop();
                 root_done |= open.is_empty();
             }
-            Event::DocType(d) => {
-                if d.as_ref().contains("<!ENTITY") {
-                    return Err(format!(
-                        "line {at}: the document declares entities; signoff never expands them"
-                    ));
-                }
+            Event::DocType(d) if d.as_ref().contains("<!ENTITY") => {
+                return Err(format!(
+                    "line {at}: the document declares entities; signoff never expands them"
+                ));
             }
             Event::GeneralRef(r) => {
                 let name = r.as_ref().to_string();
@@ -342,7 +340,7 @@ fn check_root(
 // ---------------------------------------------------------------------------
 // SCC
 
-fn scc(bytes: &[u8]) -> Result<String, String> {
+pub(super) fn scc(bytes: &[u8]) -> Result<String, String> {
     let text = text(bytes);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end()));
     let header = lines.next().map_or("", |(_, l)| l);
@@ -409,7 +407,7 @@ fn is_scc_timecode(tc: &str) -> bool {
 const GSI_BYTES: usize = 1024;
 const TTI_BYTES: usize = 128;
 
-fn ebu_stl(bytes: &[u8]) -> Result<String, String> {
+pub(super) fn ebu_stl(bytes: &[u8]) -> Result<String, String> {
     if bytes.len() < GSI_BYTES {
         return Err(format!(
             "the file is {} bytes, shorter than the 1024-byte GSI block",
@@ -432,7 +430,7 @@ fn ebu_stl(bytes: &[u8]) -> Result<String, String> {
         ));
     };
     let held = bytes.len() - GSI_BYTES;
-    if held % TTI_BYTES != 0 || held / TTI_BYTES != blocks {
+    if !held.is_multiple_of(TTI_BYTES) || held / TTI_BYTES != blocks {
         return Err(format!(
             "the GSI block says {blocks} TTI blocks ({} bytes), but the file holds {held} bytes after it",
             blocks * TTI_BYTES
