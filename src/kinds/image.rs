@@ -28,14 +28,23 @@ impl KindCheck for Image {
         }
         let format = file.scanned.format.as_deref().unwrap_or("image");
         let label = format.to_ascii_uppercase();
-        let mut out = vec![dimensions(file, &label)];
+        let mut out = vec![dimensions(file, format, &label)];
         out.extend(complete(file, format, &label));
         out
     }
 }
 
-fn dimensions(file: &Subject, label: &str) -> Finding {
+/// Formats whose dimensions `imagesize` reads (the others are not evaluated).
+const SIZED: &[&str] = &[
+    "jpeg", "png", "gif", "bmp", "webp", "tiff", "psd", "heic", "avif",
+];
+
+fn dimensions(file: &Subject, format: &str, label: &str) -> Finding {
     let expected = format!("a readable {label} header with pixel dimensions");
+    if !SIZED.contains(&format) {
+        let reason = format!("the dimensions of {label} images are not read yet");
+        return not_evaluated(READABLE, &expected, reason);
+    }
     let head = match read_head(file.path, HEAD_BYTES) {
         Ok((head, _)) => head,
         Err(e) => {
