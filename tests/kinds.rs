@@ -369,4 +369,12 @@ fn check_with_a_spec_judges_names_too() {
         None,
         "a good sidecar is left alone"
     );
+    let still = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("still.jpg"))
+        .unwrap();
+    assert_eq!(still["profiles"], serde_json::json!(["kind"]));
+    assert_eq!(still["findings"].as_array().unwrap().len(), 1, "{still}");
 }

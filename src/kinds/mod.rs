@@ -74,11 +74,13 @@ pub fn kind_findings(path: &Path, scanned: &ScannedFile) -> Vec<Finding> {
 
 /// `report` with the kind checks added: [`PROFILE`] among its profiles and
 /// the kind findings after the profiles' own, the verdict recomputed. An
-/// unreadable report only gains the profile id: it stays unreadable.
+/// unreadable report only gains the profile id: it stays unreadable. A
+/// report that already names [`PROFILE`] is returned as it is.
 pub fn with_kind_checks(mut report: FileReport, scanned: &ScannedFile) -> FileReport {
-    if !report.profiles.iter().any(|p| p == PROFILE) {
-        report.profiles.push(PROFILE.to_string());
+    if report.profiles.iter().any(|p| p == PROFILE) {
+        return report;
     }
+    report.profiles.push(PROFILE.to_string());
     if report.problem.is_some() {
         return report;
     }
