@@ -89,9 +89,12 @@ pub fn run_report(
 }
 
 /// What a deliverable's files are judged by: its profiles, then the checks
-/// their kind implies.
+/// their kind implies (nothing for a file of no deliverable).
 fn judged_by(d: Option<&crate::plan::model::Deliverable>) -> Vec<String> {
-    let mut ids = d.map(|d| d.profiles.clone()).unwrap_or_default();
+    let Some(d) = d else {
+        return Vec::new();
+    };
+    let mut ids = d.profiles.clone();
     ids.push(crate::kinds::PROFILE.to_string());
     ids
 }
