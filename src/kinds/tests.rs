@@ -47,6 +47,8 @@ fn webvtt_needs_its_header_and_valid_timings() {
 fn ttml_must_be_well_formed_with_a_tt_root_and_no_entities() {
     let good = br#"<?xml version="1.0"?><tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="0s" end="1s">A &amp; B &#233;</p><p/></div></body></tt>"#;
     assert_eq!(ttml(good).unwrap(), "2 paragraphs");
+    let bom = b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<tt><body/></tt>\n";
+    assert_eq!(ttml(bom).unwrap(), "0 paragraphs");
     let prefixed = br#"<tt:tt xmlns:tt="http://www.w3.org/ns/ttml"><tt:body/></tt:tt>"#;
     assert_eq!(ttml(prefixed).unwrap(), "0 paragraphs");
     let unclosed = b"<tt>\n<body>\n<div>\n";
