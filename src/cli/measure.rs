@@ -136,7 +136,7 @@ fn write_measurements(out: &mut impl Write, m: &AudioMeasurements) -> anyhow::Re
         .max(9);
     writeln!(
         out,
-        "  {:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}",
+        "  {:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}  grouped",
         "programme", "I LUFS", "LRA", "TP", "max M", "max S"
     )?;
     for p in &m.programmes {
@@ -165,12 +165,13 @@ fn write_measurements(out: &mut impl Write, m: &AudioMeasurements) -> anyhow::Re
 fn programme_row(p: &Programme, width: usize) -> String {
     let v = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |x| format!("{x:.1}"));
     format!(
-        "{:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}",
+        "{:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}  {}",
         terminal(&p.name),
         v(p.integrated_lufs),
         v(p.loudness_range_lu),
         v(p.true_peak_dbtp),
         v(p.max_momentary_lufs),
         v(p.max_short_term_lufs),
+        p.grouping.as_str(),
     )
 }

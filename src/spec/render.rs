@@ -64,6 +64,15 @@ pub fn file(r: &FileReport) -> String {
         "not evaluated",
         r.findings.iter().filter(|x| x.is_not_evaluated()),
     );
+    // Passes that rest on less than the rule asks (a layout matched by
+    // channel count only) are shown, never hidden among the passes.
+    section(
+        &mut s,
+        "passed with a caveat",
+        r.findings
+            .iter()
+            .filter(|x| x.status == Status::Passed && super::layout::has_caveat(&x.message)),
+    );
     s
 }
 
