@@ -258,3 +258,37 @@ fn programmes_say_what_grouped_them() {
     let (_, text) = signoff(&["measure"], &[label_fixture("wav_6ch_unlabelled.wav")]);
     assert!(text.contains("by position (unlabelled)"), "{text}");
 }
+
+/// Six mono tracks labelled L R C LFE Ls Rs by their chan atoms. FFmpeg 5.1
+/// calls the Center-labelled track `mono` (as a track that says only Mono):
+/// signoff reads that atom itself.
+#[test]
+fn six_labelled_mono_tracks_are_one_5_1_programme() {
+    let path = label_fixture("mov_6mono_labelled.mov");
+    assert_eq!(
+        ffprobe_layouts(&path),
+        [
+            Some("1 channels (FL)".to_string()),
+            Some("1 channels (FR)".to_string()),
+            Some("mono".to_string()),
+            Some("1 channels (LFE)".to_string()),
+            Some("1 channels (BL)".to_string()),
+            Some("1 channels (BR)".to_string()),
+        ]
+    );
+    let (_, doc) = json(&["probe", "--format", "json"], &[path.clone()]);
+    let names: Vec<String> = audio_streams(&doc)
+        .iter()
+        .map(|a| {
+            assert_eq!(a["channel_labels"], "chan_atom", "{a}");
+            a["channel_names"][0].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(names, ["L", "R", "C", "LFE", "Ls", "Rs"]);
+    let (code, doc) = json(&["measure", "--format", "json"], &[path]);
+    assert_eq!(code, 0);
+    let p = &doc["files"][0]["audio"]["programmes"];
+    assert_eq!(p.as_array().unwrap().len(), 1, "{p}");
+    assert_eq!(p[0]["name"], "5.1");
+    assert_eq!(p[0]["grouping"], "by channel labels");
+}
