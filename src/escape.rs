@@ -27,7 +27,9 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn is_dangerous(c: char) -> bool {
+/// Whether `c` must not reach a terminal raw (what [`terminal`] escapes);
+/// other escapers (Markdown) use it so that all agree.
+pub fn is_dangerous(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

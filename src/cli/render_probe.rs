@@ -171,6 +171,9 @@ fn audio_main(a: &AudioInfo) -> String {
     if !a.channel_names.is_empty() {
         parts.push(format!("[{}]", a.channel_names.join(" ")));
     }
+    if !a.channel_labels.labelled() {
+        parts.push("channels unlabelled".into());
+    }
     join(parts)
 }
 

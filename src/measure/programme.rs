@@ -383,6 +383,37 @@ mod tests {
     }
 
     #[test]
+    fn programmes_say_what_grouped_them() {
+        let unlabelled = info(vec![audio_stream(0, 6, &[])]);
+        assert_eq!(
+            plan_programmes(&unlabelled, None)[0].grouping,
+            Grouping::Position
+        );
+        let labelled = info(vec![audio_stream(
+            0,
+            6,
+            &["L", "R", "C", "LFE", "Ls", "Rs"],
+        )]);
+        assert_eq!(
+            plan_programmes(&labelled, None)[0].grouping,
+            Grouping::ChannelLabels
+        );
+        let monos = info((0..8).map(|i| audio_stream(i, 1, &["M"])).collect());
+        let layout = parse_layout("L,R,C,LFE,Ls,Rs,Lt,Rt");
+        let plans = plan_programmes_by(&monos, Some(&layout), Grouping::ProfileLayout);
+        assert!(plans.iter().all(|p| p.grouping == Grouping::ProfileLayout));
+        let plans = plan_programmes(&monos, Some(&layout));
+        assert!(plans.iter().all(|p| p.grouping == Grouping::GivenLayout));
+        // a layout that says what the labels say: grouped by the labels
+        let plans = plan_programmes_by(&labelled, Some(&layout[..6]), Grouping::ProfileLayout);
+        assert_eq!(plans[0].grouping, Grouping::ChannelLabels);
+        assert_eq!(
+            plan_programmes(&monos, None)[0].grouping,
+            Grouping::Position
+        );
+    }
+
+    #[test]
     fn other_layouts_use_ffmpeg_name() {
         let mut s = audio_stream(0, 4, &[]);
         s.audio.as_mut().unwrap().channel_layout = Some("quad".into());

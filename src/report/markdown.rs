@@ -21,9 +21,7 @@ pub fn escape(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control()
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
+            c if crate::escape::is_dangerous(c) => {
                 out.push_str(&format!("\\\\u{{{:x}}}", c as u32))
             }
             c => out.push(c),
