@@ -85,7 +85,7 @@ fn probe_agrees_with_ffprobe_and_says_what_labels_the_channels() {
     ];
     for &(name, names, labels) in cases {
         let path = label_fixture(name);
-        let (code, doc) = json(&["probe", "--format", "json"], &[path.clone()]);
+        let (code, doc) = json(&["probe", "--format", "json"], std::slice::from_ref(&path));
         assert_eq!(code, 0, "{name}");
         let streams = audio_streams(&doc);
         let ours: Vec<Option<String>> = streams
@@ -276,7 +276,7 @@ fn six_labelled_mono_tracks_are_one_5_1_programme() {
             Some("1 channels (BR)".to_string()),
         ]
     );
-    let (_, doc) = json(&["probe", "--format", "json"], &[path.clone()]);
+    let (_, doc) = json(&["probe", "--format", "json"], std::slice::from_ref(&path));
     let names: Vec<String> = audio_streams(&doc)
         .iter()
         .map(|a| {
