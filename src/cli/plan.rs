@@ -175,9 +175,9 @@ fn init(
     }
     eprintln!(
         "wrote {} ({} deliverables guessed); edit it, then run `signoff check {}`",
-        target.display(),
+        signoff::escape::terminal(&target.to_string_lossy()),
         plan.deliverables.len(),
-        root.display()
+        signoff::escape::terminal(&root.to_string_lossy())
     );
     Ok(signoff::exit::OK)
 }
@@ -218,7 +218,7 @@ fn import(
             write_new(path, &text)?;
             eprintln!(
                 "wrote {} ({} deliverables)",
-                path.display(),
+                signoff::escape::terminal(&path.to_string_lossy()),
                 plan.deliverables.len()
             );
         }
@@ -248,7 +248,11 @@ fn lint(file: Option<&Path>, specs_dir: Option<&Path>, format: Format) -> anyhow
             writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;
         }
         if problems.is_empty() {
-            writeln!(out, "{}: ok", path.display())?;
+            writeln!(
+                out,
+                "{}: ok",
+                signoff::escape::terminal(&path.to_string_lossy())
+            )?;
         }
     }
     out.flush()?;
