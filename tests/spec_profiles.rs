@@ -203,12 +203,12 @@ fn sine_wav(path: &Path, channels: u16, rate: u32, peak_dbfs: f64) {
     std::fs::write(path, w).unwrap();
 }
 
-/// A half-second H.264 MP4 at `rate` fps, made by the ffmpeg CLI.
-fn video_mp4(path: &Path, rate: u32) {
+/// A half-second 320×240 MP4 at `rate` fps in `codec`, made by the ffmpeg CLI.
+fn video_mp4(path: &Path, rate: u32, codec: &str) {
     let st = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
         .arg(format!("testsrc2=size=320x240:rate={rate}"))
-        .args(["-t", "0.5", "-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .args(["-t", "0.5", "-c:v", codec, "-pix_fmt", "yuv420p"])
         .arg(path)
         .status()
         .unwrap();
@@ -246,7 +246,9 @@ fn the_band_of_doubt_warns() {
         p
     };
     let fps48 = dir.path().join("fps48.mp4");
-    video_mp4(&fps48, 48);
+    video_mp4(&fps48, 48, "libx264");
+    let mpeg2 = dir.path().join("mpeg2.mp4");
+    video_mp4(&mpeg2, 25, "mpeg2video");
     // (profile, file, banded rule, whether nothing else fails the file)
     let cases = [
         // 2.5 LU above −24: outside the quoted ±2, inside the widest credible ±3.
@@ -284,6 +286,8 @@ fn the_band_of_doubt_warns() {
             "audio.sample_rate",
             false,
         ),
+        // MPEG-2 video: not ProRes, but once accepted for TV.
+        ("apple-itunes-hd", mpeg2.clone(), "video.codec", false),
     ];
     for (profile, path, rule, alone) in cases {
         let (code, file) = check_path(profile, &path);

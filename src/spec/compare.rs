@@ -152,6 +152,13 @@ fn position(rule: &Rule, def: &Field, fact: &Fact, b: Band) -> Result<BandPositi
             }
             ok
         }
+        Band::Values(values) => {
+            let mut ok = false;
+            for v in values {
+                ok |= equal(def.kind, fact, &typed(def.kind, v)?);
+            }
+            ok
+        }
     };
     Ok(if inside {
         BandPosition::Doubt {
@@ -164,7 +171,8 @@ fn position(rule: &Rule, def: &Field, fact: &Fact, b: Band) -> Result<BandPositi
     })
 }
 
-/// The widest credible band in words (`tolerance ±5 LU`, `−1 dBTP at most`).
+/// The widest credible band in words (`tolerance ±5 LU`, `maximum -1 dBTP`,
+/// `set prores, mpeg2video`).
 pub fn describe_band(b: Band, def: &Field) -> Result<String, String> {
     let show =
         |v: &Scalar| -> Result<String, String> { Ok(typed(def.kind, v)?.display(def.kind, "")) };
@@ -192,6 +200,10 @@ pub fn describe_band(b: Band, def: &Field) -> Result<String, String> {
             min: None,
             max: None,
         } => return Err("a band needs `fail_min` or `fail_max`".into()),
+        Band::Values(values) => {
+            let list = values.iter().map(show).collect::<Result<Vec<_>, _>>()?;
+            format!("set {}", with_unit(list.join(", "), def.unit))
+        }
     })
 }
 
@@ -510,6 +522,27 @@ fail_max = "30""#;
         );
         assert_eq!(banded(list, k.0, k.1, rate(50, 1)).1, Severity::Error);
         assert_eq!(banded(list, k.0, k.1, rate(12, 1)).1, Severity::Error);
+    }
+
+    #[test]
+    fn value_bands_pass_warn_and_fail() {
+        let r = r#"equals = "prores"
+fail_outside = ["prores", "mpeg2video"]"#;
+        let k = ("video", "codec");
+        let at = |c: &str| banded(r, k.0, k.1, Fact::Text(c.into()));
+        assert_eq!(at("ProRes").0, Status::Passed);
+        let (s, sev, why) = at("mpeg2video");
+        assert_eq!((s, sev), (Status::Failed, Severity::Warning));
+        assert_eq!(
+            why,
+            "inside the widest credible set prores, mpeg2video: band of doubt, a warning"
+        );
+        let (s, sev, why) = at("h264");
+        assert_eq!((s, sev), (Status::Failed, Severity::Error));
+        assert_eq!(
+            why,
+            "outside even the widest credible set prores, mpeg2video"
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl fmt::Display for LintProblem {
 
 const TOP_KEYS: [&str; 5] = ["id", "title", "extends", "source", "notes"];
 const SOURCE_KEYS: [&str; 5] = ["document", "url", "clause", "date_read", "confidence"];
-const RULE_KEYS: [&str; 20] = [
+const RULE_KEYS: [&str; 21] = [
     "id",
     "equals",
     "one_of",
@@ -60,6 +60,7 @@ const RULE_KEYS: [&str; 20] = [
     "fail_tolerance",
     "fail_min",
     "fail_max",
+    "fail_outside",
     "confidence",
     "advisory",
     "regex",
@@ -367,6 +368,22 @@ mod tests {
             .contains("`fail_max` = `30` must be outside"));
         assert!(one("[video]\nwidth = { min = 1, when = { \"video.height\" = { max = 1080, fail_max = 2000 } } }\n")
             .contains("a condition takes no band"));
+        assert!(
+            one("[video]\ncodec = { equals = \"prores\", fail_outside = [\"h264\"] }\n")
+                .contains("`fail_outside` must include every strict value (`prores`)")
+        );
+        assert!(
+            one("[video]\ncodec = { regex = \"^pro\", fail_outside = [\"prores\"] }\n")
+                .contains("`fail_outside` needs a strict `equals` or `one_of`")
+        );
+        assert!(one(
+            "[video]\nwidth = { equals = 1920, fail_outside = [1920, 1280], fail_max = 2000 }\n"
+        )
+        .contains("a rule takes one band"));
+        assert_eq!(
+            lint("[video]\ncodec = { equals = \"prores\", fail_outside = [\"prores\", \"mpeg2video\"] }\n"),
+            Vec::<String>::new()
+        );
     }
 
     /// The rule, checked over the built-ins independently of the validator:

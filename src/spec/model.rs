@@ -143,7 +143,8 @@ impl Severity {
 /// A numeric rule may be **banded** ([`Rule::band`]): the comparison is the
 /// strict reading of the spec, and `fail_tolerance` (with `target`) or
 /// `fail_min`/`fail_max` (with `min`/`max`, `equals`, `one_of`) is the widest
-/// credible one. Inside the strict band the rule passes, between the two it
+/// credible one; on any field, `fail_outside` (with `equals`, `one_of`) lists
+/// the widest credible set of values. Inside the strict band the rule passes, between the two it
 /// fails as a warning ("band of doubt"), outside the wide band it fails as an
 /// error. See docs/specs.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -182,6 +183,10 @@ pub struct Rule {
     /// comparison and it (a banded rule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_max: Option<Scalar>,
+    /// The widest credible set of values: fail outside it, warn for a value
+    /// in it that the strict `equals`/`one_of` does not allow (a banded rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_outside: Option<Vec<Scalar>>,
     /// Regular expression the text must match (searched; anchor with `^…$`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex: Option<String>,
@@ -226,6 +231,8 @@ pub enum Band<'a> {
         /// Fail above this.
         max: Option<&'a Scalar>,
     },
+    /// `fail_outside`: the widest credible set of values.
+    Values(&'a [Scalar]),
 }
 
 impl Rule {
@@ -233,6 +240,9 @@ impl Rule {
     pub fn band(&self) -> Option<Band<'_>> {
         if let Some(t) = self.fail_tolerance {
             return Some(Band::Tolerance(t));
+        }
+        if let Some(values) = &self.fail_outside {
+            return Some(Band::Values(values));
         }
         if self.fail_min.is_some() || self.fail_max.is_some() {
             return Some(Band::Range {

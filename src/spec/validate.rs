@@ -124,7 +124,7 @@ pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Probl
             }
             if cond.band().is_some() {
                 bad(format!(
-                    "condition on `{cpath}`: a condition takes no band (`fail_tolerance`, `fail_min`, `fail_max`)"
+                    "condition on `{cpath}`: a condition takes no band (`fail_tolerance`, `fail_min`, `fail_max`, `fail_outside`)"
                 ));
             }
         }
@@ -144,9 +144,12 @@ fn severity_problems(rule: &Rule, def: &Field) -> Vec<String> {
     let numeric_rule = numeric(def) && rule.present.is_none() && rule.alternatives.is_none();
     let soft = matches!(rule.severity, Severity::Warning | Severity::Info);
     if let Some(band) = rule.band() {
-        if !numeric_rule {
+        let listed = matches!(band, Band::Values(_))
+            && def.kind != Kind::Presence
+            && rule.alternatives.is_none();
+        if !numeric_rule && !listed {
             out.push(format!(
-                "a band (`fail_tolerance`, `fail_min`, `fail_max`) only applies to numbers; `{}` is not one",
+                "a band (`fail_tolerance`, `fail_min`, `fail_max`) only applies to numbers; `{}` is not one (a list of values takes `fail_outside`)",
                 def.key
             ));
             return out;
@@ -186,13 +189,50 @@ fn severity_problems(rule: &Rule, def: &Field) -> Vec<String> {
 /// The widest credible band must be wider than the strict comparison.
 fn band_problems(rule: &Rule, def: &Field, band: Band) -> Vec<String> {
     let mut out = Vec::new();
+    let bands = [
+        rule.fail_tolerance.is_some(),
+        rule.fail_min.is_some() || rule.fail_max.is_some(),
+        rule.fail_outside.is_some(),
+    ];
+    if bands.iter().filter(|b| **b).count() > 1 {
+        out.push(
+            "a rule takes one band: `fail_tolerance`, `fail_min`/`fail_max` or `fail_outside`"
+                .into(),
+        );
+        return out;
+    }
     match band {
+        Band::Values(values) => {
+            let strict: Vec<&Scalar> = rule
+                .equals
+                .iter()
+                .chain(rule.one_of.iter().flatten())
+                .collect();
+            if strict.is_empty() {
+                out.push("`fail_outside` needs a strict `equals` or `one_of`".into());
+            }
+            let wide: Vec<_> = values
+                .iter()
+                .filter_map(|v| typed(def.kind, v).ok())
+                .collect();
+            if wide.len() != values.len() {
+                out.push(format!(
+                    "`fail_outside` has a value that is not a valid `{}`",
+                    def.key
+                ));
+            }
+            for v in strict {
+                let Ok(t) = typed(def.kind, v) else { continue };
+                if !wide.iter().any(|w| super::value::equal(def.kind, &t, w)) {
+                    out.push(format!(
+                        "`fail_outside` must include every strict value (`{v}`): it is the widest credible set"
+                    ));
+                }
+            }
+        }
         Band::Tolerance(w) => {
             if rule.target.is_none() {
                 out.push("`fail_tolerance` needs a `target`".into());
-            }
-            if rule.fail_min.is_some() || rule.fail_max.is_some() {
-                out.push("a rule takes `fail_tolerance` or `fail_min`/`fail_max`, not both".into());
             }
             if w < rule.tolerance.unwrap_or(0.0) {
                 out.push(
