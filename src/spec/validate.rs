@@ -131,6 +131,12 @@ pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Probl
     }
 }
 
+/// The groups whose numbers come from the profile's source (a delivery
+/// spec): a warning-only rule on one of their numbers must be advisory or
+/// banded. Other groups (file names, sidecars, and detector thresholds such
+/// as audio faults) hold the house's or signoff's own settings.
+pub const SPEC_NUMBER_GROUPS: [&str; 5] = ["container", "video", "audio", "loudness", "timing"];
+
 /// Whether the field holds a number (a count, a level, a rate, a ratio).
 fn numeric(def: &Field) -> bool {
     matches!(def.kind, Kind::Number | Kind::Rate | Kind::Ratio)
@@ -164,7 +170,7 @@ fn severity_problems(rule: &Rule, def: &Field) -> Vec<String> {
             out.push("an advisory rule has no band: it never fails a file".into());
         }
         out.extend(band_problems(rule, def, band));
-    } else if numeric_rule && soft && !rule.advisory {
+    } else if numeric_rule && SPEC_NUMBER_GROUPS.contains(&def.group) && soft && !rule.advisory {
         out.push(format!(
             "`{}` is a number: {} rule on it would never fail a file clearly outside it; \
              give it a band (`fail_tolerance`, or `fail_min`/`fail_max`: the widest credible \
