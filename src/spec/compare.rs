@@ -89,6 +89,10 @@ pub fn compare(rule: &Rule, def: &Field, fact: &Fact) -> Outcome {
             )
         }
     };
+    let expected = match rule.band().map(|b| describe_band(b, def)) {
+        Some(Ok(wide)) => format!("{expected} (widest credible: {wide})"),
+        _ => expected,
+    };
     let actual = fact.display(def.kind, def.unit);
     let held = match (rule.present, fact) {
         (Some(want), Fact::Absent(_)) => Ok(!want),
@@ -522,6 +526,20 @@ fail_max = "30""#;
         );
         assert_eq!(banded(list, k.0, k.1, rate(50, 1)).1, Severity::Error);
         assert_eq!(banded(list, k.0, k.1, rate(12, 1)).1, Severity::Error);
+    }
+
+    #[test]
+    fn banded_expectations_name_both_readings() {
+        let o = compare(
+            &rule("target = -24.0\ntolerance = 2.0\nfail_tolerance = 3.0"),
+            &lookup("loudness", "integrated_lufs").unwrap(),
+            &Fact::Number(-24.0),
+        );
+        assert_eq!(
+            o.expected,
+            "-24 ± 2 LUFS (widest credible: tolerance ±3 LU)"
+        );
+        assert_eq!(o.demand, "requires -24 ± 2 LUFS");
     }
 
     #[test]
