@@ -105,8 +105,8 @@ fn show_prints_bands_and_lint_refuses_a_warning_only_number() {
         .args(["specs", "show", "atsc-a85"])
         .assert()
         .success()
-        .stdout(contains("tolerance = 2.0\nfail_tolerance = 3.0"))
-        .stdout(contains("max = -2.0\nfail_max = -1.0"))
+        .stdout(contains("tolerance = 2.0\nfail_tolerance = 5.0"))
+        .stdout(contains("max = -2.0\nfail_max = -1.5"))
         .stdout(contains("confidence = \"secondary\""));
     signoff()
         .args(["specs", "show", "spotify"])
