@@ -3,7 +3,7 @@
 //! check, and writing each report atomically.
 
 use super::output;
-use signoff::check::CheckedFile;
+use signoff::check::FileResult;
 use signoff::probe::model::StreamKind;
 use signoff::report::html::{self, HtmlExtras};
 use signoff::report::model::{
@@ -89,6 +89,7 @@ pub fn new_run(roots: &[PathBuf], profiles: &[Profile]) -> RunReport {
     RunReport {
         schema_version: signoff::SCHEMA_VERSION,
         tool: format!("signoff {}", signoff::TOOL_VERSION),
+        command: "check".into(),
         tool_version: signoff::TOOL_VERSION.into(),
         started_at: now.clone(),
         finished_at: now,
@@ -100,6 +101,7 @@ pub fn new_run(roots: &[PathBuf], profiles: &[Profile]) -> RunReport {
             .collect(),
         project: None,
         distributor: None,
+        policy: Default::default(),
         profiles: profiles.iter().map(ProfileRef::from_profile).collect(),
         files: Vec::new(),
         board: None,
@@ -107,7 +109,7 @@ pub fn new_run(roots: &[PathBuf], profiles: &[Profile]) -> RunReport {
 }
 
 /// The report's entry for a checked file.
-pub fn entry(c: &CheckedFile) -> FileEntry {
+pub fn entry(c: &FileResult) -> FileEntry {
     FileEntry {
         file: c.scanned.clone(),
         report: c.report.clone(),
@@ -195,6 +197,9 @@ pub struct ReportArgs {
     /// Report to write: PATH (format from .html, .xml, .json, .jsonl, .md) or FORMAT:PATH; `-` is stdout. Repeatable.
     #[arg(long = "report", value_name = "[FORMAT:]PATH", required = true, value_parser = parse_target)]
     pub reports: Vec<ReportTarget>,
+    /// What fails the run (with --from: replaces the saved run's policy when given).
+    #[command(flatten)]
+    pub policy: super::args::PolicyFlags,
 }
 
 /// Runs `signoff report`.
@@ -204,18 +209,23 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         let ledger = ctx.open_ledger()?;
         let board = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
         drop(ledger);
-        super::check_plan::write_reports(&ctx, &board, &args.reports)?;
+        let policy = args.policy.policy();
+        super::check_plan::write_reports(&ctx, &board, &args.reports, policy, "report")?;
         return Ok(signoff::exit::OK);
     };
     let text = std::fs::read_to_string(from).map_err(|e| {
         anyhow::Error::from(e).context(format!("failed to read {}", from.display()))
     })?;
-    let r = json::parse(&text).map_err(|e| {
+    let mut r = json::parse(&text).map_err(|e| {
         anyhow::Error::from(e).context(format!(
             "{} is not a run saved by `signoff check --report run.json`",
             from.display()
         ))
     })?;
+    r.command = "report".into();
+    if !args.policy.fail_on.is_empty() {
+        r.policy = args.policy.policy();
+    }
     write_all(&r, &args.reports)?;
     output::stdout().flush()?;
     Ok(signoff::exit::OK)
