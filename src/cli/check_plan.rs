@@ -39,7 +39,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     if !args.reports.is_empty() {
-        write_reports(&ctx, &report, &args.reports, policy, "check")?;
+        write_reports(&ctx, &report, &args.reports, policy)?;
     }
     Ok(report.decide(&policy).verdict.exit_code())
 }
@@ -50,12 +50,9 @@ pub fn write_reports(
     report: &delivery::BoardReport,
     targets: &[super::report::ReportTarget],
     policy: signoff::policy::FailPolicy,
-    command: &str,
 ) -> anyhow::Result<()> {
     let ledger = ctx.open_ledger()?;
-    let mut run =
-        signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger, policy)?;
-    run.command = command.to_string();
+    let run = signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger, policy)?;
     super::report::write_all(&run, targets)?;
     output::stdout().flush()?;
     Ok(())

@@ -210,7 +210,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         let board = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
         drop(ledger);
         let policy = args.policy.policy();
-        super::check_plan::write_reports(&ctx, &board, &args.reports, policy, "report")?;
+        super::check_plan::write_reports(&ctx, &board, &args.reports, policy)?;
         return Ok(signoff::exit::OK);
     };
     let text = std::fs::read_to_string(from).map_err(|e| {
@@ -222,7 +222,6 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
             from.display()
         ))
     })?;
-    r.command = "report".into();
     if !args.policy.fail_on.is_empty() {
         r.policy = args.policy.policy();
     }

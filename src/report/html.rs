@@ -208,12 +208,13 @@ fn board(s: &mut String, r: &RunReport) {
         }
         let _ = write!(
             s,
-            "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span></td><td>{}</td><td>{}</td>\
+            "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td>{}</td>\
              <td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{approval}</td></tr>",
             escape(&b.id),
             escape(&b.title),
             b.state.as_str(),
-            escape(&state_text(b, r)),
+            escape(&b.states_text()),
+            fails_note(b, r),
             escape(b.owner.as_deref().unwrap_or("—")),
             escape(b.due.as_deref().unwrap_or("—")),
             files.join("<br>"),
@@ -224,11 +225,11 @@ fn board(s: &mut String, r: &RunReport) {
     s.push_str("</tbody></table></section>\n");
 }
 
-/// A row's states, and whether the run's policy fails it.
-fn state_text(b: &DeliverableStatus, r: &RunReport) -> String {
+/// Whether the run's policy fails a row, in words after its states.
+fn fails_note(b: &DeliverableStatus, r: &RunReport) -> &'static str {
     match r.policy.deliverable_fails(b) {
-        Some(_) => format!("{} (fails the run)", b.states_text()),
-        None => b.states_text(),
+        Some(_) => "<br><b class=\"stale\">fails the run</b>",
+        None => "",
     }
 }
 

@@ -19,7 +19,7 @@ pub struct RunReport {
     pub schema_version: u32,
     /// `signoff X.Y.Z`.
     pub tool: String,
-    /// The command that wrote it (`check`, or `report` for a run rendered again).
+    /// The command whose run it is (`check`; a run rendered again by `report` keeps it).
     #[serde(default = "check_command")]
     pub command: String,
     /// The tool's version alone.
