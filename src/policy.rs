@@ -76,6 +76,41 @@ pub struct FailPolicy {
     pub overdue: bool,
 }
 
+/// Why a deliverable fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailReason {
+    /// No file matches.
+    Missing,
+    /// A file fails QC or cannot be read.
+    Failing,
+    /// Fewer files than its count, or a sidecar missing (`--fail-on incomplete`).
+    Incomplete,
+    /// A stale approval (`--fail-on stale`).
+    ApprovalStale,
+    /// Past due and not approved (`--fail-on overdue`).
+    Overdue,
+    /// Failed warning-severity rules (`--fail-on warnings`).
+    Warnings,
+    /// Rules not evaluated (`--fail-on not-evaluated`).
+    NotEvaluated,
+}
+
+impl FailReason {
+    /// The wire name (JUnit's failure `type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailReason::Missing => State::Missing.as_str(),
+            FailReason::Failing => State::Failing.as_str(),
+            FailReason::Incomplete => State::Incomplete.as_str(),
+            FailReason::ApprovalStale => State::ApprovalStale.as_str(),
+            FailReason::Overdue => State::Overdue.as_str(),
+            FailReason::Warnings => "warnings",
+            FailReason::NotEvaluated => Verdict::NotEvaluated.as_str(),
+        }
+    }
+}
+
 /// The run's answer: what the exit code, the JUnit and every headline say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -269,25 +304,25 @@ impl FailPolicy {
     }
 
     /// Why one deliverable fails the run under this policy (`None`: it does not).
-    pub fn deliverable_fails(&self, d: &DeliverableStatus) -> Option<&'static str> {
+    pub fn deliverable_fails(&self, d: &DeliverableStatus) -> Option<FailReason> {
         if d.state == State::Approved {
             return None;
         }
         let has = |s: State| d.states.contains(&s);
         if has(State::Missing) {
-            Some("missing")
+            Some(FailReason::Missing)
         } else if has(State::Failing) {
-            Some("failing")
+            Some(FailReason::Failing)
         } else if self.incomplete && has(State::Incomplete) {
-            Some("incomplete")
+            Some(FailReason::Incomplete)
         } else if self.stale && has(State::ApprovalStale) {
-            Some("approval stale")
+            Some(FailReason::ApprovalStale)
         } else if self.overdue && has(State::Overdue) {
-            Some("overdue")
+            Some(FailReason::Overdue)
         } else if self.warnings && d.warning_count > 0 {
-            Some("warnings")
+            Some(FailReason::Warnings)
         } else if self.not_evaluated && d.not_evaluated_count > 0 {
-            Some("rules not evaluated")
+            Some(FailReason::NotEvaluated)
         } else {
             None
         }

@@ -204,7 +204,10 @@ fn a_missing_overdue_deliverable_fails_every_output() {
     let l = ledger.to_str().unwrap();
     let out = tmp.path().join("out");
     fs::create_dir(&out).unwrap();
-    agree(&answers(&out, &["--ledger", l], &[root.clone()]), "FAIL");
+    agree(
+        &answers(&out, &["--ledger", l], std::slice::from_ref(&root)),
+        "FAIL",
+    );
     let html = fs::read_to_string(out.join("x.html")).unwrap();
     assert!(
         html.contains("1 deliverable missing"),

@@ -22,7 +22,7 @@
 use super::model::{FileEntry, RunReport};
 use super::xml::escape;
 use crate::board::{DeliverableStatus, State};
-use crate::policy::FailPolicy;
+use crate::policy::{FailPolicy, FailReason};
 use crate::spec::{Finding, Severity, Status, Verdict};
 use std::fmt::Write;
 
@@ -46,7 +46,7 @@ enum Outcome<'a> {
     Error(String),
     Skipped(Vec<&'a Finding>),
     Accepted(String),
-    Deliverable(&'static str, String),
+    Deliverable(FailReason, String),
 }
 
 /// One test case: a file against one profile (or a missing deliverable).
@@ -179,27 +179,28 @@ fn suite_cases<'a>(r: &'a RunReport, suite: &Suite<'a>) -> Vec<Case<'a>> {
 }
 
 /// Why a deliverable fails, in words.
-fn deliverable_message(b: &DeliverableStatus, reason: &str) -> String {
+fn deliverable_message(b: &DeliverableStatus, reason: FailReason) -> String {
     let n = b.files.len();
+    let what = b.states_text();
     match reason {
-        "missing" => format!(
+        FailReason::Missing => format!(
             "missing: no file matches the deliverable's patterns ({} expected)",
             b.expected_files
         ),
-        "incomplete" if !b.missing_sidecars.is_empty() => format!(
+        FailReason::Incomplete if !b.missing_sidecars.is_empty() => format!(
             "incomplete: no sidecar matches {}",
             b.missing_sidecars.join(", ")
         ),
-        "incomplete" => format!("incomplete: {n} of {} files", b.expected_files),
-        "approval stale" => format!(
+        FailReason::Incomplete => format!("incomplete: {n} of {} files", b.expected_files),
+        FailReason::ApprovalStale => format!(
             "approval stale: changed since approval: {}",
             b.stale_files.join(", ")
         ),
-        "overdue" => format!(
+        FailReason::Overdue => format!(
             "overdue: due {} and not approved",
             b.due.as_deref().unwrap_or("?")
         ),
-        "failing" => {
+        FailReason::Failing => {
             let bad: Vec<&str> = b
                 .files
                 .iter()
@@ -208,7 +209,10 @@ fn deliverable_message(b: &DeliverableStatus, reason: &str) -> String {
                 .collect();
             format!("failing: {} cannot be read or fails QC", bad.join(", "))
         }
-        other => format!("{}: {}", other, b.states_text()),
+        FailReason::Warnings => format!("{what}: {} warning(s)", b.warning_count),
+        FailReason::NotEvaluated => {
+            format!("{what}: {} rule(s) not evaluated", b.not_evaluated_count)
+        }
     }
 }
 
@@ -340,7 +344,7 @@ fn testcase(s: &mut String, c: &Case) {
                 s,
                 "\n      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 escape(why),
-                kind.replace(' ', "_"),
+                kind.as_str(),
                 escape(why)
             );
         }
