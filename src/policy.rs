@@ -416,4 +416,41 @@ mod tests {
         assert_eq!(d.verdict, RunVerdict::Unreadable);
         assert_eq!(d.verdict.exit_code(), crate::exit::UNREADABLE);
     }
+
+    #[test]
+    fn the_board_fails_on_missing_and_failing_and_what_fail_on_adds() {
+        use crate::report::testing::board_row;
+        let with = |state: State, extra: &[State]| {
+            let mut d = board_row("d", "D", state);
+            d.states.extend_from_slice(extra);
+            d
+        };
+        let p = FailPolicy::default();
+        let missing = with(State::Missing, &[State::Overdue]);
+        let d = p.decide_board(std::slice::from_ref(&missing));
+        assert_eq!(d.verdict, RunVerdict::Fail);
+        assert_eq!(d.reasons, ["1 deliverable missing"]);
+        assert_eq!(d.notes, ["1 deliverable overdue"]);
+        let stale = with(State::ApprovalStale, &[State::Passing]);
+        assert_eq!(
+            p.decide_board(std::slice::from_ref(&stale)).verdict,
+            RunVerdict::Pass
+        );
+        let strict = FailPolicy::with(&[FailOn::Stale]);
+        assert_eq!(
+            strict.deliverable_fails(&stale),
+            Some(FailReason::ApprovalStale)
+        );
+        assert_eq!(strict.decide_board(&[stale]).verdict, RunVerdict::Fail);
+        let incomplete = with(State::Incomplete, &[]);
+        assert_eq!(p.deliverable_fails(&incomplete), None);
+        let every = FailPolicy::with(&[FailOn::Incomplete, FailOn::Overdue]);
+        assert_eq!(
+            every.deliverable_fails(&incomplete),
+            Some(FailReason::Incomplete)
+        );
+        // An approved deliverable (override included) never fails the run.
+        let approved = with(State::Approved, &[]);
+        assert_eq!(every.decide_board(&[approved]).verdict, RunVerdict::Pass);
+    }
 }

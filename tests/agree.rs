@@ -214,3 +214,55 @@ fn a_missing_overdue_deliverable_fails_every_output() {
         "the headline says why"
     );
 }
+
+/// `approve` walks the delivery as `check` does (the same flags): a
+/// deliverable that passes through a followed link is approved, not refused.
+#[test]
+fn approve_sees_the_files_check_sees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("D");
+    fs::create_dir_all(root.join("audio")).unwrap();
+    let store = tmp.path().join("store");
+    fs::create_dir_all(&store).unwrap();
+    fs::copy(
+        common::sample_delivery().join("audio/FEATURE_PM_20_24bit.wav"),
+        store.join("PM_20.wav"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(store.join("PM_20.wav"), root.join("audio/PM_20.wav")).unwrap();
+    fs::write(
+        root.join("signoff.toml"),
+        "[project]\ntitle = \"D\"\n\n[[deliverable]]\nid = \"pm\"\ntitle = \"Printmaster\"\n\
+         profiles = [\"ebu-r128\"]\npatterns = [\"audio/PM_*.wav\"]\n",
+    )
+    .unwrap();
+    let ledger = tmp.path().join("l.sqlite");
+    let l = ledger.to_str().unwrap();
+    common::plan_signoff()
+        .args(["check", "-q", "--follow-links", "--ledger", l])
+        .arg(&root)
+        .assert()
+        .code(0);
+    let out = common::plan_signoff()
+        .args([
+            "approve",
+            "pm",
+            "--by",
+            "Ana",
+            "-q",
+            "--follow-links",
+            "--ledger",
+            l,
+            "--root",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 file(s) bound by SHA-256"));
+}
