@@ -4,20 +4,12 @@
 
 use super::output;
 use signoff::check::FileResult;
-use signoff::probe::model::StreamKind;
 use signoff::report::html::{self, HtmlExtras};
-use signoff::report::model::{
-    current_user, host_name, now_rfc3339, FileEntry, ProfileRef, RunReport,
-};
-use signoff::report::{atomic, json, junit, markdown, thumbs};
+use signoff::report::model::{FileEntry, RunReport};
+use signoff::report::{atomic, json, junit, markdown};
 use signoff::spec::Profile;
 use std::io::Write;
 use std::path::PathBuf;
-
-/// Thumbnails per picture file in the HTML report.
-const THUMBNAILS: usize = 8;
-/// Thumbnail width in pixels.
-const THUMB_WIDTH: u32 = 192;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,55 +77,12 @@ pub fn parse_target(arg: &str) -> Result<ReportTarget, String> {
 
 /// A run report with the environment filled in and no files yet.
 pub fn new_run(roots: &[PathBuf], profiles: &[Profile]) -> RunReport {
-    let now = now_rfc3339();
-    RunReport {
-        schema_version: signoff::SCHEMA_VERSION,
-        tool: format!("signoff {}", signoff::TOOL_VERSION),
-        command: "check".into(),
-        tool_version: signoff::TOOL_VERSION.into(),
-        started_at: now.clone(),
-        finished_at: now,
-        user: current_user(),
-        host: host_name(),
-        roots: roots
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect(),
-        project: None,
-        distributor: None,
-        policy: Default::default(),
-        profiles: profiles.iter().map(ProfileRef::from_profile).collect(),
-        files: Vec::new(),
-        board: None,
-    }
+    RunReport::begin(roots, profiles, Default::default())
 }
 
 /// The report's entry for a checked file.
 pub fn entry(c: &FileResult) -> FileEntry {
-    FileEntry {
-        file: c.scanned.clone(),
-        report: c.report.clone(),
-        audio: c.audio.clone(),
-        sha256: c.sha256.clone(),
-        deliverable: None,
-    }
-}
-
-/// Thumbnails of every readable file with a picture stream.
-fn extras(r: &RunReport) -> HtmlExtras {
-    let mut e = HtmlExtras::default();
-    for f in &r.files {
-        let picture = f
-            .file
-            .media
-            .as_ref()
-            .is_some_and(|m| m.streams.iter().any(|s| s.kind == StreamKind::Video));
-        if picture && f.file.problem.is_none() {
-            let strip = thumbs::strip(std::path::Path::new(&f.file.path), THUMBNAILS, THUMB_WIDTH);
-            e.thumbnails.insert(f.file.path.clone(), strip);
-        }
-    }
-    e
+    FileEntry::from_result(c)
 }
 
 /// The text of one report.
@@ -150,7 +99,7 @@ pub fn render(r: &RunReport, format: ReportFormat, extras: &HtmlExtras) -> anyho
 /// Writes every target (each atomically; `-` to stdout).
 pub fn write_all(r: &RunReport, targets: &[ReportTarget]) -> anyhow::Result<()> {
     let extras = if targets.iter().any(|t| t.format == ReportFormat::Html) {
-        extras(r)
+        html::extras_for(r)
     } else {
         HtmlExtras::default()
     };

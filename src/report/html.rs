@@ -31,6 +31,29 @@ pub struct HtmlExtras {
 
 const CSS: &str = include_str!("report.css");
 
+/// Thumbnails per picture file.
+const THUMBNAILS: usize = 8;
+/// Thumbnail width in pixels.
+const THUMB_WIDTH: u32 = 192;
+
+/// Thumbnails of every readable file of `r` with a picture stream (read from the files).
+pub fn extras_for(r: &RunReport) -> HtmlExtras {
+    let mut e = HtmlExtras::default();
+    for f in &r.files {
+        let picture = f
+            .file
+            .media
+            .as_ref()
+            .is_some_and(|m| m.streams.iter().any(|s| s.kind == StreamKind::Video));
+        if picture && f.file.problem.is_none() {
+            let strip =
+                super::thumbs::strip(std::path::Path::new(&f.file.path), THUMBNAILS, THUMB_WIDTH);
+            e.thumbnails.insert(f.file.path.clone(), strip);
+        }
+    }
+    e
+}
+
 /// The run as one HTML document.
 pub fn render(r: &RunReport, extras: &HtmlExtras) -> String {
     let mut s = String::with_capacity(64 * 1024);

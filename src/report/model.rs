@@ -114,6 +114,17 @@ pub struct FileCounts {
 }
 
 impl FileEntry {
+    /// The report's entry for one result of the pipeline.
+    pub fn from_result(c: &crate::check::FileResult) -> Self {
+        FileEntry {
+            file: c.scanned.clone(),
+            report: c.report.clone(),
+            audio: c.audio.clone(),
+            sha256: c.sha256.clone(),
+            deliverable: None,
+        }
+    }
+
     /// Failed error-severity and warning-severity rules of this file.
     pub fn failed_counts(&self) -> (usize, usize) {
         let Some(r) = &self.report else { return (0, 0) };
@@ -154,6 +165,32 @@ impl FileEntry {
 }
 
 impl RunReport {
+    /// A run over `roots` against `profiles`, started now by this user on
+    /// this host, judged by `policy`, with no files yet.
+    pub fn begin(roots: &[std::path::PathBuf], profiles: &[Profile], policy: FailPolicy) -> Self {
+        let now = now_rfc3339();
+        RunReport {
+            schema_version: crate::SCHEMA_VERSION,
+            tool: format!("signoff {}", crate::TOOL_VERSION),
+            command: check_command(),
+            tool_version: crate::TOOL_VERSION.into(),
+            started_at: now.clone(),
+            finished_at: now,
+            user: current_user(),
+            host: host_name(),
+            roots: roots
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect(),
+            project: None,
+            distributor: None,
+            policy,
+            profiles: profiles.iter().map(ProfileRef::from_profile).collect(),
+            files: Vec::new(),
+            board: None,
+        }
+    }
+
     /// Counts of files per verdict.
     pub fn counts(&self) -> FileCounts {
         let mut c = FileCounts {
