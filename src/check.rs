@@ -32,6 +32,10 @@ pub struct CheckOptions {
     pub follow_links: bool,
     /// Hash each readable reported file (SHA-256) in the same pool task.
     pub hash: bool,
+    /// Names of every audio channel in file order (`--layout`): they group
+    /// loudness programmes and name, for the layout rules, the channels
+    /// the file does not label.
+    pub layout: Option<Vec<String>>,
 }
 
 /// One file to analyse: what the walk found and what to do with it.
@@ -48,6 +52,9 @@ pub struct Job {
     pub hash: bool,
     /// The hash the cache already knows (size and mtime unchanged): not hashed again.
     pub cached_sha256: Option<String>,
+    /// Channel names given by the user (`check --layout`), in file order.
+    #[serde(default)]
+    pub layout: Option<Vec<String>>,
 }
 
 /// Everything the pipeline learnt about one file.
@@ -135,6 +142,7 @@ pub fn check_files(
             explicit,
             hash: opts.hash,
             cached_sha256: None,
+            layout: opts.layout.clone(),
         })
         .collect();
     let all = execute(
@@ -263,12 +271,19 @@ fn measure_if_needed(
     if !has_audio || !job.profiles.iter().any(needs_audio_measurement) {
         return Ok(None);
     }
-    let layout = job
-        .profiles
-        .iter()
-        .find_map(|p| measurement_layout(p, media));
+    use crate::measure::model::Grouping;
+    let (layout, layout_origin) = match &job.layout {
+        Some(names) => (Some(names.clone()), Grouping::GivenLayout),
+        None => (
+            job.profiles
+                .iter()
+                .find_map(|p| measurement_layout(p, media)),
+            Grouping::ProfileLayout,
+        ),
+    };
     let opts = MeasureOptions {
         layout,
+        layout_origin,
         ..MeasureOptions::default()
     };
     measure_file(&job.entry.path, media, &opts).map(Some)
@@ -277,6 +292,16 @@ fn measure_if_needed(
 /// Evaluates a readable media file against the job's profiles.
 fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Option<AudioMeasurements>) {
     let entry = &job.entry;
+    let named;
+    let media = match &job.layout {
+        Some(names) => {
+            let mut m = media.clone();
+            crate::spec::layout::apply_given_layout(&mut m, names);
+            named = m;
+            &named
+        }
+        None => media,
+    };
     let audio = match measure_if_needed(job, media) {
         Ok(audio) => audio,
         Err(problem) => {

@@ -254,6 +254,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
                     explicit,
                     hash: true,
                     cached_sha256: work.cached_sha,
+                    layout: None,
                 });
             }
         }

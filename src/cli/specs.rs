@@ -76,7 +76,7 @@ pub fn run(args: &SpecsArgs) -> anyhow::Result<u8> {
                 }
                 Format::Human => {
                     for p in &all {
-                        writeln!(out, "{p}")?;
+                        writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;
                     }
                 }
             }
@@ -116,11 +116,12 @@ fn list(reg: &Registry, format: Format, out: &mut impl Write) -> anyhow::Result<
         return Ok(());
     }
     for r in rows {
-        writeln!(
-            out,
-            "{:<20} {:<10} {}\n{:<31} ({})",
-            r.id, r.confidence, r.title, "", r.origin
-        )?;
+        let (id, t, o) = (
+            signoff::escape::terminal(&r.id),
+            signoff::escape::terminal(&r.title),
+            signoff::escape::terminal(&r.origin),
+        );
+        writeln!(out, "{id:<20} {:<10} {t}\n{:<31} ({o})", r.confidence, "")?;
     }
     Ok(())
 }
