@@ -103,7 +103,10 @@ fn one_check_shows_every_state() {
     .unwrap();
     let (code, doc) = check_json(&root, &[]);
     assert_eq!(code, 1, "a failing deliverable exits 1");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
+    assert_eq!(doc["command"], "check");
+    assert_eq!(doc["outcome"]["verdict"], "fail");
+    assert_eq!(doc["outcome"]["exit_code"], 1);
     assert_eq!(states(&doc, "dub-de"), ["missing"]);
     assert_eq!(states(&doc, "subtitles-foreign"), ["incomplete"]);
     assert_eq!(states(&doc, "trailer-broadcast"), ["failing"]);

@@ -94,7 +94,7 @@ fn check_exit_codes_and_json() {
         .stdout
         .clone();
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["files"][0]["verdict"], "fail");
     assert_eq!(doc["files"][1]["verdict"], "unreadable");
 }
