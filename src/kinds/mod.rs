@@ -44,6 +44,16 @@ pub fn cache_key(path: &Path) -> String {
     format!("{VERSION}:ext={ext}")
 }
 
+/// What the files of a deliverable with `profiles` are judged by: those
+/// profiles, then the checks their kind implies.
+pub fn judged_by(profiles: &[String]) -> Vec<String> {
+    let mut ids = profiles.to_vec();
+    if !ids.iter().any(|p| p == PROFILE) {
+        ids.push(PROFILE.to_string());
+    }
+    ids
+}
+
 /// One file as the kind checks see it.
 pub struct Subject<'a> {
     /// Where to read it (read-only).
