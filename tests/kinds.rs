@@ -378,3 +378,38 @@ fn check_with_a_spec_judges_names_too() {
     assert_eq!(still["profiles"], serde_json::json!(["kind"]));
     assert_eq!(still["findings"].as_array().unwrap().len(), 1, "{still}");
 }
+
+#[test]
+fn hostile_pdfs_and_captions_fail_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("HOSTILE");
+    fs::create_dir_all(&root).unwrap();
+    // 200,000 nested arrays: a parser without a depth bound overflows its stack.
+    let mut nested = b"%PDF-1.4\n1 0 obj\n".to_vec();
+    nested.extend(std::iter::repeat_n(b'[', 200_000));
+    nested.extend(std::iter::repeat_n(b']', 200_000));
+    nested.extend_from_slice(b"\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n");
+    fs::write(root.join("nested.pdf"), nested).unwrap();
+    // A header and an end marker around nothing.
+    fs::write(
+        root.join("hollow.pdf"),
+        b"%PDF-1.7\nstartxref\n999999\n%%EOF\n",
+    )
+    .unwrap();
+    // 100,000 nested TTML elements.
+    let deep = format!("<tt>{}", "<div>".repeat(100_000));
+    fs::write(root.join("deep.ttml"), deep).unwrap();
+    let mut plan = String::from("[project]\ntitle = \"HOSTILE\"\n");
+    for name in ["nested.pdf", "hollow.pdf", "deep.ttml"] {
+        let id = name.replace('.', "-");
+        plan.push_str(&format!(
+            "\n[[deliverable]]\nid = \"{id}\"\ntitle = \"{id}\"\npatterns = [\"{name}\"]\n"
+        ));
+    }
+    fs::write(root.join("signoff.toml"), plan).unwrap();
+    let (code, doc) = check_json(&root, &[]);
+    assert_eq!(code, 1, "{doc}");
+    for id in ["nested-pdf", "hollow-pdf", "deep-ttml"] {
+        assert_eq!(state(&doc, id), "failing", "{id}");
+    }
+}
