@@ -133,7 +133,9 @@ fn header(s: &mut String, r: &RunReport) {
 fn guide(s: &mut String) {
     s.push_str(
         "<section class=\"guide\"><h2>How to read this report</h2><ul>\
-         <li>Every media file was probed and checked against the profiles above. \
+         <li>Every media file was probed and checked against the profiles above, and every \
+         file also against the checks its kind implies (profile <code>kind</code>: the content is \
+         what its name says, images, PDFs and captions are readable). \
          <span class=\"badge pass\">PASS</span> every rule held; \
          <span class=\"badge not_evaluated\">NOT EVALUATED</span> no rule failed but some could not \
          be checked (never counted as a pass); <span class=\"badge fail\">FAIL</span> an \
