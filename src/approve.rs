@@ -7,6 +7,7 @@ use crate::board::{Approval, DeliverableStatus, State};
 use crate::delivery::BoardReport;
 use crate::ledger::approvals::NewApproval;
 use crate::ledger::{Ledger, LedgerError};
+use crate::paths::RelPath;
 use crate::plan::Plan;
 use crate::spec::catalogue::suggest;
 use std::collections::BTreeMap;
@@ -53,7 +54,7 @@ pub enum ApproveError {
         /// Deliverable id.
         id: String,
         /// The file.
-        path: String,
+        path: RelPath,
     },
     /// The ledger could not record it.
     #[error(transparent)]
@@ -138,14 +139,14 @@ fn refuse_if_not_passing(s: &DeliverableStatus) -> Result<(), ApproveError> {
         }
         State::Incomplete => format!(" ({} of {} files)", s.files.len(), s.expected_files),
         _ => {
-            let bad: Vec<&str> = s
+            let bad: Vec<String> = s
                 .files
                 .iter()
                 .filter(|f| {
                     matches!(f.outcome.verdict.as_deref(), Some("fail" | "unreadable"))
                         || f.outcome.sha256.is_none()
                 })
-                .map(|f| f.path.as_str())
+                .map(|f| f.path.display())
                 .collect();
             format!(" ({} error(s) in {})", s.error_count, bad.join(", "))
         }

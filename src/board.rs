@@ -19,6 +19,7 @@
 //! Precedence of the primary state: approval (approved / approval stale)
 //! first, then missing > incomplete > failing > passing.
 
+use crate::paths::RelPath;
 use crate::plan::model::Plan;
 use crate::plan::Matching;
 use serde::{Deserialize, Serialize};
@@ -137,15 +138,18 @@ pub struct Approval {
     pub note: Option<String>,
     /// Why a failing or incomplete deliverable was approved anyway.
     pub override_reason: Option<String>,
-    /// Relative path → SHA-256 approved.
-    pub files: BTreeMap<String, String>,
+    /// Relative path (exact bytes; JSON keys are its display form) → SHA-256 approved.
+    pub files: BTreeMap<RelPath, String>,
 }
 
 /// One file of a deliverable on the board.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BoardFile {
-    /// Path relative to the delivery root.
-    pub path: String,
+    /// Path relative to the delivery root (exact; shown as its display form).
+    pub path: RelPath,
+    /// The raw bytes of the path in hex, when `path` is not the name itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_hex: Option<String>,
     /// Its outcome.
     #[serde(flatten)]
     pub outcome: FileOutcome,
@@ -191,7 +195,7 @@ pub struct BoardInput<'a> {
     /// Which files each deliverable claims.
     pub matching: &'a Matching,
     /// Relative path → outcome.
-    pub files: &'a BTreeMap<String, FileOutcome>,
+    pub files: &'a BTreeMap<RelPath, FileOutcome>,
     /// Deliverable id → latest approval.
     pub approvals: &'a BTreeMap<String, Approval>,
     /// Today, for `overdue`.
@@ -215,6 +219,7 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         .iter()
         .map(|p| BoardFile {
             path: p.clone(),
+            path_hex: p.path_hex(),
             outcome: input
                 .files
                 .get(p)
@@ -292,16 +297,16 @@ fn stale(approval: &Approval, files: &[BoardFile]) -> Vec<String> {
     let mut out = Vec::new();
     for f in files {
         match approval.files.get(&f.path) {
-            None => out.push(format!("{} (added)", f.path)),
+            None => out.push(format!("{} (added)", f.path.display())),
             Some(h) if Some(h) != f.outcome.sha256.as_ref() => {
-                out.push(format!("{} (changed)", f.path))
+                out.push(format!("{} (changed)", f.path.display()))
             }
             Some(_) => {}
         }
     }
     for p in approval.files.keys() {
         if !files.iter().any(|f| &f.path == p) {
-            out.push(format!("{p} (removed)"));
+            out.push(format!("{} (removed)", p.display()));
         }
     }
     out

@@ -11,6 +11,7 @@ use crate::inventory::walk::{self, Entry, WalkOptions};
 use crate::ledger::store::FileRecord;
 use crate::ledger::{Ledger, LedgerError};
 use crate::measure::hash::{sha256_file, sha256_reader};
+use crate::paths::RelPath;
 use crate::plan::{LoadedPlan, Matcher, Matching};
 use crate::progress::Reporter;
 use crate::scan;
@@ -75,9 +76,9 @@ pub struct BoardReport {
     /// One status per deliverable, in plan order.
     pub deliverables: Vec<DeliverableStatus>,
     /// Files no deliverable claims.
-    pub unplanned: Vec<String>,
+    pub unplanned: Vec<RelPath>,
     /// Files claimed by two or more deliverables.
-    pub double_claimed: BTreeMap<String, Vec<String>>,
+    pub double_claimed: BTreeMap<RelPath, Vec<String>>,
     /// Files whose stored hash and results were reused.
     pub reused_files: usize,
     /// Files hashed and analysed in this run.
@@ -144,7 +145,7 @@ struct Work {
 
 /// What the pool hands back per file.
 struct Done {
-    relative_path: String,
+    relative_path: RelPath,
     outcome: FileOutcome,
     report: Option<FileReport>,
     write_error: Option<String>,
@@ -161,7 +162,7 @@ pub fn run(
     let root = root_key(&plan.root)?;
     let root_s = root.to_string_lossy().into_owned();
     let entries = delivery_entries(&root, plan, ledger.path(), opts.follow_links);
-    let rels: Vec<String> = entries.iter().map(relative).collect();
+    let rels: Vec<RelPath> = entries.iter().map(relative).collect();
     let matcher = Matcher::new(&plan.plan)?;
     let matching = matcher.match_files(&rels);
     let profiles = resolve_profiles(plan, registry)?;
@@ -217,7 +218,7 @@ struct Partition<'a> {
 
 /// Files the cache answers (recorded at once) and files left for the pool.
 type Split = (
-    BTreeMap<String, FileOutcome>,
+    BTreeMap<RelPath, FileOutcome>,
     Vec<Entry>,
     BTreeMap<PathBuf, Work>,
 );
@@ -252,7 +253,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
 /// Adds the pool's outcomes to `files`; the first ledger write error stops the run.
 fn collect(
     done: Vec<Done>,
-    files: &mut BTreeMap<String, FileOutcome>,
+    files: &mut BTreeMap<RelPath, FileOutcome>,
 ) -> Result<Vec<FileReport>, DeliveryError> {
     let mut reports = Vec::new();
     for d in done {
@@ -279,7 +280,7 @@ pub fn status(
             root: root_s.clone(),
         })?;
     let files = ledger.run_files(run_id)?;
-    let rels: Vec<String> = files.keys().cloned().collect();
+    let rels: Vec<RelPath> = files.keys().cloned().collect();
     let matching = Matcher::new(&plan.plan)?.match_files(&rels);
     compose(plan, ledger, &root_s, run_id, &matching, &files, today)
 }
@@ -290,7 +291,7 @@ fn compose(
     root: &str,
     run_id: i64,
     matching: &Matching,
-    files: &BTreeMap<String, FileOutcome>,
+    files: &BTreeMap<RelPath, FileOutcome>,
     today: Date,
 ) -> Result<BoardReport, DeliveryError> {
     let ids: Vec<String> = plan
@@ -355,12 +356,12 @@ fn delivery_entries(
             return false;
         };
         own.iter().any(|o| {
-            let o = o.to_string_lossy();
-            let c = c.to_string_lossy();
-            c == o
-                || ["-wal", "-shm", "-journal"]
-                    .iter()
-                    .any(|s| c == format!("{o}{s}"))
+            c == *o
+                || ["-wal", "-shm", "-journal"].iter().any(|s| {
+                    let mut side = o.as_os_str().to_os_string();
+                    side.push(s);
+                    c.as_os_str() == side
+                })
         })
     };
     let opts = WalkOptions {
@@ -373,8 +374,8 @@ fn delivery_entries(
         .collect()
 }
 
-fn relative(e: &Entry) -> String {
-    e.relative_path.to_string_lossy().replace('\\', "/")
+fn relative(e: &Entry) -> RelPath {
+    RelPath::from_path(&e.relative_path)
 }
 
 fn mtime_ns(e: &Entry) -> i64 {
@@ -407,11 +408,7 @@ fn work_for(
     let cached_sha = if rehash || entry.problem.is_some() {
         None
     } else {
-        ledger.cached_hash(
-            &entry.path.to_string_lossy(),
-            entry.size_bytes,
-            mtime_ns(entry),
-        )?
+        ledger.cached_hash(&entry.path, entry.size_bytes, mtime_ns(entry))?
     };
     Ok(Work {
         profiles: Arc::new(ids.iter().map(|id| profiles[*id].0.clone()).collect()),
@@ -532,7 +529,7 @@ fn record(
     problem: Option<String>,
 ) -> FileRecord {
     FileRecord {
-        abs_path: entry.path.to_string_lossy().into_owned(),
+        abs_path: entry.path.clone(),
         relative_path: relative(entry),
         size_bytes: entry.size_bytes,
         mtime_ns: mtime_ns(entry),

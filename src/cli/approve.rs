@@ -77,7 +77,11 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         approval.files.len()
     )?;
     for (path, sha) in &approval.files {
-        writeln!(out, "  {sha}  {}", signoff::escape::terminal(path))?;
+        writeln!(
+            out,
+            "  {sha}  {}",
+            signoff::escape::terminal(&path.display())
+        )?;
     }
     out.flush()?;
     Ok(signoff::exit::OK)

@@ -295,7 +295,7 @@ fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {
             r.unplanned.len()
         )?;
         for f in &r.unplanned {
-            writeln!(out, "  {}", terminal(f))?;
+            writeln!(out, "  {}", terminal(&f.display()))?;
         }
     }
     if !r.double_claimed.is_empty() {
@@ -305,7 +305,12 @@ fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {
             r.double_claimed.len()
         )?;
         for (f, ids) in &r.double_claimed {
-            writeln!(out, "  {}  ← {}", terminal(f), terminal(&ids.join(", ")))?;
+            writeln!(
+                out,
+                "  {}  ← {}",
+                terminal(&f.display()),
+                terminal(&ids.join(", "))
+            )?;
         }
     }
     Ok(())

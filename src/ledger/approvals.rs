@@ -3,6 +3,7 @@
 
 use super::store::{Ledger, LedgerError};
 use crate::board::Approval;
+use crate::paths::RelPath;
 use rusqlite::{params, TransactionBehavior};
 use std::collections::BTreeMap;
 
@@ -55,7 +56,7 @@ impl Ledger {
         for (p, sha) in &ap.files {
             tx.execute(
                 "INSERT INTO approval_files VALUES (?1, ?2, ?3)",
-                params![id, p, sha],
+                params![id, p.as_bytes(), sha],
             )
             .map_err(wrap)?;
         }
@@ -111,13 +112,15 @@ impl Ledger {
             .collect()
     }
 
-    fn approval_files(&self, id: i64) -> Result<BTreeMap<String, String>, LedgerError> {
+    fn approval_files(&self, id: i64) -> Result<BTreeMap<RelPath, String>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare("SELECT path, sha256 FROM approval_files WHERE approval_id = ?1")
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(params![id], |r| {
+                Ok((super::store::rel_path(r, 0)?, r.get(1)?))
+            })
             .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
         rows.map_err(|e| self.err(e))
     }
@@ -143,6 +146,7 @@ mod tests {
     use super::*;
     use crate::board::FileOutcome;
     use crate::ledger::store::FileRecord;
+    use std::path::Path;
 
     #[test]
     fn records_runs_results_cache_and_approvals() {
@@ -157,7 +161,7 @@ mod tests {
         };
         let rec = FileRecord {
             abs_path: "/root/a.wav".into(),
-            relative_path: "a.wav".into(),
+            relative_path: RelPath::from("a.wav"),
             size_bytes: 10,
             mtime_ns: 5,
             profiles_digest: "p".into(),
@@ -168,10 +172,15 @@ mod tests {
         };
         l.record_file(run, &rec).unwrap();
         assert_eq!(
-            l.cached_hash("/root/a.wav", 10, 5).unwrap().as_deref(),
+            l.cached_hash(Path::new("/root/a.wav"), 10, 5)
+                .unwrap()
+                .as_deref(),
             Some("abc")
         );
-        assert_eq!(l.cached_hash("/root/a.wav", 10, 6).unwrap(), None);
+        assert_eq!(
+            l.cached_hash(Path::new("/root/a.wav"), 10, 6).unwrap(),
+            None
+        );
         assert_eq!(l.result("abc", "p").unwrap(), Some(outcome.clone()));
         // Recording the reused result again (no detail) keeps the stored detail.
         l.record_file(
@@ -183,19 +192,22 @@ mod tests {
         )
         .unwrap();
         let details = l.run_details(run).unwrap();
-        assert_eq!(details["a.wav"].detail_json.as_deref(), Some("{\"x\":1}"));
+        assert_eq!(
+            details[&RelPath::from("a.wav")].detail_json.as_deref(),
+            Some("{\"x\":1}")
+        );
         assert_eq!(l.latest_run("/root").unwrap(), None);
         l.finish_run(run, "t1", &[("d".into(), "passing".into(), 1)])
             .unwrap();
         assert_eq!(l.latest_run("/root").unwrap(), Some(run));
-        assert_eq!(l.run_files(run).unwrap()["a.wav"], outcome);
+        assert_eq!(l.run_files(run).unwrap()[&RelPath::from("a.wav")], outcome);
         assert_eq!(l.runs_of("/root", "d").unwrap()[0].1, "passing");
         let approval = Approval {
             by: "Ana".into(),
             at: "t2".into(),
             note: Some("ok".into()),
             override_reason: None,
-            files: [("a.wav".to_string(), "abc".to_string())].into(),
+            files: [(RelPath::from("a.wav"), "abc".to_string())].into(),
         };
         let profiles = BTreeMap::from([("ebu-r128".to_string(), "digest".to_string())]);
         l.approve(&NewApproval {

@@ -11,12 +11,13 @@ use crate::delivery::{resolve_profiles, states_text, BoardReport, DeliveryError}
 use crate::error::{FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::ledger::{Ledger, LedgerError, RunFileDetail};
+use crate::paths::RelPath;
 use crate::plan::LoadedPlan;
 use crate::probe::Status;
 use crate::scan::ScannedFile;
 use crate::spec::{FileReport, Registry};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Shown for a file whose detail the ledger does not hold (a result
 /// recorded before schema 3).
@@ -32,16 +33,16 @@ pub fn run_report(
     let profiles = resolve_profiles(plan, registry)?;
     let info = ledger.run_info(board.run_id)?;
     let details = ledger.run_details(board.run_id)?;
-    let mut owner: BTreeMap<&str, &DeliverableStatus> = BTreeMap::new();
+    let mut owner: BTreeMap<&RelPath, &DeliverableStatus> = BTreeMap::new();
     for d in &board.deliverables {
         for f in &d.files {
-            owner.entry(f.path.as_str()).or_insert(d);
+            owner.entry(&f.path).or_insert(d);
         }
     }
     let root = Path::new(&board.root);
     let mut files = Vec::with_capacity(details.len());
     for (rel, det) in &details {
-        let d = owner.get(rel.as_str()).copied();
+        let d = owner.get(rel).copied();
         let ids: Vec<String> = d
             .and_then(|d| plan.plan.deliverable(&d.id))
             .map(|d| d.profiles.clone())
@@ -103,7 +104,7 @@ pub fn row(d: &DeliverableStatus) -> BoardRow {
         state: states_text(d),
         owner: d.owner.clone(),
         due: d.due.clone(),
-        files: d.files.iter().map(|f| f.path.clone()).collect(),
+        files: d.files.iter().map(|f| f.path.display()).collect(),
         approval: d.approval.as_ref().map(approval),
         stale_files: d.stale_files.clone(),
         warnings: d.warning_count,
@@ -120,7 +121,11 @@ fn approval(a: &board::Approval) -> Approval {
         by: a.by.clone(),
         at: a.at.clone(),
         note: a.note.clone(),
-        hashes: a.files.clone(),
+        hashes: a
+            .files
+            .iter()
+            .map(|(p, h)| (p.display(), h.clone()))
+            .collect(),
         override_reason: a.override_reason.clone(),
     }
 }
@@ -129,24 +134,26 @@ fn approval(a: &board::Approval) -> Approval {
 /// (the detail is keyed by content, not path), or what the run knows.
 fn file_entry(
     root: &Path,
-    rel: &str,
+    rel: &RelPath,
     det: &RunFileDetail,
     profiles: Vec<String>,
 ) -> Result<FileEntry, String> {
-    let abs = root.join(rel).to_string_lossy().into_owned();
+    let abs_path = root.join(rel.as_path());
+    let (abs, path_hex) = crate::probe::display_path(&abs_path);
+    let rel_shown = rel.display();
     let detail: Option<CheckedFile> = match &det.detail_json {
         Some(j) => Some(
             serde_json::from_str(j)
-                .map_err(|e| format!("the detail of {rel} is unreadable: {e}"))?,
+                .map_err(|e| format!("the detail of {rel_shown} is unreadable: {e}"))?,
         ),
         None => None,
     };
     if let Some(mut c) = detail {
         c.scanned.path = abs.clone();
-        c.scanned.path_hex = None;
-        c.scanned.relative_path = rel.to_string();
+        c.scanned.path_hex = path_hex;
+        c.scanned.relative_path = rel_shown;
         if let Some(r) = &mut c.report {
-            r.path = PathBuf::from(&abs);
+            r.path = abs_path.clone();
         }
         return Ok(FileEntry {
             file: c.scanned,
@@ -166,18 +173,18 @@ fn file_entry(
     };
     let report = match &problem {
         Some(p) if !profiles.is_empty() => Some(FileReport::unreadable(
-            PathBuf::from(&abs),
+            abs_path.clone(),
             profiles,
             p.clone(),
         )),
         _ => None,
     };
-    let size_bytes = std::fs::metadata(root.join(rel)).map_or(0, |m| m.len());
+    let size_bytes = std::fs::metadata(&abs_path).map_or(0, |m| m.len());
     Ok(FileEntry {
         file: ScannedFile {
             path: abs,
-            path_hex: None,
-            relative_path: rel.to_string(),
+            path_hex,
+            relative_path: rel_shown,
             size_bytes,
             modified_unix_s: None,
             kind: FileKind::Unknown,
