@@ -85,6 +85,13 @@ pub struct BoardReport {
     pub analysed_files: usize,
     /// Profile id → digest of the resolved profile, for every profile the plan names.
     pub profile_digests: BTreeMap<String, String>,
+    /// When the run shown finished (RFC 3339 UTC): the last check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    /// Files changed, added or removed on disk since the run shown (`status`
+    /// only; by size and mtime, nothing hashed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_since_check: Vec<crate::disk::DiskChange>,
     /// Full QC reports of the files analysed in this run.
     #[serde(skip)]
     pub reports: Vec<FileReport>,
@@ -199,6 +206,7 @@ pub fn run(
         .map(|d| (d.id.clone(), states_text(d), d.files.len()))
         .collect();
     ledger.finish_run(run_id, &crate::delivery::now_utc(), &rows)?;
+    report.checked_at = Some(opts.now.clone());
     report.reused_files = reused_files;
     report.analysed_files = analysed_files;
     report.profile_digests = profiles.into_iter().map(|(id, (_, d))| (id, d)).collect();
@@ -266,7 +274,8 @@ fn collect(
     Ok(reports)
 }
 
-/// The board of the latest completed run, without analysing anything.
+/// The board of the latest completed check, without analysing anything,
+/// with what changed on disk since (size and mtime only; see [`crate::disk`]).
 pub fn status(
     plan: &LoadedPlan,
     ledger: &Ledger,
@@ -274,15 +283,25 @@ pub fn status(
 ) -> Result<BoardReport, DeliveryError> {
     let root = root_key(&plan.root)?;
     let root_s = root.to_string_lossy().into_owned();
-    let run_id = ledger
-        .latest_run(&root_s)?
-        .ok_or_else(|| DeliveryError::NoRun {
-            root: root_s.clone(),
-        })?;
+    let run_id = match ledger.latest_check(&root_s)? {
+        Some(id) => Some(id),
+        None => ledger.latest_run(&root_s)?,
+    }
+    .ok_or_else(|| DeliveryError::NoRun {
+        root: root_s.clone(),
+    })?;
     let files = ledger.run_files(run_id)?;
     let rels: Vec<RelPath> = files.keys().cloned().collect();
-    let matching = Matcher::new(&plan.plan)?.match_files(&rels);
-    compose(plan, ledger, &root_s, run_id, &matching, &files, today)
+    let matcher = Matcher::new(&plan.plan)?;
+    let matching = matcher.match_files(&rels);
+    let mut report = compose(plan, ledger, &root_s, run_id, &matching, &files, today)?;
+    let info = ledger.run_info(run_id)?;
+    report.checked_at = info.finished_at.or(Some(info.started_at));
+    let on_disk = delivery_entries(&root, plan, ledger.path(), false);
+    report.changed_since_check =
+        crate::disk::changes(&ledger.run_file_stats(run_id)?, &on_disk, &matcher);
+    crate::disk::stale_approvals(&mut report.deliverables, &report.changed_since_check);
+    Ok(report)
 }
 
 fn compose(
@@ -317,6 +336,8 @@ fn compose(
         reused_files: 0,
         analysed_files: 0,
         profile_digests: BTreeMap::new(),
+        checked_at: None,
+        changed_since_check: Vec::new(),
         reports: Vec::new(),
     })
 }

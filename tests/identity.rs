@@ -255,3 +255,85 @@ fn newer_or_invalid_ledgers_are_refused_and_left_untouched() {
         }
     }
 }
+
+#[test]
+fn status_looks_at_the_disk_and_names_the_last_check() {
+    let (_tmp, root) = delivery();
+    let (_, checked) = json(signoff().arg("check").arg(&root).args(["--format", "json"]));
+    let check_run = checked["run_id"].as_i64().unwrap();
+    signoff()
+        .args(["approve", "stems", "--by", "Ana", "-q", "--root"])
+        .arg(&root)
+        .assert()
+        .code(0);
+    let (_, doc) = json(
+        signoff()
+            .arg("status")
+            .arg(&root)
+            .args(["--format", "json"]),
+    );
+    assert_eq!(stems(&doc)["states"], serde_json::json!(["approved"]));
+    assert_eq!(
+        doc["run_id"].as_i64(),
+        Some(check_run),
+        "the last check, not the approve"
+    );
+    assert_eq!(doc["checked_at"], checked["checked_at"]);
+    assert!(doc.get("changed_since_check").is_none(), "{doc}");
+
+    // Same size, new mtime: changed. Plus one file gone and one new.
+    let target = path_of(&root, NAMES[2]);
+    let mut bytes = fs::read(&target).unwrap();
+    bytes[50] ^= 1;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&target, &bytes).unwrap();
+    fs::remove_file(path_of(&root, NAMES[4])).unwrap();
+    fs::write(root.join("a/new.wav"), wav(5, 480)).unwrap();
+    let ledger = root.join("signoff.ledger.sqlite");
+    let runs_before = fs::metadata(&ledger).unwrap().len();
+    let (_, doc) = json(
+        signoff()
+            .arg("status")
+            .arg(&root)
+            .args(["--format", "json"]),
+    );
+    assert_eq!(stems(&doc)["states"], serde_json::json!(["approval_stale"]));
+    let changes: Vec<(String, String)> = doc["changed_since_check"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap().to_string(),
+                c["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("a/new.wav".to_string(), "added".to_string()),
+            ("plain.wav".into(), "removed".into()),
+            ("x\\xe9.wav".into(), "changed".into()),
+        ]
+    );
+    assert_eq!(doc["analysed_files"], 0);
+    let out = signoff().arg("status").arg(&root).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("APPROVAL STALE"), "{text}");
+    assert!(
+        text.contains("changed since last check: x\\xe9.wav"),
+        "{text}"
+    );
+    assert!(
+        text.contains("removed since last check: plain.wav"),
+        "{text}"
+    );
+    let at = checked["checked_at"].as_str().unwrap();
+    assert!(text.contains(&format!("last check {at}")), "{text}");
+    assert_eq!(
+        fs::metadata(&ledger).unwrap().len(),
+        runs_before,
+        "status writes nothing"
+    );
+}

@@ -48,6 +48,7 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
     let ctx = args.plan.load_at(args.root.as_deref())?;
     let report = run_board(&ctx, args.jobs, false, false, args.quiet, Format::Human)?;
     let mut ledger = ctx.open_ledger()?;
+    ledger.set_run_kind(report.run_id, "approve")?;
     let req = ApproveRequest {
         deliverable: args.deliverable.clone(),
         by: args.by.clone(),

@@ -178,6 +178,9 @@ fn human(ctx: &PlanContext, r: &BoardReport, out: &mut impl Write) -> std::io::R
         r.reused_files,
         r.analysed_files
     )?;
+    if let Some(at) = &r.checked_at {
+        writeln!(out, "last check {}", terminal(at))?;
+    }
     writeln!(out)?;
     let w = r
         .deliverables
@@ -195,14 +198,28 @@ fn human(ctx: &PlanContext, r: &BoardReport, out: &mut impl Write) -> std::io::R
         pad("OWNER", 20)
     )?;
     for d in &r.deliverables {
-        row(out, d, w)?;
+        row(out, d, w, &r.changed_since_check)?;
     }
     extras(out, r)?;
     writeln!(out)?;
     writeln!(out, "{}", tally(&r.deliverables))
 }
 
-fn row(out: &mut impl Write, d: &DeliverableStatus, w: usize) -> std::io::Result<()> {
+/// "changed since last check" lines of one deliverable.
+fn r_changes(d: &DeliverableStatus, changes: &[signoff::disk::DiskChange]) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| c.deliverables.contains(&d.id))
+        .map(|c| format!("  {} since last check: {}", c.change.word(), c.path))
+        .collect()
+}
+
+fn row(
+    out: &mut impl Write,
+    d: &DeliverableStatus,
+    w: usize,
+    changes: &[signoff::disk::DiskChange],
+) -> std::io::Result<()> {
     let files = format!("{}/{}", d.files.len(), d.expected_files);
     let owner = d.owner.as_deref().map(terminal).unwrap_or_default();
     writeln!(
@@ -213,6 +230,9 @@ fn row(out: &mut impl Write, d: &DeliverableStatus, w: usize) -> std::io::Result
         pad(&owner, 20),
         d.due.as_deref().unwrap_or("-")
     )?;
+    for c in r_changes(d, changes) {
+        writeln!(out, "{}  {}", " ".repeat(w), terminal(&c))?;
+    }
     for line in details(d) {
         writeln!(out, "{}  {}", " ".repeat(w), terminal(&line))?;
     }
