@@ -6,7 +6,8 @@
 //!
 //! - `missing`: no file matches its patterns;
 //! - `incomplete`: fewer files than `count`, or a required sidecar is missing;
-//! - `failing`: a file fails an error-severity rule or cannot be read;
+//! - `failing`: a file fails an error-severity rule or cannot be read, or
+//!   there are more files than `count` ("3 files where the plan expects 1");
 //! - `passing`: every file passes (warnings and unevaluated rules counted);
 //! - `approved`: signed off, and every file still has the approved SHA-256
 //!   (an approval given with `--override` counts, whatever the QC says);
@@ -182,6 +183,10 @@ pub struct DeliverableStatus {
     pub not_evaluated_count: usize,
     /// Sidecar patterns that match no file.
     pub missing_sidecars: Vec<String>,
+    /// Findings about the deliverable as a whole ("3 files where the plan
+    /// expects 1"); each makes it failing and counts as an error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
     /// Files changed, added or removed since the approval (`path (changed)`).
     pub stale_files: Vec<String>,
     /// The latest approval, if any.
@@ -233,7 +238,15 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         .get(id)
         .cloned()
         .unwrap_or_default();
-    let qc = qc_state(&files, d.count, !missing_sidecars.is_empty());
+    let findings: Vec<String> = crate::plan::matching::count_finding(files.len(), d.count)
+        .into_iter()
+        .collect();
+    let qc = qc_state(
+        &files,
+        d.count,
+        !missing_sidecars.is_empty(),
+        !findings.is_empty(),
+    );
     let approval = input.approvals.get(id).cloned();
     let stale_files = approval
         .as_ref()
@@ -255,23 +268,24 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         owner: d.owner.clone(),
         due: due.map(crate::plan::model::format_date),
         expected_files: d.count,
-        error_count: sum(|o| o.errors),
+        error_count: sum(|o| o.errors) + findings.len(),
         warning_count: sum(|o| o.warnings),
         not_evaluated_count: sum(|o| o.not_evaluated),
         files,
         missing_sidecars,
+        findings,
         stale_files,
         approval,
     }
 }
 
 /// What the files alone say.
-fn qc_state(files: &[BoardFile], expected: usize, sidecar_missing: bool) -> State {
+fn qc_state(files: &[BoardFile], expected: usize, sidecar_missing: bool, finding: bool) -> State {
     if files.is_empty() {
         State::Missing
     } else if files.len() < expected || sidecar_missing {
         State::Incomplete
-    } else if files.iter().any(|f| f.outcome.fails()) {
+    } else if finding || files.iter().any(|f| f.outcome.fails()) {
         State::Failing
     } else {
         State::Passing

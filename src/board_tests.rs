@@ -238,3 +238,21 @@ fn a_file_claimed_twice_is_judged_by_each_deliverables_profiles() {
     assert_eq!((b[1].state, b[1].error_count), (State::Failing, 3));
     assert_eq!(matching.double_claimed[&RelPath::from("a.wav")], ["d", "e"]);
 }
+
+#[test]
+fn more_files_than_count_is_a_failing_finding() {
+    let s = run(
+        &plan(1, None),
+        &[("a.wav", ok("1")), ("b.wav", ok("2")), ("c.wav", ok("3"))],
+        &[],
+    );
+    assert_eq!(s.state, State::Failing);
+    assert_eq!(s.findings, ["3 files where the plan expects 1"]);
+    assert_eq!(s.error_count, 1);
+    let exact = run(
+        &plan(3, None),
+        &[("a.wav", ok("1")), ("b.wav", ok("2")), ("c.wav", ok("3"))],
+        &[],
+    );
+    assert_eq!((exact.state, exact.findings.len()), (State::Passing, 0));
+}

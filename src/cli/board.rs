@@ -96,10 +96,7 @@ impl PlanContext {
 
 /// Who is running signoff, for the ledger.
 pub fn user() -> String {
-    ["SIGNOFF_USER", "USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+    signoff::approve::login_name().unwrap_or_else(|| "unknown".into())
 }
 
 /// The exit code of a board: 2 a file unreadable, 1 a deliverable failing, else 0.
@@ -280,6 +277,9 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
     }
     for s in &d.missing_sidecars {
         out.push(format!("  missing sidecar: {s}"));
+    }
+    for f in &d.findings {
+        out.push(format!("  {f}"));
     }
     for f in &d.files {
         match (f.outcome.sha256.is_none(), f.outcome.verdict.as_deref()) {

@@ -272,6 +272,31 @@ impl Ledger {
             .map_err(|e| self.err(e))
     }
 
+    /// Removes every record of `run` (its files, its board, the run itself),
+    /// in one transaction: a refused approval records nothing. The cache of
+    /// hashes and results, keyed by content, stays.
+    pub fn discard_run(&mut self, run: i64) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let wrap = |source| LedgerError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        for table in ["run_files", "run_deliverables"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE run_id = ?1"),
+                params![run],
+            )
+            .map_err(wrap)?;
+        }
+        tx.execute("DELETE FROM runs WHERE id = ?1", params![run])
+            .map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+
     /// Says what made `run` (`check`, `approve`).
     pub fn set_run_kind(&self, run: i64, kind: &str) -> Result<(), LedgerError> {
         self.conn

@@ -107,6 +107,13 @@ impl Matcher {
     }
 }
 
+/// The finding of a deliverable with more files than its plan's `count`
+/// ("3 files where the plan expects 1"): which of them is the delivery is
+/// not known, so the deliverable is failing until the plan or the folder says.
+pub fn count_finding(found: usize, expected: usize) -> Option<String> {
+    (found > expected).then(|| format!("{found} files where the plan expects {expected}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
