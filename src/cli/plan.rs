@@ -227,14 +227,18 @@ fn lint(file: Option<&Path>, specs_dir: Option<&Path>, format: Format) -> anyhow
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("failed to read {}", path.display()))?;
     let problems = lint_text(&text, &path.display().to_string(), &registry);
+    let warnings = signoff::plan::lint::warnings(&text, &path.display().to_string());
     let mut out = output::stdout();
     if format == Format::Json {
-        let doc =
-            serde_json::json!({"schema_version": signoff::SCHEMA_VERSION, "problems": problems});
+        let doc = serde_json::json!({
+            "schema_version": signoff::SCHEMA_VERSION,
+            "problems": problems,
+            "warnings": warnings,
+        });
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
-        for p in &problems {
+        for p in problems.iter().chain(&warnings) {
             writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;
         }
         if problems.is_empty() {
