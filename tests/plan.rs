@@ -234,6 +234,33 @@ fn status_reads_the_ledger_without_analysing() {
 }
 
 #[test]
+fn a_subfolder_of_a_planned_delivery_is_refused_with_a_hint() {
+    let (_tmp, root) = sample();
+    let ledger = root.join("signoff.ledger.sqlite");
+    for cmd in ["check", "status"] {
+        signoff()
+            .arg(cmd)
+            .arg(root.join("picture"))
+            .assert()
+            .code(4)
+            .stderr(contains("is inside the delivery"))
+            .stderr(contains("Check the whole delivery with `signoff check"))
+            .stderr(contains("--spec PROFILE"));
+    }
+    signoff()
+        .args(["approve", "feature-master", "--by", "Ana", "--root"])
+        .arg(root.join("picture"))
+        .assert()
+        .code(4);
+    assert!(!ledger.exists(), "nothing recorded for a partial run");
+    signoff()
+        .arg("check")
+        .arg(root.join("picture/.."))
+        .assert()
+        .code(1);
+}
+
+#[test]
 fn rerun_reuses_the_cache_and_rehash_forces_a_full_pass() {
     let (_tmp, root) = sample();
     let (_, first) = check_json(&root, &[]);

@@ -73,7 +73,7 @@ impl PlanArgs {
     pub fn load_at(&self, root: Option<&Path>) -> anyhow::Result<PlanContext> {
         let mut ctx = self.load(root.unwrap_or(Path::new(".")))?;
         if let Some(r) = root {
-            ctx.plan.root = r.to_path_buf();
+            ctx.plan.set_root(r)?;
         }
         Ok(ctx)
     }
