@@ -85,7 +85,7 @@ pub struct BoardReport {
     pub analysed_files: usize,
     /// Profile id → digest of the resolved profile, for every profile the plan names.
     pub profile_digests: BTreeMap<String, String>,
-    /// When the run shown finished (RFC 3339 UTC): the last check.
+    /// When the run shown finished (RFC 3339 UTC): the last check (`status` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<String>,
     /// Files changed, added or removed on disk since the run shown (`status`
@@ -206,7 +206,6 @@ pub fn run(
         .map(|d| (d.id.clone(), states_text(d), d.files.len()))
         .collect();
     ledger.finish_run(run_id, &crate::delivery::now_utc(), &rows)?;
-    report.checked_at = Some(opts.now.clone());
     report.reused_files = reused_files;
     report.analysed_files = analysed_files;
     report.profile_digests = profiles.into_iter().map(|(id, (_, d))| (id, d)).collect();
