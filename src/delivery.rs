@@ -69,8 +69,9 @@ pub struct RunOptions {
 /// The outcome of a run or of `status`: the board and what it was built from.
 #[derive(Debug, Clone, Serialize)]
 pub struct BoardReport {
-    /// The delivery root (canonical).
-    pub root: String,
+    /// The delivery root (canonical; exact, shown as lossy text in JSON).
+    #[serde(serialize_with = "crate::paths::lossy")]
+    pub root: PathBuf,
     /// The ledger run shown.
     pub run_id: i64,
     /// One status per deliverable, in plan order.
@@ -167,13 +168,12 @@ pub fn run(
     reporter: Arc<dyn Reporter>,
 ) -> Result<BoardReport, DeliveryError> {
     let root = root_key(&plan.root)?;
-    let root_s = root.to_string_lossy().into_owned();
     let entries = delivery_entries(&root, plan, ledger.path(), opts.follow_links);
     let rels: Vec<RelPath> = entries.iter().map(relative).collect();
     let matcher = Matcher::new(&plan.plan)?;
     let matching = matcher.match_files(&rels);
     let profiles = resolve_profiles(plan, registry)?;
-    let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root_s)?;
+    let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root)?;
     let ledger = Arc::new(Mutex::new(ledger));
     let ctx = Partition {
         matcher: &matcher,
@@ -197,9 +197,7 @@ pub fn run(
     )?;
     let reports = collect(done, &mut files)?;
     let mut ledger = lock(&ledger);
-    let mut report = compose(
-        plan, &ledger, &root_s, run_id, &matching, &files, opts.today,
-    )?;
+    let mut report = compose(plan, &ledger, &root, run_id, &matching, &files, opts.today)?;
     let rows: Vec<(String, String, usize)> = report
         .deliverables
         .iter()
@@ -281,19 +279,18 @@ pub fn status(
     today: Date,
 ) -> Result<BoardReport, DeliveryError> {
     let root = root_key(&plan.root)?;
-    let root_s = root.to_string_lossy().into_owned();
-    let run_id = match ledger.latest_check(&root_s)? {
+    let run_id = match ledger.latest_check(&root)? {
         Some(id) => Some(id),
-        None => ledger.latest_run(&root_s)?,
+        None => ledger.latest_run(&root)?,
     }
     .ok_or_else(|| DeliveryError::NoRun {
-        root: root_s.clone(),
+        root: root.display().to_string(),
     })?;
     let files = ledger.run_files(run_id)?;
     let rels: Vec<RelPath> = files.keys().cloned().collect();
     let matcher = Matcher::new(&plan.plan)?;
     let matching = matcher.match_files(&rels);
-    let mut report = compose(plan, ledger, &root_s, run_id, &matching, &files, today)?;
+    let mut report = compose(plan, ledger, &root, run_id, &matching, &files, today)?;
     let info = ledger.run_info(run_id)?;
     report.checked_at = info.finished_at.or(Some(info.started_at));
     let on_disk = delivery_entries(&root, plan, ledger.path(), false);
@@ -306,7 +303,7 @@ pub fn status(
 fn compose(
     plan: &LoadedPlan,
     ledger: &Ledger,
-    root: &str,
+    root: &Path,
     run_id: i64,
     matching: &Matching,
     files: &BTreeMap<RelPath, FileOutcome>,
@@ -327,7 +324,7 @@ fn compose(
         today,
     };
     Ok(BoardReport {
-        root: root.to_string(),
+        root: root.to_path_buf(),
         run_id,
         deliverables: board::board(&input),
         unplanned: matching.unplanned.clone(),

@@ -345,3 +345,33 @@ fn status_looks_at_the_disk_and_names_the_last_check() {
         "status writes nothing"
     );
 }
+
+#[test]
+fn two_roots_differing_in_invalid_bytes_keep_their_own_runs_and_approvals() {
+    let (tmp, first) = delivery();
+    let second = tmp.path().join(OsStr::from_bytes(b"D\xe8"));
+    let first_renamed = tmp.path().join(OsStr::from_bytes(b"D\xe9"));
+    fs::rename(&first, &first_renamed).unwrap();
+    common::copy_dir(&first_renamed, &second).unwrap();
+    let ledger = tmp.path().join("shared.sqlite");
+    signoff()
+        .args(["approve", "stems", "--by", "Ana", "-q", "--ledger"])
+        .arg(&ledger)
+        .arg("--root")
+        .arg(&first_renamed)
+        .assert()
+        .code(0);
+    let (_, doc) = json(
+        signoff()
+            .arg("check")
+            .arg(&second)
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(["--format", "json"]),
+    );
+    assert_eq!(
+        stems(&doc)["states"],
+        serde_json::json!(["passing"]),
+        "the approval of the other root does not apply"
+    );
+}

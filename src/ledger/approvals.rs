@@ -6,12 +6,14 @@ use crate::board::Approval;
 use crate::paths::RelPath;
 use rusqlite::{params, TransactionBehavior};
 use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 /// A sign-off to record.
 #[derive(Debug, Clone)]
 pub struct NewApproval<'a> {
     /// The delivery root (canonical).
-    pub root: &'a str,
+    pub root: &'a Path,
     /// Deliverable id.
     pub deliverable: &'a str,
     /// The approval itself (who, when, note, override, file hashes).
@@ -49,7 +51,7 @@ impl Ledger {
         tx.execute(
             "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![a.root, a.deliverable, ap.by, ap.at, ap.note, profiles, ap.override_reason],
+            params![a.root.as_os_str().as_bytes(), a.deliverable, ap.by, ap.at, ap.note, profiles, ap.override_reason],
         )
         .map_err(wrap)?;
         let id = tx.last_insert_rowid();
@@ -67,7 +69,7 @@ impl Ledger {
     /// Every approval of `deliverable` over `root`, oldest first.
     pub fn approvals_of(
         &self,
-        root: &str,
+        root: &Path,
         deliverable: &str,
     ) -> Result<Vec<ApprovalRecord>, LedgerError> {
         let mut stmt = self
@@ -78,7 +80,7 @@ impl Ledger {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![root, deliverable], |r| {
+            .query_map(params![root.as_os_str().as_bytes(), deliverable], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get(1)?,
@@ -128,7 +130,7 @@ impl Ledger {
     /// The latest approval of each of `deliverables` over `root`.
     pub fn latest_approvals(
         &self,
-        root: &str,
+        root: &Path,
         deliverables: &[String],
     ) -> Result<BTreeMap<String, Approval>, LedgerError> {
         let mut out = BTreeMap::new();
@@ -146,13 +148,14 @@ mod tests {
     use super::*;
     use crate::board::FileOutcome;
     use crate::ledger::store::FileRecord;
-    use std::path::Path;
 
     #[test]
     fn records_runs_results_cache_and_approvals() {
         let tmp = tempfile::tempdir().unwrap();
         let mut l = Ledger::open(&tmp.path().join("l.sqlite")).unwrap();
-        let run = l.begin_run("t0", "ana", "plan", "/root").unwrap();
+        let run = l
+            .begin_run("t0", "ana", "plan", Path::new("/root"))
+            .unwrap();
         let outcome = FileOutcome {
             sha256: Some("abc".into()),
             verdict: Some("pass".into()),
@@ -196,12 +199,12 @@ mod tests {
             details[&RelPath::from("a.wav")].detail_json.as_deref(),
             Some("{\"x\":1}")
         );
-        assert_eq!(l.latest_run("/root").unwrap(), None);
+        assert_eq!(l.latest_run(Path::new("/root")).unwrap(), None);
         l.finish_run(run, "t1", &[("d".into(), "passing".into(), 1)])
             .unwrap();
-        assert_eq!(l.latest_run("/root").unwrap(), Some(run));
+        assert_eq!(l.latest_run(Path::new("/root")).unwrap(), Some(run));
         assert_eq!(l.run_files(run).unwrap()[&RelPath::from("a.wav")], outcome);
-        assert_eq!(l.runs_of("/root", "d").unwrap()[0].1, "passing");
+        assert_eq!(l.runs_of(Path::new("/root"), "d").unwrap()[0].1, "passing");
         let approval = Approval {
             by: "Ana".into(),
             at: "t2".into(),
@@ -211,17 +214,20 @@ mod tests {
         };
         let profiles = BTreeMap::from([("ebu-r128".to_string(), "digest".to_string())]);
         l.approve(&NewApproval {
-            root: "/root",
+            root: Path::new("/root"),
             deliverable: "d",
             approval: &approval,
             profiles: &profiles,
         })
         .unwrap();
         let latest = l
-            .latest_approvals("/root", &["d".into(), "e".into()])
+            .latest_approvals(Path::new("/root"), &["d".into(), "e".into()])
             .unwrap();
         assert_eq!(latest["d"], approval);
         assert!(!latest.contains_key("e"));
-        assert_eq!(l.approvals_of("/root", "d").unwrap()[0].profiles, profiles);
+        assert_eq!(
+            l.approvals_of(Path::new("/root"), "d").unwrap()[0].profiles,
+            profiles
+        );
     }
 }

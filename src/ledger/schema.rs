@@ -92,7 +92,9 @@ ALTER TABLE runs ADD COLUMN host TEXT;
 /// BLOB column, never lossy text; older rows are carried over as the bytes of
 /// their text. Run files keep the size and mtime seen by the run (so `status`
 /// can tell a file changed on disk since without hashing it), and runs say
-/// what made them (`check` or `approve`).
+/// what made them (`check` or `approve`). The delivery root of runs and
+/// approvals is stored as its bytes too (a BLOB value; SQLite keeps a BLOB
+/// as it is in a column declared TEXT, so those tables are not rebuilt).
 pub const V4: &str = "
 CREATE TABLE file_cache_v4 (
     path BLOB PRIMARY KEY,
@@ -127,6 +129,8 @@ INSERT INTO approval_files_v4 SELECT approval_id, CAST(path AS BLOB), sha256 FRO
 DROP TABLE approval_files;
 ALTER TABLE approval_files_v4 RENAME TO approval_files;
 ALTER TABLE runs ADD COLUMN kind TEXT;
+UPDATE runs SET root = CAST(root AS BLOB);
+UPDATE approvals SET root = CAST(root AS BLOB);
 ";
 
 const STEPS: [&str; 4] = [V1, V2, V3, V4];

@@ -154,12 +154,12 @@ impl Ledger {
         now: &str,
         user: &str,
         plan_digest: &str,
-        root: &str,
+        root: &Path,
     ) -> Result<i64, LedgerError> {
         self.conn
             .execute(
                 "INSERT INTO runs (started_at, user, tool_version, plan_digest, root, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![now, user, crate::TOOL_VERSION, plan_digest, root, crate::report::model::host_name()],
+                params![now, user, crate::TOOL_VERSION, plan_digest, root.as_os_str().as_bytes(), crate::report::model::host_name()],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -249,11 +249,11 @@ impl Ledger {
     }
 
     /// The latest completed run over `root`.
-    pub fn latest_run(&self, root: &str) -> Result<Option<i64>, LedgerError> {
+    pub fn latest_run(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
         self.conn
             .query_row(
                 "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
-                params![root],
+                params![root.as_os_str().as_bytes()],
                 |r| r.get(0),
             )
             .optional()
@@ -261,11 +261,11 @@ impl Ledger {
     }
 
     /// The latest completed run over `root` made by `check` (not by `approve`).
-    pub fn latest_check(&self, root: &str) -> Result<Option<i64>, LedgerError> {
+    pub fn latest_check(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
         self.conn
             .query_row(
                 "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL AND (kind IS NULL OR kind = 'check') ORDER BY id DESC LIMIT 1",
-                params![root],
+                params![root.as_os_str().as_bytes()],
                 |r| r.get(0),
             )
             .optional()
@@ -361,7 +361,7 @@ impl Ledger {
     /// with its states in each.
     pub fn runs_of(
         &self,
-        root: &str,
+        root: &Path,
         deliverable: &str,
     ) -> Result<Vec<(RunSummary, String)>, LedgerError> {
         let mut stmt = self
@@ -373,7 +373,7 @@ impl Ledger {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![root, deliverable], |r| {
+            .query_map(params![root.as_os_str().as_bytes(), deliverable], |r| {
                 let run = RunSummary {
                     id: r.get(0)?,
                     started_at: r.get(1)?,

@@ -39,7 +39,7 @@ pub fn run_report(
             owner.entry(&f.path).or_insert(d);
         }
     }
-    let root = Path::new(&board.root);
+    let root = board.root.as_path();
     let mut files = Vec::with_capacity(details.len());
     for (rel, det) in &details {
         let d = owner.get(rel).copied();
@@ -70,7 +70,7 @@ pub fn run_report(
         started_at: info.started_at,
         user: Some(info.user),
         host: info.host,
-        roots: vec![board.root.clone()],
+        roots: vec![board.root.to_string_lossy().into_owned()],
         project: Some(project.title.clone()),
         distributor: project.distributor.clone(),
         profiles: profiles
