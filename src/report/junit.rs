@@ -36,6 +36,8 @@ enum Outcome<'a> {
     Error(String),
     Skipped(Vec<&'a Finding>),
     Missing(String),
+    /// A finding about the deliverable as a whole (more files than `count`).
+    Count(String),
 }
 
 /// One test case: a file against one profile (or a missing deliverable).
@@ -99,7 +101,7 @@ fn count(cases: &[Case]) -> JunitCounts {
     for case in cases {
         match case.outcome {
             Outcome::Pass => {}
-            Outcome::Failure(_) | Outcome::Missing(_) => c.failures += 1,
+            Outcome::Failure(_) | Outcome::Missing(_) | Outcome::Count(_) => c.failures += 1,
             Outcome::Error(_) => c.errors += 1,
             Outcome::Skipped(_) => c.skipped += 1,
         }
@@ -127,6 +129,18 @@ fn suite_cases<'a>(r: &'a RunReport, suite: &Suite<'a>) -> Vec<Case<'a>> {
         .filter(|c| only.is_none_or(|p| p.iter().any(|p| p == c.profile)))
         .collect();
     let row = r.board.iter().flatten().find(|b| &b.id == name);
+    for (b, finding) in row
+        .iter()
+        .flat_map(|b| b.findings.iter().map(move |f| (b, f)))
+    {
+        out.push(Case {
+            file: None,
+            classname: &b.id,
+            profile: "files",
+            outcome: Outcome::Count(finding.clone()),
+            warnings: Vec::new(),
+        });
+    }
     if let Some(b) = row.filter(|b| b.files.is_empty()) {
         let expected = b.expected_files.unwrap_or(1);
         out.push(Case {
@@ -275,6 +289,14 @@ fn testcase(s: &mut String, c: &Case) {
                 escape(why)
             );
         }
+        Outcome::Count(why) => {
+            let _ = write!(
+                s,
+                "\n      <failure message=\"{}\" type=\"count\">{}</failure>",
+                escape(why),
+                escape(why)
+            );
+        }
         Outcome::Skipped(found) => {
             let _ = write!(
                 s,
@@ -389,6 +411,18 @@ mod tests {
         assert!(!xml.contains("<script"));
         assert!(xml.contains(&*escape(HOSTILE)));
         assert!(xml.contains("timestamp=\"2026-11-05T14:03:22\""));
+    }
+
+    #[test]
+    fn more_files_than_count_is_one_failing_case() {
+        let mut r = sample_run();
+        let before = counts(&r);
+        r.board.as_mut().unwrap()[0].findings = vec!["2 files where the plan expects 1".into()];
+        let c = counts(&r);
+        assert_eq!(c.failures, before.failures + 1);
+        let xml = render(&r);
+        assert!(xml.contains("type=\"count\""), "{xml}");
+        assert!(xml.contains("2 files where the plan expects 1"), "{xml}");
     }
 
     #[test]

@@ -118,6 +118,10 @@ pub struct BoardRow {
     /// Sidecar patterns that match no file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_sidecars: Vec<String>,
+    /// Findings about the deliverable as a whole ("3 files where the plan
+    /// expects 1"); each fails it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
     /// The profiles its files are checked against (a file claimed by two
     /// deliverables is judged by each against its own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -112,6 +112,7 @@ pub fn row(d: &DeliverableStatus) -> BoardRow {
         states: d.states.iter().map(|s| s.word().to_string()).collect(),
         expected_files: Some(d.expected_files),
         missing_sidecars: d.missing_sidecars.clone(),
+        findings: d.findings.clone(),
         profiles: Vec::new(),
     }
 }
