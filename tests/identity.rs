@@ -298,6 +298,7 @@ fn status_looks_at_the_disk_and_names_the_last_check() {
     fs::write(&target, &bytes).unwrap();
     fs::remove_file(path_of(&root, NAMES[4])).unwrap();
     fs::write(root.join("a/new.wav"), wav(5, 480)).unwrap();
+    fs::write(root.join("notes.txt"), "stray").unwrap();
     let ledger = root.join("signoff.ledger.sqlite");
     let runs_before = fs::metadata(&ledger).unwrap().len();
     let (_, doc) = json(
@@ -322,6 +323,7 @@ fn status_looks_at_the_disk_and_names_the_last_check() {
         changes,
         [
             ("a/new.wav".to_string(), "added".to_string()),
+            ("notes.txt".into(), "added".into()),
             ("plain.wav".into(), "removed".into()),
             ("x\\xe9.wav".into(), "changed".into()),
         ]

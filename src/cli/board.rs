@@ -318,6 +318,26 @@ fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {
             writeln!(out, "  {}", terminal(&f.display()))?;
         }
     }
+    let elsewhere: Vec<_> = r
+        .changed_since_check
+        .iter()
+        .filter(|c| c.deliverables.is_empty())
+        .collect();
+    if !elsewhere.is_empty() {
+        writeln!(
+            out,
+            "\non disk since last check ({}): files of no deliverable",
+            elsewhere.len()
+        )?;
+        for c in elsewhere {
+            writeln!(
+                out,
+                "  {}: {}",
+                c.change.word(),
+                terminal(&c.path.display())
+            )?;
+        }
+    }
     if !r.double_claimed.is_empty() {
         writeln!(
             out,
