@@ -228,6 +228,47 @@ pub fn approved_lines(status: &DeliverableStatus) -> Vec<String> {
         .collect()
 }
 
+/// The warnings and rules not evaluated of each of a deliverable's files in
+/// `run`, against the deliverable's own profiles, read from the detail the
+/// ledger stored: `warning RULE: message`, `not evaluated RULE: why`.
+pub fn file_notes(
+    ledger: &Ledger,
+    run: i64,
+    status: &DeliverableStatus,
+    profiles: &[String],
+) -> Result<BTreeMap<RelPath, Vec<String>>, LedgerError> {
+    let details = ledger.run_details(run)?;
+    let mut out = BTreeMap::new();
+    for f in &status.files {
+        let Some(json) = details.get(&f.path).and_then(|d| d.detail_json.as_deref()) else {
+            continue;
+        };
+        let Ok(checked) = serde_json::from_str::<crate::check::CheckedFile>(json) else {
+            continue;
+        };
+        let notes: Vec<String> = checked
+            .report
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|x| profiles.contains(&x.profile))
+            .filter_map(|x| {
+                let warned = x.status == crate::spec::finding::Status::Failed
+                    && x.severity == crate::spec::Severity::Warning;
+                let what = if warned {
+                    "warning"
+                } else if x.is_not_evaluated() {
+                    "not evaluated"
+                } else {
+                    return None;
+                };
+                Some(format!("{what} {}: {}", x.rule_id, x.message))
+            })
+            .collect();
+        out.insert(f.path.clone(), notes);
+    }
+    Ok(out)
+}
+
 /// Checks that `id` is a deliverable of `plan` (before anything is run).
 pub fn known(plan: &Plan, id: &str) -> Result<(), ApproveError> {
     match plan.deliverable(id) {

