@@ -225,7 +225,7 @@ fn row(
         pad(&terminal(&d.id), w),
         pad(&state_cell(d), 34),
         pad(&owner, 20),
-        d.due.as_deref().unwrap_or("-")
+        terminal(d.due.as_deref().unwrap_or("-"))
     )?;
     for c in r_changes(d, changes) {
         writeln!(out, "{}  {}", " ".repeat(w), terminal(&c))?;

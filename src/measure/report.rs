@@ -106,6 +106,7 @@ pub(super) fn programme_result(
     Programme {
         name: plan.name.clone(),
         channels: plan.channels.clone(),
+        grouping: plan.grouping,
         integrated_lufs: summary.integrated_lufs.map(round2),
         loudness_range_lu: summary.loudness_range_lu.map(round2),
         true_peak_dbtp: tp.iter().flatten().copied().reduce(f64::max),

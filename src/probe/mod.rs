@@ -1,5 +1,6 @@
 //! Probing media files through FFmpeg's libraries.
 
+pub mod chan;
 pub(crate) mod ffi_util;
 mod first_frame;
 mod hdr;

@@ -96,6 +96,9 @@ fn probe_open(path: &Path) -> Result<(MediaInfo, Vec<String>), Failure> {
     let container = container(&demuxer, &streams);
     let mut warnings = Vec::new();
     fill_hdr_from_first_frame(&demuxer, &mut streams, &mut warnings);
+    if container.ffmpeg_format.starts_with("mov") {
+        super::chan::name_centre_tracks(path, &mut streams);
+    }
     if streams.is_empty() {
         return Err(Failure::Problem(FileProblem::new(
             ProblemKind::NotMedia,
