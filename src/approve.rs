@@ -144,10 +144,7 @@ fn refuse_if_not_passing(s: &DeliverableStatus) -> Result<(), ApproveError> {
             let bad: Vec<String> = s
                 .files
                 .iter()
-                .filter(|f| {
-                    matches!(f.outcome.verdict.as_deref(), Some("fail" | "unreadable"))
-                        || f.outcome.sha256.is_none()
-                })
+                .filter(|f| f.outcome.fails())
                 .map(|f| f.path.display())
                 .collect();
             format!(" ({} error(s) in {})", s.error_count, bad.join(", "))
@@ -203,9 +200,9 @@ pub fn approved_lines(status: &DeliverableStatus) -> Vec<String> {
         .iter()
         .map(|f| {
             let o = &f.outcome;
-            let mut notes = Vec::new();
-            if let Some(v) = &o.verdict {
-                notes.push(v.clone());
+            let mut notes: Vec<String> = Vec::new();
+            if let Some(v) = o.verdict {
+                notes.push(v.as_str().to_string());
             } else {
                 notes.push("no profile".into());
             }

@@ -41,12 +41,9 @@ pub struct ApproveArgs {
     /// Plan and ledger.
     #[command(flatten)]
     pub plan: PlanArgs,
-    /// Files analysed at once (default: number of cores).
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Walking and progress: the same flags as `check`, so `approve` sees the same files.
+    #[command(flatten)]
+    pub walk: super::args::WalkFlags,
 }
 
 /// Runs `signoff approve`.
@@ -57,7 +54,7 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         Some(by) => by,
         None => anyhow::bail!("no login name found for who signs off; say who with --by NAME"),
     };
-    let report = run_board(&ctx, args.jobs, false, false, args.quiet, Format::Human)?;
+    let report = run_board(&ctx, &args.walk, false, Format::Human)?;
     let mut ledger = ctx.open_ledger()?;
     ledger.set_run_kind(report.run_id, "approve")?;
     let req = ApproveRequest {

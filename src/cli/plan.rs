@@ -230,13 +230,14 @@ fn lint(file: Option<&Path>, specs_dir: Option<&Path>, format: Format) -> anyhow
     let warnings = signoff::plan::lint::warnings(&text, &path.display().to_string());
     let mut out = output::stdout();
     if format == Format::Json {
-        let doc = serde_json::json!({
-            "schema_version": signoff::SCHEMA_VERSION,
-            "problems": problems,
-            "warnings": warnings,
-        });
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
+        let doc = signoff::document::envelope(
+            "plan lint",
+            signoff::document::LintDoc {
+                problems: &problems,
+                warnings: &warnings,
+            },
+        );
+        out.write_all(signoff::document::to_json(&doc)?.as_bytes())?;
     } else {
         for p in problems.iter().chain(&warnings) {
             writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;

@@ -158,7 +158,7 @@ mod tests {
             .unwrap();
         let outcome = FileOutcome {
             sha256: Some("abc".into()),
-            verdict: Some("pass".into()),
+            verdict: Some(crate::spec::Verdict::Pass),
             warnings: 1,
             ..Default::default()
         };
