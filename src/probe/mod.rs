@@ -1,14 +1,17 @@
 //! Probing media files through FFmpeg's libraries.
 
+mod decode_check;
 pub(crate) mod ffi_util;
 mod first_frame;
 mod hdr;
+pub mod limits;
 pub mod model;
 pub mod names;
 pub(crate) mod open;
 mod read;
 mod riff;
 mod streams;
+mod structure;
 pub mod summary;
 mod tail;
 
