@@ -24,6 +24,10 @@ pub struct CheckOptions {
     pub jobs: usize,
     /// Follow symbolic links when walking folders.
     pub follow_links: bool,
+    /// Names of every audio channel in file order (`--layout`): they group
+    /// loudness programmes and name, for the layout rules, the channels
+    /// the file does not label.
+    pub layout: Option<Vec<String>>,
 }
 
 /// Everything `check` learnt about one file.
@@ -97,13 +101,14 @@ pub fn check_paths_streaming(
     let profiles: Arc<Vec<Profile>> = Arc::new(profiles.to_vec());
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
     let work_profiles = Arc::clone(&profiles);
+    let given = opts.layout.clone();
     scan::run_pool_each(
         entries,
         opts.jobs,
         reporter,
         move |(e, explicit)| {
             let scanned = scan::analyse(e);
-            let (mut report, audio) = check_scanned(e, &scanned, &work_profiles);
+            let (mut report, audio) = check_scanned(e, &scanned, &work_profiles, given.as_deref());
             if report.is_none() {
                 report = unreadable_if_wanted(&scanned, *explicit, &ids);
             }
@@ -166,14 +171,23 @@ fn measure_if_needed(
     entry: &Entry,
     media: &MediaInfo,
     profiles: &[Profile],
+    given: Option<&[String]>,
 ) -> Result<Option<AudioMeasurements>, FileProblem> {
     let has_audio = media.streams.iter().any(|s| s.kind == StreamKind::Audio);
     if !has_audio || !profiles.iter().any(needs_audio_measurement) {
         return Ok(None);
     }
-    let layout = profiles.iter().find_map(|p| measurement_layout(p, media));
+    use crate::measure::model::Grouping;
+    let (layout, layout_origin) = match given {
+        Some(names) => (Some(names.to_vec()), Grouping::GivenLayout),
+        None => (
+            profiles.iter().find_map(|p| measurement_layout(p, media)),
+            Grouping::ProfileLayout,
+        ),
+    };
     let opts = MeasureOptions {
         layout,
+        layout_origin,
         ..MeasureOptions::default()
     };
     measure_file(&entry.path, media, &opts).map(Some)
@@ -185,6 +199,7 @@ fn check_scanned(
     entry: &Entry,
     file: &ScannedFile,
     profiles: &[Profile],
+    given: Option<&[String]>,
 ) -> (Option<FileReport>, Option<AudioMeasurements>) {
     if file.status == Status::Error || file.kind != FileKind::Media {
         return (None, None);
@@ -192,8 +207,18 @@ fn check_scanned(
     let Some(media) = file.media.as_ref() else {
         return (None, None);
     };
+    let named;
+    let media = match given {
+        Some(names) => {
+            let mut m = media.clone();
+            crate::spec::layout::apply_given_layout(&mut m, names);
+            named = m;
+            &named
+        }
+        None => media,
+    };
     let ids = || profiles.iter().map(|p| p.id.clone()).collect();
-    let audio = match measure_if_needed(entry, media, profiles) {
+    let audio = match measure_if_needed(entry, media, profiles, given) {
         Ok(audio) => audio,
         Err(problem) => {
             return (
@@ -241,7 +266,7 @@ pub fn check_entry_detailed(entry: &Entry, profiles: &[Profile]) -> CheckedFile 
         };
     }
     let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let (report, audio) = check_scanned(entry, &scanned, profiles);
+    let (report, audio) = check_scanned(entry, &scanned, profiles, None);
     let report = report
         .or_else(|| unreadable_if_wanted(&scanned, true, &ids))
         .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new()));

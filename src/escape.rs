@@ -5,8 +5,13 @@
 
 use std::borrow::Cow;
 
-/// Replaces control characters (ESC, BEL, CR, other C0/C1 codes, bidi
-/// overrides) with visible `\u{..}` escapes; everything else is unchanged.
+/// Replaces control characters (ESC, BEL, CR, LF, other C0/C1 codes), bidi
+/// overrides, isolates and marks, and the Unicode line and paragraph
+/// separators with visible `\u{..}` escapes; everything else is unchanged.
+///
+/// This is the one function every terminal print of a name or value goes
+/// through: a name can then neither move the cursor, set the terminal's
+/// title, reorder the line nor start a new (forged) line.
 pub fn terminal(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_dangerous) {
         return Cow::Borrowed(s);
@@ -22,8 +27,20 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn is_dangerous(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// Whether `c` must not reach a terminal raw (what [`terminal`] escapes);
+/// other escapers (Markdown) use it so that all agree.
+pub fn is_dangerous(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
 }
 
 #[cfg(test)]
@@ -36,5 +53,8 @@ mod tests {
         assert_eq!(terminal("a\x1b[31mred"), "a\\u{1b}[31mred");
         assert_eq!(terminal("tab\there\n"), "tab\\u{9}here\\u{a}");
         assert_eq!(terminal("\u{202e}evil"), "\\u{202e}evil");
+        assert_eq!(terminal("csi\u{9b}2J"), "csi\\u{9b}2J");
+        assert_eq!(terminal("cr\rPASS"), "cr\\u{d}PASS");
+        assert_eq!(terminal("ls\u{2028}x\u{200f}"), "ls\\u{2028}x\\u{200f}");
     }
 }

@@ -211,7 +211,7 @@ fn row(out: &mut impl Write, d: &DeliverableStatus, w: usize) -> std::io::Result
         pad(&terminal(&d.id), w),
         pad(&state_cell(d), 34),
         pad(&owner, 20),
-        d.due.as_deref().unwrap_or("-")
+        terminal(d.due.as_deref().unwrap_or("-"))
     )?;
     for line in details(d) {
         writeln!(out, "{}  {}", " ".repeat(w), terminal(&line))?;

@@ -47,6 +47,11 @@ pub struct CheckArgs {
     /// Folder of user profiles (`*.toml`), in addition to the built-ins.
     #[arg(long, env = "SIGNOFF_SPECS", value_name = "DIR")]
     pub specs_dir: Option<PathBuf>,
+    /// Names of the audio channels in file order, e.g. `L,R,C,LFE,Ls,Rs`, as
+    /// `measure --layout`: groups loudness programmes, and names for the
+    /// layout rules the channels the file does not label (with --spec).
+    #[arg(long, value_name = "NAMES", requires = "specs")]
+    pub layout: Option<String>,
     /// Output format on stdout (`jsonl`: one line per file as it finishes).
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
@@ -110,6 +115,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let opts = CheckOptions {
         jobs: args.walk.jobs.unwrap_or_else(default_jobs),
         follow_links: args.walk.follow_links,
+        layout: args
+            .layout
+            .as_deref()
+            .map(signoff::measure::programme::parse_layout),
     };
     let mut run = reports::new_run(&args.paths, &profiles);
     let stdout_taken = reports::any_stdout(&args.reports);

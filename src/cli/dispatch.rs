@@ -51,6 +51,9 @@ fn report_error(err: &anyhow::Error) -> ExitCode {
             }
         }
     }
-    eprintln!("signoff: error: {err:#}");
+    eprintln!(
+        "signoff: error: {}",
+        signoff::escape::terminal(&format!("{err:#}"))
+    );
     ExitCode::from(signoff::exit::SETUP)
 }

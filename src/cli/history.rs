@@ -92,7 +92,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
         lines.sort();
         writeln!(out, "{}", terminal(&args.deliverable))?;
         for (at, s) in lines {
-            writeln!(out, "  {at}  {s}")?;
+            writeln!(out, "  {}  {s}", terminal(&at))?;
         }
     }
     out.flush()?;

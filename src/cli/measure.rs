@@ -2,6 +2,7 @@
 
 use super::args::Format;
 use signoff::error::FileProblem;
+use signoff::escape::terminal;
 use signoff::measure::model::{AudioMeasurements, Programme};
 use signoff::measure::programme::parse_layout;
 use signoff::measure::{measure_file, MeasureOptions};
@@ -115,9 +116,9 @@ fn write_human(
     results: &[(PathBuf, Result<AudioMeasurements, FileProblem>)],
 ) -> anyhow::Result<()> {
     for (path, result) in results {
-        writeln!(out, "{}", display_path(path).0)?;
+        writeln!(out, "{}", terminal(&display_path(path).0))?;
         match result {
-            Err(problem) => writeln!(out, "  error: {problem}")?,
+            Err(problem) => writeln!(out, "  error: {}", terminal(&problem.to_string()))?,
             Ok(m) if m.programmes.is_empty() => writeln!(out, "  no audio")?,
             Ok(m) => write_measurements(out, m)?,
         }
@@ -135,7 +136,7 @@ fn write_measurements(out: &mut impl Write, m: &AudioMeasurements) -> anyhow::Re
         .max(9);
     writeln!(
         out,
-        "  {:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}",
+        "  {:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}  grouped",
         "programme", "I LUFS", "LRA", "TP", "max M", "max S"
     )?;
     for p in &m.programmes {
@@ -147,13 +148,15 @@ fn write_measurements(out: &mut impl Write, m: &AudioMeasurements) -> anyhow::Re
     for f in &m.faults {
         let at = f
             .timecode
-            .clone()
+            .as_deref()
+            .map(|t| terminal(t).into_owned())
             .unwrap_or_else(|| format!("{:.3} s", f.start_s));
         let channel = f.channel.map(|c| format!(" ch {c}")).unwrap_or_default();
         writeln!(
             out,
             "  {at}  stream {}{channel}  {}",
-            f.stream_index, f.message
+            f.stream_index,
+            terminal(&f.message)
         )?;
     }
     Ok(())
@@ -162,12 +165,13 @@ fn write_measurements(out: &mut impl Write, m: &AudioMeasurements) -> anyhow::Re
 fn programme_row(p: &Programme, width: usize) -> String {
     let v = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |x| format!("{x:.1}"));
     format!(
-        "{:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}",
-        p.name,
+        "{:<width$}  {:>7}  {:>5}  {:>6}  {:>7}  {:>7}  {}",
+        terminal(&p.name),
         v(p.integrated_lufs),
         v(p.loudness_range_lu),
         v(p.true_peak_dbtp),
         v(p.max_momentary_lufs),
         v(p.max_short_term_lufs),
+        p.grouping.as_str(),
     )
 }

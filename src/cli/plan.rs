@@ -165,9 +165,9 @@ fn init(
     write_new(&target, &text)?;
     eprintln!(
         "wrote {} ({} deliverables guessed); edit it, then run `signoff check {}`",
-        target.display(),
+        signoff::escape::terminal(&target.to_string_lossy()),
         plan.deliverables.len(),
-        root.display()
+        signoff::escape::terminal(&root.to_string_lossy())
     );
     Ok(signoff::exit::OK)
 }
@@ -208,7 +208,7 @@ fn import(
             write_new(path, &text)?;
             eprintln!(
                 "wrote {} ({} deliverables)",
-                path.display(),
+                signoff::escape::terminal(&path.to_string_lossy()),
                 plan.deliverables.len()
             );
         }
@@ -238,7 +238,11 @@ fn lint(file: Option<&Path>, specs_dir: Option<&Path>, format: Format) -> anyhow
             writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;
         }
         if problems.is_empty() {
-            writeln!(out, "{}: ok", path.display())?;
+            writeln!(
+                out,
+                "{}: ok",
+                signoff::escape::terminal(&path.to_string_lossy())
+            )?;
         }
     }
     out.flush()?;

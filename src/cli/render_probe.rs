@@ -36,8 +36,10 @@ pub fn file(out: &mut impl Write, f: &ProbedFile, verbose: bool) -> io::Result<(
     Ok(())
 }
 
+/// Every value line goes through the terminal escape (escaping is
+/// idempotent, so values escaped earlier are unchanged).
 fn line(out: &mut impl Write, label: &str, value: &str) -> io::Result<()> {
-    writeln!(out, "  {label:<LABEL$}{value}")
+    writeln!(out, "  {label:<LABEL$}{}", terminal(value))
 }
 
 fn join(parts: Vec<String>) -> String {
@@ -168,6 +170,9 @@ fn audio_main(a: &AudioInfo) -> String {
     parts.push(format!("{} ch {layout}", a.channels));
     if !a.channel_names.is_empty() {
         parts.push(format!("[{}]", a.channel_names.join(" ")));
+    }
+    if !a.channel_labels.labelled() {
+        parts.push("channels unlabelled".into());
     }
     join(parts)
 }

@@ -61,14 +61,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         Ok(inv) => inv,
         Err(e) => {
             bar.finish();
-            eprintln!(
-                "signoff: error: {}",
-                anyhow::Error::from(e)
-                    .chain()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join(": ")
-            );
+            let chain = anyhow::Error::from(e)
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            eprintln!("signoff: error: {}", terminal(&chain));
             return Ok(signoff::exit::SETUP);
         }
     };

@@ -77,7 +77,7 @@ pub fn run(args: &SpecsArgs) -> anyhow::Result<u8> {
                 }
                 Format::Human => {
                     for p in &all {
-                        writeln!(out, "{p}")?;
+                        writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;
                     }
                 }
             }
@@ -117,6 +117,11 @@ fn list(reg: &Registry, format: Format, out: &mut impl Write) -> anyhow::Result<
         return Ok(());
     }
     for (id, c, o, t) in rows {
+        let (id, t, o) = (
+            signoff::escape::terminal(&id),
+            signoff::escape::terminal(&t),
+            signoff::escape::terminal(&o),
+        );
         writeln!(out, "{id:<20} {c:<10} {t}\n{:<31} ({o})", "")?;
     }
     Ok(())

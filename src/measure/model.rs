@@ -37,6 +37,9 @@ pub struct Programme {
     pub name: String,
     /// The channels, in order.
     pub channels: Vec<ChannelSource>,
+    /// What the channels were grouped by, and so why they are this programme.
+    #[serde(default)]
+    pub grouping: Grouping,
     /// Gated integrated loudness, LUFS (`null` when everything is below the gate).
     pub integrated_lufs: Option<f64>,
     /// Loudness range per EBU Tech 3342, LU.
@@ -53,6 +56,41 @@ pub struct Programme {
     pub max_short_term_lufs: Option<f64>,
     /// Short-term loudness over time, for graphs.
     pub short_term_timeline: Timeline,
+}
+
+/// What a programme's channels were grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Grouping {
+    /// The file labels the channels (MOV `chan`, WAV channel mask, MXF MCA, codec).
+    #[serde(rename = "by channel labels")]
+    ChannelLabels,
+    /// The tracks' titles (or MOV handler names) are channel names.
+    #[serde(rename = "by track titles")]
+    TrackTitles,
+    /// The spec profile's matched layout names the channels.
+    #[serde(rename = "by the profile's layout")]
+    ProfileLayout,
+    /// The operator's `--layout` names the channels.
+    #[serde(rename = "by the given layout")]
+    GivenLayout,
+    /// Nothing names the channels: grouped by their position (a 6-channel
+    /// stream is taken as `L R C LFE Ls Rs`, a mono track is its own programme).
+    #[default]
+    #[serde(rename = "by position (unlabelled)")]
+    Position,
+}
+
+impl Grouping {
+    /// The words of the wire format (`by channel labels`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grouping::ChannelLabels => "by channel labels",
+            Grouping::TrackTitles => "by track titles",
+            Grouping::ProfileLayout => "by the profile's layout",
+            Grouping::GivenLayout => "by the given layout",
+            Grouping::Position => "by position (unlabelled)",
+        }
+    }
 }
 
 /// Values at a fixed interval from the start of the programme.

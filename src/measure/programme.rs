@@ -9,9 +9,13 @@
 //!   without a layout each mono track is its own programme;
 //! - stereo and mono streams are themselves;
 //! - any other layout is one programme named by FFmpeg's layout name.
+//!
+//! Each programme says what grouped it ([`Grouping`]): the file's channel
+//! labels, track titles, a layout (the profile's or the operator's), or
+//! only the channels' position when nothing names them.
 
-use super::model::ChannelSource;
-use crate::probe::model::{MediaInfo, StreamKind};
+use super::model::{ChannelSource, Grouping};
+use crate::probe::model::{ChannelLabels, MediaInfo, StreamKind};
 
 /// One programme to measure: a name and its channels, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +24,8 @@ pub struct ProgrammePlan {
     pub name: String,
     /// Where each channel comes from.
     pub channels: Vec<ChannelSource>,
+    /// What the channels were grouped by.
+    pub grouping: Grouping,
 }
 
 /// One audio channel of the file with its post-production name.
@@ -30,6 +36,8 @@ struct NamedChannel {
     stream_channels: u32,
     /// FFmpeg's layout name of that stream.
     layout: Option<String>,
+    /// What named it: a layout (`Some(origin)`), or the file's labels.
+    named_by: Grouping,
 }
 
 /// The conventional post names of a stream with `channels` channels, used
@@ -52,7 +60,17 @@ pub fn default_channel_names(channels: u32) -> Vec<String> {
 /// Derives the programmes of a file from its audio streams and an optional
 /// layout that names every audio channel in file order.
 pub fn plan_programmes(info: &MediaInfo, layout: Option<&[String]>) -> Vec<ProgrammePlan> {
-    let channels = named_channels(info, layout);
+    plan_programmes_by(info, layout, Grouping::GivenLayout)
+}
+
+/// As [`plan_programmes`], saying where `layout` came from
+/// ([`Grouping::ProfileLayout`] or [`Grouping::GivenLayout`]).
+pub fn plan_programmes_by(
+    info: &MediaInfo,
+    layout: Option<&[String]>,
+    origin: Grouping,
+) -> Vec<ProgrammePlan> {
+    let channels = named_channels(info, layout, origin);
     let all_mono = channels.iter().all(|c| c.stream_channels == 1);
     // Mono tracks the file itself names (MOV handler or title `L`, `R`…)
     // group as if the names had been given as a layout.
@@ -73,7 +91,11 @@ pub fn plan_programmes(info: &MediaInfo, layout: Option<&[String]>) -> Vec<Progr
 
 /// Every audio channel of the file, named by the layout, the probe or the
 /// channel-count convention (in that order of preference).
-fn named_channels(info: &MediaInfo, layout: Option<&[String]>) -> Vec<NamedChannel> {
+fn named_channels(
+    info: &MediaInfo,
+    layout: Option<&[String]>,
+    origin: Grouping,
+) -> Vec<NamedChannel> {
     let mut out = Vec::new();
     for stream in &info.streams {
         let Some(audio) = stream
@@ -83,17 +105,30 @@ fn named_channels(info: &MediaInfo, layout: Option<&[String]>) -> Vec<NamedChann
         else {
             continue;
         };
+        let labelled =
+            audio.channel_names.len() == audio.channels as usize && audio.channel_labels.labelled();
+        let by_file = match audio.channel_labels {
+            ChannelLabels::TrackTitle => Grouping::TrackTitles,
+            ChannelLabels::Given => Grouping::GivenLayout,
+            _ if labelled => Grouping::ChannelLabels,
+            _ => Grouping::Position,
+        };
         let names = if audio.channel_names.len() == audio.channels as usize {
             audio.channel_names.clone()
         } else {
             default_channel_names(audio.channels)
         };
         for (channel, name) in names.into_iter().enumerate() {
-            let name = layout
-                .and_then(|l| l.get(out.len()))
-                .cloned()
-                .unwrap_or(name);
+            let given = layout.and_then(|l| l.get(out.len())).cloned();
+            // A layout that says what the file's labels say groups by the labels.
+            let named_by = match &given {
+                Some(g) if labelled && *g == name => by_file,
+                Some(_) => origin,
+                None => by_file,
+            };
+            let name = given.unwrap_or(name);
             out.push(NamedChannel {
+                named_by,
                 source: ChannelSource {
                     stream_index: stream.index,
                     channel,
@@ -182,10 +217,29 @@ fn take(channels: &[NamedChannel], used: &[bool], names: &[&str]) -> Option<Vec<
 }
 
 fn plan<'a>(name: &str, channels: impl Iterator<Item = &'a NamedChannel>) -> ProgrammePlan {
+    let channels: Vec<&NamedChannel> = channels.collect();
     ProgrammePlan {
         name: name.to_string(),
-        channels: channels.map(|c| c.source.clone()).collect(),
+        grouping: grouping_of(&channels),
+        channels: channels.iter().map(|c| c.source.clone()).collect(),
     }
+}
+
+/// What grouped a programme: the weakest of what named its channels
+/// (position, then a layout, then titles, then the file's labels).
+fn grouping_of(channels: &[&NamedChannel]) -> Grouping {
+    let rank = |g: Grouping| match g {
+        Grouping::Position => 0,
+        Grouping::GivenLayout => 1,
+        Grouping::ProfileLayout => 2,
+        Grouping::TrackTitles => 3,
+        Grouping::ChannelLabels => 4,
+    };
+    channels
+        .iter()
+        .map(|c| c.named_by)
+        .min_by_key(|g| rank(*g))
+        .unwrap_or_default()
 }
 
 /// Parses a `--layout` value: comma-separated channel names.
@@ -199,7 +253,7 @@ pub fn parse_layout(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::model::{AudioInfo, Container, Stream};
+    use crate::probe::model::{AudioInfo, ChannelLabels, Container, Stream};
 
     fn audio_stream(index: usize, channels: u32, names: &[&str]) -> Stream {
         Stream {
@@ -223,6 +277,11 @@ mod tests {
                 channels,
                 channel_layout: None,
                 channel_names: names.iter().map(|s| s.to_string()).collect(),
+                channel_labels: if names.is_empty() || names == ["M"] {
+                    ChannelLabels::None
+                } else {
+                    ChannelLabels::Container
+                },
             }),
         }
     }
@@ -321,6 +380,37 @@ mod tests {
         let plans = plan_programmes(&info(vec![s]), None);
         assert_eq!(plans.len(), 1);
         assert_eq!(plans[0].name, "7.1");
+    }
+
+    #[test]
+    fn programmes_say_what_grouped_them() {
+        let unlabelled = info(vec![audio_stream(0, 6, &[])]);
+        assert_eq!(
+            plan_programmes(&unlabelled, None)[0].grouping,
+            Grouping::Position
+        );
+        let labelled = info(vec![audio_stream(
+            0,
+            6,
+            &["L", "R", "C", "LFE", "Ls", "Rs"],
+        )]);
+        assert_eq!(
+            plan_programmes(&labelled, None)[0].grouping,
+            Grouping::ChannelLabels
+        );
+        let monos = info((0..8).map(|i| audio_stream(i, 1, &["M"])).collect());
+        let layout = parse_layout("L,R,C,LFE,Ls,Rs,Lt,Rt");
+        let plans = plan_programmes_by(&monos, Some(&layout), Grouping::ProfileLayout);
+        assert!(plans.iter().all(|p| p.grouping == Grouping::ProfileLayout));
+        let plans = plan_programmes(&monos, Some(&layout));
+        assert!(plans.iter().all(|p| p.grouping == Grouping::GivenLayout));
+        // a layout that says what the labels say: grouped by the labels
+        let plans = plan_programmes_by(&labelled, Some(&layout[..6]), Grouping::ProfileLayout);
+        assert_eq!(plans[0].grouping, Grouping::ChannelLabels);
+        assert_eq!(
+            plan_programmes(&monos, None)[0].grouping,
+            Grouping::Position
+        );
     }
 
     #[test]

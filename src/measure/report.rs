@@ -132,26 +132,10 @@ pub(super) fn programme_result(
         .channels
         .iter()
         .find_map(|c| channel_result(c).and_then(SlotResult::withholds_loudness));
-    if withheld.is_some() {
-        return Programme {
-            name: plan.name.clone(),
-            channels: plan.channels.clone(),
-            integrated_lufs: None,
-            loudness_range_lu: None,
-            true_peak_dbtp: None,
-            true_peak_per_channel_dbtp: vec![None; plan.channels.len()],
-            sample_peak_dbfs: None,
-            max_momentary_lufs: None,
-            max_short_term_lufs: None,
-            short_term_timeline: Timeline {
-                interval_s: 1.0,
-                values_lufs: Vec::new(),
-            },
-        };
-    }
-    Programme {
+    let programme = Programme {
         name: plan.name.clone(),
         channels: plan.channels.clone(),
+        grouping: plan.grouping,
         integrated_lufs: summary.integrated_lufs.map(round2),
         loudness_range_lu: summary.loudness_range_lu.map(round2),
         true_peak_dbtp: tp.iter().flatten().copied().reduce(f64::max),
@@ -163,6 +147,24 @@ pub(super) fn programme_result(
             interval_s: 1.0,
             values_lufs: summary.short_term_per_second,
         },
+    };
+    if withheld.is_none() {
+        return programme;
+    }
+    // Mostly samples that are not numbers: no loudness, no peaks.
+    Programme {
+        integrated_lufs: None,
+        loudness_range_lu: None,
+        true_peak_dbtp: None,
+        true_peak_per_channel_dbtp: vec![None; plan.channels.len()],
+        sample_peak_dbfs: None,
+        max_momentary_lufs: None,
+        max_short_term_lufs: None,
+        short_term_timeline: Timeline {
+            interval_s: 1.0,
+            values_lufs: Vec::new(),
+        },
+        ..programme
     }
 }
 

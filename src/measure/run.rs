@@ -13,7 +13,7 @@ use super::faults::{ChannelFaults, FaultSettings, PhaseDetector};
 use super::loudness::{programme_channel_type, ChannelEnergy, ProgrammeLoudness};
 use super::model::AudioMeasurements;
 use super::pairs::StereoPair;
-use super::programme::{plan_programmes, ProgrammePlan};
+use super::programme::{plan_programmes_by, ProgrammePlan};
 use super::report::{collect_faults, programme_result, timecode_base, SlotResult};
 use super::router::{Batch, Router};
 use super::truepeak::{max_abs, TruePeak};
@@ -31,6 +31,9 @@ pub struct MeasureOptions {
     /// Post names of every audio channel in file order (`--layout`), used
     /// to group mono tracks into programmes.
     pub layout: Option<Vec<String>>,
+    /// Where `layout` came from, as each programme's `grouping` says
+    /// (default: given by the operator, `--layout`).
+    pub layout_origin: super::model::Grouping,
     /// Silence: every sample below this level, dBFS (default −60).
     pub silence_threshold_dbfs: f64,
     /// Silence: for at least this long, seconds (default 2).
@@ -49,6 +52,7 @@ impl Default for MeasureOptions {
     fn default() -> Self {
         MeasureOptions {
             layout: None,
+            layout_origin: super::model::Grouping::GivenLayout,
             silence_threshold_dbfs: -60.0,
             silence_min_s: 2.0,
             clip_min_run: 3,
@@ -96,7 +100,7 @@ fn measure_captured(
     if let Some(problem) = crate::probe::limits::check(&info.streams) {
         return Err(problem);
     }
-    let plans = plan_programmes(info, opts.layout.as_deref());
+    let plans = plan_programmes_by(info, opts.layout.as_deref(), opts.layout_origin);
     let rates = stream_rates(info);
     let (slots, members) = build_slots(&plans, &rates, opts)?;
     if slots.is_empty() {

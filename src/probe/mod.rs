@@ -1,5 +1,6 @@
 //! Probing media files through FFmpeg's libraries.
 
+pub mod chan;
 mod decode_check;
 pub(crate) mod ffi_util;
 mod first_frame;

@@ -202,4 +202,54 @@ pub struct AudioInfo {
     pub channel_layout: Option<String>,
     /// Named channels in order, in post-production names (`L R C LFE Ls Rs`).
     pub channel_names: Vec<String>,
+    /// What in the file names the channels; `none` when nothing does (then
+    /// `channel_names` is empty, or `M` for a mono track).
+    #[serde(default)]
+    pub channel_labels: ChannelLabels,
+}
+
+/// What names a stream's channels. FFmpeg reports container labels as the
+/// stream's channel layout; signoff reads them from there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelLabels {
+    /// A MOV/MP4 `chan` atom (layout tag, bitmap or channel descriptions).
+    ChanAtom,
+    /// A WAV `WAVE_FORMAT_EXTENSIBLE` channel mask (`dwChannelMask`).
+    ChannelMask,
+    /// MXF MCA labels (audio channel label sub-descriptors).
+    MxfMca,
+    /// Another container's channel layout.
+    Container,
+    /// The codec's bitstream (AAC, AC-3, E-AC-3…).
+    Codec,
+    /// The track's title or handler name is a channel name (`L`, `Rs`…).
+    TrackTitle,
+    /// Not the file: the operator's `--layout`, for channels the file
+    /// does not label.
+    Given,
+    /// Nothing in the file names the channels.
+    #[default]
+    None,
+}
+
+impl ChannelLabels {
+    /// Whether something in the file names the channels.
+    pub fn labelled(self) -> bool {
+        self != ChannelLabels::None
+    }
+
+    /// Where the names come from, in words (`the MOV chan atom`).
+    pub fn words(self) -> &'static str {
+        match self {
+            ChannelLabels::ChanAtom => "the MOV chan atom",
+            ChannelLabels::ChannelMask => "the WAV channel mask",
+            ChannelLabels::MxfMca => "the MXF MCA labels",
+            ChannelLabels::Container => "the container's channel layout",
+            ChannelLabels::Codec => "the codec",
+            ChannelLabels::TrackTitle => "the track titles",
+            ChannelLabels::Given => "the --layout given (not the file)",
+            ChannelLabels::None => "nothing (unlabelled)",
+        }
+    }
 }

@@ -1,5 +1,7 @@
 //! Pure translations from FFmpeg's vocabulary to the names signoff reports.
 
+use super::model::ChannelLabels;
+
 /// Normalised container name from FFmpeg's demuxer name and the ISO major brand.
 ///
 /// FFmpeg reads MOV and MP4 with one demuxer; the major brand tells them
@@ -75,6 +77,69 @@ pub fn field_order(ffprobe_name: &str) -> (Option<&'static str>, Option<&'static
         "tb" => (Some("interlaced"), Some("tb")),
         "bt" => (Some("interlaced"), Some("bt")),
         _ => (None, None),
+    }
+}
+
+/// FFmpeg's channel layout of a stream: its channel names in order
+/// (`FL`, `FR`, `USR3`…) and whether the order is FFmpeg's native one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FfmpegLayout {
+    /// FFmpeg's name of each channel, in stream order.
+    pub channels: Vec<String>,
+    /// Native order (a channel mask); otherwise custom (e.g. MXF MCA labels).
+    pub native: bool,
+}
+
+/// Channel names a track title can give a mono track.
+const TITLE_NAMES: [&str; 13] = [
+    "L", "R", "C", "LFE", "Ls", "Rs", "Lt", "Rt", "Lrs", "Rrs", "Lss", "Rss", "M",
+];
+
+/// A stream's post-production channel names and what in the file gave them.
+///
+/// FFmpeg reports a container's labels (MOV `chan`, WAV channel mask, MXF
+/// MCA) or the codec's as the stream's channel layout, and no layout when
+/// nothing labels the channels. One exception: FFmpeg's one-channel `mono`
+/// (a native front centre) says "mono", not which channel of a programme
+/// the track carries, so such a track is named by its title when that is a
+/// channel name, else `M` (unlabelled). Unlabelled streams of several
+/// channels have no names.
+pub fn label_channels(
+    channels: u32,
+    layout: Option<&FfmpegLayout>,
+    title: Option<&str>,
+    container: &str,
+    codec: &str,
+) -> (Vec<String>, ChannelLabels) {
+    if let Some(l) = layout.filter(|l| l.channels.len() == channels as usize) {
+        let mono = l.native && l.channels == ["FC"];
+        if !mono {
+            return (
+                post_channel_names(&l.channels),
+                label_source(container, codec),
+            );
+        }
+    }
+    if channels != 1 {
+        return (Vec::new(), ChannelLabels::None);
+    }
+    match title.map(str::trim).filter(|t| TITLE_NAMES.contains(t)) {
+        Some("M") | None => (vec!["M".into()], ChannelLabels::None),
+        Some(name) => (vec![name.to_string()], ChannelLabels::TrackTitle),
+    }
+}
+
+/// What gave FFmpeg a stream's channel layout: the codec for coded audio,
+/// else the container's labels.
+fn label_source(container: &str, codec: &str) -> ChannelLabels {
+    if !codec.starts_with("pcm_") {
+        return ChannelLabels::Codec;
+    }
+    match container.split(',').next().unwrap_or(container) {
+        "wav" | "w64" => ChannelLabels::ChannelMask,
+        "mov" => ChannelLabels::ChanAtom,
+        "mxf" => ChannelLabels::MxfMca,
+        _ => ChannelLabels::Container,
     }
 }
 
@@ -171,6 +236,50 @@ mod tests {
         assert_eq!(field_order("bb"), (Some("interlaced"), Some("bff")));
         assert_eq!(field_order("progressive").1, Some("progressive"));
         assert_eq!(field_order("unknown"), (None, None));
+    }
+
+    fn ff(names: &[&str], native: bool) -> FfmpegLayout {
+        FfmpegLayout {
+            channels: names.iter().map(|s| s.to_string()).collect(),
+            native,
+        }
+    }
+
+    #[test]
+    fn labels_come_from_the_layout_or_the_title() {
+        let mov = "mov,mp4,m4a,3gp,3g2,mj2";
+        // a mono track whose chan atom says Left (FFmpeg: `1 channels (FL)`)
+        assert_eq!(
+            label_channels(1, Some(&ff(&["FL"], true)), None, mov, "pcm_s24le"),
+            (vec!["L".to_string()], ChannelLabels::ChanAtom)
+        );
+        // FFmpeg's `mono` does not say which channel: the title does, or nothing
+        assert_eq!(
+            label_channels(1, Some(&ff(&["FC"], true)), Some("Rs"), mov, "pcm_s24le"),
+            (vec!["Rs".to_string()], ChannelLabels::TrackTitle)
+        );
+        assert_eq!(
+            label_channels(1, Some(&ff(&["FC"], true)), None, mov, "pcm_s24le"),
+            (vec!["M".to_string()], ChannelLabels::None)
+        );
+        // an MXF MCA centre label is custom order: a real C
+        assert_eq!(
+            label_channels(1, Some(&ff(&["FC"], false)), None, "mxf", "pcm_s24le"),
+            (vec!["C".to_string()], ChannelLabels::MxfMca)
+        );
+        let mask = ff(&["FL", "FR", "FC", "LFE", "BL", "BR"], true);
+        assert_eq!(
+            label_channels(6, Some(&mask), None, "wav", "pcm_s24le").1,
+            ChannelLabels::ChannelMask
+        );
+        assert_eq!(
+            label_channels(6, None, None, "wav", "pcm_s24le"),
+            (Vec::new(), ChannelLabels::None)
+        );
+        assert_eq!(
+            label_channels(2, Some(&ff(&["FL", "FR"], true)), None, mov, "aac").1,
+            ChannelLabels::Codec
+        );
     }
 
     #[test]

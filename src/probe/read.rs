@@ -94,6 +94,9 @@ fn probe_open(path: &Path) -> Result<(MediaInfo, Vec<String>), Failure> {
         .map(|&st| unsafe { streams::read_stream(demuxer.ctx(), st) })
         .collect();
     let container = container(&demuxer, &streams);
+    if container.ffmpeg_format.starts_with("mov") {
+        super::chan::name_centre_tracks(path, &mut streams);
+    }
     if streams.is_empty() {
         return Err(Failure::Problem(FileProblem::new(
             ProblemKind::NotMedia,

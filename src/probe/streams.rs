@@ -37,7 +37,9 @@ pub unsafe fn read_stream(ctx: *mut ffi::AVFormatContext, st: *mut ffi::AVStream
         match kind {
             StreamKind::Video => stream.video = Some(read_video(ctx, st)),
             StreamKind::Audio => {
-                stream.audio = Some(read_audio(par, title.as_deref().or(handler.as_deref())))
+                let container = c_str((*(*ctx).iformat).name).unwrap_or_default();
+                let title = title.as_deref().or(handler.as_deref());
+                stream.audio = Some(read_audio(par, title, &container))
             }
             _ => {}
         }
@@ -216,7 +218,7 @@ fn pixel_format(format: i32) -> Option<PixFmt> {
     }
 }
 
-fn read_audio(par: &ffi::AVCodecParameters, title: Option<&str>) -> AudioInfo {
+fn read_audio(par: &ffi::AVCodecParameters, title: Option<&str>, container: &str) -> AudioInfo {
     // SAFETY: par belongs to an open stream.
     unsafe {
         let layout = &par.ch_layout;
@@ -234,13 +236,19 @@ fn read_audio(par: &ffi::AVCodecParameters, title: Option<&str>) -> AudioInfo {
         } else {
             (bits > 0).then_some(bits as u32)
         };
+        let codec = codec_name(par.codec_id, None);
+        let labels = ffmpeg_channels(layout);
+        let channels = layout.nb_channels.max(0) as u32;
+        let (channel_names, channel_labels) =
+            names::label_channels(channels, labels.as_ref(), title, container, &codec);
         AudioInfo {
             sample_rate: par.sample_rate.max(0) as u32,
             sample_format,
             bit_depth,
-            channels: layout.nb_channels.max(0) as u32,
+            channels,
             channel_layout: layout_name(layout),
-            channel_names: channel_names(layout, title),
+            channel_names,
+            channel_labels,
         }
     }
 }
@@ -255,23 +263,13 @@ fn layout_name(layout: &ffi::AVChannelLayout) -> Option<String> {
     (ret > 0).then(|| c_str(buf.as_ptr())).flatten()
 }
 
-/// Post-production channel names; a one-channel track is named by its title
-/// or handler when that is a channel name (`L`, `Rs`…), else `M`.
-fn channel_names(layout: &ffi::AVChannelLayout, title: Option<&str>) -> Vec<String> {
-    if layout.nb_channels == 1 {
-        let known = [
-            "L", "R", "C", "LFE", "Ls", "Rs", "Lt", "Rt", "Lrs", "Rrs", "Lss", "Rss", "M",
-        ];
-        let name = title
-            .map(str::trim)
-            .filter(|t| known.contains(t))
-            .unwrap_or("M");
-        return vec![name.to_string()];
-    }
+/// FFmpeg's name of every channel of `layout` (`FL`, `USR3`…) and whether
+/// the order is FFmpeg's native one; `None` when FFmpeg knows no layout.
+fn ffmpeg_channels(layout: &ffi::AVChannelLayout) -> Option<names::FfmpegLayout> {
     if layout.order == ffi::AVChannelOrder::AV_CHANNEL_ORDER_UNSPEC || layout.nb_channels <= 0 {
-        return Vec::new();
+        return None;
     }
-    let ffmpeg: Vec<String> = (0..layout.nb_channels as u32)
+    let channels = (0..layout.nb_channels as u32)
         .map(|i| {
             let mut buf = [0 as std::os::raw::c_char; 32];
             // SAFETY: layout valid; buffer ours.
@@ -282,5 +280,8 @@ fn channel_names(layout: &ffi::AVChannelLayout, title: Option<&str>) -> Vec<Stri
             c_str(buf.as_ptr()).unwrap_or_else(|| "?".into())
         })
         .collect();
-    names::post_channel_names(&ffmpeg)
+    Some(names::FfmpegLayout {
+        channels,
+        native: layout.order == ffi::AVChannelOrder::AV_CHANNEL_ORDER_NATIVE,
+    })
 }

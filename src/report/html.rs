@@ -410,6 +410,15 @@ fn findings(s: &mut String, all: &[Finding]) {
             "not-evaluated",
             all.iter().filter(|x| x.is_not_evaluated()).collect(),
         ),
+        (
+            "Passed with a caveat",
+            "caveat",
+            all.iter()
+                .filter(|x| {
+                    x.status == Status::Passed && crate::spec::layout::has_caveat(&x.message)
+                })
+                .collect(),
+        ),
     ];
     for (title, class, items) in &groups {
         if items.is_empty() {

@@ -21,9 +21,7 @@ pub fn escape(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control()
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
+            c if crate::escape::is_dangerous(c) => {
                 out.push_str(&format!("\\\\u{{{:x}}}", c as u32))
             }
             c => out.push(c),
@@ -78,6 +76,7 @@ pub fn render(r: &RunReport) -> String {
         );
     }
     problems(&mut s, r);
+    caveats(&mut s, r);
     s
 }
 
@@ -158,6 +157,38 @@ fn problems(s: &mut String, r: &RunReport) {
         if errors.len() > MAX_LISTED {
             let _ = writeln!(s, "  - … and {} more", errors.len() - MAX_LISTED);
         }
+    }
+}
+
+/// Passes that rest on less than the rule asks (a layout matched by
+/// channel count only, the file not labelling its channels).
+fn caveats(s: &mut String, r: &RunReport) {
+    let noted: Vec<(&FileEntry, &Finding)> = r
+        .files
+        .iter()
+        .filter_map(|f| f.report.as_ref().map(|rep| (f, rep)))
+        .flat_map(|(f, rep)| {
+            rep.findings
+                .iter()
+                .filter(|x| {
+                    x.status == crate::spec::finding::Status::Passed
+                        && crate::spec::layout::has_caveat(&x.message)
+                })
+                .map(move |x| (f, x))
+        })
+        .collect();
+    if noted.is_empty() {
+        return;
+    }
+    s.push_str("\n**Passed with a caveat**\n\n");
+    for (f, x) in noted {
+        let _ = writeln!(
+            s,
+            "- {}: {}: {}",
+            escape(f.name()),
+            escape(&x.rule_id),
+            escape(&x.message)
+        );
     }
 }
 

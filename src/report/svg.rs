@@ -296,6 +296,7 @@ mod tests {
         Programme {
             name: "stereo <L&R>\u{1b}".into(),
             channels: vec![],
+            grouping: Default::default(),
             integrated_lufs: Some(-23.1),
             loudness_range_lu: Some(4.2),
             true_peak_dbtp: Some(-0.4),

@@ -54,6 +54,7 @@ fn programme() -> Programme {
     Programme {
         name: "stereo".into(),
         channels: vec![],
+        grouping: Default::default(),
         integrated_lufs: Some(-23.4),
         loudness_range_lu: Some(5.0),
         true_peak_dbtp: Some(-1.8),

@@ -6,7 +6,9 @@ use super::compare::{compare, Outcome};
 use super::facts::{fact, timecode_of, FileFacts, Subject};
 use super::faults::{default_rules, fault_fact};
 use super::finding::{FileReport, Finding, Status};
-use super::layout::{describe_alternatives, match_layouts};
+use super::layout::{
+    describe_alternatives, label_sources, match_layouts, MatchBasis, BY_COUNT_ONLY,
+};
 use super::model::{Profile, Rule, Severity};
 use super::value::Fact;
 use crate::measure::model::Programme;
@@ -189,16 +191,10 @@ impl<'a> Ctx<'a> {
         let streams = self.facts.streams(StreamKind::Audio);
         let m = match_layouts(&streams, alts);
         let expected = describe_alternatives(alts);
-        let (status, message) = match &m.matched {
-            Some(name) if m.by_count_only => (
-                Status::Passed,
-                format!("audio layout matches `{name}` by channel count only: the file does not label its channels"),
-            ),
-            Some(name) => (Status::Passed, format!("audio layout is `{name}`")),
-            None => (
-                Status::Failed,
-                format!("audio layout is {}; the spec allows {expected}", m.actual),
-            ),
+        let message = layout_message(&m, &streams, &expected);
+        let status = match m.matched {
+            Some(_) => Status::Passed,
+            None => Status::Failed,
         };
         Some(self.build(status, expected, m.actual, message))
     }
@@ -391,4 +387,41 @@ fn moment(def: &Field, p: &Programme) -> Option<f64> {
         .filter_map(|(i, v)| v.map(|v| (i, v)))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     Some(i as f64 * t.interval_s)
+}
+
+/// The layout finding's sentence: what matched and what the match rests on.
+fn layout_message(
+    m: &super::layout::LayoutMatch,
+    streams: &[&crate::probe::model::Stream],
+    expected: &str,
+) -> String {
+    let sources = label_sources(streams);
+    let given = streams.iter().any(|s| {
+        s.audio.as_ref().map(|a| a.channel_labels)
+            == Some(crate::probe::model::ChannelLabels::Given)
+    });
+    let tail = if given {
+        "; the file does not label its channels"
+    } else {
+        ""
+    };
+    match (&m.matched, m.basis) {
+        (Some(name), Some(MatchBasis::Labels)) => {
+            format!("audio layout is `{name}`, by channel labels from {sources}{tail}")
+        }
+        (Some(name), Some(MatchBasis::SpecCounts)) if m.unlabelled => {
+            format!(
+                "audio layout is `{name}` (the spec counts channels per stream), {BY_COUNT_ONLY}"
+            )
+        }
+        (Some(name), Some(MatchBasis::SpecCounts)) => {
+            format!("audio layout is `{name}` (the spec counts channels per stream)")
+        }
+        (Some(name), _) => format!("audio layout matches `{name}` {BY_COUNT_ONLY}"),
+        (None, _) if m.unlabelled => format!(
+            "audio layout is {}; the spec allows {expected} (compared {BY_COUNT_ONLY})",
+            m.actual
+        ),
+        (None, _) => format!("audio layout is {}; the spec allows {expected}", m.actual),
+    }
 }

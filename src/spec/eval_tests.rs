@@ -78,6 +78,7 @@ fn audio(codec_bits: u32, names: &[&str]) -> AudioInfo {
         channels: names.len() as u32,
         channel_layout: None,
         channel_names: names.iter().map(|s| s.to_string()).collect(),
+        channel_labels: crate::probe::model::ChannelLabels::TrackTitle,
     }
 }
 
@@ -155,6 +156,7 @@ fn programme(name: &str, i: f64, tp: f64) -> Programme {
             channel: 0,
             name: "L".into(),
         }],
+        grouping: Default::default(),
         integrated_lufs: Some(i),
         loudness_range_lu: Some(6.0),
         true_peak_dbtp: Some(tp),
@@ -222,7 +224,10 @@ fn prores_hq_passes_netflix_except_unmeasured_loudness() {
         "one per audio stream"
     );
     let layout = by_id(&f, "audio.layouts");
-    assert_eq!(layout[0].message, "audio layout is `eight mono streams`");
+    assert_eq!(
+        layout[0].message,
+        "audio layout is `eight mono streams`, by channel labels from the track titles"
+    );
 }
 
 #[test]
@@ -384,12 +389,19 @@ fn layout_alternatives() {
     );
     let mut unlabelled = prores_hq_mov();
     for s in unlabelled.streams.iter_mut().skip(1) {
-        s.audio.as_mut().unwrap().channel_names.clear();
+        let a = s.audio.as_mut().unwrap();
+        a.channel_names.clear();
+        a.channel_labels = crate::probe::model::ChannelLabels::None;
     }
     let f = run(&p, &unlabelled, None);
     let l = by_id(&f, "audio.layouts")[0];
     assert_eq!(l.status, Status::Passed);
-    assert!(l.message.contains("by channel count only"), "{}", l.message);
+    assert!(
+        l.message
+            .contains("by count only: the file does not label its channels"),
+        "{}",
+        l.message
+    );
 }
 
 #[test]

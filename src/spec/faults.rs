@@ -327,6 +327,7 @@ mod tests {
                     name: n.to_string(),
                 })
                 .collect(),
+            grouping: Default::default(),
             integrated_lufs: None,
             loudness_range_lu: None,
             true_peak_dbtp: None,

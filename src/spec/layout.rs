@@ -1,9 +1,29 @@
 //! Audio track layout alternatives: the file's audio streams, in order,
 //! must match one of the listed layouts (by channel names, or by channel
 //! counts per stream).
+//!
+//! Where the file labels its channels (a MOV `chan` atom, a WAV channel
+//! mask, MXF MCA labels, the codec, or track titles), the labels must match.
+//! Where it does not, only the count can be compared, and every output says
+//! so in the words of [`BY_COUNT_ONLY`].
 
 use super::model::LayoutAlternative;
-use crate::probe::model::Stream;
+use crate::probe::model::{ChannelLabels, MediaInfo, Stream, StreamKind};
+
+/// What a layout finding says when the file does not label its channels.
+pub const BY_COUNT_ONLY: &str = "by count only: the file does not label its channels";
+
+/// What a layout match rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchBasis {
+    /// The file's channel labels match the alternative's names.
+    Labels,
+    /// The alternative names channels but the file does not label them
+    /// (some or all): only the counts match.
+    CountOnly,
+    /// The alternative lists channel counts only.
+    SpecCounts,
+}
 
 /// The result of matching the file's audio streams against the alternatives.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,8 +32,24 @@ pub struct LayoutMatch {
     pub matched: Option<String>,
     /// Whether the match relied on channel counts because names were missing.
     pub by_count_only: bool,
+    /// What the match rests on, when there is one.
+    pub basis: Option<MatchBasis>,
+    /// Whether any audio stream of the file is unlabelled.
+    pub unlabelled: bool,
     /// The file's layout in words (`2 streams: [L R C LFE Ls Rs] [Lt Rt]`).
     pub actual: String,
+}
+
+/// Whether a finding carries the by-count-only caveat (so passed layout
+/// findings that rest on counts are shown, not hidden with the passes).
+pub fn has_caveat(message: &str) -> bool {
+    message.contains(BY_COUNT_ONLY)
+}
+
+/// Whether a stream's channels are unlabelled: nothing in the file names
+/// them, or a mono track says only `M`.
+fn is_unlabelled(a: &crate::probe::model::AudioInfo) -> bool {
+    !a.channel_labels.labelled() || a.channel_names.is_empty() || a.channel_names == ["M"]
 }
 
 /// The file's audio layout in words.
@@ -24,8 +60,9 @@ pub fn describe(streams: &[&Stream]) -> String {
     let parts: Vec<String> = streams
         .iter()
         .map(|s| match &s.audio {
-            Some(a) if !a.channel_names.is_empty() => format!("[{}]", a.channel_names.join(" ")),
-            Some(a) => format!("[{} ch unlabelled]", a.channels),
+            Some(a) if is_unlabelled(a) && a.channels == 1 => "[M unlabelled]".into(),
+            Some(a) if is_unlabelled(a) => format!("[{} ch unlabelled]", a.channels),
+            Some(a) => format!("[{}]", a.channel_names.join(" ")),
             None => "[?]".into(),
         })
         .collect();
@@ -53,36 +90,38 @@ pub fn describe_alternatives(alts: &[LayoutAlternative]) -> String {
 }
 
 /// Matches `streams` (the file's audio streams in order) against `alts`.
+///
+/// An alternative matched by labels wins over one matched by counts.
 pub fn match_layouts(streams: &[&Stream], alts: &[LayoutAlternative]) -> LayoutMatch {
+    let unlabelled = streams
+        .iter()
+        .any(|s| s.audio.as_ref().is_none_or(is_unlabelled));
+    let result = |alt: Option<(&LayoutAlternative, MatchBasis)>| LayoutMatch {
+        matched: alt.map(|(a, _)| a.name.clone()),
+        by_count_only: alt.is_some_and(|(_, b)| b != MatchBasis::Labels) && unlabelled,
+        basis: alt.map(|(_, b)| b),
+        unlabelled,
+        actual: describe(streams),
+    };
     let mut by_count = None;
     for alt in alts {
         match matches(streams, alt) {
-            Some(false) => {
-                return LayoutMatch {
-                    matched: Some(alt.name.clone()),
-                    by_count_only: false,
-                    actual: describe(streams),
-                }
-            }
-            Some(true) if by_count.is_none() => by_count = Some(alt.name.clone()),
+            Some(MatchBasis::Labels) => return result(Some((alt, MatchBasis::Labels))),
+            Some(b) if by_count.is_none() => by_count = Some((alt, b)),
             _ => {}
         }
     }
-    LayoutMatch {
-        by_count_only: by_count.is_some(),
-        matched: by_count,
-        actual: describe(streams),
-    }
+    result(by_count)
 }
 
-/// `None` no match; `Some(by_count_only)` a match.
-fn matches(streams: &[&Stream], alt: &LayoutAlternative) -> Option<bool> {
+/// `None` no match; else what the match rests on.
+fn matches(streams: &[&Stream], alt: &LayoutAlternative) -> Option<MatchBasis> {
     let counts: Vec<u32> = streams
         .iter()
         .map(|s| s.audio.as_ref().map_or(0, |a| a.channels))
         .collect();
     if let Some(want) = &alt.channels {
-        return (want == &counts).then_some(false);
+        return (want == &counts).then_some(MatchBasis::SpecCounts);
     }
     let want = alt.streams.as_ref()?;
     if want.len() != streams.len() {
@@ -93,8 +132,7 @@ fn matches(streams: &[&Stream], alt: &LayoutAlternative) -> Option<bool> {
         let a = s.audio.as_ref()?;
         // A lone `M` is the probe's name for a mono track that does not say
         // which channel it carries: as good as unlabelled.
-        let unlabelled =
-            a.channel_names.is_empty() || (a.channel_names == ["M"] && names.as_slice() != ["M"]);
+        let unlabelled = is_unlabelled(a) && !(a.channel_names == ["M"] && names == &["M"]);
         if unlabelled {
             if a.channels as usize != names.len() {
                 return None;
@@ -110,7 +148,56 @@ fn matches(streams: &[&Stream], alt: &LayoutAlternative) -> Option<bool> {
             return None;
         }
     }
-    Some(by_count)
+    Some(if by_count {
+        MatchBasis::CountOnly
+    } else {
+        MatchBasis::Labels
+    })
+}
+
+/// What names the file's audio channels, in words, for messages
+/// (`the MOV chan atom`; `the WAV channel mask and the track titles`).
+pub fn label_sources(streams: &[&Stream]) -> String {
+    let mut seen: Vec<ChannelLabels> = Vec::new();
+    for s in streams {
+        if let Some(a) = &s.audio {
+            if !is_unlabelled(a) && !seen.contains(&a.channel_labels) {
+                seen.push(a.channel_labels);
+            }
+        }
+    }
+    let words: Vec<&str> = seen.iter().map(|l| l.words()).collect();
+    match words.as_slice() {
+        [] => "nothing".into(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Names channels the file does not label with the names of `given`
+/// (`--layout`, every audio channel in file order); channels the file
+/// labels keep their labels. Returns whether any name was given.
+pub fn apply_given_layout(media: &mut MediaInfo, given: &[String]) -> bool {
+    let mut applied = false;
+    let mut next = 0usize;
+    for s in media
+        .streams
+        .iter_mut()
+        .filter(|s| s.kind == StreamKind::Audio)
+    {
+        let Some(a) = s.audio.as_mut() else {
+            continue;
+        };
+        let n = a.channels as usize;
+        let names = given.get(next..next + n);
+        next += n;
+        if let (true, Some(names)) = (is_unlabelled(a), names) {
+            a.channel_names = names.to_vec();
+            a.channel_labels = ChannelLabels::Given;
+            applied = true;
+        }
+    }
+    applied
 }
 
 /// The channel names to measure loudness with, from the first of

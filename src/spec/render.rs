@@ -1,9 +1,12 @@
 //! Human text for `signoff check`: a pass/fail line per file, then its
 //! findings grouped by severity (failures, then rules not evaluated).
-//! Returns strings; the binary prints them.
+//! Returns strings; the binary prints them. Every name and value that came
+//! from a file or a profile is escaped for the terminal here, so no name can
+//! start a line of its own.
 
 use super::finding::{FileReport, Finding, Status, Verdict};
 use super::model::Severity;
+use crate::escape::terminal;
 use std::fmt::Write;
 
 /// The verdict as shown to people.
@@ -31,11 +34,11 @@ pub fn file(r: &FileReport) -> String {
         s,
         "{:<10} {}  [{}]",
         verdict_word(r.verdict),
-        r.path.display(),
-        r.profiles.join(", ")
+        terminal(&r.path.to_string_lossy()),
+        terminal(&r.profiles.join(", "))
     );
     if let Some(p) = &r.problem {
-        let _ = writeln!(s, "  could not be read: {}", p.message);
+        let _ = writeln!(s, "  could not be read: {}", terminal(&p.message));
         return s;
     }
     let errors = count(r, failed(Severity::Error));
@@ -61,6 +64,15 @@ pub fn file(r: &FileReport) -> String {
         "not evaluated",
         r.findings.iter().filter(|x| x.is_not_evaluated()),
     );
+    // Passes that rest on less than the rule asks (a layout matched by
+    // channel count only) are shown, never hidden among the passes.
+    section(
+        &mut s,
+        "passed with a caveat",
+        r.findings
+            .iter()
+            .filter(|x| x.status == Status::Passed && super::layout::has_caveat(&x.message)),
+    );
     s
 }
 
@@ -71,18 +83,18 @@ fn section<'a>(s: &mut String, title: &str, items: impl Iterator<Item = &'a Find
     }
     let _ = writeln!(s, "  {title}:");
     for f in items {
-        let mut line = format!("    {:<28} ", f.rule_id);
+        let mut line = format!("    {:<28} ", terminal(&f.rule_id));
         if let Some(i) = f.stream_index {
             let _ = write!(line, "stream {i:<3} ");
         }
-        line.push_str(&f.message);
+        line.push_str(&terminal(&f.message));
         if let Some(tc) = f.timecode.as_ref() {
-            let _ = write!(line, " at {tc}");
+            let _ = write!(line, " at {}", terminal(tc));
         } else if let Some(t) = f.position_s {
             let _ = write!(line, " at {t:.1} s");
         }
         if let Some(c) = &f.source_clause {
-            let _ = write!(line, "  [{} {c}]", f.profile);
+            let _ = write!(line, "  [{} {}]", terminal(&f.profile), terminal(c));
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }
