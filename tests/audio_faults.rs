@@ -183,13 +183,7 @@ fn an_all_nan_track_is_not_silent_and_has_no_loudness() {
 fn invalid_samples_fail_the_file_under_any_profile_that_measures_audio() {
     let dir = tempfile::tempdir().unwrap();
     // A house profile with only a loudness rule the file meets.
-    let house = dir.path().join("house.toml");
-    std::fs::write(
-        &house,
-        "id = \"house\"\ntitle = \"house\"\n[source]\ndocument = \"house\"\ndate_read = \"2026-12\"\n\
-         confidence = \"primary\"\n[loudness]\nintegrated_lufs = { min = -30, max = -10 }\n",
-    )
-    .unwrap();
+    let house = loose_loudness_profile(dir.path());
     let house = house.to_str().unwrap();
     for spec in ["ebu-r128", house] {
         let (code, doc) = check_json(&[&damaged("float_-20lufs_nan.wav")], &[spec]);
@@ -210,6 +204,47 @@ fn invalid_samples_fail_the_file_under_any_profile_that_measures_audio() {
         i[0]["reason"].as_str().unwrap().contains("not numbers"),
         "{i:#?}"
     );
+}
+
+/// A house profile asking only for loudness between −30 and −10 LUFS.
+fn loose_loudness_profile(dir: &Path) -> PathBuf {
+    let p = dir.join("house.toml");
+    std::fs::write(
+        &p,
+        "id = \"house\"\ntitle = \"house\"\n[source]\ndocument = \"house\"\ndate_read = \"2026-12\"\n\
+         confidence = \"primary\"\n[loudness]\nintegrated_lufs = { min = -30, max = -10 }\n",
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn decode_errors_in_the_middle_fail_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // media/h264_high_aac.mp4 with 10 % of its media data zeroed in the middle:
+    // the first frames decode, the middle does not.
+    let mut d = std::fs::read(common::media("h264_high_aac.mp4")).unwrap();
+    let at = d.windows(4).position(|w| w == b"mdat").unwrap() - 4;
+    let size = u32::from_be_bytes(d[at..at + 4].try_into().unwrap()) as usize;
+    let (a, b) = (at + 8 + size * 45 / 100, at + 8 + size * 55 / 100);
+    d[a..b].fill(0);
+    let file = dir.path().join("mid.mp4");
+    std::fs::write(&file, d).unwrap();
+    let house = loose_loudness_profile(dir.path());
+    let (code, doc) = check_json(&[&file], &[house.to_str().unwrap()]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(
+        findings(&doc, "loudness.integrated_lufs")[0]["status"],
+        "passed"
+    );
+    let f = findings(&doc, "faults.decode_errors");
+    assert_eq!(
+        (f[0]["status"].as_str(), f[0]["severity"].as_str()),
+        (Some("failed"), Some("error"))
+    );
+    assert!(f[0]["actual"].as_str().unwrap().parse::<u32>().unwrap() > 0);
+    let at = f[0]["position_s"].as_f64().unwrap();
+    assert!(at > 0.5 && at < 1.5, "the damage is in the middle: {at}");
 }
 
 // --- 6. audio faults are rules ---------------------------------------------

@@ -217,6 +217,7 @@ impl<'a> Ctx<'a> {
         let (f, evidence) = fault_fact(self.def.key, self.rule, audio, self.facts.media);
         let mut finding = self.finding(compare(self.rule, &self.def, &f), &f);
         if let Some(e) = evidence {
+            finding.stream_index = Some(e.stream_index);
             finding.position_s = Some(e.position_s);
             finding.timecode = timecode_of(self.facts, e.position_s);
             if finding.status != Status::Passed {

@@ -9,7 +9,7 @@
 
 use super::model::{Rule, Severity};
 use super::value::{Fact, Scalar};
-use crate::measure::model::{AudioMeasurements, Fault, FaultKind};
+use crate::measure::model::{AudioMeasurements, Fault, FaultKind, Programme};
 use crate::probe::model::MediaInfo;
 use std::collections::BTreeSet;
 
@@ -25,6 +25,8 @@ pub const DEFAULT_CLAUSE: &str =
 pub struct Evidence {
     /// Seconds from the start of the stream.
     pub position_s: f64,
+    /// The stream it is in.
+    pub stream_index: usize,
     /// Where and what, in words ("stream 0 channel 1: 40 run(s) of …").
     pub detail: String,
 }
@@ -173,6 +175,7 @@ fn evidence(f: &Fault) -> Evidence {
         .unwrap_or_else(|| format!("{:.3} s", f.start_s));
     Evidence {
         position_s: f.start_s,
+        stream_index: f.stream_index,
         detail: format!(
             "first at {at}, stream {}{channel}: {}",
             f.stream_index, f.message
@@ -230,7 +233,7 @@ fn longest_silence(
     head: f64,
     tail: f64,
 ) -> (Fact, Option<Evidence>) {
-    let mut best: Option<(f64, f64, &str)> = None;
+    let mut best: Option<(f64, f64, &Programme)> = None;
     for p in &audio.programmes {
         let mut common: Option<Vec<(f64, f64)>> = None;
         let mut end = 0.0f64;
@@ -256,15 +259,17 @@ fn longest_silence(
         for (s, e) in common.unwrap_or_default() {
             let (s, e) = (s.max(from), e.min(to));
             if e - s > best.map_or(0.0, |b| b.1 - b.0) {
-                best = Some((s, e, p.name.as_str()));
+                best = Some((s, e, p));
             }
         }
     }
     let fact = Fact::Number(best.map_or(0.0, |(s, e, _)| round1(e - s)));
-    let evidence = best.map(|(s, e, name)| Evidence {
+    let evidence = best.map(|(s, e, p)| Evidence {
         position_s: s,
+        stream_index: p.channels.first().map_or(0, |c| c.stream_index),
         detail: format!(
-            "programme {name} is silent from {s:.3} s to {e:.3} s (head allowance {head} s, tail allowance {tail} s)"
+            "programme {} is silent from {s:.3} s to {e:.3} s (head allowance {head} s, tail allowance {tail} s)",
+            p.name
         ),
     });
     (fact, evidence)
@@ -300,7 +305,7 @@ fn intersect(a: &[(f64, f64)], b: &[(f64, f64)]) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::model::{ChannelSource, Programme, Timeline};
+    use crate::measure::model::{ChannelSource, Timeline};
 
     fn fault(kind: FaultKind, stream: usize, channel: Option<usize>, s: f64, d: f64) -> Fault {
         Fault {
