@@ -409,6 +409,17 @@ mod tests {
     }
 
     #[test]
+    fn every_fault_key_has_a_default_and_is_documented() {
+        let doc = include_str!("../../docs/specs.md");
+        let keys = crate::spec::catalogue::keys_of("faults");
+        let defaults: Vec<&str> = default_rules().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, defaults);
+        for key in keys {
+            assert!(doc.contains(&format!("`faults.{key}`")), "{key}");
+        }
+    }
+
+    #[test]
     fn what_a_fault_rule_may_say() {
         let rule = |max: Scalar, severity| Rule {
             max: Some(max),
