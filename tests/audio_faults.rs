@@ -479,4 +479,14 @@ fn lying_headers_are_refused_within_bounded_memory() {
             assert!(text.contains(words), "{name} {args:?}: {text}");
         }
     }
+    // A picture size claimed by the header (FFmpeg itself accepts 200 Mpixel).
+    for args in [&["probe"][..], &["check", "--spec", "youtube-upload"][..]] {
+        let out = bounded(args, &damaged("mov_claims_20000x10000.mov"), LIMIT);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
+        assert!(
+            text.contains("unsupported: a 20000x10000 picture"),
+            "{text}"
+        );
+    }
 }
