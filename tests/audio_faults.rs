@@ -490,3 +490,60 @@ fn lying_headers_are_refused_within_bounded_memory() {
         );
     }
 }
+
+/// A 16-bit stereo 48 kHz WAV of `seconds` of a 997 Hz tone at −20 dBFS.
+fn tone_wav(path: &Path, seconds: u32) {
+    let frames = 48_000 * seconds as usize;
+    let mut data = Vec::with_capacity(frames * 4);
+    for i in 0..frames {
+        let v = (0.1 * (2.0 * std::f64::consts::PI * 997.0 * i as f64 / 48_000.0).sin() * 32_767.0)
+            as i16;
+        data.extend_from_slice(&v.to_le_bytes());
+        data.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    for v in [1u16, 2] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&48_000u32.to_le_bytes());
+    out.extend_from_slice(&(48_000u32 * 4).to_le_bytes());
+    for v in [4u16, 16] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend(data);
+    std::fs::write(path, out).unwrap();
+}
+
+/// Peak resident memory of `signoff measure FILE`, kB, from `wait4` on that child.
+fn measure_peak_rss_kb(file: &Path) -> i64 {
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
+        .arg("measure")
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: waiting for our own child by its pid, with valid out-pointers.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    usage.ru_maxrss
+}
+
+#[test]
+fn measure_memory_stays_flat_in_file_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let (short, long) = (dir.path().join("short.wav"), dir.path().join("long.wav"));
+    tone_wav(&short, 5);
+    tone_wav(&long, 120);
+    let a = measure_peak_rss_kb(&short);
+    let b = measure_peak_rss_kb(&long);
+    // 115 s more of stereo is 44 MB as f32: memory growing with length would show.
+    assert!(b < a + 16 * 1024, "5 s: {a} kB, 120 s: {b} kB");
+}
