@@ -520,6 +520,7 @@ fn tone_wav(path: &Path, seconds: u32) {
 }
 
 /// Peak resident memory of `signoff measure FILE`, kB, from `wait4` on that child.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which std cannot do
 fn measure_peak_rss_kb(file: &Path) -> i64 {
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
         .arg("measure")
