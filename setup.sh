@@ -32,6 +32,15 @@ if ! python3 -c 'import junitparser' 2>/dev/null; then
     || echo "setup: warning: could not install junitparser; tests/report.rs will fail (pip install junitparser)" >&2
 fi
 
+# The JSON tests validate every document against docs/schema/*.json with Python's jsonschema.
+if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
+  echo "setup: installing jsonschema (for the tests)" >&2
+  python3 -m pip install --quiet 'jsonschema>=4.18' 2>/dev/null \
+    || { ${SUDO:-} apt-get install -y -qq python3-jsonschema >/dev/null 2>&1 || true; }
+  python3 -c 'import jsonschema, referencing' 2>/dev/null \
+    || echo "setup: warning: could not install jsonschema; tests/json_schema.rs will fail (pip install jsonschema)" >&2
+fi
+
 if ! command -v cargo >/dev/null; then
   echo "setup: Rust is not installed. Install it with rustup (https://rustup.rs), then run ./setup.sh again." >&2
   exit 4

@@ -141,10 +141,7 @@ fn refuse_if_not_passing(s: &DeliverableStatus) -> Result<(), ApproveError> {
             let bad: Vec<&str> = s
                 .files
                 .iter()
-                .filter(|f| {
-                    matches!(f.outcome.verdict.as_deref(), Some("fail" | "unreadable"))
-                        || f.outcome.sha256.is_none()
-                })
+                .filter(|f| f.outcome.fails())
                 .map(|f| f.path.as_str())
                 .collect();
             format!(" ({} error(s) in {})", s.error_count, bad.join(", "))

@@ -5,7 +5,9 @@
 //! Each deliverable has one primary `state` and a `states` list:
 //!
 //! - `missing`: no file matches its patterns;
-//! - `incomplete`: fewer files than `count`, or a required sidecar is missing;
+//! - `incomplete`: fewer files than `count`, or a required sidecar is missing
+//!   ("files missing"; a *file* whose rules could not all be checked is
+//!   `not_evaluated`, a different word for a different thing);
 //! - `failing`: a file fails an error-severity rule or cannot be read;
 //! - `passing`: every file passes (warnings and unevaluated rules counted);
 //! - `approved`: signed off, and every file still has the approved SHA-256
@@ -21,6 +23,7 @@
 
 use crate::plan::model::Plan;
 use crate::plan::Matching;
+use crate::spec::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::Date;
@@ -46,6 +49,32 @@ pub enum State {
 }
 
 impl State {
+    /// The wire name (`approval_stale`…), as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Missing => "missing",
+            State::Incomplete => "incomplete",
+            State::Failing => "failing",
+            State::Passing => "passing",
+            State::Approved => "approved",
+            State::ApprovalStale => "approval_stale",
+            State::Overdue => "overdue",
+        }
+    }
+
+    /// What it means, in a few words, for legends and reports.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            State::Missing => "no file matches",
+            State::Incomplete => "files missing: fewer than its count, or a sidecar",
+            State::Failing => "a file fails QC or cannot be read",
+            State::Passing => "every file passes",
+            State::Approved => "signed off; the files are those approved",
+            State::ApprovalStale => "signed off, but a file changed since",
+            State::Overdue => "past due and not approved",
+        }
+    }
+
     /// The word shown on the board.
     pub fn word(self) -> &'static str {
         match self {
@@ -65,8 +94,8 @@ impl State {
 pub struct FileOutcome {
     /// SHA-256 of the content; `None` when it could not be read.
     pub sha256: Option<String>,
-    /// The QC verdict (`pass`, `fail`, `incomplete`, `unreadable`), when checked.
-    pub verdict: Option<String>,
+    /// The QC verdict, when checked.
+    pub verdict: Option<Verdict>,
     /// Failed error-severity rules.
     pub errors: usize,
     /// Failed warning-severity rules.
@@ -93,7 +122,7 @@ pub struct Counts {
 impl FileOutcome {
     /// The outcome judged against `profiles` only (all when none are recorded).
     pub fn for_profiles(&self, profiles: &[String]) -> FileOutcome {
-        if self.by_profile.is_empty() || self.verdict.as_deref() == Some("unreadable") {
+        if self.by_profile.is_empty() || self.verdict == Some(Verdict::Unreadable) {
             return FileOutcome {
                 by_profile: BTreeMap::new(),
                 ..self.clone()
@@ -107,13 +136,13 @@ impl FileOutcome {
         }
         let verdict = match (profiles.is_empty(), c.errors, c.not_evaluated) {
             (true, _, _) => None,
-            (_, e, _) if e > 0 => Some("fail"),
-            (_, _, n) if n > 0 => Some("incomplete"),
-            _ => Some("pass"),
+            (_, e, _) if e > 0 => Some(Verdict::Fail),
+            (_, _, n) if n > 0 => Some(Verdict::NotEvaluated),
+            _ => Some(Verdict::Pass),
         };
         FileOutcome {
             sha256: self.sha256.clone(),
-            verdict: verdict.map(String::from),
+            verdict,
             errors: c.errors,
             warnings: c.warnings,
             not_evaluated: c.not_evaluated,
@@ -121,8 +150,14 @@ impl FileOutcome {
         }
     }
 
-    fn fails(&self) -> bool {
-        self.sha256.is_none() || matches!(self.verdict.as_deref(), Some("fail" | "unreadable"))
+    /// Whether the file fails its deliverable: it fails QC or cannot be read.
+    pub fn fails(&self) -> bool {
+        self.sha256.is_none() || matches!(self.verdict, Some(Verdict::Fail | Verdict::Unreadable))
+    }
+
+    /// Whether it could not be read (no hash, or unreadable).
+    pub fn unreadable(&self) -> bool {
+        self.sha256.is_none() || self.verdict == Some(Verdict::Unreadable)
     }
 }
 
@@ -138,11 +173,12 @@ pub struct Approval {
     /// Why a failing or incomplete deliverable was approved anyway.
     pub override_reason: Option<String>,
     /// Relative path → SHA-256 approved.
+    #[serde(alias = "hashes")]
     pub files: BTreeMap<String, String>,
 }
 
 /// One file of a deliverable on the board.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoardFile {
     /// Path relative to the delivery root.
     pub path: String,
@@ -151,8 +187,8 @@ pub struct BoardFile {
     pub outcome: FileOutcome,
 }
 
-/// One row of the board.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One row of the board (also the board of a run report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliverableStatus {
     /// Deliverable id.
     pub id: String,
@@ -182,6 +218,18 @@ pub struct DeliverableStatus {
     pub stale_files: Vec<String>,
     /// The latest approval, if any.
     pub approval: Option<Approval>,
+    /// The profiles its files are checked against (a file claimed by two
+    /// deliverables is judged by each against its own).
+    #[serde(default)]
+    pub profiles: Vec<String>,
+}
+
+impl DeliverableStatus {
+    /// Every state in words, joined (`passing, overdue`; `approval stale, failing`).
+    pub fn states_text(&self) -> String {
+        let words: Vec<&str> = self.states.iter().map(|s| s.word()).collect();
+        words.join(", ")
+    }
 }
 
 /// Everything the board is computed from.
@@ -257,6 +305,7 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         missing_sidecars,
         stale_files,
         approval,
+        profiles: d.profiles.clone(),
     }
 }
 

@@ -22,7 +22,7 @@ fn plan(count: usize, due: Option<&str>) -> Plan {
 fn ok(sha: &str) -> FileOutcome {
     FileOutcome {
         sha256: Some(sha.into()),
-        verdict: Some("pass".into()),
+        verdict: Some(crate::spec::Verdict::Pass),
         warnings: 1,
         ..Default::default()
     }
@@ -74,7 +74,7 @@ fn missing_incomplete_failing_passing() {
         State::Incomplete
     );
     let fail = FileOutcome {
-        verdict: Some("fail".into()),
+        verdict: Some(crate::spec::Verdict::Fail),
         errors: 2,
         ..ok("1")
     };
@@ -95,7 +95,7 @@ fn missing_incomplete_failing_passing() {
 #[test]
 fn incomplete_beats_failing_and_missing_sidecar_is_incomplete() {
     let fail = FileOutcome {
-        verdict: Some("fail".into()),
+        verdict: Some(crate::spec::Verdict::Fail),
         ..ok("1")
     };
     assert_eq!(
@@ -141,7 +141,7 @@ fn approved_and_stale_name_the_file() {
 #[test]
 fn stale_keeps_the_qc_state_visible() {
     let fail = FileOutcome {
-        verdict: Some("fail".into()),
+        verdict: Some(crate::spec::Verdict::Fail),
         ..ok("changed")
     };
     let s = run(

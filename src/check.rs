@@ -1,5 +1,11 @@
-//! Checking files or folders against spec profiles: scan's classification and
-//! pool, then each media file's facts evaluated against every profile.
+//! The one pipeline's per-file step and its driver: walk → jobs → execute
+//! (bounded pool) → [`analyse_file`]. `check` with or without a plan,
+//! `approve`, `status` and `report` all see files through it (the plan's run,
+//! [`crate::delivery::run`], adds the cache, the ledger and the board).
+//!
+//! [`analyse_file`] is a plain function from a serialisable [`Job`] to a
+//! serialisable [`FileResult`]: it could run in another process. Every
+//! source of findings for one file is gathered in [`findings_for`].
 
 use crate::error::{Error, FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
@@ -9,7 +15,7 @@ use crate::measure::{measure_file, MeasureOptions};
 use crate::probe::model::{MediaInfo, StreamKind};
 use crate::probe::Status;
 use crate::progress::Reporter;
-use crate::scan::{self, ScannedFile};
+use crate::scan::{self, AsEntry, ScannedFile};
 use crate::spec::facts::siblings;
 use crate::spec::layout::measurement_layout;
 use crate::spec::{check_file, needs_audio_measurement, FileFacts, FileReport, Profile};
@@ -24,64 +30,66 @@ pub struct CheckOptions {
     pub jobs: usize,
     /// Follow symbolic links when walking folders.
     pub follow_links: bool,
+    /// Hash each readable reported file (SHA-256) in the same pool task.
+    pub hash: bool,
     /// Names of every audio channel in file order (`--layout`): they group
     /// loudness programmes and name, for the layout rules, the channels
     /// the file does not label.
     pub layout: Option<Vec<String>>,
 }
 
-/// Everything `check` learnt about one file.
+/// One file to analyse: what the walk found and what to do with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckedFile {
+pub struct Job {
+    /// The walked file.
+    pub entry: Entry,
+    /// Profiles to check it against (none: classify, probe and hash only).
+    pub profiles: Vec<Profile>,
+    /// Named on the command line or claimed by a deliverable: a readable
+    /// file that is not media is then reported (not media), not left alone.
+    pub explicit: bool,
+    /// Hash the content (SHA-256).
+    pub hash: bool,
+    /// The hash the cache already knows (size and mtime unchanged): not hashed again.
+    pub cached_sha256: Option<String>,
+    /// Channel names given by the user (`check --layout`), in file order.
+    #[serde(default)]
+    pub layout: Option<Vec<String>>,
+}
+
+/// Everything the pipeline learnt about one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileResult {
     /// Classification and probe.
     pub scanned: ScannedFile,
-    /// Findings against the profiles; `None` for files that are no concern
-    /// of `check` (a sidecar in a checked folder).
+    /// Findings against the profiles and the verdict; `None` for a file that
+    /// is no concern of the run (a sidecar in a checked folder, a file of a
+    /// deliverable without profiles).
     pub report: Option<FileReport>,
     /// Loudness and audio faults, when a profile asked for them.
     pub audio: Option<AudioMeasurements>,
     /// SHA-256 of the content, when asked for and the file could be read.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// Why the content could not be hashed, when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_problem: Option<String>,
 }
 
-/// Checks every path (a file, or every media file of a folder, found by
-/// content) against `profiles`. Files that cannot be read are reported,
-/// never skipped.
-pub fn check_paths(
-    paths: &[PathBuf],
-    profiles: &[Profile],
-    opts: &CheckOptions,
-    reporter: Arc<dyn Reporter>,
-) -> Result<Vec<FileReport>, Error> {
-    let files = check_paths_detailed(paths, profiles, opts, reporter)?;
-    Ok(files.into_iter().filter_map(|f| f.report).collect())
+/// The former name of [`FileResult`].
+pub type CheckedFile = FileResult;
+
+impl AsEntry for Job {
+    fn entry(&self) -> &Entry {
+        &self.entry
+    }
 }
 
-/// As [`check_paths`], keeping every file's probe and measurements.
-pub fn check_paths_detailed(
-    paths: &[PathBuf],
-    profiles: &[Profile],
-    opts: &CheckOptions,
-    reporter: Arc<dyn Reporter>,
-) -> Result<Vec<CheckedFile>, Error> {
-    check_paths_streaming(paths, profiles, opts, false, reporter, &mut |_| {})
-}
-
-/// As [`check_paths_detailed`], also hashing each readable reported file
-/// (SHA-256, in the same pool task) when `hash`, and calling `each` on every
-/// reported file in path order as soon as it and the files before it are
-/// done (for streaming output).
-pub fn check_paths_streaming(
-    paths: &[PathBuf],
-    profiles: &[Profile],
-    opts: &CheckOptions,
-    hash: bool,
-    reporter: Arc<dyn Reporter>,
-    each: &mut dyn FnMut(&CheckedFile),
-) -> Result<Vec<CheckedFile>, Error> {
+/// Walks every path (a file, or every file of a folder), in order; a path
+/// that does not exist stops here.
+pub fn walk_paths(paths: &[PathBuf], follow_links: bool) -> Result<Vec<(Entry, bool)>, Error> {
     let walk_opts = WalkOptions {
-        follow_links: opts.follow_links,
+        follow_links,
         ..WalkOptions::default()
     };
     let mut entries = Vec::new();
@@ -97,91 +105,179 @@ pub fn check_paths_streaming(
                 .map(|e| (e, explicit)),
         );
     }
-    reporter.set_total(entries.len() as u64);
-    let profiles: Arc<Vec<Profile>> = Arc::new(profiles.to_vec());
-    let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let work_profiles = Arc::clone(&profiles);
-    let given = opts.layout.clone();
-    scan::run_pool_each(
-        entries,
-        opts.jobs,
-        reporter,
-        move |(e, explicit)| {
-            let scanned = scan::analyse(e);
-            let (mut report, audio) = check_scanned(e, &scanned, &work_profiles, given.as_deref());
-            if report.is_none() {
-                report = unreadable_if_wanted(&scanned, *explicit, &ids);
-            }
-            let sha256 = report
-                .as_ref()
-                .filter(|r| hash && r.problem.is_none())
-                .and_then(|_| crate::measure::hash::sha256_file(&e.path).ok());
-            CheckedFile {
-                scanned,
-                report,
-                audio,
-                sha256,
-            }
-        },
-        |(e, _)| {
-            let scanned = scan::internal_error(e);
-            let report = scanned
-                .problem
-                .clone()
-                .map(|p| FileReport::unreadable(e.path.clone(), Vec::new(), p));
-            CheckedFile {
-                scanned,
-                report,
-                audio: None,
-                sha256: None,
-            }
-        },
-        &mut |c: &CheckedFile| {
-            if c.report.is_some() {
-                each(c)
-            }
-        },
-    )
+    Ok(entries)
 }
 
-/// A readable file that is not media is no concern of `check` in a folder
-/// (it may be a sidecar); one named on the command line, or any file with a
-/// problem (empty, unreadable, a text file named `.wav`…), is.
-fn unreadable_if_wanted(file: &ScannedFile, explicit: bool, ids: &[String]) -> Option<FileReport> {
-    let problem = match (&file.problem, explicit) {
-        (Some(p), _) => p.clone(),
-        (None, true) => FileProblem::new(
-            ProblemKind::NotMedia,
-            format!(
-                "not a media file: the content is {}",
-                file.format.as_deref().unwrap_or("not recognised")
-            ),
-        ),
-        (None, false) => return None,
+/// Runs `work` over `jobs` on the bounded pool, in order, calling `each` on
+/// every result as soon as it and those before it are done. A job that
+/// panics becomes `on_panic(job)`: reported, never lost.
+pub fn execute<T: Send + 'static>(
+    jobs: Vec<Job>,
+    workers: usize,
+    reporter: Arc<dyn Reporter>,
+    work: impl Fn(&Job) -> T + Send + Sync + 'static,
+    on_panic: fn(&Job) -> T,
+    each: &mut dyn FnMut(&T),
+) -> Result<Vec<T>, Error> {
+    reporter.set_total(jobs.len() as u64);
+    scan::run_pool_each(jobs, workers, reporter, work, on_panic, each)
+}
+
+/// `check PATH… --spec …`: every path walked, every file analysed against
+/// `profiles`; `each` sees every reported file in path order as soon as it
+/// is done (for streaming output). Files that cannot be read are reported,
+/// never skipped; readable non-media files found in a folder are left alone.
+pub fn check_files(
+    paths: &[PathBuf],
+    profiles: &[Profile],
+    opts: &CheckOptions,
+    reporter: Arc<dyn Reporter>,
+    each: &mut dyn FnMut(&FileResult),
+) -> Result<Vec<FileResult>, Error> {
+    let jobs: Vec<Job> = walk_paths(paths, opts.follow_links)?
+        .into_iter()
+        .map(|(entry, explicit)| Job {
+            entry,
+            profiles: profiles.to_vec(),
+            explicit,
+            hash: opts.hash,
+            cached_sha256: None,
+            layout: opts.layout.clone(),
+        })
+        .collect();
+    let all = execute(
+        jobs,
+        opts.jobs,
+        reporter,
+        analyse_file,
+        panicked,
+        &mut |r: &FileResult| {
+            if r.report.is_some() {
+                each(r)
+            }
+        },
+    )?;
+    Ok(all.into_iter().filter(|r| r.report.is_some()).collect())
+}
+
+/// The result of a job whose analysis panicked: unreadable, with the reason.
+pub fn panicked(job: &Job) -> FileResult {
+    let scanned = scan::internal_error(&job.entry);
+    let report = scanned
+        .problem
+        .clone()
+        .map(|p| FileReport::unreadable(job.entry.path.clone(), ids(&job.profiles), p));
+    FileResult {
+        scanned,
+        report,
+        audio: None,
+        sha256: job.cached_sha256.clone(),
+        hash_problem: None,
+    }
+}
+
+/// Analyses one file: classify and probe it, hash it (unless the cache
+/// knows its hash), measure its audio when a profile asks, and gather its
+/// findings. Never panics on content.
+pub fn analyse_file(job: &Job) -> FileResult {
+    let entry = &job.entry;
+    let (sha256, hash_problem) = hash(job);
+    let scanned = scan::analyse(entry);
+    let mut result = FileResult {
+        scanned,
+        report: None,
+        audio: None,
+        sha256,
+        hash_problem,
     };
-    Some(FileReport::unreadable(
-        PathBuf::from(&file.path),
-        ids.to_vec(),
-        problem,
-    ))
+    let (report, audio) = findings_for(job, &result);
+    result.report = report;
+    result.audio = audio;
+    result
+}
+
+fn hash(job: &Job) -> (Option<String>, Option<String>) {
+    if let Some(s) = &job.cached_sha256 {
+        return (Some(s.clone()), None);
+    }
+    if !job.hash {
+        return (None, None);
+    }
+    if let Some(p) = &job.entry.problem {
+        return (None, Some(p.message.clone()));
+    }
+    match crate::measure::hash::sha256_file(&job.entry.path) {
+        Ok(s) => (Some(s), None),
+        Err(p) => (None, Some(p.message)),
+    }
+}
+
+/// Where every source of findings on one file is gathered: a file that
+/// cannot be read is unreadable whatever was asked; a readable media file
+/// is evaluated against the job's profiles (its audio measured when one
+/// needs it); a readable non-media file named explicitly with profiles is
+/// reported as not media. Detectors for other kinds add their findings here.
+pub fn findings_for(
+    job: &Job,
+    done: &FileResult,
+) -> (Option<FileReport>, Option<AudioMeasurements>) {
+    let file = &done.scanned;
+    let path = job.entry.path.clone();
+    let ids = || ids(&job.profiles);
+    if let Some(problem) = unreadable(done) {
+        return (Some(FileReport::unreadable(path, ids(), problem)), None);
+    }
+    if job.profiles.is_empty() {
+        return (None, None);
+    }
+    match (file.kind, file.media.as_ref()) {
+        (FileKind::Media, Some(media)) => check_media(job, media),
+        _ if job.explicit => {
+            let problem = FileProblem::new(
+                ProblemKind::NotMedia,
+                format!(
+                    "not a media file: the content is {}",
+                    file.format.as_deref().unwrap_or("not recognised")
+                ),
+            );
+            (Some(FileReport::unreadable(path, ids(), problem)), None)
+        }
+        _ => (None, None),
+    }
+}
+
+/// Why the file could not be read, if it could not (probe or hash).
+fn unreadable(done: &FileResult) -> Option<FileProblem> {
+    if done.scanned.status == Status::Error {
+        return Some(done.scanned.problem.clone().unwrap_or_else(|| {
+            FileProblem::new(ProblemKind::Unreadable, "the file could not be read")
+        }));
+    }
+    done.hash_problem
+        .as_ref()
+        .map(|m| FileProblem::new(ProblemKind::Unreadable, m.clone()))
+}
+
+fn ids(profiles: &[Profile]) -> Vec<String> {
+    profiles.iter().map(|p| p.id.clone()).collect()
 }
 
 /// Measures loudness when a profile asks and the file has sound.
 fn measure_if_needed(
-    entry: &Entry,
+    job: &Job,
     media: &MediaInfo,
-    profiles: &[Profile],
-    given: Option<&[String]>,
 ) -> Result<Option<AudioMeasurements>, FileProblem> {
     let has_audio = media.streams.iter().any(|s| s.kind == StreamKind::Audio);
-    if !has_audio || !profiles.iter().any(needs_audio_measurement) {
+    if !has_audio || !job.profiles.iter().any(needs_audio_measurement) {
         return Ok(None);
     }
     use crate::measure::model::Grouping;
-    let (layout, layout_origin) = match given {
-        Some(names) => (Some(names.to_vec()), Grouping::GivenLayout),
+    let (layout, layout_origin) = match &job.layout {
+        Some(names) => (Some(names.clone()), Grouping::GivenLayout),
         None => (
-            profiles.iter().find_map(|p| measurement_layout(p, media)),
+            job.profiles
+                .iter()
+                .find_map(|p| measurement_layout(p, media)),
             Grouping::ProfileLayout,
         ),
     };
@@ -190,25 +286,14 @@ fn measure_if_needed(
         layout_origin,
         ..MeasureOptions::default()
     };
-    measure_file(&entry.path, media, &opts).map(Some)
+    measure_file(&job.entry.path, media, &opts).map(Some)
 }
 
-/// Evaluates a readable media file (measuring its audio when a profile
-/// needs it); `(None, None)` for anything else.
-fn check_scanned(
-    entry: &Entry,
-    file: &ScannedFile,
-    profiles: &[Profile],
-    given: Option<&[String]>,
-) -> (Option<FileReport>, Option<AudioMeasurements>) {
-    if file.status == Status::Error || file.kind != FileKind::Media {
-        return (None, None);
-    }
-    let Some(media) = file.media.as_ref() else {
-        return (None, None);
-    };
+/// Evaluates a readable media file against the job's profiles.
+fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Option<AudioMeasurements>) {
+    let entry = &job.entry;
     let named;
-    let media = match given {
+    let media = match &job.layout {
         Some(names) => {
             let mut m = media.clone();
             crate::spec::layout::apply_given_layout(&mut m, names);
@@ -217,12 +302,15 @@ fn check_scanned(
         }
         None => media,
     };
-    let ids = || profiles.iter().map(|p| p.id.clone()).collect();
-    let audio = match measure_if_needed(entry, media, profiles, given) {
+    let audio = match measure_if_needed(job, media) {
         Ok(audio) => audio,
         Err(problem) => {
             return (
-                Some(FileReport::unreadable(entry.path.clone(), ids(), problem)),
+                Some(FileReport::unreadable(
+                    entry.path.clone(),
+                    ids(&job.profiles),
+                    problem,
+                )),
                 None,
             )
         }
@@ -241,39 +329,5 @@ fn check_scanned(
         audio: audio.as_ref(),
         sidecars: &sidecars,
     };
-    (Some(check_file(&facts, profiles)), audio)
-}
-
-/// Checks one walked file against `profiles`, as `check_paths` does for a
-/// file named on the command line (used by the plan's runs, which pick the
-/// profiles per file).
-pub fn check_entry(entry: &Entry, profiles: &[Profile]) -> FileReport {
-    check_entry_detailed(entry, profiles)
-        .report
-        .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), Vec::new(), Vec::new()))
-}
-
-/// As [`check_entry`], keeping the probe and the measurements. With no
-/// profiles the file is only classified and probed (`report` is `None`).
-pub fn check_entry_detailed(entry: &Entry, profiles: &[Profile]) -> CheckedFile {
-    let scanned = scan::analyse(entry);
-    if profiles.is_empty() {
-        return CheckedFile {
-            scanned,
-            report: None,
-            audio: None,
-            sha256: None,
-        };
-    }
-    let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-    let (report, audio) = check_scanned(entry, &scanned, profiles, None);
-    let report = report
-        .or_else(|| unreadable_if_wanted(&scanned, true, &ids))
-        .unwrap_or_else(|| FileReport::from_findings(entry.path.clone(), ids, Vec::new()));
-    CheckedFile {
-        scanned,
-        report: Some(report),
-        audio,
-        sha256: None,
-    }
+    (Some(check_file(&facts, &job.profiles)), audio)
 }

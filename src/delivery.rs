@@ -5,15 +5,15 @@
 //! last run reuse their stored hash and results.
 
 use crate::board::{self, BoardInput, Counts, DeliverableStatus, FileOutcome};
-use crate::check::{check_entry_detailed, CheckedFile};
+use crate::check::{self, FileResult, Job};
 use crate::error::Error;
 use crate::inventory::walk::{self, Entry, WalkOptions};
 use crate::ledger::store::FileRecord;
 use crate::ledger::{Ledger, LedgerError};
-use crate::measure::hash::{sha256_file, sha256_reader};
+use crate::measure::hash::sha256_reader;
 use crate::plan::{LoadedPlan, Matcher, Matching};
+use crate::policy::{Decision, FailPolicy};
 use crate::progress::Reporter;
-use crate::scan;
 use crate::spec::finding::Status as FindingStatus;
 use crate::spec::{FileReport, Profile, Registry, Severity, SpecError, Verdict};
 use serde::Serialize;
@@ -90,16 +90,22 @@ pub struct BoardReport {
 }
 
 impl BoardReport {
-    /// Whether any file could not be read (hashed, or opened for QC).
+    /// Whether any file of a deliverable could not be read (hashed, or opened for QC).
     pub fn any_unreadable(&self) -> bool {
-        self.deliverables.iter().flat_map(|d| &d.files).any(|f| {
-            f.outcome.sha256.is_none() || f.outcome.verdict.as_deref() == Some("unreadable")
-        })
+        self.deliverables
+            .iter()
+            .flat_map(|d| &d.files)
+            .any(|f| f.outcome.unreadable())
     }
 
     /// Whether any deliverable fails QC.
     pub fn any_failing(&self) -> bool {
         board::any_failing(&self.deliverables)
+    }
+
+    /// The run's answer under `policy` (what the exit code and every output say).
+    pub fn decide(&self, policy: &FailPolicy) -> Decision {
+        policy.decide_board(&self.deliverables)
     }
 }
 
@@ -137,7 +143,7 @@ pub fn resolve_profiles(
 /// What one file is checked against.
 #[derive(Clone)]
 struct Work {
-    profiles: Arc<Vec<Profile>>,
+    profiles: Vec<Profile>,
     digest: String,
     cached_sha: Option<String>,
 }
@@ -178,7 +184,6 @@ pub fn run(
     let (mut files, todo, plans) = partition(entries, &ctx)?;
     let reused_files = files.len();
     let analysed_files = todo.len();
-    reporter.set_total(todo.len() as u64);
     let done = pool(
         todo,
         plans,
@@ -218,8 +223,8 @@ struct Partition<'a> {
 /// Files the cache answers (recorded at once) and files left for the pool.
 type Split = (
     BTreeMap<String, FileOutcome>,
-    Vec<Entry>,
-    BTreeMap<PathBuf, Work>,
+    Vec<Job>,
+    BTreeMap<PathBuf, String>,
 );
 
 fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError> {
@@ -241,8 +246,16 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
                 files.insert(relative(&entry), outcome);
             }
             None => {
-                plans.insert(entry.path.clone(), work);
-                todo.push(entry);
+                plans.insert(entry.path.clone(), work.digest.clone());
+                let explicit = !work.profiles.is_empty();
+                todo.push(Job {
+                    entry,
+                    profiles: work.profiles,
+                    explicit,
+                    hash: true,
+                    cached_sha256: work.cached_sha,
+                    layout: None,
+                });
             }
         }
     }
@@ -322,8 +335,7 @@ fn compose(
 
 /// The states of a deliverable as stored per run (`failing,overdue`).
 pub fn states_text(d: &DeliverableStatus) -> String {
-    let words: Vec<&str> = d.states.iter().map(|s| s.word()).collect();
-    words.join(", ")
+    d.states_text()
 }
 
 /// Now as RFC 3339 UTC, to the second.
@@ -414,52 +426,70 @@ fn work_for(
         )?
     };
     Ok(Work {
-        profiles: Arc::new(ids.iter().map(|id| profiles[*id].0.clone()).collect()),
+        profiles: ids.iter().map(|id| profiles[*id].0.clone()).collect(),
         digest,
         cached_sha,
     })
 }
 
 fn pool(
-    todo: Vec<Entry>,
-    plans: BTreeMap<PathBuf, Work>,
+    todo: Vec<Job>,
+    digests: BTreeMap<PathBuf, String>,
     ledger: Arc<Mutex<Ledger>>,
     run_id: i64,
     jobs: usize,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<Done>, DeliveryError> {
-    let plans = Arc::new(plans);
-    let done = scan::run_pool(
+    let digests = Arc::new(digests);
+    let done = check::execute(
         todo,
         jobs,
         reporter,
-        move |entry| {
-            let work = &plans[&entry.path];
-            let (outcome, detail, problem) = analyse(entry, work);
-            let report = detail.as_ref().and_then(|d| d.report.clone());
-            let mut rec = record(entry, &work.digest, &outcome, report.as_ref(), problem);
-            rec.detail_json = detail.as_ref().and_then(|d| serde_json::to_string(d).ok());
-            let write_error = lock(&ledger)
-                .record_file(run_id, &rec)
-                .err()
-                .map(|e| format!("{e}: {:?}", std::error::Error::source(&e)));
-            Done {
-                relative_path: relative(entry),
-                outcome,
-                report,
-                write_error,
-            }
+        move |job| {
+            let result = check::analyse_file(job);
+            let digest = &digests[&job.entry.path];
+            record_result(job, digest, result, &ledger, run_id)
         },
         panicked,
+        &mut |_| {},
     )?;
     Ok(done)
 }
 
-fn panicked(entry: &Entry) -> Done {
+/// Records one analysed file in the ledger (the pipeline's "record" step).
+fn record_result(
+    job: &Job,
+    digest: &str,
+    result: FileResult,
+    ledger: &Arc<Mutex<Ledger>>,
+    run_id: i64,
+) -> Done {
+    let outcome = outcome_of(&result);
+    let mut rec = record(
+        &job.entry,
+        digest,
+        &outcome,
+        result.report.as_ref(),
+        result.hash_problem.clone(),
+    );
+    rec.detail_json = serde_json::to_string(&result).ok();
+    let write_error = lock(ledger)
+        .record_file(run_id, &rec)
+        .err()
+        .map(|e| format!("{e}: {:?}", std::error::Error::source(&e)));
     Done {
-        relative_path: relative(entry),
+        relative_path: relative(&job.entry),
+        outcome,
+        report: result.report,
+        write_error,
+    }
+}
+
+fn panicked(job: &Job) -> Done {
+    Done {
+        relative_path: relative(&job.entry),
         outcome: FileOutcome {
-            verdict: Some("unreadable".into()),
+            verdict: Some(Verdict::Unreadable),
             ..Default::default()
         },
         report: None,
@@ -467,26 +497,10 @@ fn panicked(entry: &Entry) -> Done {
     }
 }
 
-/// Hash (unless cached) and QC (when the file has profiles) one file; every
-/// readable file is probed, for the reports' detail.
-fn analyse(entry: &Entry, work: &Work) -> (FileOutcome, Option<CheckedFile>, Option<String>) {
-    let (sha, problem) = match (&work.cached_sha, &entry.problem) {
-        (Some(s), _) => (Some(s.clone()), None),
-        (None, Some(p)) => (None, Some(p.message.clone())),
-        (None, None) => match sha256_file(&entry.path) {
-            Ok(s) => (Some(s), None),
-            Err(p) => (None, Some(p.message)),
-        },
-    };
-    let detail = sha
-        .is_some()
-        .then(|| check_entry_detailed(entry, &work.profiles));
-    let outcome = outcome_of(sha, detail.as_ref().and_then(|d| d.report.as_ref()));
-    (outcome, detail, problem)
-}
-
-fn outcome_of(sha256: Option<String>, report: Option<&FileReport>) -> FileOutcome {
-    let Some(r) = report else {
+/// The board's view of one file's result.
+fn outcome_of(result: &FileResult) -> FileOutcome {
+    let sha256 = result.sha256.clone();
+    let Some(r) = result.report.as_ref() else {
         return FileOutcome {
             sha256,
             ..Default::default()
@@ -507,20 +521,11 @@ fn outcome_of(sha256: Option<String>, report: Option<&FileReport>) -> FileOutcom
     let total = |g: fn(&Counts) -> usize| by_profile.values().map(g).sum();
     FileOutcome {
         sha256,
-        verdict: Some(verdict_word(r.verdict).into()),
+        verdict: Some(r.verdict),
         errors: total(|c| c.errors),
         warnings: total(|c| c.warnings),
         not_evaluated: total(|c| c.not_evaluated),
         by_profile,
-    }
-}
-
-fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Incomplete => "incomplete",
-        Verdict::Fail => "fail",
-        Verdict::Unreadable => "unreadable",
     }
 }
 

@@ -9,6 +9,7 @@ pub mod approve;
 pub mod board;
 pub mod check;
 pub mod delivery;
+pub mod document;
 pub mod error;
 pub mod escape;
 pub mod exit;
@@ -18,6 +19,7 @@ pub mod ledger;
 pub mod measure;
 pub mod paths;
 pub mod plan;
+pub mod policy;
 pub mod probe;
 pub mod progress;
 pub mod report;
@@ -26,7 +28,7 @@ pub mod spec;
 
 /// Version of every JSON document signoff writes. Bumped on any breaking
 /// change to a field's name, type or meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The tool's version, as recorded in reports and the ledger.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

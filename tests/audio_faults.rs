@@ -548,3 +548,48 @@ fn measure_memory_stays_flat_in_file_length() {
     // 115 s more of stereo is 44 MB as f32: memory growing with length would show.
     assert!(b < a + 16 * 1024, "5 s: {a} kB, 120 s: {b} kB");
 }
+
+#[test]
+fn fault_and_damage_documents_validate_against_their_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = [
+        "float_-20lufs_nan.wav",
+        "float_all_nan.wav",
+        "channels_65535.wav",
+        "mp4_zeroed_payload.mp4",
+    ]
+    .iter()
+    .map(|n| damaged(n))
+    .chain([common::media("wav_stereo_clipping.wav")])
+    .collect();
+    let mut pairs = Vec::new();
+    for (name, args) in [
+        ("measure.json", vec!["measure", "--format", "json"]),
+        (
+            "check.json",
+            vec!["check", "--spec", "ebu-r128", "--format", "json"],
+        ),
+    ] {
+        let out = signoff().args(&args).args(&files).output().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, &out.stdout).unwrap();
+        pairs.push(format!(
+            "{}={}",
+            name.trim_end_matches(".json"),
+            path.display()
+        ));
+    }
+    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema");
+    let out = std::process::Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_json.py"))
+        .arg(schemas)
+        .args(&pairs)
+        .output()
+        .expect("python3 with jsonschema (see setup.sh)");
+    assert!(
+        out.status.success(),
+        "schema violations:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

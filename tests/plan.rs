@@ -78,6 +78,17 @@ fn count(ledger: &Path, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// Runs the ledger records as started but never finished (0 before its schema exists).
+fn killed_runs(ledger: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(ledger).unwrap();
+    conn.query_row(
+        "SELECT COUNT(*) FROM runs WHERE finished_at IS NULL",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap_or(0)
+}
+
 #[test]
 fn one_check_shows_every_state() {
     let (_tmp, root) = sample();
@@ -92,7 +103,10 @@ fn one_check_shows_every_state() {
     .unwrap();
     let (code, doc) = check_json(&root, &[]);
     assert_eq!(code, 1, "a failing deliverable exits 1");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
+    assert_eq!(doc["command"], "check");
+    assert_eq!(doc["outcome"]["verdict"], "fail");
+    assert_eq!(doc["outcome"]["exit_code"], 1);
     assert_eq!(states(&doc, "dub-de"), ["missing"]);
     assert_eq!(states(&doc, "subtitles-foreign"), ["incomplete"]);
     assert_eq!(states(&doc, "trailer-broadcast"), ["failing"]);
@@ -301,7 +315,9 @@ fn two_concurrent_runs_share_one_ledger() {
 fn a_run_killed_mid_way_leaves_a_consistent_ledger() {
     let (tmp, root) = sample();
     let ledger = tmp.path().join("ledger.sqlite");
-    for delay_ms in [15, 40, 80, 150, 300] {
+    // Kill later and later until one kill lands mid-run: under load the
+    // first kills may land before the ledger's schema exists.
+    for delay_ms in [15, 40, 80, 150, 300, 600, 1200, 2500, 5000] {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
             .arg("check")
             .arg(&root)
@@ -316,12 +332,12 @@ fn a_run_killed_mid_way_leaves_a_consistent_ledger() {
         let _ = child.wait();
         if ledger.exists() {
             assert_eq!(integrity(&ledger), "ok");
+            if killed_runs(&ledger) > 0 {
+                break;
+            }
         }
     }
-    let killed = count(
-        &ledger,
-        "SELECT COUNT(*) FROM runs WHERE finished_at IS NULL",
-    );
+    let killed = killed_runs(&ledger);
     assert!(killed > 0, "no run was killed mid-way");
     let (code, doc) = check_json(&root, &["--ledger", ledger.to_str().unwrap()]);
     assert_eq!(code, 1);

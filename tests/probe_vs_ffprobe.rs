@@ -43,7 +43,7 @@ fn signoff_probe(path: &Path) -> Value {
         String::from_utf8_lossy(&out.stdout)
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     let file = &doc["files"][0];
     assert_eq!(file["status"], "ok", "{}: {file}", path.display());
     file["media"].clone()

@@ -189,7 +189,7 @@ fn the_sample_delivery_is_inventoried_by_content() {
         .unwrap();
     assert_eq!(picture["files"], 4);
     assert!(picture["media_duration_s"].as_f64().unwrap() > 3.9);
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
 }
 
 #[test]

@@ -94,7 +94,66 @@ fn check_exit_codes_and_json() {
         .stdout
         .clone();
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["files"][0]["verdict"], "fail");
     assert_eq!(doc["files"][1]["verdict"], "unreadable");
+}
+
+#[test]
+fn show_prints_bands_and_lint_refuses_a_warning_only_number() {
+    signoff()
+        .args(["specs", "show", "atsc-a85"])
+        .assert()
+        .success()
+        .stdout(contains("tolerance = 2.0\nfail_tolerance = 5.0"))
+        .stdout(contains("max = -2.0\nfail_max = -1.5"))
+        .stdout(contains("confidence = \"secondary\""));
+    signoff()
+        .args(["specs", "show", "spotify"])
+        .assert()
+        .success()
+        .stdout(contains("advisory = true"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let soft = dir.path().join("soft.toml");
+    fs::write(
+        &soft,
+        "id = \"soft\"\ntitle = \"t\"\nextends = \"atsc-a85\"\n[loudness]\nintegrated_lufs = { target = -24, tolerance = 2, severity = \"warning\" }\n",
+    )
+    .unwrap();
+    let soft_s = soft.display().to_string();
+    signoff()
+        .args(["specs", "lint", &soft_s])
+        .assert()
+        .code(1)
+        .stdout(contains(format!(
+            "{soft_s}:5:19: `loudness.integrated_lufs`: `integrated_lufs` is a number: a warning-only rule on it would never fail a file clearly outside it"
+        )));
+    // Loading it for a check is refused too: it could hide a clear failure.
+    signoff()
+        .arg("check")
+        .arg(common::media("wav_stereo_loud_-16.wav"))
+        .args(["--spec", &soft_s])
+        .assert()
+        .code(4)
+        .stderr(contains("warning-only rule"));
+    let banded = dir.path().join("banded.toml");
+    fs::write(
+        &banded,
+        "id = \"banded\"\ntitle = \"t\"\nextends = \"atsc-a85\"\n[loudness]\nintegrated_lufs = { target = -24, tolerance = 2, fail_tolerance = 10 }\n",
+    )
+    .unwrap();
+    signoff()
+        .args(["specs", "lint"])
+        .arg(&banded)
+        .assert()
+        .code(0);
+    signoff()
+        .arg("check")
+        .arg(common::media("wav_stereo_loud_-16.wav"))
+        .arg("--spec")
+        .arg(&banded)
+        .assert()
+        .code(0)
+        .stdout(contains("band of doubt, a warning"));
 }

@@ -35,18 +35,15 @@ pub struct ApproveArgs {
     /// Plan and ledger.
     #[command(flatten)]
     pub plan: PlanArgs,
-    /// Files analysed at once (default: number of cores).
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Walking and progress: the same flags as `check`, so `approve` sees the same files.
+    #[command(flatten)]
+    pub walk: super::args::WalkFlags,
 }
 
 /// Runs `signoff approve`.
 pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
     let ctx = args.plan.load_at(args.root.as_deref())?;
-    let report = run_board(&ctx, args.jobs, false, false, args.quiet, Format::Human)?;
+    let report = run_board(&ctx, &args.walk, false, Format::Human)?;
     let mut ledger = ctx.open_ledger()?;
     let req = ApproveRequest {
         deliverable: args.deliverable.clone(),

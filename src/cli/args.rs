@@ -65,7 +65,25 @@ pub enum Format {
     Json,
 }
 
-/// How a delivery is walked and analysed; shared by `scan` and `check`.
+/// What fails the run (`--fail-on`); shared by `check`, `status` and `report`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PolicyFlags {
+    /// Also fail the run (exit 1, and in JUnit and every headline) on: warnings,
+    /// not-evaluated, incomplete, stale, overdue (comma-separated or repeated).
+    /// By default a run fails on failing and unreadable files and on failing
+    /// and missing deliverables.
+    #[arg(long = "fail-on", value_name = "WHAT", value_delimiter = ',', value_parser = signoff::policy::FailOn::parse)]
+    pub fail_on: Vec<signoff::policy::FailOn>,
+}
+
+impl PolicyFlags {
+    /// The policy these flags ask for.
+    pub fn policy(&self) -> signoff::policy::FailPolicy {
+        signoff::policy::FailPolicy::with(&self.fail_on)
+    }
+}
+
+/// How a delivery is walked and analysed; shared by `scan`, `check` and `approve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WalkFlags {
     /// Files analysed at once (default: number of cores).

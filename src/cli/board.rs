@@ -6,11 +6,14 @@ use super::args::Format;
 use anyhow::Context;
 use signoff::board::{DeliverableStatus, State};
 use signoff::delivery::BoardReport;
+use signoff::document::{self, BoardDoc};
 use signoff::escape::terminal;
 use signoff::ledger::{default_path, Ledger};
 use signoff::plan::model::{format_date, parse_date};
 use signoff::plan::{self, LoadedPlan};
+use signoff::policy::FailPolicy;
 use signoff::spec::Registry;
+use signoff::spec::Verdict;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use time::Date;
@@ -102,52 +105,43 @@ pub fn user() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// The exit code of a board: 2 a file unreadable, 1 a deliverable failing, else 0.
-pub fn exit_code(report: &BoardReport) -> u8 {
-    if report.any_unreadable() {
-        signoff::exit::UNREADABLE
-    } else if report.any_failing() {
-        signoff::exit::QC_FAILED
-    } else {
-        signoff::exit::OK
-    }
-}
-
-/// The JSON document of a board.
-#[derive(serde::Serialize)]
-struct BoardDocument<'a> {
-    schema_version: u32,
-    tool: String,
-    plan: String,
-    ledger: String,
-    today: String,
-    project: &'a signoff::plan::Project,
-    #[serde(flatten)]
-    board: &'a BoardReport,
-}
-
-/// Prints the board in `format`.
+/// Prints the board in `format` (`command`: `check` or `status`).
 pub fn print(
     ctx: &PlanContext,
     report: &BoardReport,
+    policy: &FailPolicy,
+    format: Format,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    print_as("check", ctx, report, policy, format, out)
+}
+
+/// As [`print`], naming the command in the JSON envelope.
+pub fn print_as(
+    command: &str,
+    ctx: &PlanContext,
+    report: &BoardReport,
+    policy: &FailPolicy,
     format: Format,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     if format == Format::Json {
-        let doc = BoardDocument {
-            schema_version: signoff::SCHEMA_VERSION,
-            tool: format!("signoff {}", signoff::TOOL_VERSION),
-            plan: ctx.plan.path.to_string_lossy().into_owned(),
-            ledger: ctx.ledger_path.to_string_lossy().into_owned(),
-            today: format_date(ctx.today),
-            project: &ctx.plan.plan.project,
-            board: report,
-        };
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)?;
+        let doc = document::envelope(
+            command,
+            BoardDoc {
+                plan: ctx.plan.path.to_string_lossy().into_owned(),
+                ledger: ctx.ledger_path.to_string_lossy().into_owned(),
+                today: format_date(ctx.today),
+                project: &ctx.plan.plan.project,
+                policy: *policy,
+                outcome: report.decide(policy).into(),
+                board: report,
+            },
+        );
+        out.write_all(document::to_json(&doc)?.as_bytes())?;
         return Ok(());
     }
-    human(ctx, report, out)?;
+    human(ctx, report, policy, out)?;
     Ok(())
 }
 
@@ -156,7 +150,12 @@ fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(n)))
 }
 
-fn human(ctx: &PlanContext, r: &BoardReport, out: &mut impl Write) -> std::io::Result<()> {
+fn human(
+    ctx: &PlanContext,
+    r: &BoardReport,
+    policy: &FailPolicy,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let p = &ctx.plan.plan.project;
     let to = p
         .distributor
@@ -199,7 +198,8 @@ fn human(ctx: &PlanContext, r: &BoardReport, out: &mut impl Write) -> std::io::R
     }
     extras(out, r)?;
     writeln!(out)?;
-    writeln!(out, "{}", tally(&r.deliverables))
+    writeln!(out, "{}", tally(&r.deliverables))?;
+    writeln!(out, "{}", r.decide(policy).headline())
 }
 
 fn row(out: &mut impl Write, d: &DeliverableStatus, w: usize) -> std::io::Result<()> {
@@ -262,9 +262,11 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
         out.push(format!("  missing sidecar: {s}"));
     }
     for f in &d.files {
-        match (f.outcome.sha256.is_none(), f.outcome.verdict.as_deref()) {
-            (true, _) | (_, Some("unreadable")) => out.push(format!("  cannot read: {}", f.path)),
-            (_, Some("fail")) => out.push(format!(
+        match (f.outcome.sha256.is_none(), f.outcome.verdict) {
+            (true, _) | (_, Some(Verdict::Unreadable)) => {
+                out.push(format!("  cannot read: {}", f.path))
+            }
+            (_, Some(Verdict::Fail)) => out.push(format!(
                 "  fails: {} ({} error{})",
                 f.path,
                 f.outcome.errors,

@@ -5,10 +5,10 @@ use super::output;
 use super::progress::{should_draw, Bar, Terminal};
 use super::report::{self as reports, ReportTarget};
 use super::scan::default_jobs;
-use signoff::check::{CheckOptions, CheckedFile};
+use signoff::check::{CheckOptions, FileResult};
+use signoff::document::{self, CheckDoc};
 use signoff::report::json;
 use signoff::report::model::now_rfc3339;
-use signoff::spec::finding::exit_code;
 use signoff::spec::{render, FileReport, Profile, Registry};
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,8 +33,12 @@ Reports (--report, repeatable; format from the extension or FORMAT:PATH; `-` is 
                                with a plan, `signoff report` renders the ledger's last run)
   .jsonl JSON Lines            .md    Markdown summary for a ticket or chat
 
-Exit codes: 0 no error-severity failures; 1 some file (with a plan: some deliverable) failed;
-2 some file could not be read; 3 usage error; 4 a profile, the plan or the ledger could not be read.")]
+What fails the run (exit 1; the JUnit, the headlines and the summary say the same): a file
+that fails an error-severity rule or cannot be read, a deliverable failing or missing;
+--fail-on warnings,not-evaluated,incomplete,stale,overdue adds more.
+
+Exit codes: 0 nothing fails the run; 1 something does; 2 some file could not be read;
+3 usage error; 4 a profile, the plan or the ledger could not be read.")]
 pub struct CheckArgs {
     /// Media files or folders (folders are walked; media files in them are
     /// checked); with a plan, the one delivery folder.
@@ -61,6 +65,9 @@ pub struct CheckArgs {
     /// Walking and progress.
     #[command(flatten)]
     pub walk: super::args::WalkFlags,
+    /// What fails the run.
+    #[command(flatten)]
+    pub policy: super::args::PolicyFlags,
     /// The plan file (default: `signoff.toml` in ROOT or a parent folder).
     #[arg(long, value_name = "FILE", conflicts_with = "specs")]
     pub plan: Option<PathBuf>,
@@ -87,15 +94,6 @@ pub enum CheckFormat {
     Jsonl,
 }
 
-/// The JSON document of `signoff check --format json`.
-#[derive(serde::Serialize)]
-struct CheckDocument<'a> {
-    schema_version: u32,
-    tool: String,
-    profiles: &'a [Profile],
-    files: &'a [FileReport],
-}
-
 /// Runs `signoff check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if args.specs.is_empty() {
@@ -112,24 +110,26 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         should_draw(Terminal::detect(), args.walk.quiet, machine),
         "checking",
     ));
+    let stdout_taken = reports::any_stdout(&args.reports);
+    let stream = args.format == CheckFormat::Jsonl && !stdout_taken;
     let opts = CheckOptions {
         jobs: args.walk.jobs.unwrap_or_else(default_jobs),
         follow_links: args.walk.follow_links,
+        hash: stream || !args.reports.is_empty(),
         layout: args
             .layout
             .as_deref()
             .map(signoff::measure::programme::parse_layout),
     };
     let mut run = reports::new_run(&args.paths, &profiles);
-    let stdout_taken = reports::any_stdout(&args.reports);
-    let stream = args.format == CheckFormat::Jsonl && !stdout_taken;
+    run.policy = args.policy.policy();
     let mut out = output::stdout();
     if stream {
         out.write_all(json::jsonl_begin(&run)?.as_bytes())?;
         out.flush()?;
     }
     let mut written: std::io::Result<()> = Ok(());
-    let mut each = |c: &CheckedFile| {
+    let mut each = |c: &FileResult| {
         if stream && written.is_ok() {
             written = json::jsonl_file(&reports::entry(c))
                 .map_err(std::io::Error::from)
@@ -137,31 +137,20 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 .and_then(|()| out.flush());
         }
     };
-    let hash = stream || !args.reports.is_empty();
-    let checked = signoff::check::check_paths_streaming(
-        &args.paths,
-        &profiles,
-        &opts,
-        hash,
-        bar.clone(),
-        &mut each,
-    );
+    let checked =
+        signoff::check::check_files(&args.paths, &profiles, &opts, bar.clone(), &mut each);
     bar.finish();
     let checked = checked?;
     written?;
     run.finished_at = now_rfc3339();
-    run.files = checked
-        .iter()
-        .filter(|c| c.report.is_some())
-        .map(reports::entry)
-        .collect();
+    run.files = checked.iter().map(reports::entry).collect();
     let files: Vec<FileReport> = checked.into_iter().filter_map(|c| c.report).collect();
     if !stdout_taken {
         print(&mut out, args.format, &profiles, &files, &run)?;
     }
     out.flush()?;
     reports::write_all(&run, &args.reports)?;
-    Ok(exit_code(&files))
+    Ok(run.decide().verdict.exit_code())
 }
 
 fn print(
@@ -173,14 +162,16 @@ fn print(
 ) -> anyhow::Result<()> {
     match format {
         CheckFormat::Json => {
-            let doc = CheckDocument {
-                schema_version: signoff::SCHEMA_VERSION,
-                tool: format!("signoff {}", signoff::TOOL_VERSION),
-                profiles,
-                files,
-            };
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
-            writeln!(out)?;
+            let doc = document::envelope(
+                "check",
+                CheckDoc {
+                    policy: run.policy,
+                    outcome: run.decide().into(),
+                    profiles,
+                    files,
+                },
+            );
+            out.write_all(document::to_json(&doc)?.as_bytes())?;
         }
         CheckFormat::Jsonl => out.write_all(json::jsonl_end(run)?.as_bytes())?,
         CheckFormat::Human => {
@@ -191,6 +182,7 @@ fn print(
                 }
             }
             writeln!(out, "{}", render::summary(files))?;
+            writeln!(out, "{}", run.decide().headline())?;
         }
     }
     Ok(())

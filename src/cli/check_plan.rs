@@ -31,23 +31,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         today: args.today.clone(),
     };
     let ctx = plan_args.load_at(Some(root))?;
-    let report = run_board(
-        &ctx,
-        args.walk.jobs,
-        args.walk.follow_links,
-        args.rehash,
-        args.walk.quiet,
-        format,
-    )?;
+    let report = run_board(&ctx, &args.walk, args.rehash, format)?;
+    let policy = args.policy.policy();
     let mut out = output::stdout();
     if !super::report::any_stdout(&args.reports) {
-        board::print(&ctx, &report, format, &mut out)?;
+        board::print(&ctx, &report, &policy, format, &mut out)?;
     }
     out.flush()?;
     if !args.reports.is_empty() {
-        write_reports(&ctx, &report, &args.reports)?;
+        write_reports(&ctx, &report, &args.reports, policy)?;
     }
-    Ok(board::exit_code(&report))
+    Ok(report.decide(&policy).verdict.exit_code())
 }
 
 /// Writes the reports of a recorded run (files' detail read from the ledger).
@@ -55,31 +49,31 @@ pub fn write_reports(
     ctx: &board::PlanContext,
     report: &delivery::BoardReport,
     targets: &[super::report::ReportTarget],
+    policy: signoff::policy::FailPolicy,
 ) -> anyhow::Result<()> {
     let ledger = ctx.open_ledger()?;
-    let run = signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger)?;
+    let run = signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger, policy)?;
     super::report::write_all(&run, targets)?;
     output::stdout().flush()?;
     Ok(())
 }
 
-/// Checks the delivery and records the run; shared with `approve`.
+/// Checks the delivery and records the run; shared with `approve`, which
+/// takes the same walk flags so it sees the same files.
 pub fn run_board(
     ctx: &board::PlanContext,
-    jobs: Option<usize>,
-    follow_links: bool,
+    walk: &super::args::WalkFlags,
     rehash: bool,
-    quiet: bool,
     format: Format,
 ) -> anyhow::Result<delivery::BoardReport> {
     let ledger = ctx.open_ledger()?;
     let bar = Arc::new(Bar::new(
-        should_draw(Terminal::detect(), quiet, format == Format::Json),
+        should_draw(Terminal::detect(), walk.quiet, format == Format::Json),
         "checking",
     ));
     let opts = RunOptions {
-        jobs: jobs.unwrap_or_else(default_jobs),
-        follow_links,
+        jobs: walk.jobs.unwrap_or_else(default_jobs),
+        follow_links: walk.follow_links,
         rehash,
         user: board::user(),
         now: delivery::now_utc(),

@@ -47,18 +47,17 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
     let approvals = ledger.approvals_of(&root, &args.deliverable)?;
     let mut out = output::stdout();
     if args.format == Format::Json {
-        let runs: Vec<_> = runs
+        use signoff::document::{envelope, to_json, HistoryDoc, HistoryRun};
+        let runs = runs
             .iter()
-            .map(|(r, s)| serde_json::json!({"run": r, "states": s}))
+            .map(|(run, states)| HistoryRun { run, states })
             .collect();
-        let doc = serde_json::json!({
-            "schema_version": signoff::SCHEMA_VERSION,
-            "deliverable": args.deliverable,
-            "runs": runs,
-            "approvals": approvals,
-        });
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
+        let doc = HistoryDoc {
+            deliverable: &args.deliverable,
+            runs,
+            approvals: &approvals,
+        };
+        out.write_all(to_json(&envelope("history", doc))?.as_bytes())?;
     } else {
         let mut lines: Vec<(String, String)> = Vec::new();
         for (r, states) in &runs {

@@ -31,28 +31,6 @@ pub struct MeasureArgs {
     pub format: Format,
 }
 
-/// The JSON document of `signoff measure --format json`.
-#[derive(Debug, serde::Serialize)]
-struct MeasureDocument {
-    schema_version: u32,
-    tool: String,
-    files: Vec<MeasuredFile>,
-}
-
-/// The outcome for one file, as written in JSON.
-#[derive(Debug, serde::Serialize)]
-struct MeasuredFile {
-    /// The path as given (lossy UTF-8).
-    path: String,
-    /// The raw path bytes in hex, only when the name is not valid UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path_hex: Option<String>,
-    /// The measurements, when the file could be read.
-    audio: Option<AudioMeasurements>,
-    /// What is wrong, when it could not.
-    error: Option<FileProblem>,
-}
-
 /// Runs the command; exit 0, or 2 when a file could not be read.
 pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
     let opts = MeasureOptions {
@@ -89,25 +67,12 @@ fn write_json(
     out: &mut impl Write,
     results: &[(PathBuf, Result<AudioMeasurements, FileProblem>)],
 ) -> anyhow::Result<()> {
+    use signoff::document::{envelope, to_json, MeasureDoc, MeasuredFile};
     let files = results
         .iter()
-        .map(|(path, r)| {
-            let (path, path_hex) = display_path(path);
-            MeasuredFile {
-                path,
-                path_hex,
-                audio: r.as_ref().ok().cloned(),
-                error: r.as_ref().err().cloned(),
-            }
-        })
+        .map(|(path, r)| MeasuredFile::new(path, r))
         .collect();
-    let doc = MeasureDocument {
-        schema_version: signoff::SCHEMA_VERSION,
-        tool: format!("signoff {}", signoff::TOOL_VERSION),
-        files,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)?;
+    out.write_all(to_json(&envelope("measure", MeasureDoc { files }))?.as_bytes())?;
     Ok(())
 }
 

@@ -229,10 +229,13 @@ fn lint(file: Option<&Path>, specs_dir: Option<&Path>, format: Format) -> anyhow
     let problems = lint_text(&text, &path.display().to_string(), &registry);
     let mut out = output::stdout();
     if format == Format::Json {
-        let doc =
-            serde_json::json!({"schema_version": signoff::SCHEMA_VERSION, "problems": problems});
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
+        let doc = signoff::document::envelope(
+            "plan lint",
+            signoff::document::LintDoc {
+                problems: &problems,
+            },
+        );
+        out.write_all(signoff::document::to_json(&doc)?.as_bytes())?;
     } else {
         for p in &problems {
             writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;

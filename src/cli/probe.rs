@@ -28,27 +28,15 @@ pub struct ProbeArgs {
     pub verbose: bool,
 }
 
-/// The JSON document of `signoff probe --format json`.
-#[derive(serde::Serialize)]
-struct ProbeDocument<'a> {
-    schema_version: u32,
-    tool: String,
-    files: &'a [ProbedFile],
-}
-
 /// Runs `signoff probe`.
 pub fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
     let files: Vec<ProbedFile> = args.files.iter().map(|p| ProbedFile::probe(p)).collect();
     let mut out = output::stdout();
     match args.format {
         Format::Json => {
-            let doc = ProbeDocument {
-                schema_version: signoff::SCHEMA_VERSION,
-                tool: format!("signoff {}", signoff::TOOL_VERSION),
-                files: &files,
-            };
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
+            let doc =
+                signoff::document::envelope("probe", signoff::document::ProbeDoc { files: &files });
+            out.write_all(signoff::document::to_json(&doc)?.as_bytes())?;
         }
         Format::Human => {
             for (i, f) in files.iter().enumerate() {

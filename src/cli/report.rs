@@ -3,21 +3,13 @@
 //! check, and writing each report atomically.
 
 use super::output;
-use signoff::check::CheckedFile;
-use signoff::probe::model::StreamKind;
+use signoff::check::FileResult;
 use signoff::report::html::{self, HtmlExtras};
-use signoff::report::model::{
-    current_user, host_name, now_rfc3339, FileEntry, ProfileRef, RunReport,
-};
-use signoff::report::{atomic, json, junit, markdown, thumbs};
+use signoff::report::model::{FileEntry, RunReport};
+use signoff::report::{atomic, json, junit, markdown};
 use signoff::spec::Profile;
 use std::io::Write;
 use std::path::PathBuf;
-
-/// Thumbnails per picture file in the HTML report.
-const THUMBNAILS: usize = 8;
-/// Thumbnail width in pixels.
-const THUMB_WIDTH: u32 = 192;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,53 +77,12 @@ pub fn parse_target(arg: &str) -> Result<ReportTarget, String> {
 
 /// A run report with the environment filled in and no files yet.
 pub fn new_run(roots: &[PathBuf], profiles: &[Profile]) -> RunReport {
-    let now = now_rfc3339();
-    RunReport {
-        schema_version: signoff::SCHEMA_VERSION,
-        tool: format!("signoff {}", signoff::TOOL_VERSION),
-        tool_version: signoff::TOOL_VERSION.into(),
-        started_at: now.clone(),
-        finished_at: now,
-        user: current_user(),
-        host: host_name(),
-        roots: roots
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect(),
-        project: None,
-        distributor: None,
-        profiles: profiles.iter().map(ProfileRef::from_profile).collect(),
-        files: Vec::new(),
-        board: None,
-    }
+    RunReport::begin(roots, profiles, Default::default())
 }
 
 /// The report's entry for a checked file.
-pub fn entry(c: &CheckedFile) -> FileEntry {
-    FileEntry {
-        file: c.scanned.clone(),
-        report: c.report.clone(),
-        audio: c.audio.clone(),
-        sha256: c.sha256.clone(),
-        deliverable: None,
-    }
-}
-
-/// Thumbnails of every readable file with a picture stream.
-fn extras(r: &RunReport) -> HtmlExtras {
-    let mut e = HtmlExtras::default();
-    for f in &r.files {
-        let picture = f
-            .file
-            .media
-            .as_ref()
-            .is_some_and(|m| m.streams.iter().any(|s| s.kind == StreamKind::Video));
-        if picture && f.file.problem.is_none() {
-            let strip = thumbs::strip(std::path::Path::new(&f.file.path), THUMBNAILS, THUMB_WIDTH);
-            e.thumbnails.insert(f.file.path.clone(), strip);
-        }
-    }
-    e
+pub fn entry(c: &FileResult) -> FileEntry {
+    FileEntry::from_result(c)
 }
 
 /// The text of one report.
@@ -148,7 +99,7 @@ pub fn render(r: &RunReport, format: ReportFormat, extras: &HtmlExtras) -> anyho
 /// Writes every target (each atomically; `-` to stdout).
 pub fn write_all(r: &RunReport, targets: &[ReportTarget]) -> anyhow::Result<()> {
     let extras = if targets.iter().any(|t| t.format == ReportFormat::Html) {
-        extras(r)
+        html::extras_for(r)
     } else {
         HtmlExtras::default()
     };
@@ -195,6 +146,9 @@ pub struct ReportArgs {
     /// Report to write: PATH (format from .html, .xml, .json, .jsonl, .md) or FORMAT:PATH; `-` is stdout. Repeatable.
     #[arg(long = "report", value_name = "[FORMAT:]PATH", required = true, value_parser = parse_target)]
     pub reports: Vec<ReportTarget>,
+    /// What fails the run (with --from: replaces the saved run's policy when given).
+    #[command(flatten)]
+    pub policy: super::args::PolicyFlags,
 }
 
 /// Runs `signoff report`.
@@ -204,18 +158,22 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         let ledger = ctx.open_ledger()?;
         let board = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
         drop(ledger);
-        super::check_plan::write_reports(&ctx, &board, &args.reports)?;
+        let policy = args.policy.policy();
+        super::check_plan::write_reports(&ctx, &board, &args.reports, policy)?;
         return Ok(signoff::exit::OK);
     };
     let text = std::fs::read_to_string(from).map_err(|e| {
         anyhow::Error::from(e).context(format!("failed to read {}", from.display()))
     })?;
-    let r = json::parse(&text).map_err(|e| {
+    let mut r = json::parse(&text).map_err(|e| {
         anyhow::Error::from(e).context(format!(
             "{} is not a run saved by `signoff check --report run.json`",
             from.display()
         ))
     })?;
+    if !args.policy.fail_on.is_empty() {
+        r.policy = args.policy.policy();
+    }
     write_all(&r, &args.reports)?;
     output::stdout().flush()?;
     Ok(signoff::exit::OK)

@@ -37,15 +37,6 @@ pub struct ScanArgs {
     pub walk: super::args::WalkFlags,
 }
 
-/// The JSON document of `signoff scan --format json`.
-#[derive(serde::Serialize)]
-struct ScanDocument<'a> {
-    schema_version: u32,
-    tool: String,
-    #[serde(flatten)]
-    inventory: &'a Inventory,
-}
-
 /// Runs `signoff scan`.
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let json = args.format == Format::Json;
@@ -73,13 +64,13 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     bar.finish();
     let mut out = output::stdout();
     if json {
-        let doc = ScanDocument {
-            schema_version: signoff::SCHEMA_VERSION,
-            tool: format!("signoff {}", signoff::TOOL_VERSION),
-            inventory: &inventory,
-        };
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
+        let doc = signoff::document::envelope(
+            "scan",
+            signoff::document::ScanDoc {
+                inventory: &inventory,
+            },
+        );
+        out.write_all(signoff::document::to_json(&doc)?.as_bytes())?;
     } else {
         render(&mut out, &inventory)?;
     }

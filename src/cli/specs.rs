@@ -2,6 +2,7 @@
 
 use super::args::Format;
 use super::output;
+use signoff::document::{self, LintDoc, ProfileListing, SpecsListDoc, SpecsShowDoc};
 use signoff::spec::lint::lint_file;
 use signoff::spec::Registry;
 use std::io::Write;
@@ -56,10 +57,12 @@ pub fn run(args: &SpecsArgs) -> anyhow::Result<u8> {
         SpecsCommand::Show { id } => {
             let p = reg.resolve_arg(id)?;
             match args.format {
-                Format::Json => serde_json::to_writer_pretty(&mut out, &p)?,
-                Format::Human => write!(out, "{}", toml::to_string_pretty(&p)?)?,
+                Format::Json => {
+                    let doc = document::envelope("specs show", SpecsShowDoc { profile: &p });
+                    out.write_all(document::to_json(&doc)?.as_bytes())?;
+                }
+                Format::Human => writeln!(out, "{}", toml::to_string_pretty(&p)?)?,
             }
-            writeln!(out)?;
         }
         SpecsCommand::Lint { files } => {
             let mut all = Vec::new();
@@ -68,12 +71,8 @@ pub fn run(args: &SpecsArgs) -> anyhow::Result<u8> {
             }
             match args.format {
                 Format::Json => {
-                    let doc = serde_json::json!({
-                        "schema_version": signoff::SCHEMA_VERSION,
-                        "problems": all,
-                    });
-                    serde_json::to_writer_pretty(&mut out, &doc)?;
-                    writeln!(out)?;
+                    let doc = document::envelope("specs lint", LintDoc { problems: &all });
+                    out.write_all(document::to_json(&doc)?.as_bytes())?;
                 }
                 Format::Human => {
                     for p in &all {
@@ -94,7 +93,7 @@ pub fn run(args: &SpecsArgs) -> anyhow::Result<u8> {
 }
 
 fn list(reg: &Registry, format: Format, out: &mut impl Write) -> anyhow::Result<()> {
-    let mut rows = Vec::new();
+    let mut rows: Vec<ProfileListing> = Vec::new();
     for e in reg.entries() {
         let p = reg.resolve(&e.id);
         let (title, confidence) = match &p {
@@ -104,25 +103,25 @@ fn list(reg: &Registry, format: Format, out: &mut impl Write) -> anyhow::Result<
             ),
             Err(err) => (format!("invalid: {err}"), "-".into()),
         };
-        rows.push((e.id.clone(), confidence, e.origin.to_string(), title));
+        rows.push(ProfileListing {
+            id: e.id.clone(),
+            confidence,
+            origin: e.origin.to_string(),
+            title,
+        });
     }
     if format == Format::Json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|(id, c, o, t)| serde_json::json!({"id": id, "confidence": c, "origin": o, "title": t}))
-            .collect();
-        let doc = serde_json::json!({"schema_version": signoff::SCHEMA_VERSION, "profiles": items});
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)?;
+        let doc = document::envelope("specs list", SpecsListDoc { profiles: rows });
+        out.write_all(document::to_json(&doc)?.as_bytes())?;
         return Ok(());
     }
-    for (id, c, o, t) in rows {
+    for r in rows {
         let (id, t, o) = (
-            signoff::escape::terminal(&id),
-            signoff::escape::terminal(&t),
-            signoff::escape::terminal(&o),
+            signoff::escape::terminal(&r.id),
+            signoff::escape::terminal(&r.title),
+            signoff::escape::terminal(&r.origin),
         );
-        writeln!(out, "{id:<20} {c:<10} {t}\n{:<31} ({o})", "")?;
+        writeln!(out, "{id:<20} {:<10} {t}\n{:<31} ({o})", r.confidence, "")?;
     }
     Ok(())
 }

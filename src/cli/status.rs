@@ -25,6 +25,9 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// What fails the run.
+    #[command(flatten)]
+    pub policy: super::args::PolicyFlags,
 }
 
 /// Runs `signoff status`.
@@ -33,7 +36,8 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<u8> {
     let ledger = ctx.open_ledger()?;
     let report = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
     let mut out = output::stdout();
-    board::print(&ctx, &report, args.format, &mut out)?;
+    let policy = args.policy.policy();
+    board::print_as("status", &ctx, &report, &policy, args.format, &mut out)?;
     out.flush()?;
-    Ok(board::exit_code(&report))
+    Ok(report.decide(&policy).verdict.exit_code())
 }

@@ -51,7 +51,7 @@ pub enum LinkInfo {
 }
 
 /// One file (or unreadable thing) found by the walk.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// Full path, as reached from the root (names kept byte-exact).
     pub path: PathBuf,

@@ -151,7 +151,7 @@ mod tests {
         let run = l.begin_run("t0", "ana", "plan", "/root").unwrap();
         let outcome = FileOutcome {
             sha256: Some("abc".into()),
-            verdict: Some("pass".into()),
+            verdict: Some(crate::spec::Verdict::Pass),
             warnings: 1,
             ..Default::default()
         };

@@ -258,7 +258,10 @@ impl Ledger {
             .query_map(params![run], |r| {
                 let o = FileOutcome {
                     sha256: r.get(1)?,
-                    verdict: r.get(2)?,
+                    verdict: r
+                        .get::<_, Option<String>>(2)?
+                        .as_deref()
+                        .and_then(crate::spec::Verdict::parse),
                     errors: r.get::<_, i64>(3)? as usize,
                     warnings: r.get::<_, i64>(4)? as usize,
                     not_evaluated: r.get::<_, i64>(5)? as usize,
@@ -361,7 +364,10 @@ fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOu
     let by_profile: Option<String> = r.get(4)?;
     Ok(FileOutcome {
         sha256,
-        verdict: r.get(0)?,
+        verdict: r
+            .get::<_, Option<String>>(0)?
+            .as_deref()
+            .and_then(crate::spec::Verdict::parse),
         errors: r.get::<_, i64>(1)? as usize,
         warnings: r.get::<_, i64>(2)? as usize,
         not_evaluated: r.get::<_, i64>(3)? as usize,
@@ -392,7 +398,7 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
             params![
                 sha,
                 f.profiles_digest,
-                o.verdict,
+                o.verdict.map(crate::spec::Verdict::as_str),
                 o.errors as i64,
                 o.warnings as i64,
                 o.not_evaluated as i64,

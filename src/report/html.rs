@@ -6,9 +6,10 @@
 //! goes through [`escape`]; a file named `<img src=x onerror=alert(1)>.mov`
 //! shows as that text.
 
-use super::model::{verdict_name, FileEntry, RunReport};
+use super::model::{FileEntry, RunReport};
 use super::svg::{self, Mark};
 use super::thumbs::Strip;
+use crate::board::DeliverableStatus;
 use crate::measure::model::FaultKind;
 use crate::probe::model::{MediaInfo, Stream, StreamKind};
 use crate::probe::summary::{duration, rate_and_scan};
@@ -30,6 +31,29 @@ pub struct HtmlExtras {
 
 const CSS: &str = include_str!("report.css");
 
+/// Thumbnails per picture file.
+const THUMBNAILS: usize = 8;
+/// Thumbnail width in pixels.
+const THUMB_WIDTH: u32 = 192;
+
+/// Thumbnails of every readable file of `r` with a picture stream (read from the files).
+pub fn extras_for(r: &RunReport) -> HtmlExtras {
+    let mut e = HtmlExtras::default();
+    for f in &r.files {
+        let picture = f
+            .file
+            .media
+            .as_ref()
+            .is_some_and(|m| m.streams.iter().any(|s| s.kind == StreamKind::Video));
+        if picture && f.file.problem.is_none() {
+            let strip =
+                super::thumbs::strip(std::path::Path::new(&f.file.path), THUMBNAILS, THUMB_WIDTH);
+            e.thumbnails.insert(f.file.path.clone(), strip);
+        }
+    }
+    e
+}
+
 /// The run as one HTML document.
 pub fn render(r: &RunReport, extras: &HtmlExtras) -> String {
     let mut s = String::with_capacity(64 * 1024);
@@ -41,7 +65,7 @@ pub fn render(r: &RunReport, extras: &HtmlExtras) -> String {
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
          <title>QC report: {} ({})</title><style>{CSS}</style></head><body>\n",
         escape(&title),
-        verdict_name(r.verdict())
+        r.decide().verdict.as_str()
     );
     header(&mut s, r);
     guide(&mut s);
@@ -63,19 +87,24 @@ pub fn render(r: &RunReport, extras: &HtmlExtras) -> String {
 
 fn verdict_badge(v: Option<Verdict>) -> String {
     let (class, text) = match v {
-        Some(v) => (verdict_name(v), verdict_name(v).to_uppercase()),
-        None => ("unchecked", "NOT CHECKED".to_string()),
+        Some(v) => (v.as_str(), v.word()),
+        None => ("unchecked", "NOT CHECKED"),
     };
     format!("<span class=\"badge {class}\">{text}</span>")
 }
 
 fn header(s: &mut String, r: &RunReport) {
-    let v = r.verdict();
+    let d = r.decide();
+    let v = d.verdict;
     let _ = write!(
         s,
-        "<header class=\"run {}\"><div class=\"verdict\">{}</div><h1>Delivery QC report</h1><dl class=\"facts\">",
-        verdict_name(v),
-        verdict_badge(Some(v))
+        "<header class=\"run {}\"><div class=\"verdict\"><span class=\"badge {}\">{}</span></div><h1>Delivery QC report</h1>\
+         <p class=\"headline\">{} (exit {})</p><dl class=\"facts\">",
+        v.as_str(),
+        v.as_str(),
+        v.word(),
+        escape(&d.headline()),
+        v.exit_code()
     );
     let mut row = |k: &str, v: &str| {
         let _ = write!(s, "<dt>{k}</dt><dd>{}</dd>", escape(v));
@@ -106,10 +135,15 @@ fn guide(s: &mut String) {
         "<section class=\"guide\"><h2>How to read this report</h2><ul>\
          <li>Every media file was probed and checked against the profiles above. \
          <span class=\"badge pass\">PASS</span> every rule held; \
-         <span class=\"badge incomplete\">INCOMPLETE</span> no rule failed but some could not be \
-         evaluated (never counted as a pass); <span class=\"badge fail\">FAIL</span> an \
+         <span class=\"badge not_evaluated\">NOT EVALUATED</span> no rule failed but some could not \
+         be checked (never counted as a pass); <span class=\"badge fail\">FAIL</span> an \
          error-severity rule failed; <span class=\"badge unreadable\">UNREADABLE</span> the file \
-         could not be read. The delivery's verdict is its worst file's.</li>\
+         could not be read.</li>\
+         <li>The verdict at the top is the run's, as its exit code gives it: by default it fails when a \
+         file fails or cannot be read, or a deliverable is failing or missing; <code>--fail-on</code> \
+         adds warnings, not-evaluated, incomplete (a deliverable with fewer files than its count), \
+         stale (approvals) and overdue. What does not fail the run is listed after \
+         \u{201c}not failing\u{201d}.</li>\
          <li>Findings are grouped by severity: <b>errors</b> fail a file, <b>warnings</b> are worth a \
          look, <b>not evaluated</b> rules need another check. Each names the rule, what the spec \
          expects, what the file has, and where (timecode, or seconds from the start).</li>\
@@ -129,13 +163,13 @@ fn summary(s: &mut String, r: &RunReport) {
         s,
         "<section class=\"summary\"><h2>Summary</h2><p class=\"counts\">\
          <span><b>{}</b> file{}</span><span class=\"pass\"><b>{}</b> pass</span>\
-         <span class=\"fail\"><b>{}</b> fail</span><span class=\"incomplete\"><b>{}</b> incomplete</span>\
+         <span class=\"fail\"><b>{}</b> fail</span><span class=\"not_evaluated\"><b>{}</b> not evaluated</span>\
          <span class=\"unreadable\"><b>{}</b> unreadable</span></p></section>",
         c.files,
         if c.files == 1 { "" } else { "s" },
         c.pass,
         c.fail,
-        c.incomplete,
+        c.not_evaluated,
         c.unreadable
     );
 }
@@ -164,7 +198,7 @@ fn board(s: &mut String, r: &RunReport) {
                 if let Some(o) = &a.override_reason {
                     let _ = write!(t, "<br><b>override:</b> <q>{}</q>", escape(o));
                 }
-                for (file, hash) in &a.hashes {
+                for (file, hash) in &a.files {
                     let _ = write!(
                         t,
                         "<br><span class=\"hash\" title=\"{}\">{} {}</span>",
@@ -183,10 +217,12 @@ fn board(s: &mut String, r: &RunReport) {
                 t
             }
         };
-        let mut files: Vec<String> = b.files.iter().map(|f| escape(f).into_owned()).collect();
-        if let Some(n) = b.expected_files {
-            files.insert(0, format!("<b>{}/{n}</b>", b.files.len()));
-        }
+        let mut files: Vec<String> = b
+            .files
+            .iter()
+            .map(|f| escape(&f.path).into_owned())
+            .collect();
+        files.insert(0, format!("<b>{}/{}</b>", b.files.len(), b.expected_files));
         for p in &b.missing_sidecars {
             files.push(format!(
                 "<b class=\"stale\">no sidecar matches {}</b>",
@@ -195,34 +231,29 @@ fn board(s: &mut String, r: &RunReport) {
         }
         let _ = write!(
             s,
-            "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span></td><td>{}</td><td>{}</td>\
+            "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td>{}</td>\
              <td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{approval}</td></tr>",
             escape(&b.id),
             escape(&b.title),
-            escape(&css_class(&b.state)),
-            escape(&b.state),
+            b.state.as_str(),
+            escape(&b.states_text()),
+            fails_note(b, r),
             escape(b.owner.as_deref().unwrap_or("—")),
             escape(b.due.as_deref().unwrap_or("—")),
             files.join("<br>"),
-            b.errors,
-            b.warnings
+            b.error_count,
+            b.warning_count
         );
     }
     s.push_str("</tbody></table></section>\n");
 }
 
-/// A state name reduced to a safe class name.
-fn css_class(state: &str) -> String {
-    state
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
+/// Whether the run's policy fails a row, in words after its states.
+fn fails_note(b: &DeliverableStatus, r: &RunReport) -> &'static str {
+    match r.policy.deliverable_fails(b) {
+        Some(_) => "<br><b class=\"stale\">fails the run</b>",
+        None => "",
+    }
 }
 
 fn index(s: &mut String, r: &RunReport) {
@@ -538,7 +569,7 @@ mod tests {
     fn board_rows_show_counts_sidecars_and_overrides() {
         let mut r = sample_run();
         let row = &mut r.board.as_mut().unwrap()[0];
-        row.expected_files = Some(3);
+        row.expected_files = 3;
         row.missing_sidecars = vec!["subtitles/<x>.srt".into()];
         row.approval.as_mut().unwrap().override_reason = Some("accepted <b>".into());
         let html = render(&r, &extras());
@@ -553,10 +584,5 @@ mod tests {
         r.board = None;
         let html = render(&r, &HtmlExtras::default());
         assert!(html.contains("not tied to a delivery plan"));
-    }
-
-    #[test]
-    fn state_classes_are_safe() {
-        assert_eq!(css_class("Approved \"x\" <y>"), "approved--x---y-");
     }
 }

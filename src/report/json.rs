@@ -3,22 +3,38 @@
 //! `file` line per file as it finishes, an `end` line with the summary.
 //! Each line is `{"type": …, "data": …}`. See docs/reports.md.
 
-use super::model::{verdict_name, BoardRow, Counts, FileEntry, ProfileRef, RunReport};
+use super::model::{FileCounts, FileEntry, ProfileRef, RunReport};
+use crate::board::DeliverableStatus;
+use crate::policy::{FailPolicy, RunVerdict};
 use serde::Serialize;
 
-/// The whole-run summary, in both formats.
+/// The whole-run summary, in both formats: the run's answer under its
+/// policy (what the exit code says), why, and the file counts.
 #[derive(Debug, Serialize)]
 pub struct Summary {
-    /// The overall verdict (`pass`, `incomplete`, `fail`, `unreadable`).
-    pub verdict: &'static str,
+    /// The run's answer (`pass`, `fail`, `unreadable`), as the exit code.
+    pub verdict: RunVerdict,
+    /// The exit code the run gives.
+    pub exit_code: u8,
+    /// The headline every report shows.
+    pub headline: String,
+    /// What fails the run.
+    pub reasons: Vec<String>,
+    /// What is worth a look but does not fail it under the policy.
+    pub notes: Vec<String>,
     /// Files per verdict.
-    pub counts: Counts,
+    pub counts: FileCounts,
 }
 
 /// The summary of `r`.
 pub fn summary(r: &RunReport) -> Summary {
+    let d = r.decide();
     Summary {
-        verdict: verdict_name(r.verdict()),
+        verdict: d.verdict,
+        exit_code: d.verdict.exit_code(),
+        headline: d.headline(),
+        reasons: d.reasons,
+        notes: d.notes,
         counts: r.counts(),
     }
 }
@@ -58,10 +74,12 @@ enum Line<'a> {
 struct Begin<'a> {
     schema_version: u32,
     tool: &'a str,
+    command: &'a str,
     started_at: &'a str,
     user: &'a Option<String>,
     host: &'a Option<String>,
     roots: &'a [String],
+    policy: &'a FailPolicy,
     profiles: &'a [ProfileRef],
 }
 
@@ -69,7 +87,7 @@ struct Begin<'a> {
 struct End<'a> {
     finished_at: &'a str,
     summary: Summary,
-    board: &'a Option<Vec<BoardRow>>,
+    board: &'a Option<Vec<DeliverableStatus>>,
 }
 
 fn line(l: &Line) -> serde_json::Result<String> {
@@ -83,10 +101,12 @@ pub fn jsonl_begin(r: &RunReport) -> serde_json::Result<String> {
     line(&Line::Begin(Begin {
         schema_version: r.schema_version,
         tool: &r.tool,
+        command: &r.command,
         started_at: &r.started_at,
         user: &r.user,
         host: &r.host,
         roots: &r.roots,
+        policy: &r.policy,
         profiles: &r.profiles,
     }))
 }

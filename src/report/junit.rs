@@ -10,9 +10,19 @@
 //! unevaluated and none failed is `<skipped>` (never a pass). Warnings and
 //! the file's SHA-256 go to `<system-out>`. Attributes follow the common
 //! (Ant / Jenkins) JUnit schema.
+//!
+//! The run's fail policy decides, as it decides the exit code: with
+//! `--fail-on not-evaluated` unevaluated rules are failures, with
+//! `--fail-on warnings` warnings are; the files of an approved deliverable
+//! are `<skipped>` ("accepted by approval"); and a deliverable the policy
+//! fails whose files carry no failure (missing, incomplete, stale, overdue,
+//! a file that could not be read at all) gets one failing case of its own
+//! (`name="deliverable"`, `type` = the reason).
 
-use super::model::{verdict_name, FileEntry, RunReport};
+use super::model::{FileEntry, RunReport};
 use super::xml::escape;
+use crate::board::{DeliverableStatus, State};
+use crate::policy::{FailPolicy, FailReason};
 use crate::spec::{Finding, Severity, Status, Verdict};
 use std::fmt::Write;
 
@@ -35,7 +45,8 @@ enum Outcome<'a> {
     Failure(Vec<&'a Finding>),
     Error(String),
     Skipped(Vec<&'a Finding>),
-    Missing(String),
+    Accepted(String),
+    Deliverable(FailReason, String),
 }
 
 /// One test case: a file against one profile (or a missing deliverable).
@@ -47,7 +58,7 @@ struct Case<'a> {
     warnings: Vec<&'a Finding>,
 }
 
-fn cases(f: &FileEntry) -> Vec<Case<'_>> {
+fn cases<'a>(f: &'a FileEntry, policy: &FailPolicy) -> Vec<Case<'a>> {
     let Some(report) = &f.report else {
         return Vec::new();
     };
@@ -71,12 +82,14 @@ fn cases(f: &FileEntry) -> Vec<Case<'_>> {
                 Outcome::Error(why.unwrap_or_else(|| "the file could not be read".into()))
             } else if !failed.is_empty() {
                 Outcome::Failure(failed)
+            } else if !unevaluated.is_empty() && policy.not_evaluated {
+                Outcome::Failure(unevaluated)
             } else if !unevaluated.is_empty() {
                 Outcome::Skipped(unevaluated)
             } else {
                 Outcome::Pass
             };
-            let warnings = mine
+            let warnings: Vec<&Finding> = mine
                 .into_iter()
                 .filter(|x| {
                     (x.status == Status::Failed && x.severity == Severity::Warning)
@@ -84,6 +97,12 @@ fn cases(f: &FileEntry) -> Vec<Case<'_>> {
                             && crate::spec::layout::has_caveat(&x.message))
                 })
                 .collect();
+            let outcome = match outcome {
+                Outcome::Pass if policy.warnings && !warnings.is_empty() => {
+                    Outcome::Failure(warnings.clone())
+                }
+                o => o,
+            };
             Case {
                 file: Some(f),
                 classname: f.name(),
@@ -103,9 +122,9 @@ fn count(cases: &[Case]) -> JunitCounts {
     for case in cases {
         match case.outcome {
             Outcome::Pass => {}
-            Outcome::Failure(_) | Outcome::Missing(_) => c.failures += 1,
+            Outcome::Failure(_) | Outcome::Deliverable(..) => c.failures += 1,
             Outcome::Error(_) => c.errors += 1,
-            Outcome::Skipped(_) => c.skipped += 1,
+            Outcome::Skipped(_) | Outcome::Accepted(_) => c.skipped += 1,
         }
     }
     c
@@ -117,39 +136,93 @@ pub fn counts(r: &RunReport) -> JunitCounts {
     count(&all)
 }
 
-/// A suite: its name, its files and the profiles its cases are limited to
-/// (`None`: every profile a file was checked against).
-type Suite<'a> = (String, Vec<&'a FileEntry>, Option<&'a [String]>);
+/// A suite: its name, its files, the profiles its cases are limited to
+/// (`None`: every profile a file was checked against) and its board row.
+type Suite<'a> = (
+    String,
+    Vec<&'a FileEntry>,
+    Option<&'a [String]>,
+    Option<&'a DeliverableStatus>,
+);
 
-/// A suite's cases: each file × profile, or one failure for a deliverable
-/// of the board with no file.
+/// A suite's cases: each file × profile, judged by the run's policy; then,
+/// for a deliverable the policy fails whose files carry no failure, one
+/// failing case of its own.
 fn suite_cases<'a>(r: &'a RunReport, suite: &Suite<'a>) -> Vec<Case<'a>> {
-    let (name, files, only) = suite;
+    let (_, files, only, row) = suite;
     let mut out: Vec<Case> = files
         .iter()
-        .flat_map(|f| cases(f))
+        .flat_map(|f| cases(f, &r.policy))
         .filter(|c| only.is_none_or(|p| p.iter().any(|p| p == c.profile)))
         .collect();
-    let row = r.board.iter().flatten().find(|b| &b.id == name);
-    if let Some(b) = row.filter(|b| b.files.is_empty()) {
-        let expected = b.expected_files.unwrap_or(1);
+    let Some(b) = row else { return out };
+    if b.state == State::Approved {
+        let why = match b.approval.as_ref().and_then(|a| a.override_reason.as_ref()) {
+            Some(o) => format!("accepted by approval (override: {o})"),
+            None => "accepted by approval".to_string(),
+        };
+        for c in out.iter_mut() {
+            if matches!(c.outcome, Outcome::Failure(_) | Outcome::Error(_)) {
+                c.outcome = Outcome::Accepted(why.clone());
+            }
+        }
+    }
+    let carried = out
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Failure(_) | Outcome::Error(_)));
+    if let Some(reason) = r.policy.deliverable_fails(b).filter(|_| !carried) {
         out.push(Case {
             file: None,
             classname: &b.id,
-            profile: "files",
-            outcome: Outcome::Missing(format!(
-                "no file matches the deliverable's patterns ({expected} expected)"
-            )),
+            profile: "deliverable",
+            outcome: Outcome::Deliverable(reason, deliverable_message(b, reason)),
             warnings: Vec::new(),
         });
     }
     out
 }
 
+/// Why a deliverable fails, in words.
+fn deliverable_message(b: &DeliverableStatus, reason: FailReason) -> String {
+    let n = b.files.len();
+    let what = b.states_text();
+    match reason {
+        FailReason::Missing => format!(
+            "missing: no file matches the deliverable's patterns ({} expected)",
+            b.expected_files
+        ),
+        FailReason::Incomplete if !b.missing_sidecars.is_empty() => format!(
+            "incomplete: no sidecar matches {}",
+            b.missing_sidecars.join(", ")
+        ),
+        FailReason::Incomplete => format!("incomplete: {n} of {} files", b.expected_files),
+        FailReason::ApprovalStale => format!(
+            "approval stale: changed since approval: {}",
+            b.stale_files.join(", ")
+        ),
+        FailReason::Overdue => format!(
+            "overdue: due {} and not approved",
+            b.due.as_deref().unwrap_or("?")
+        ),
+        FailReason::Failing => {
+            let bad: Vec<&str> = b
+                .files
+                .iter()
+                .filter(|f| f.outcome.fails())
+                .map(|f| f.path.as_str())
+                .collect();
+            format!("failing: {} cannot be read or fails QC", bad.join(", "))
+        }
+        FailReason::Warnings => format!("{what}: {} warning(s)", b.warning_count),
+        FailReason::NotEvaluated => {
+            format!("{what}: {} rule(s) not evaluated", b.not_evaluated_count)
+        }
+    }
+}
+
 /// Suites: one per deliverable of the board, in order, holding every file
-/// it claims judged against its own profiles (runs saved before rows named
-/// their profiles: the files tagged with it); then any other deliverable in
-/// order of first appearance; then one per file of no deliverable.
+/// it claims judged against its own profiles; then one per file of no
+/// deliverable (every file without a plan).
 fn suites(r: &RunReport) -> Vec<Suite<'_>> {
     let mut out: Vec<Suite> = Vec::new();
     for b in r.board.iter().flatten() {
@@ -158,22 +231,21 @@ fn suites(r: &RunReport) -> Vec<Suite<'_>> {
         } else {
             b.files
                 .iter()
-                .filter_map(|p| r.files.iter().find(|f| f.name() == p))
+                .filter_map(|p| r.files.iter().find(|f| f.name() == p.path))
                 .filter(|f| f.report.is_some())
                 .collect()
         };
-        let only = (!b.profiles.is_empty()).then_some(b.profiles.as_slice());
-        out.push((b.id.clone(), files, only));
+        out.push((b.id.clone(), files, Some(b.profiles.as_slice()), Some(b)));
     }
     for f in r.files.iter().filter(|f| f.report.is_some()) {
         let name = f
             .deliverable
             .clone()
             .unwrap_or_else(|| f.name().to_string());
-        match out.iter_mut().find(|(n, _, _)| *n == name) {
-            Some((_, _, Some(_))) => {}
-            Some((_, files, None)) => files.push(f),
-            None => out.push((name, vec![f], None)),
+        match out.iter_mut().find(|(n, ..)| *n == name) {
+            Some((_, _, Some(_), _)) => {}
+            Some((_, files, None, _)) => files.push(f),
+            None => out.push((name, vec![f], None, None)),
         }
     }
     out
@@ -207,7 +279,7 @@ pub fn render(r: &RunReport) -> String {
 
 fn suite(s: &mut String, r: &RunReport, id: usize, one: &Suite) {
     let cases = suite_cases(r, one);
-    let (name, files, _) = one;
+    let (name, files, ..) = one;
     let c = count(&cases);
     let _ = writeln!(
         s,
@@ -233,7 +305,7 @@ fn suite(s: &mut String, r: &RunReport, id: usize, one: &Suite) {
     prop("tool", &r.tool);
     for f in files {
         if let Some(v) = f.verdict() {
-            prop(&format!("verdict {}", f.name()), verdict_name(v));
+            prop(&format!("verdict {}", f.name()), v.as_str());
         }
         if let Some(h) = &f.sha256 {
             prop(&format!("sha256 {}", f.name()), h);
@@ -271,13 +343,17 @@ fn testcase(s: &mut String, c: &Case) {
                 escape(why)
             );
         }
-        Outcome::Missing(why) => {
+        Outcome::Deliverable(kind, why) => {
             let _ = write!(
                 s,
-                "\n      <failure message=\"{}\" type=\"missing\">{}</failure>",
+                "\n      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 escape(why),
+                kind.as_str(),
                 escape(why)
             );
+        }
+        Outcome::Accepted(why) => {
+            let _ = write!(s, "\n      <skipped message=\"{}\"/>", escape(why));
         }
         Outcome::Skipped(found) => {
             let _ = write!(
@@ -408,12 +484,13 @@ mod tests {
         r.board
             .as_mut()
             .unwrap()
-            .push(crate::report::model::BoardRow {
-                id: "dub-de".into(),
-                title: "German dub".into(),
-                state: "missing".into(),
-                expected_files: Some(2),
-                ..Default::default()
+            .push(crate::board::DeliverableStatus {
+                expected_files: 2,
+                ..crate::report::testing::board_row(
+                    "dub-de",
+                    "German dub",
+                    crate::board::State::Missing,
+                )
             });
         let c = counts(&r);
         assert_eq!(c.tests, before.tests + 1);

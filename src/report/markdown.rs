@@ -3,7 +3,8 @@
 //! their timecodes, the board when there is one. Every string from a file
 //! is escaped so it shows as text (no HTML, links or emphasis sneak in).
 
-use super::model::{verdict_name, FileEntry, RunReport};
+use super::model::{FileEntry, RunReport};
+use crate::policy::RunVerdict;
 use crate::spec::{Finding, Verdict};
 use std::fmt::Write;
 
@@ -33,7 +34,7 @@ pub fn escape(s: &str) -> String {
 fn mark(v: Option<Verdict>) -> &'static str {
     match v {
         Some(Verdict::Pass) => "✅",
-        Some(Verdict::Incomplete) => "⚠️",
+        Some(Verdict::NotEvaluated) => "⚠️",
         Some(Verdict::Fail) => "❌",
         Some(Verdict::Unreadable) => "⛔",
         None => "·",
@@ -56,11 +57,11 @@ pub fn render(r: &RunReport) -> String {
                 "| {} {} | {} | {} | {} | {} | {} |",
                 escape(&b.id),
                 escape(&b.title),
-                escape(&b.state),
+                escape(&b.states_text()),
                 escape(b.owner.as_deref().unwrap_or("")),
                 escape(b.due.as_deref().unwrap_or("")),
-                b.errors,
-                b.warnings
+                b.error_count,
+                b.warning_count
             );
         }
     }
@@ -72,7 +73,7 @@ pub fn render(r: &RunReport) -> String {
             "| {} | {} | {} | {errors} | {warnings} |",
             mark(f.verdict()),
             escape(f.name()),
-            f.verdict().map(verdict_name).unwrap_or("not checked")
+            f.verdict().map(Verdict::word).unwrap_or("not checked")
         );
     }
     problems(&mut s, r);
@@ -82,17 +83,26 @@ pub fn render(r: &RunReport) -> String {
 
 fn header(s: &mut String, r: &RunReport) {
     let c = r.counts();
-    let verdict = r.verdict();
+    let d = r.decide();
+    let mark = match d.verdict {
+        RunVerdict::Pass => "✅",
+        RunVerdict::Fail => "❌",
+        RunVerdict::Unreadable => "⛔",
+    };
     let _ = writeln!(
         s,
-        "**signoff QC: {}** {} — {} file{}: {} pass, {} fail, {} incomplete, {} unreadable",
-        verdict_name(verdict).to_uppercase(),
-        mark(Some(verdict)),
+        "**signoff QC: {}** {mark} (exit {})",
+        escape(&d.headline()),
+        d.verdict.exit_code()
+    );
+    let _ = writeln!(
+        s,
+        "\n{} file{}: {} pass, {} fail, {} not evaluated, {} unreadable",
         c.files,
         if c.files == 1 { "" } else { "s" },
         c.pass,
         c.fail,
-        c.incomplete,
+        c.not_evaluated,
         c.unreadable
     );
     let mut about = Vec::new();
@@ -214,7 +224,10 @@ mod tests {
     #[test]
     fn summary_names_every_file_and_escapes_them() {
         let md = render(&sample_run());
-        assert!(md.starts_with("**signoff QC: UNREADABLE**"), "{md}");
+        assert!(
+            md.starts_with("**signoff QC: UNREADABLE: 1 file unreadable, 1 file fails**"),
+            "{md}"
+        );
         assert!(md.contains("\\<img src=x onerror=alert(1)\\>.mov"));
         let unescaped = md.replace("\\<", "");
         assert!(!unescaped.contains("<img"));

@@ -15,4 +15,4 @@ pub mod thumbs;
 pub mod xml;
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;

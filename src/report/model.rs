@@ -4,12 +4,13 @@
 //! It is also the wire format of `--report run.json` (see docs/reports.md),
 //! so a saved run can be rendered again without re-analysis.
 
+use crate::board::DeliverableStatus;
 use crate::measure::model::AudioMeasurements;
+use crate::policy::{Decision, FailPolicy, FileView};
 use crate::scan::ScannedFile;
 use crate::spec::value::Scalar;
 use crate::spec::{FileReport, Profile, Verdict};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One run of signoff over a delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +19,9 @@ pub struct RunReport {
     pub schema_version: u32,
     /// `signoff X.Y.Z`.
     pub tool: String,
+    /// The command whose run it is (`check`; a run rendered again by `report` keeps it).
+    #[serde(default = "check_command")]
+    pub command: String,
     /// The tool's version alone.
     pub tool_version: String,
     /// When the run started, RFC 3339 UTC.
@@ -36,13 +40,20 @@ pub struct RunReport {
     /// Distributor, from the plan when there is one.
     #[serde(default)]
     pub distributor: Option<String>,
+    /// What fails the run (`--fail-on`).
+    #[serde(default)]
+    pub policy: FailPolicy,
     /// Profiles checked against.
     pub profiles: Vec<ProfileRef>,
     /// Every file the run reports on, sorted by path.
     pub files: Vec<FileEntry>,
     /// The delivery board, when the run was tied to a plan.
     #[serde(default)]
-    pub board: Option<Vec<BoardRow>>,
+    pub board: Option<Vec<DeliverableStatus>>,
+}
+
+fn check_command() -> String {
+    "check".into()
 }
 
 /// A profile as a report needs it: who it is, and the loudness it asks for.
@@ -85,79 +96,35 @@ pub struct FileEntry {
     pub deliverable: Option<String>,
 }
 
-/// One deliverable on the delivery board (filled by the plan).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct BoardRow {
-    /// Deliverable id.
-    pub id: String,
-    /// Human title.
-    pub title: String,
-    /// State, as the plan names it (`approved`, `failed`, `missing`…).
-    pub state: String,
-    /// Who is responsible.
-    pub owner: Option<String>,
-    /// Due date (`YYYY-MM-DD`).
-    pub due: Option<String>,
-    /// Files (relative paths) matched to it.
-    pub files: Vec<String>,
-    /// The approval, when signed off.
-    pub approval: Option<Approval>,
-    /// Files whose content changed since the approval.
-    pub stale_files: Vec<String>,
-    /// Warning-severity findings over its files.
-    pub warnings: usize,
-    /// Error-severity failures over its files.
-    pub errors: usize,
-    /// Every state (primary first, then the QC state under a stale approval,
-    /// then flags such as `overdue`); empty in runs saved before it existed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub states: Vec<String>,
-    /// Files the plan expects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_files: Option<usize>,
-    /// Sidecar patterns that match no file.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub missing_sidecars: Vec<String>,
-    /// The profiles its files are checked against (a file claimed by two
-    /// deliverables is judged by each against its own).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub profiles: Vec<String>,
-}
-
-/// A sign-off, bound to the content it approved.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Approval {
-    /// Who signed off.
-    pub by: String,
-    /// When, RFC 3339.
-    pub at: String,
-    /// Their note.
-    pub note: Option<String>,
-    /// SHA-256 per file (relative path) at the time of approval.
-    pub hashes: BTreeMap<String, String>,
-    /// Why it was approved although failing or incomplete (`--override`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_reason: Option<String>,
-}
-
 /// How many files ended how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Counts {
+pub struct FileCounts {
     /// Files reported.
     pub files: usize,
     /// Passed.
     pub pass: usize,
     /// Some rule not evaluated, none failed.
-    pub incomplete: usize,
+    pub not_evaluated: usize,
     /// Some error rule failed.
     pub fail: usize,
     /// Could not be read.
     pub unreadable: usize,
-    /// Not checked (no verdict).
+    /// Not checked (no verdict: a file of a deliverable without profiles).
     pub unchecked: usize,
 }
 
 impl FileEntry {
+    /// The report's entry for one result of the pipeline.
+    pub fn from_result(c: &crate::check::FileResult) -> Self {
+        FileEntry {
+            file: c.scanned.clone(),
+            report: c.report.clone(),
+            audio: c.audio.clone(),
+            sha256: c.sha256.clone(),
+            deliverable: None,
+        }
+    }
+
     /// Failed error-severity and warning-severity rules of this file.
     pub fn failed_counts(&self) -> (usize, usize) {
         let Some(r) = &self.report else { return (0, 0) };
@@ -178,6 +145,15 @@ impl FileEntry {
         self.report.as_ref().map(|r| r.verdict)
     }
 
+    /// The file as the fail policy sees it.
+    pub fn view(&self) -> FileView {
+        FileView {
+            verdict: self.verdict(),
+            warnings: self.failed_counts().1,
+            unreadable: false,
+        }
+    }
+
     /// The path relative to the root, for display.
     pub fn name(&self) -> &str {
         if self.file.relative_path.is_empty() {
@@ -189,16 +165,42 @@ impl FileEntry {
 }
 
 impl RunReport {
+    /// A run over `roots` against `profiles`, started now by this user on
+    /// this host, judged by `policy`, with no files yet.
+    pub fn begin(roots: &[std::path::PathBuf], profiles: &[Profile], policy: FailPolicy) -> Self {
+        let now = now_rfc3339();
+        RunReport {
+            schema_version: crate::SCHEMA_VERSION,
+            tool: format!("signoff {}", crate::TOOL_VERSION),
+            command: check_command(),
+            tool_version: crate::TOOL_VERSION.into(),
+            started_at: now.clone(),
+            finished_at: now,
+            user: current_user(),
+            host: host_name(),
+            roots: roots
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect(),
+            project: None,
+            distributor: None,
+            policy,
+            profiles: profiles.iter().map(ProfileRef::from_profile).collect(),
+            files: Vec::new(),
+            board: None,
+        }
+    }
+
     /// Counts of files per verdict.
-    pub fn counts(&self) -> Counts {
-        let mut c = Counts {
+    pub fn counts(&self) -> FileCounts {
+        let mut c = FileCounts {
             files: self.files.len(),
-            ..Counts::default()
+            ..FileCounts::default()
         };
         for f in &self.files {
             match f.verdict() {
                 Some(Verdict::Pass) => c.pass += 1,
-                Some(Verdict::Incomplete) => c.incomplete += 1,
+                Some(Verdict::NotEvaluated) => c.not_evaluated += 1,
                 Some(Verdict::Fail) => c.fail += 1,
                 Some(Verdict::Unreadable) => c.unreadable += 1,
                 None => c.unchecked += 1,
@@ -207,39 +209,32 @@ impl RunReport {
         c
     }
 
-    /// The overall verdict: the worst of the files' (unreadable, then
-    /// fail, then incomplete); `pass` only when every file passed.
-    pub fn verdict(&self) -> Verdict {
-        overall(self.files.iter().filter_map(FileEntry::verdict))
+    /// The worst file verdict (unreadable, then fail, then not evaluated).
+    pub fn worst_file_verdict(&self) -> Verdict {
+        Verdict::worst(self.files.iter().filter_map(FileEntry::verdict))
+    }
+
+    /// The run's answer under its policy: from the board with a plan, from
+    /// the files without. The exit code and every renderer show this.
+    pub fn decide(&self) -> Decision {
+        let board = self.board.as_deref().unwrap_or_default();
+        let claimed = |f: &FileEntry| {
+            board
+                .iter()
+                .any(|d| d.files.iter().any(|b| b.path == f.name()))
+        };
+        let loose: Vec<FileView> = self
+            .files
+            .iter()
+            .filter(|f| f.report.is_some() && !claimed(f))
+            .map(FileEntry::view)
+            .collect();
+        self.policy.decide(board, &loose)
     }
 
     /// The loudness target to draw graphs against: the first profile's that sets one.
     pub fn loudness_target(&self) -> Option<LoudnessTarget> {
         self.profiles.iter().find_map(|p| p.loudness)
-    }
-}
-
-/// The worst of `verdicts`; `Pass` for none.
-pub fn overall(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
-    let rank = |v: Verdict| match v {
-        Verdict::Pass => 0,
-        Verdict::Incomplete => 1,
-        Verdict::Fail => 2,
-        Verdict::Unreadable => 3,
-    };
-    verdicts
-        .into_iter()
-        .max_by_key(|v| rank(*v))
-        .unwrap_or(Verdict::Pass)
-}
-
-/// The lowercase name of a verdict, as in JSON.
-pub fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Incomplete => "incomplete",
-        Verdict::Fail => "fail",
-        Verdict::Unreadable => "unreadable",
     }
 }
 
@@ -343,12 +338,12 @@ mod tests {
     }
 
     #[test]
-    fn overall_is_the_worst() {
+    fn worst_is_the_worst() {
         use Verdict::*;
-        assert_eq!(overall([]), Pass);
-        assert_eq!(overall([Pass, Incomplete]), Incomplete);
-        assert_eq!(overall([Fail, Incomplete, Pass]), Fail);
-        assert_eq!(overall([Fail, Unreadable]), Unreadable);
+        assert_eq!(Verdict::worst([]), Pass);
+        assert_eq!(Verdict::worst([Pass, NotEvaluated]), NotEvaluated);
+        assert_eq!(Verdict::worst([Fail, NotEvaluated, Pass]), Fail);
+        assert_eq!(Verdict::worst([Fail, Unreadable]), Unreadable);
     }
 
     #[test]

@@ -4,14 +4,15 @@
 //! deliverable, and one board row per deliverable. `signoff check --report`
 //! and `signoff report` (the last run, no re-analysis) both build it here.
 
-use super::model::{Approval, BoardRow, FileEntry, ProfileRef, RunReport};
-use crate::board::{self, DeliverableStatus};
-use crate::check::CheckedFile;
-use crate::delivery::{resolve_profiles, states_text, BoardReport, DeliveryError};
+use super::model::{FileEntry, ProfileRef, RunReport};
+use crate::board::DeliverableStatus;
+use crate::check::FileResult;
+use crate::delivery::{resolve_profiles, BoardReport, DeliveryError};
 use crate::error::{FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::ledger::{Ledger, LedgerError, RunFileDetail};
 use crate::plan::LoadedPlan;
+use crate::policy::FailPolicy;
 use crate::probe::Status;
 use crate::scan::ScannedFile;
 use crate::spec::{FileReport, Registry};
@@ -22,12 +23,13 @@ use std::path::{Path, PathBuf};
 /// recorded before schema 3).
 pub const NO_DETAIL: &str = "details not stored for this file; run with --rehash";
 
-/// The run report of `board` (a run recorded in `ledger`).
+/// The run report of `board` (a run recorded in `ledger`), judged by `policy`.
 pub fn run_report(
     plan: &LoadedPlan,
     registry: &Registry,
     board: &BoardReport,
     ledger: &Ledger,
+    policy: FailPolicy,
 ) -> Result<RunReport, DeliveryError> {
     let profiles = resolve_profiles(plan, registry)?;
     let info = ledger.run_info(board.run_id)?;
@@ -64,6 +66,7 @@ pub fn run_report(
     Ok(RunReport {
         schema_version: crate::SCHEMA_VERSION,
         tool: format!("signoff {}", info.tool_version),
+        command: "check".into(),
         tool_version: info.tool_version,
         finished_at: info.finished_at.unwrap_or_else(|| info.started_at.clone()),
         started_at: info.started_at,
@@ -72,57 +75,14 @@ pub fn run_report(
         roots: vec![board.root.clone()],
         project: Some(project.title.clone()),
         distributor: project.distributor.clone(),
+        policy,
         profiles: profiles
             .values()
             .map(|(p, _)| ProfileRef::from_profile(p))
             .collect(),
         files,
-        board: Some(
-            board
-                .deliverables
-                .iter()
-                .map(|d| {
-                    let mut r = row(d);
-                    r.profiles = plan
-                        .plan
-                        .deliverable(&d.id)
-                        .map(|p| p.profiles.clone())
-                        .unwrap_or_default();
-                    r
-                })
-                .collect(),
-        ),
+        board: Some(board.deliverables.clone()),
     })
-}
-
-/// One board row of the report.
-pub fn row(d: &DeliverableStatus) -> BoardRow {
-    BoardRow {
-        id: d.id.clone(),
-        title: d.title.clone(),
-        state: states_text(d),
-        owner: d.owner.clone(),
-        due: d.due.clone(),
-        files: d.files.iter().map(|f| f.path.clone()).collect(),
-        approval: d.approval.as_ref().map(approval),
-        stale_files: d.stale_files.clone(),
-        warnings: d.warning_count,
-        errors: d.error_count,
-        states: d.states.iter().map(|s| s.word().to_string()).collect(),
-        expected_files: Some(d.expected_files),
-        missing_sidecars: d.missing_sidecars.clone(),
-        profiles: Vec::new(),
-    }
-}
-
-fn approval(a: &board::Approval) -> Approval {
-    Approval {
-        by: a.by.clone(),
-        at: a.at.clone(),
-        note: a.note.clone(),
-        hashes: a.files.clone(),
-        override_reason: a.override_reason.clone(),
-    }
 }
 
 /// The entry of one file: its stored detail moved to where the file is now
@@ -134,7 +94,7 @@ fn file_entry(
     profiles: Vec<String>,
 ) -> Result<FileEntry, String> {
     let abs = root.join(rel).to_string_lossy().into_owned();
-    let detail: Option<CheckedFile> = match &det.detail_json {
+    let detail: Option<FileResult> = match &det.detail_json {
         Some(j) => Some(
             serde_json::from_str(j)
                 .map_err(|e| format!("the detail of {rel} is unreadable: {e}"))?,

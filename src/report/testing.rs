@@ -3,6 +3,7 @@
 //! unreadable file, a loudness measurement and a board.
 
 use super::model::*;
+use crate::board::{Approval, BoardFile, DeliverableStatus, FileOutcome, State};
 use crate::error::{FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::measure::model::{AudioMeasurements, Fault, FaultKind, Programme, Timeline};
@@ -149,6 +150,7 @@ pub fn sample_run() -> RunReport {
     RunReport {
         schema_version: crate::SCHEMA_VERSION,
         tool: "signoff 0.1.0".into(),
+        command: "check".into(),
         tool_version: "0.1.0".into(),
         started_at: "2026-11-05T14:03:22Z".into(),
         finished_at: "2026-11-05T14:03:30Z".into(),
@@ -157,6 +159,7 @@ pub fn sample_run() -> RunReport {
         roots: vec!["/deliveries/FEATURE".into()],
         project: Some("FEATURE <The Movie>".into()),
         distributor: Some("Netflix".into()),
+        policy: Default::default(),
         profiles: vec![ProfileRef {
             id: "netflix-prores-hq".into(),
             title: "Netflix ProRes 422 HQ".into(),
@@ -167,24 +170,47 @@ pub fn sample_run() -> RunReport {
             }),
         }],
         files: vec![pass, fail, unreadable],
-        board: Some(vec![BoardRow {
-            id: "FTR".into(),
-            title: "Feature <main>".into(),
-            state: "approved".into(),
+        board: Some(vec![DeliverableStatus {
             owner: Some("ana".into()),
             due: Some("2026-11-20".into()),
-            files: vec!["picture/FEATURE.mov".into()],
+            files: vec![BoardFile {
+                path: "picture/FEATURE.mov".into(),
+                outcome: FileOutcome {
+                    sha256: Some("ab".repeat(32)),
+                    verdict: Some(crate::spec::Verdict::Pass),
+                    ..Default::default()
+                },
+            }],
             approval: Some(Approval {
                 by: "ana".into(),
                 at: "2026-11-04T10:00:00Z".into(),
                 note: Some("<b>ok</b>".into()),
-                hashes: [("picture/FEATURE.mov".to_string(), "ab".repeat(32))].into(),
+                files: [("picture/FEATURE.mov".to_string(), "ab".repeat(32))].into(),
                 override_reason: None,
             }),
-            stale_files: vec![],
-            warnings: 0,
-            errors: 0,
-            ..BoardRow::default()
+            profiles: vec!["netflix-prores-hq".into()],
+            ..board_row("FTR", "Feature <main>", State::Approved)
         }]),
+    }
+}
+
+/// A board row with no files, in `state`.
+pub fn board_row(id: &str, title: &str, state: State) -> DeliverableStatus {
+    DeliverableStatus {
+        id: id.into(),
+        title: title.into(),
+        state,
+        states: vec![state],
+        owner: None,
+        due: None,
+        expected_files: 1,
+        files: Vec::new(),
+        error_count: 0,
+        warning_count: 0,
+        not_evaluated_count: 0,
+        missing_sidecars: Vec::new(),
+        stale_files: Vec::new(),
+        approval: None,
+        profiles: Vec::new(),
     }
 }

@@ -288,12 +288,21 @@ impl<'a> Ctx<'a> {
 
     fn finding(&self, o: Outcome, f: &Fact) -> Finding {
         let label = self.def.label;
-        let message = match (&o.status, f) {
+        let mut message = match (&o.status, f) {
             (Status::Passed, _) => format!("{label} is {}", o.actual),
             (Status::Failed, _) => format!("{label} is {}; the spec {}", o.actual, o.demand),
             (Status::NotEvaluated { reason }, _) => format!("{label} not evaluated: {reason}"),
         };
-        self.build(o.status, o.expected, o.actual, message)
+        if let Some(band) = &o.band {
+            message = format!("{message}; {}", band.why());
+        }
+        if self.rule.advisory && o.status == Status::Failed {
+            message = format!("{message}; advisory: its source only recommends this");
+        }
+        let severity = o.severity(self.rule);
+        let mut finding = self.build(o.status, o.expected, o.actual, message);
+        finding.severity = severity;
+        finding
     }
 
     fn not_evaluated(&self, expected: Option<String>, reason: &str) -> Finding {

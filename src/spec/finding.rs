@@ -21,6 +21,17 @@ pub enum Status {
     },
 }
 
+impl Status {
+    /// The wire name (`passed`, `failed`, `not_evaluated`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::NotEvaluated { .. } => "not_evaluated",
+        }
+    }
+}
+
 /// The outcome of one rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -63,18 +74,68 @@ impl Finding {
     }
 }
 
-/// The verdict on one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The verdict on one file. The one vocabulary of file verdicts: every
+/// output (terminal, JSON, JUnit, HTML, Markdown) takes its words from
+/// [`Verdict::as_str`] (wire) and [`Verdict::word`] (people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Every evaluated error rule held and none was left unevaluated.
+    /// Every rule held and none was left unevaluated.
     Pass,
-    /// No error rule failed, but some rules could not be evaluated.
-    Incomplete,
+    /// No error rule failed, but some rules could not be checked ("not
+    /// evaluated"; never a pass). Not to be confused with a deliverable that
+    /// is `incomplete` (fewer files than its count). Read from `incomplete`,
+    /// its name in schema 1.
+    #[serde(alias = "incomplete")]
+    NotEvaluated,
     /// At least one error-severity rule failed.
     Fail,
     /// The file could not be read.
     Unreadable,
+}
+
+impl Verdict {
+    /// Every verdict, best first.
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Pass,
+        Verdict::NotEvaluated,
+        Verdict::Fail,
+        Verdict::Unreadable,
+    ];
+
+    /// The wire name (`pass`, `not_evaluated`, `fail`, `unreadable`), as in JSON and the ledger.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::NotEvaluated => "not_evaluated",
+            Verdict::Fail => "fail",
+            Verdict::Unreadable => "unreadable",
+        }
+    }
+
+    /// The words for people (`PASS`, `NOT EVALUATED`, `FAIL`, `UNREADABLE`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::NotEvaluated => "NOT EVALUATED",
+            Verdict::Fail => "FAIL",
+            Verdict::Unreadable => "UNREADABLE",
+        }
+    }
+
+    /// Reads a wire name; `incomplete` is the name ledgers of schema 1
+    /// documents used for `not_evaluated`.
+    pub fn parse(s: &str) -> Option<Verdict> {
+        match s {
+            "incomplete" => Some(Verdict::NotEvaluated),
+            _ => Verdict::ALL.into_iter().find(|v| v.as_str() == s),
+        }
+    }
+
+    /// The worst of `verdicts` (unreadable, then fail, then not evaluated); `Pass` for none.
+    pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+        verdicts.into_iter().max().unwrap_or(Verdict::Pass)
+    }
 }
 
 /// Everything `check` says about one file.
@@ -99,7 +160,7 @@ impl FileReport {
         let verdict = if findings.iter().any(Finding::is_error) {
             Verdict::Fail
         } else if findings.iter().any(Finding::is_not_evaluated) {
-            Verdict::Incomplete
+            Verdict::NotEvaluated
         } else {
             Verdict::Pass
         };
@@ -121,17 +182,5 @@ impl FileReport {
             problem: Some(problem),
             findings: Vec::new(),
         }
-    }
-}
-
-/// The exit code for a set of reports: 2 if any file was unreadable, else 1
-/// if any failed, else 0 (see [`crate::exit`]).
-pub fn exit_code(reports: &[FileReport]) -> u8 {
-    if reports.iter().any(|r| r.verdict == Verdict::Unreadable) {
-        crate::exit::UNREADABLE
-    } else if reports.iter().any(|r| r.verdict == Verdict::Fail) {
-        crate::exit::QC_FAILED
-    } else {
-        crate::exit::OK
     }
 }

@@ -49,7 +49,7 @@ impl fmt::Display for LintProblem {
 
 const TOP_KEYS: [&str; 5] = ["id", "title", "extends", "source", "notes"];
 const SOURCE_KEYS: [&str; 5] = ["document", "url", "clause", "date_read", "confidence"];
-const RULE_KEYS: [&str; 17] = [
+const RULE_KEYS: [&str; 23] = [
     "id",
     "equals",
     "one_of",
@@ -57,6 +57,12 @@ const RULE_KEYS: [&str; 17] = [
     "max",
     "target",
     "tolerance",
+    "fail_tolerance",
+    "fail_min",
+    "fail_max",
+    "fail_outside",
+    "confidence",
+    "advisory",
     "regex",
     "present",
     "alternatives",
@@ -308,6 +314,122 @@ mod tests {
         );
         let p = lint("[video]\ncodec = { equals = \"h264\", when = { height = 2160 } }\n");
         assert!(p[0].contains("unknown condition field `height`"), "{p:?}");
+    }
+
+    #[test]
+    fn warning_only_numbers_need_a_band_or_advisory() {
+        let p = lint("[loudness]\nintegrated_lufs = { target = -24, tolerance = 2, severity = \"warning\" }\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("mine.toml:9:19: `loudness.integrated_lufs`: `integrated_lufs` is a number: a warning-only rule on it would never fail"), "{p:?}");
+        assert!(p[0].contains("`advisory = true`"), "{p:?}");
+        let p = lint("[video]\nframe_rate = { one_of = [\"25\"], severity = \"info\" }\n");
+        assert!(p[0].contains("an info-only rule"), "{p:?}");
+        // Advisory by its source, banded, or text: clean.
+        for body in [
+            "[loudness]\nintegrated_lufs = { target = -14, tolerance = 1, severity = \"info\", advisory = true }\n",
+            "[loudness]\nintegrated_lufs = { target = -24, tolerance = 2, fail_tolerance = 5 }\n",
+            "[loudness]\ntrue_peak_dbtp = { max = -2, fail_max = -1, confidence = \"secondary\" }\n",
+            "[video]\nframe_rate = { one_of = [\"24\", \"25\"], fail_min = \"23.976\", fail_max = \"60\" }\n",
+            "[video]\ncodec = { equals = \"prores\", severity = \"warning\" }\n",
+        ] {
+            assert_eq!(lint(body), Vec::<String>::new(), "{body}");
+        }
+    }
+
+    #[test]
+    fn bands_are_validated() {
+        let one = |body: &str| {
+            let p = lint(body);
+            assert_eq!(p.len(), 1, "{body}: {p:?}");
+            p[0].clone()
+        };
+        let k = "[loudness]\nintegrated_lufs = ";
+        assert!(one(&format!(
+            "{k}{{ target = -24, tolerance = 2, fail_tolerance = 1 }}\n"
+        ))
+        .contains("`fail_tolerance` must be at least `tolerance`"));
+        assert!(one(&format!("{k}{{ max = -20, fail_tolerance = 1 }}\n"))
+            .contains("`fail_tolerance` needs a `target`"));
+        assert!(one(&format!(
+            "{k}{{ target = -24, tolerance = 2, fail_tolerance = 5, severity = \"warning\" }}\n"
+        ))
+        .contains("leave `severity` at `error`"));
+        assert!(one(&format!("{k}{{ target = -24, fail_max = -20 }}\n"))
+            .contains("give the widest credible band as `fail_tolerance`"));
+        assert!(one(&format!("{k}{{ max = -20, fail_max = -22 }}\n"))
+            .contains("`fail_max` = `-22` must be outside the strict comparison"));
+        assert!(one(&format!("{k}{{ max = -20, fail_min = -30 }}\n"))
+            .contains("`fail_min` needs a strict lower bound"));
+        assert!(one(&format!("{k}{{ max = -20, advisory = true }}\n"))
+            .contains("`advisory = true` marks a recommendation"));
+        assert!(
+            one("[video]\ncodec = { equals = \"prores\", fail_max = 3 }\n")
+                .contains("only applies to numbers")
+        );
+        assert!(one("[video]\nframe_rate = { one_of = [\"24\", \"50\"], fail_min = \"23.976\", fail_max = \"30\" }\n")
+            .contains("`fail_max` = `30` must be outside"));
+        assert!(one("[video]\nwidth = { min = 1, when = { \"video.height\" = { max = 1080, fail_max = 2000 } } }\n")
+            .contains("a condition takes no band"));
+        assert!(
+            one("[video]\ncodec = { equals = \"prores\", fail_outside = [\"h264\"] }\n")
+                .contains("`fail_outside` must include every strict value (`prores`)")
+        );
+        assert!(
+            one("[video]\ncodec = { regex = \"^pro\", fail_outside = [\"prores\"] }\n")
+                .contains("`fail_outside` needs a strict `equals` or `one_of`")
+        );
+        assert!(one(
+            "[video]\nwidth = { equals = 1920, fail_outside = [1920, 1280], fail_max = 2000 }\n"
+        )
+        .contains("a rule takes one band"));
+        assert_eq!(
+            lint("[video]\ncodec = { equals = \"prores\", fail_outside = [\"prores\", \"mpeg2video\"] }\n"),
+            Vec::<String>::new()
+        );
+    }
+
+    /// The rule, checked over the built-ins independently of the validator:
+    /// no built-in rule on a number only warns unless its source only
+    /// recommends it (`advisory`); a doubtful number is banded instead.
+    #[test]
+    fn no_builtin_hides_a_clear_failure_behind_a_warning() {
+        use crate::spec::model::Severity;
+        use crate::spec::value::Kind;
+        let reg = Registry::builtin().unwrap();
+        for e in reg.entries() {
+            let p = reg.resolve(&e.id).unwrap();
+            for (group, rules) in p.groups() {
+                if !crate::spec::validate::SPEC_NUMBER_GROUPS.contains(&group) {
+                    continue;
+                }
+                for (key, set) in rules {
+                    let def = lookup(group, key).unwrap();
+                    let numeric = matches!(def.kind, Kind::Number | Kind::Rate | Kind::Ratio);
+                    for r in &set.0 {
+                        let soft = matches!(r.severity, Severity::Warning | Severity::Info);
+                        if numeric && soft && r.alternatives.is_none() {
+                            assert!(
+                                r.advisory,
+                                "{}: {group}.{key} only warns and is not advisory",
+                                e.id
+                            );
+                        }
+                        if r.band().is_some() {
+                            assert_eq!(r.severity, Severity::Error, "{}: {group}.{key}", e.id);
+                        }
+                        if r.advisory {
+                            assert!(soft, "{}: {group}.{key}", e.id);
+                        }
+                    }
+                }
+            }
+        }
+        let text = "id = \"bad\"\ntitle = \"b\"\nextends = \"atsc-a85\"\n[loudness]\nintegrated_lufs = { target = -24, tolerance = 2, severity = \"warning\" }\n";
+        let p = lint_text(text, "bad.toml", &reg);
+        assert_eq!(p.len(), 1, "{p:?}");
+        let mut bad = reg.clone();
+        bad.add_text(text, Origin::BuiltIn("bad")).unwrap();
+        assert!(matches!(bad.resolve("bad"), Err(SpecError::Invalid { .. })));
     }
 
     #[test]

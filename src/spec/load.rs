@@ -308,7 +308,7 @@ url = "https://example.com"
 date_read = "2026-11"
 confidence = "primary"
 [video]
-frame_rate = { equals = "25", severity = "warning" }
+frame_rate = { equals = "25", severity = "warning", advisory = true }
 "#;
 
     #[test]

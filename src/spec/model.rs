@@ -145,6 +145,14 @@ impl Severity {
 /// Exactly one comparison is set: `equals`, `one_of`, `min`/`max` (either
 /// or both), `target` with `tolerance`, `regex`, `present`, or (for
 /// `audio.layouts` only) `alternatives`.
+///
+/// A numeric rule may be **banded** ([`Rule::band`]): the comparison is the
+/// strict reading of the spec, and `fail_tolerance` (with `target`) or
+/// `fail_min`/`fail_max` (with `min`/`max`, `equals`, `one_of`) is the widest
+/// credible one; on any field, `fail_outside` (with `equals`, `one_of`) lists
+/// the widest credible set of values. Inside the strict band the rule passes, between the two it
+/// fails as a warning ("band of doubt"), outside the wide band it fails as an
+/// error. See docs/specs.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
@@ -169,6 +177,22 @@ pub struct Rule {
     /// Allowed distance from `target`, both ways (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<f64>,
+    /// Widest credible tolerance around `target`: fail outside it, warn
+    /// between `tolerance` and it (a banded rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_tolerance: Option<f64>,
+    /// Widest credible lower bound: fail below it, warn between it and the
+    /// strict comparison (a banded rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_min: Option<Scalar>,
+    /// Widest credible upper bound: fail above it, warn between the strict
+    /// comparison and it (a banded rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_max: Option<Scalar>,
+    /// The widest credible set of values: fail outside it, warn for a value
+    /// in it that the strict `equals`/`one_of` does not allow (a banded rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_outside: Option<Vec<Scalar>>,
     /// Regular expression the text must match (searched; anchor with `^…$`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex: Option<String>,
@@ -196,6 +220,50 @@ pub struct Rule {
     /// Clause of the source this rule comes from; defaults to the profile's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clause: Option<String>,
+    /// How sure this rule's number is; defaults to the profile's
+    /// `[source].confidence`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    /// The source itself only recommends this value (it is not a rejection
+    /// criterion): the one case where a rule on a number may be a warning or
+    /// info without a band.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub advisory: bool,
+}
+
+/// The widest credible reading of a banded rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Band<'a> {
+    /// `fail_tolerance`: the widest credible distance from `target`.
+    Tolerance(f64),
+    /// `fail_min` / `fail_max`: the widest credible bounds.
+    Range {
+        /// Fail below this.
+        min: Option<&'a Scalar>,
+        /// Fail above this.
+        max: Option<&'a Scalar>,
+    },
+    /// `fail_outside`: the widest credible set of values.
+    Values(&'a [Scalar]),
+}
+
+impl Rule {
+    /// The rule's widest credible band, when it is banded.
+    pub fn band(&self) -> Option<Band<'_>> {
+        if let Some(t) = self.fail_tolerance {
+            return Some(Band::Tolerance(t));
+        }
+        if let Some(values) = &self.fail_outside {
+            return Some(Band::Values(values));
+        }
+        if self.fail_min.is_some() || self.fail_max.is_some() {
+            return Some(Band::Range {
+                min: self.fail_min.as_ref(),
+                max: self.fail_max.as_ref(),
+            });
+        }
+        None
+    }
 }
 
 /// One accepted audio track layout.

@@ -11,12 +11,7 @@ use std::fmt::Write;
 
 /// The verdict as shown to people.
 pub fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "PASS",
-        Verdict::Incomplete => "INCOMPLETE",
-        Verdict::Fail => "FAIL",
-        Verdict::Unreadable => "UNREADABLE",
-    }
+    v.word()
 }
 
 fn count(r: &FileReport, f: impl Fn(&Finding) -> bool) -> usize {
@@ -32,7 +27,7 @@ pub fn file(r: &FileReport) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<10} {}  [{}]",
+        "{:<13} {}  [{}]",
         verdict_word(r.verdict),
         terminal(&r.path.to_string_lossy()),
         terminal(&r.profiles.join(", "))
@@ -100,16 +95,16 @@ fn section<'a>(s: &mut String, title: &str, items: impl Iterator<Item = &'a Find
     }
 }
 
-/// The closing summary line (`3 files: 1 pass, 1 fail, 1 unreadable`).
+/// The closing count line (`3 files: 1 pass, 1 fail, 0 not evaluated, 1 unreadable`).
 pub fn summary(reports: &[FileReport]) -> String {
     let n = |v| reports.iter().filter(|r| r.verdict == v).count();
     format!(
-        "{} file{}: {} pass, {} fail, {} incomplete, {} unreadable",
+        "{} file{}: {} pass, {} fail, {} not evaluated, {} unreadable",
         reports.len(),
         if reports.len() == 1 { "" } else { "s" },
         n(Verdict::Pass),
         n(Verdict::Fail),
-        n(Verdict::Incomplete),
+        n(Verdict::NotEvaluated),
         n(Verdict::Unreadable),
     )
 }

@@ -1,0 +1,212 @@
+//! The JSON documents of every command, built here and only printed by the
+//! binary: one envelope (`schema_version`, `tool`, `command`, then the
+//! payload's fields) around each payload. docs/json.md lists them all and
+//! docs/schema/*.json gives each one's JSON Schema.
+
+use crate::delivery::BoardReport;
+use crate::error::FileProblem;
+use crate::ledger::approvals::ApprovalRecord;
+use crate::ledger::RunSummary;
+use crate::measure::model::AudioMeasurements;
+use crate::plan::Project;
+use crate::policy::{Decision, FailPolicy, RunVerdict};
+use crate::probe::ProbedFile;
+use crate::scan::Inventory;
+use crate::spec::lint::LintProblem;
+use crate::spec::{FileReport, Profile};
+use serde::Serialize;
+use std::path::Path;
+
+/// Every document: the envelope, then the payload's fields.
+#[derive(Debug, Serialize)]
+pub struct Envelope<T: Serialize> {
+    /// [`crate::SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `signoff X.Y.Z`.
+    pub tool: String,
+    /// The command that wrote it (`check`, `specs list`, `plan lint`…).
+    pub command: String,
+    /// The command's own fields.
+    #[serde(flatten)]
+    pub payload: T,
+}
+
+/// `payload` in the envelope of `command`.
+pub fn envelope<T: Serialize>(command: &str, payload: T) -> Envelope<T> {
+    Envelope {
+        schema_version: crate::SCHEMA_VERSION,
+        tool: format!("signoff {}", crate::TOOL_VERSION),
+        command: command.to_string(),
+        payload,
+    }
+}
+
+/// A document as pretty JSON, newline-terminated.
+pub fn to_json<T: Serialize>(doc: &Envelope<T>) -> serde_json::Result<String> {
+    let mut s = serde_json::to_string_pretty(doc)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// The run's answer as written in `check` and `status` documents.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// `pass`, `fail` or `unreadable`, as the exit code.
+    pub verdict: RunVerdict,
+    /// The exit code.
+    pub exit_code: u8,
+    /// The headline.
+    pub headline: String,
+    /// What fails the run.
+    pub reasons: Vec<String>,
+    /// What does not fail it under the policy.
+    pub notes: Vec<String>,
+}
+
+impl From<Decision> for Outcome {
+    fn from(d: Decision) -> Self {
+        Outcome {
+            verdict: d.verdict,
+            exit_code: d.verdict.exit_code(),
+            headline: d.headline(),
+            reasons: d.reasons,
+            notes: d.notes,
+        }
+    }
+}
+
+/// `probe --format json`.
+#[derive(Debug, Serialize)]
+pub struct ProbeDoc<'a> {
+    /// Every file, in argument order.
+    pub files: &'a [ProbedFile],
+}
+
+/// `scan --format json`.
+#[derive(Debug, Serialize)]
+pub struct ScanDoc<'a> {
+    /// The inventory.
+    #[serde(flatten)]
+    pub inventory: &'a Inventory,
+}
+
+/// One file of `measure --format json`.
+#[derive(Debug, Serialize)]
+pub struct MeasuredFile {
+    /// The path as given (lossy UTF-8).
+    pub path: String,
+    /// The raw path bytes in hex, only when the name is not valid UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_hex: Option<String>,
+    /// The measurements, when the file could be read.
+    pub audio: Option<AudioMeasurements>,
+    /// What is wrong, when it could not.
+    pub error: Option<FileProblem>,
+}
+
+impl MeasuredFile {
+    /// The entry of one measured file.
+    pub fn new(path: &Path, result: &Result<AudioMeasurements, FileProblem>) -> Self {
+        let (path, path_hex) = crate::probe::display_path(path);
+        MeasuredFile {
+            path,
+            path_hex,
+            audio: result.as_ref().ok().cloned(),
+            error: result.as_ref().err().cloned(),
+        }
+    }
+}
+
+/// `measure --format json`.
+#[derive(Debug, Serialize)]
+pub struct MeasureDoc {
+    /// Every file, in argument order.
+    pub files: Vec<MeasuredFile>,
+}
+
+/// `check PATH… --spec … --format json`.
+#[derive(Debug, Serialize)]
+pub struct CheckDoc<'a> {
+    /// What fails the run.
+    pub policy: FailPolicy,
+    /// The run's answer.
+    pub outcome: Outcome,
+    /// Profiles checked against.
+    pub profiles: &'a [Profile],
+    /// One report per file.
+    pub files: &'a [FileReport],
+}
+
+/// `check ROOT --format json` with a plan, and `status --format json`.
+#[derive(Debug, Serialize)]
+pub struct BoardDoc<'a> {
+    /// The plan file.
+    pub plan: String,
+    /// The ledger file.
+    pub ledger: String,
+    /// The date deadlines were compared with.
+    pub today: String,
+    /// The plan's project.
+    pub project: &'a Project,
+    /// What fails the run.
+    pub policy: FailPolicy,
+    /// The run's answer.
+    pub outcome: Outcome,
+    /// The board.
+    #[serde(flatten)]
+    pub board: &'a BoardReport,
+}
+
+/// One run of `history`.
+#[derive(Debug, Serialize)]
+pub struct HistoryRun<'a> {
+    /// The run.
+    pub run: &'a RunSummary,
+    /// The deliverable's states in it, as recorded (`passing, overdue`).
+    pub states: &'a str,
+}
+
+/// `history DELIVERABLE --format json`.
+#[derive(Debug, Serialize)]
+pub struct HistoryDoc<'a> {
+    /// The deliverable id.
+    pub deliverable: &'a str,
+    /// Its runs, oldest first.
+    pub runs: Vec<HistoryRun<'a>>,
+    /// Its approvals, oldest first.
+    pub approvals: &'a [ApprovalRecord],
+}
+
+/// One profile of `specs list`.
+#[derive(Debug, Serialize)]
+pub struct ProfileListing {
+    /// Profile id.
+    pub id: String,
+    /// How sure the profile's numbers are (`primary`, `secondary`…), `-` when invalid.
+    pub confidence: String,
+    /// Where it comes from (built in, or its file).
+    pub origin: String,
+    /// Its title, or why it is invalid.
+    pub title: String,
+}
+
+/// `specs list --format json`.
+#[derive(Debug, Serialize)]
+pub struct SpecsListDoc {
+    /// Every profile.
+    pub profiles: Vec<ProfileListing>,
+}
+
+/// `specs show ID --format json`.
+#[derive(Debug, Serialize)]
+pub struct SpecsShowDoc<'a> {
+    /// The profile after inheritance.
+    pub profile: &'a Profile,
+}
+
+/// `specs lint` and `plan lint --format json`.
+#[derive(Debug, Serialize)]
+pub struct LintDoc<'a> {
+    /// Every problem, located.
+    pub problems: &'a [LintProblem],
+}
