@@ -95,6 +95,7 @@ pub fn sample_run() -> RunReport {
                 channel: Some(0),
                 start_s: 12.0,
                 duration_s: 0.01,
+                count: Some(1),
                 timecode: None,
                 message: "clipping: 3 samples at full scale".into(),
             }],
