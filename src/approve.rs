@@ -1,12 +1,14 @@
 //! Sign-off: approving a deliverable binds the approval to the SHA-256 of
 //! each of its files and the digests of the profiles used. A failing,
-//! incomplete or missing deliverable is refused unless an override reason
-//! is given (and recorded).
+//! incomplete or missing deliverable (one with no files included) is refused
+//! unless an override reason is given (and recorded); a refusal records
+//! nothing. Who signs off defaults to the login name.
 
 use crate::board::{Approval, DeliverableStatus, State};
 use crate::delivery::BoardReport;
 use crate::ledger::approvals::NewApproval;
 use crate::ledger::{Ledger, LedgerError};
+use crate::paths::RelPath;
 use crate::plan::Plan;
 use crate::spec::catalogue::suggest;
 use std::collections::BTreeMap;
@@ -53,7 +55,7 @@ pub enum ApproveError {
         /// Deliverable id.
         id: String,
         /// The file.
-        path: String,
+        path: RelPath,
     },
     /// The ledger could not record it.
     #[error(transparent)]
@@ -137,12 +139,13 @@ fn refuse_if_not_passing(s: &DeliverableStatus) -> Result<(), ApproveError> {
             format!(" (missing sidecar {})", s.missing_sidecars.join(", "))
         }
         State::Incomplete => format!(" ({} of {} files)", s.files.len(), s.expected_files),
+        State::Failing if !s.findings.is_empty() => format!(" ({})", s.findings.join("; ")),
         _ => {
-            let bad: Vec<&str> = s
+            let bad: Vec<String> = s
                 .files
                 .iter()
                 .filter(|f| f.outcome.fails())
-                .map(|f| f.path.as_str())
+                .map(|f| f.path.display())
                 .collect();
             format!(" ({} error(s) in {})", s.error_count, bad.join(", "))
         }
@@ -152,4 +155,136 @@ fn refuse_if_not_passing(s: &DeliverableStatus) -> Result<(), ApproveError> {
         state: state.word().to_string(),
         detail,
     })
+}
+
+/// The login name of whoever runs signoff: `$SIGNOFF_USER`, `$USER`,
+/// `$LOGNAME`, `$USERNAME`, else the password database's name for the real
+/// user id; `None` only when none of these names anyone.
+pub fn login_name() -> Option<String> {
+    ["SIGNOFF_USER", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(passwd_name)
+}
+
+/// The user name of the real user id, from the password database.
+fn passwd_name() -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: `pwd` and `buf` outlive the call and `buf.len()` is passed;
+    // getpwuid_r writes only into them and sets `result` to `&pwd` or null.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            libc::getuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        );
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        let name = std::ffi::CStr::from_ptr(pwd.pw_name)
+            .to_string_lossy()
+            .into_owned();
+        (!name.is_empty()).then_some(name)
+    }
+}
+
+/// What is being approved, file by file, for people: `sha  path  (verdict;
+/// N warnings, M not evaluated)`.
+pub fn approved_lines(status: &DeliverableStatus) -> Vec<String> {
+    status
+        .files
+        .iter()
+        .map(|f| {
+            let o = &f.outcome;
+            let mut notes: Vec<String> = Vec::new();
+            if let Some(v) = o.verdict {
+                notes.push(v.as_str().to_string());
+            } else {
+                notes.push("no profile".into());
+            }
+            if o.errors > 0 {
+                notes.push(format!("{} error(s)", o.errors));
+            }
+            if o.warnings > 0 {
+                notes.push(format!("{} warning(s)", o.warnings));
+            }
+            if o.not_evaluated > 0 {
+                notes.push(format!("{} rule(s) not evaluated", o.not_evaluated));
+            }
+            format!(
+                "{}  {}  ({})",
+                o.sha256.as_deref().unwrap_or("-"),
+                f.path.display(),
+                notes.join("; ")
+            )
+        })
+        .collect()
+}
+
+/// The warnings and rules not evaluated of each of a deliverable's files in
+/// `run`, against the deliverable's own profiles, read from the detail the
+/// ledger stored: `warning RULE: message`, `not evaluated RULE: why`.
+pub fn file_notes(
+    ledger: &Ledger,
+    run: i64,
+    status: &DeliverableStatus,
+    profiles: &[String],
+) -> Result<BTreeMap<RelPath, Vec<String>>, LedgerError> {
+    let details = ledger.run_details(run)?;
+    let mut out = BTreeMap::new();
+    for f in &status.files {
+        let Some(json) = details.get(&f.path).and_then(|d| d.detail_json.as_deref()) else {
+            continue;
+        };
+        let Ok(checked) = serde_json::from_str::<crate::check::CheckedFile>(json) else {
+            continue;
+        };
+        let notes: Vec<String> = checked
+            .report
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|x| profiles.contains(&x.profile))
+            .filter_map(|x| {
+                let warned = x.status == crate::spec::finding::Status::Failed
+                    && x.severity == crate::spec::Severity::Warning;
+                let what = if warned {
+                    "warning"
+                } else if x.is_not_evaluated() {
+                    "not evaluated"
+                } else {
+                    return None;
+                };
+                Some(format!("{what} {}: {}", x.rule_id, x.message))
+            })
+            .collect();
+        out.insert(f.path.clone(), notes);
+    }
+    Ok(out)
+}
+
+/// Checks that `id` is a deliverable of `plan` (before anything is run).
+pub fn known(plan: &Plan, id: &str) -> Result<(), ApproveError> {
+    match plan.deliverable(id) {
+        Some(_) => Ok(()),
+        None => Err(ApproveError::Unknown {
+            id: id.to_string(),
+            suggestion: suggest(id, plan.deliverables.iter().map(|d| d.id.as_str()))
+                .map(String::from),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_name_comes_from_the_password_database() {
+        let name = passwd_name().expect("the test user has a passwd entry");
+        assert!(!name.is_empty());
+    }
 }

@@ -8,7 +8,8 @@
 //! - `incomplete`: fewer files than `count`, or a required sidecar is missing
 //!   ("files missing"; a *file* whose rules could not all be checked is
 //!   `not_evaluated`, a different word for a different thing);
-//! - `failing`: a file fails an error-severity rule or cannot be read;
+//! - `failing`: a file fails an error-severity rule or cannot be read, or
+//!   there are more files than `count` ("3 files where the plan expects 1");
 //! - `passing`: every file passes (warnings and unevaluated rules counted);
 //! - `approved`: signed off, and every file still has the approved SHA-256
 //!   (an approval given with `--override` counts, whatever the QC says);
@@ -21,6 +22,7 @@
 //! Precedence of the primary state: approval (approved / approval stale)
 //! first, then missing > incomplete > failing > passing.
 
+use crate::paths::RelPath;
 use crate::plan::model::Plan;
 use crate::plan::Matching;
 use crate::spec::Verdict;
@@ -172,16 +174,19 @@ pub struct Approval {
     pub note: Option<String>,
     /// Why a failing or incomplete deliverable was approved anyway.
     pub override_reason: Option<String>,
-    /// Relative path → SHA-256 approved.
+    /// Relative path (exact bytes; JSON keys are its display form) → SHA-256 approved.
     #[serde(alias = "hashes")]
-    pub files: BTreeMap<String, String>,
+    pub files: BTreeMap<RelPath, String>,
 }
 
 /// One file of a deliverable on the board.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoardFile {
-    /// Path relative to the delivery root.
-    pub path: String,
+    /// Path relative to the delivery root (exact; shown as its display form).
+    pub path: RelPath,
+    /// The raw bytes of the path in hex, when `path` is not the name itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_hex: Option<String>,
     /// Its outcome.
     #[serde(flatten)]
     pub outcome: FileOutcome,
@@ -214,6 +219,10 @@ pub struct DeliverableStatus {
     pub not_evaluated_count: usize,
     /// Sidecar patterns that match no file.
     pub missing_sidecars: Vec<String>,
+    /// Findings about the deliverable as a whole ("3 files where the plan
+    /// expects 1"); each makes it failing and counts as an error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
     /// Files changed, added or removed since the approval (`path (changed)`).
     pub stale_files: Vec<String>,
     /// The latest approval, if any.
@@ -239,7 +248,7 @@ pub struct BoardInput<'a> {
     /// Which files each deliverable claims.
     pub matching: &'a Matching,
     /// Relative path → outcome.
-    pub files: &'a BTreeMap<String, FileOutcome>,
+    pub files: &'a BTreeMap<RelPath, FileOutcome>,
     /// Deliverable id → latest approval.
     pub approvals: &'a BTreeMap<String, Approval>,
     /// Today, for `overdue`.
@@ -264,6 +273,7 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         .iter()
         .map(|p| BoardFile {
             path: p.clone(),
+            path_hex: p.path_hex(),
             outcome: input
                 .files
                 .get(p)
@@ -277,7 +287,15 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         .get(id)
         .cloned()
         .unwrap_or_default();
-    let qc = qc_state(&files, d.count, !missing_sidecars.is_empty());
+    let findings: Vec<String> = crate::plan::matching::count_finding(files.len(), d.count)
+        .into_iter()
+        .collect();
+    let qc = qc_state(
+        &files,
+        d.count,
+        !missing_sidecars.is_empty(),
+        !findings.is_empty(),
+    );
     let approval = input.approvals.get(id).cloned();
     let stale_files = approval
         .as_ref()
@@ -299,11 +317,12 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         owner: d.owner.clone(),
         due: due.map(crate::plan::model::format_date),
         expected_files: d.count,
-        error_count: sum(|o| o.errors),
+        error_count: sum(|o| o.errors) + findings.len(),
         warning_count: sum(|o| o.warnings),
         not_evaluated_count: sum(|o| o.not_evaluated),
         files,
         missing_sidecars,
+        findings,
         stale_files,
         approval,
         profiles: judged,
@@ -311,12 +330,12 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
 }
 
 /// What the files alone say.
-fn qc_state(files: &[BoardFile], expected: usize, sidecar_missing: bool) -> State {
+fn qc_state(files: &[BoardFile], expected: usize, sidecar_missing: bool, finding: bool) -> State {
     if files.is_empty() {
         State::Missing
     } else if files.len() < expected || sidecar_missing {
         State::Incomplete
-    } else if files.iter().any(|f| f.outcome.fails()) {
+    } else if finding || files.iter().any(|f| f.outcome.fails()) {
         State::Failing
     } else {
         State::Passing
@@ -342,16 +361,16 @@ fn stale(approval: &Approval, files: &[BoardFile]) -> Vec<String> {
     let mut out = Vec::new();
     for f in files {
         match approval.files.get(&f.path) {
-            None => out.push(format!("{} (added)", f.path)),
+            None => out.push(format!("{} (added)", f.path.display())),
             Some(h) if Some(h) != f.outcome.sha256.as_ref() => {
-                out.push(format!("{} (changed)", f.path))
+                out.push(format!("{} (changed)", f.path.display()))
             }
             Some(_) => {}
         }
     }
     for p in approval.files.keys() {
         if !files.iter().any(|f| &f.path == p) {
-            out.push(format!("{p} (removed)"));
+            out.push(format!("{} (removed)", p.display()));
         }
     }
     out

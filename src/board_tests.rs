@@ -36,7 +36,7 @@ fn approval(files: &[(&str, &str)]) -> Approval {
         override_reason: None,
         files: files
             .iter()
-            .map(|(p, h)| (p.to_string(), h.to_string()))
+            .map(|(p, h)| (RelPath::from(*p), h.to_string()))
             .collect(),
     }
 }
@@ -46,11 +46,11 @@ fn run(
     files: &[(&str, FileOutcome)],
     approvals: &[(&str, Approval)],
 ) -> DeliverableStatus {
-    let names: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+    let names: Vec<RelPath> = files.iter().map(|(p, _)| RelPath::from(*p)).collect();
     let matching = Matcher::new(plan).unwrap().match_files(&names);
-    let files: BTreeMap<String, FileOutcome> = files
+    let files: BTreeMap<RelPath, FileOutcome> = files
         .iter()
-        .map(|(p, o)| (p.to_string(), o.clone()))
+        .map(|(p, o)| (RelPath::from(*p), o.clone()))
         .collect();
     let approvals: BTreeMap<String, Approval> = approvals
         .iter()
@@ -223,8 +223,8 @@ fn a_file_claimed_twice_is_judged_by_each_deliverables_profiles() {
     );
     let matching = Matcher::new(&p)
         .unwrap()
-        .match_files(&["a.wav".to_string()]);
-    let files = BTreeMap::from([("a.wav".to_string(), o)]);
+        .match_files(&[RelPath::from("a.wav")]);
+    let files = BTreeMap::from([(RelPath::from("a.wav"), o)]);
     let approvals = BTreeMap::new();
     let input = BoardInput {
         plan: &p,
@@ -236,5 +236,23 @@ fn a_file_claimed_twice_is_judged_by_each_deliverables_profiles() {
     let b = board(&input);
     assert_eq!((b[0].state, b[0].warning_count), (State::Passing, 1));
     assert_eq!((b[1].state, b[1].error_count), (State::Failing, 3));
-    assert_eq!(matching.double_claimed["a.wav"], ["d", "e"]);
+    assert_eq!(matching.double_claimed[&RelPath::from("a.wav")], ["d", "e"]);
+}
+
+#[test]
+fn more_files_than_count_is_a_failing_finding() {
+    let s = run(
+        &plan(1, None),
+        &[("a.wav", ok("1")), ("b.wav", ok("2")), ("c.wav", ok("3"))],
+        &[],
+    );
+    assert_eq!(s.state, State::Failing);
+    assert_eq!(s.findings, ["3 files where the plan expects 1"]);
+    assert_eq!(s.error_count, 1);
+    let exact = run(
+        &plan(3, None),
+        &[("a.wav", ok("1")), ("b.wav", ok("2")), ("c.wav", ok("3"))],
+        &[],
+    );
+    assert_eq!((exact.state, exact.findings.len()), (State::Passing, 0));
 }

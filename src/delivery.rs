@@ -11,6 +11,7 @@ use crate::inventory::walk::{self, Entry, WalkOptions};
 use crate::ledger::store::FileRecord;
 use crate::ledger::{Ledger, LedgerError};
 use crate::measure::hash::sha256_reader;
+use crate::paths::RelPath;
 use crate::plan::{LoadedPlan, Matcher, Matching};
 use crate::policy::{Decision, FailPolicy};
 use crate::progress::Reporter;
@@ -68,22 +69,30 @@ pub struct RunOptions {
 /// The outcome of a run or of `status`: the board and what it was built from.
 #[derive(Debug, Clone, Serialize)]
 pub struct BoardReport {
-    /// The delivery root (canonical).
-    pub root: String,
+    /// The delivery root (canonical; exact, shown as lossy text in JSON).
+    #[serde(serialize_with = "crate::paths::lossy")]
+    pub root: PathBuf,
     /// The ledger run shown.
     pub run_id: i64,
     /// One status per deliverable, in plan order.
     pub deliverables: Vec<DeliverableStatus>,
     /// Files no deliverable claims.
-    pub unplanned: Vec<String>,
+    pub unplanned: Vec<RelPath>,
     /// Files claimed by two or more deliverables.
-    pub double_claimed: BTreeMap<String, Vec<String>>,
+    pub double_claimed: BTreeMap<RelPath, Vec<String>>,
     /// Files whose stored hash and results were reused.
     pub reused_files: usize,
     /// Files hashed and analysed in this run.
     pub analysed_files: usize,
     /// Profile id → digest of the resolved profile, for every profile the plan names.
     pub profile_digests: BTreeMap<String, String>,
+    /// When the run shown finished (RFC 3339 UTC): the last check (`status` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    /// Files changed, added or removed on disk since the run shown (`status`
+    /// only; by size and mtime, nothing hashed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_since_check: Vec<crate::disk::DiskChange>,
     /// Full QC reports of the files analysed in this run.
     #[serde(skip)]
     pub reports: Vec<FileReport>,
@@ -153,7 +162,7 @@ struct Work {
 
 /// What the pool hands back per file.
 struct Done {
-    relative_path: String,
+    relative_path: RelPath,
     outcome: FileOutcome,
     report: Option<FileReport>,
     write_error: Option<String>,
@@ -168,13 +177,12 @@ pub fn run(
     reporter: Arc<dyn Reporter>,
 ) -> Result<BoardReport, DeliveryError> {
     let root = root_key(&plan.root)?;
-    let root_s = root.to_string_lossy().into_owned();
     let entries = delivery_entries(&root, plan, ledger.path(), opts.follow_links);
-    let rels: Vec<String> = entries.iter().map(relative).collect();
+    let rels: Vec<RelPath> = entries.iter().map(relative).collect();
     let matcher = Matcher::new(&plan.plan)?;
     let matching = matcher.match_files(&rels);
     let profiles = resolve_profiles(plan, registry)?;
-    let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root_s)?;
+    let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root)?;
     let ledger = Arc::new(Mutex::new(ledger));
     let ctx = Partition {
         matcher: &matcher,
@@ -197,9 +205,7 @@ pub fn run(
     )?;
     let reports = collect(done, &mut files)?;
     let mut ledger = lock(&ledger);
-    let mut report = compose(
-        plan, &ledger, &root_s, run_id, &matching, &files, opts.today,
-    )?;
+    let mut report = compose(plan, &ledger, &root, run_id, &matching, &files, opts.today)?;
     let rows: Vec<(String, String, usize)> = report
         .deliverables
         .iter()
@@ -225,7 +231,7 @@ struct Partition<'a> {
 
 /// Files the cache answers (recorded at once) and files left for the pool.
 type Split = (
-    BTreeMap<String, FileOutcome>,
+    BTreeMap<RelPath, FileOutcome>,
     Vec<Job>,
     BTreeMap<PathBuf, String>,
 );
@@ -268,7 +274,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
 /// Adds the pool's outcomes to `files`; the first ledger write error stops the run.
 fn collect(
     done: Vec<Done>,
-    files: &mut BTreeMap<String, FileOutcome>,
+    files: &mut BTreeMap<RelPath, FileOutcome>,
 ) -> Result<Vec<FileReport>, DeliveryError> {
     let mut reports = Vec::new();
     for d in done {
@@ -281,32 +287,42 @@ fn collect(
     Ok(reports)
 }
 
-/// The board of the latest completed run, without analysing anything.
+/// The board of the latest completed check, without analysing anything,
+/// with what changed on disk since (size and mtime only; see [`crate::disk`]).
 pub fn status(
     plan: &LoadedPlan,
     ledger: &Ledger,
     today: Date,
 ) -> Result<BoardReport, DeliveryError> {
     let root = root_key(&plan.root)?;
-    let root_s = root.to_string_lossy().into_owned();
-    let run_id = ledger
-        .latest_run(&root_s)?
-        .ok_or_else(|| DeliveryError::NoRun {
-            root: root_s.clone(),
-        })?;
+    let run_id = match ledger.latest_check(&root)? {
+        Some(id) => Some(id),
+        None => ledger.latest_run(&root)?,
+    }
+    .ok_or_else(|| DeliveryError::NoRun {
+        root: root.display().to_string(),
+    })?;
     let files = ledger.run_files(run_id)?;
-    let rels: Vec<String> = files.keys().cloned().collect();
-    let matching = Matcher::new(&plan.plan)?.match_files(&rels);
-    compose(plan, ledger, &root_s, run_id, &matching, &files, today)
+    let rels: Vec<RelPath> = files.keys().cloned().collect();
+    let matcher = Matcher::new(&plan.plan)?;
+    let matching = matcher.match_files(&rels);
+    let mut report = compose(plan, ledger, &root, run_id, &matching, &files, today)?;
+    let info = ledger.run_info(run_id)?;
+    report.checked_at = info.finished_at.or(Some(info.started_at));
+    let on_disk = delivery_entries(&root, plan, ledger.path(), false);
+    report.changed_since_check =
+        crate::disk::changes(&ledger.run_file_stats(run_id)?, &on_disk, &matcher);
+    crate::disk::stale_approvals(&mut report.deliverables, &report.changed_since_check);
+    Ok(report)
 }
 
 fn compose(
     plan: &LoadedPlan,
     ledger: &Ledger,
-    root: &str,
+    root: &Path,
     run_id: i64,
     matching: &Matching,
-    files: &BTreeMap<String, FileOutcome>,
+    files: &BTreeMap<RelPath, FileOutcome>,
     today: Date,
 ) -> Result<BoardReport, DeliveryError> {
     let ids: Vec<String> = plan
@@ -324,7 +340,7 @@ fn compose(
         today,
     };
     Ok(BoardReport {
-        root: root.to_string(),
+        root: root.to_path_buf(),
         run_id,
         deliverables: board::board(&input),
         unplanned: matching.unplanned.clone(),
@@ -332,6 +348,8 @@ fn compose(
         reused_files: 0,
         analysed_files: 0,
         profile_digests: BTreeMap::new(),
+        checked_at: None,
+        changed_since_check: Vec::new(),
         reports: Vec::new(),
     })
 }
@@ -370,12 +388,12 @@ fn delivery_entries(
             return false;
         };
         own.iter().any(|o| {
-            let o = o.to_string_lossy();
-            let c = c.to_string_lossy();
-            c == o
-                || ["-wal", "-shm", "-journal"]
-                    .iter()
-                    .any(|s| c == format!("{o}{s}"))
+            c == *o
+                || ["-wal", "-shm", "-journal"].iter().any(|s| {
+                    let mut side = o.as_os_str().to_os_string();
+                    side.push(s);
+                    c.as_os_str() == side
+                })
         })
     };
     let opts = WalkOptions {
@@ -388,8 +406,8 @@ fn delivery_entries(
         .collect()
 }
 
-fn relative(e: &Entry) -> String {
-    e.relative_path.to_string_lossy().replace('\\', "/")
+fn relative(e: &Entry) -> RelPath {
+    RelPath::from_path(&e.relative_path)
 }
 
 fn mtime_ns(e: &Entry) -> i64 {
@@ -425,11 +443,7 @@ fn work_for(
     let cached_sha = if rehash || entry.problem.is_some() {
         None
     } else {
-        ledger.cached_hash(
-            &entry.path.to_string_lossy(),
-            entry.size_bytes,
-            mtime_ns(entry),
-        )?
+        ledger.cached_hash(&entry.path, entry.size_bytes, mtime_ns(entry))?
     };
     Ok(Work {
         claimed: !claimants.is_empty(),
@@ -544,7 +558,7 @@ fn record(
     problem: Option<String>,
 ) -> FileRecord {
     FileRecord {
-        abs_path: entry.path.to_string_lossy().into_owned(),
+        abs_path: entry.path.clone(),
         relative_path: relative(entry),
         size_bytes: entry.size_bytes,
         mtime_ns: mtime_ns(entry),

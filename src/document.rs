@@ -209,4 +209,8 @@ pub struct SpecsShowDoc<'a> {
 pub struct LintDoc<'a> {
     /// Every problem, located.
     pub problems: &'a [LintProblem],
+    /// Warnings that do not make the file invalid (`plan lint`: a
+    /// `project.root` leaving the plan's folder); absent when none.
+    #[serde(skip_serializing_if = "<[LintProblem]>::is_empty")]
+    pub warnings: &'a [LintProblem],
 }

@@ -18,6 +18,10 @@ pub enum ProblemKind {
     NotMedia,
     /// The container was recognised but its contents are damaged.
     Corrupt,
+    /// The file claims something signoff does not read (65 535 channels, a
+    /// 2 GHz sample rate, a codec FFmpeg cannot decode): refused before
+    /// anything is allocated for it.
+    Unsupported,
     /// The file could not be opened or read (permissions, I/O error).
     Unreadable,
     /// Not a regular file (named pipe, socket, device).

@@ -248,6 +248,33 @@ fn status_reads_the_ledger_without_analysing() {
 }
 
 #[test]
+fn a_subfolder_of_a_planned_delivery_is_refused_with_a_hint() {
+    let (_tmp, root) = sample();
+    let ledger = root.join("signoff.ledger.sqlite");
+    for cmd in ["check", "status"] {
+        signoff()
+            .arg(cmd)
+            .arg(root.join("picture"))
+            .assert()
+            .code(4)
+            .stderr(contains("is inside the delivery"))
+            .stderr(contains("Check the whole delivery with `signoff check"))
+            .stderr(contains("--spec PROFILE"));
+    }
+    signoff()
+        .args(["approve", "feature-master", "--by", "Ana", "--root"])
+        .arg(root.join("picture"))
+        .assert()
+        .code(4);
+    assert!(!ledger.exists(), "nothing recorded for a partial run");
+    signoff()
+        .arg("check")
+        .arg(root.join("picture/.."))
+        .assert()
+        .code(1);
+}
+
+#[test]
 fn rerun_reuses_the_cache_and_rehash_forces_a_full_pass() {
     let (_tmp, root) = sample();
     let (_, first) = check_json(&root, &[]);
@@ -383,7 +410,7 @@ fn an_old_ledger_is_migrated_not_rejected() {
         .arg(&ledger)
         .assert()
         .code(1);
-    assert_eq!(count(&ledger, "PRAGMA user_version"), 3);
+    assert_eq!(count(&ledger, "PRAGMA user_version"), 4);
     assert_eq!(
         count(&ledger, "SELECT COUNT(*) FROM runs"),
         2,
@@ -459,6 +486,15 @@ fn csv_import_turns_a_schedule_into_a_plan() {
     assert!(text.contains("id = \"ftr-pic-01\""), "{text}");
     assert!(text.contains("due = \"2024-02-20\""), "{text}");
     assert!(text.contains("owner = \"Re-recording Mixer\""), "{text}");
+    // Imported rows have no patterns yet: lint says so until they are filled in.
+    signoff()
+        .args(["plan", "lint"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(contains("`patterns` is empty"));
+    let filled = text.replace("patterns = []", "patterns = [\"*.mov\"]");
+    fs::write(&out, filled).unwrap();
     signoff().args(["plan", "lint"]).arg(&out).assert().code(0);
     signoff()
         .args(["plan", "import"])
@@ -485,6 +521,21 @@ fn csv_import_turns_a_schedule_into_a_plan() {
         .code(0)
         .stdout(contains("id = \"t1\""))
         .stdout(contains("due = \"2025-01-31\""));
+}
+
+#[test]
+fn plan_lint_warns_when_the_root_leaves_the_plans_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("signoff.toml");
+    fs::write(&plan, "[project]\ntitle = \"F\"\nroot = \"../elsewhere\"\n").unwrap();
+    signoff()
+        .args(["plan", "lint"])
+        .arg(&plan)
+        .assert()
+        .code(0)
+        .stdout(contains(
+            "3:8: warning: `project.root` = `../elsewhere` leaves the plan's folder",
+        ));
 }
 
 /// A plan with one problem: `check` refuses it with file:line:column and
@@ -514,6 +565,22 @@ const ITEM: &str = "[[deliverable]]\nid = \"a\"\ntitle = \"A\"\n";
 
 #[test]
 fn bad_plans_are_located_with_suggestions() {
+    bad_plan(
+        "[[deliverable]]\nid = \"\"\ntitle = \"A\"\npatterns = [\"*.wav\"]\n",
+        "4:6: `id` is empty",
+    );
+    bad_plan(
+        "[[deliverable]]\nid = \"a\\u001b]0;x\"\ntitle = \"A\"\npatterns = [\"*.wav\"]\n",
+        "4:6: `id` holds the control character U+001B",
+    );
+    bad_plan(
+        "[[deliverable]]\nid = \"a\"\ntitle = \"\"\npatterns = [\"*.wav\"]\n",
+        "5:9: `title` is empty",
+    );
+    bad_plan(
+        "[[deliverable]]\nid = \"a\"\ntitle = \"A\"\npatterns = []\n",
+        "6:12: `patterns` is empty",
+    );
     bad_plan(
         &format!("{ITEM}profiles = [\"netflix-prores\"]\n"),
         "6:13: unknown spec profile `netflix-prores`; did you mean `netflix-prores-hq`?",

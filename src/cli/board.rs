@@ -76,7 +76,7 @@ impl PlanArgs {
     pub fn load_at(&self, root: Option<&Path>) -> anyhow::Result<PlanContext> {
         let mut ctx = self.load(root.unwrap_or(Path::new(".")))?;
         if let Some(r) = root {
-            ctx.plan.root = r.to_path_buf();
+            ctx.plan.set_root(r)?;
         }
         Ok(ctx)
     }
@@ -99,10 +99,7 @@ impl PlanContext {
 
 /// Who is running signoff, for the ledger.
 pub fn user() -> String {
-    ["SIGNOFF_USER", "USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+    signoff::approve::login_name().unwrap_or_else(|| "unknown".into())
 }
 
 /// Prints the board in `format` (`command`: `check` or `status`).
@@ -177,6 +174,9 @@ fn human(
         r.reused_files,
         r.analysed_files
     )?;
+    if let Some(at) = &r.checked_at {
+        writeln!(out, "last check {}", terminal(at))?;
+    }
     writeln!(out)?;
     let w = r
         .deliverables
@@ -194,7 +194,7 @@ fn human(
         pad("OWNER", 20)
     )?;
     for d in &r.deliverables {
-        row(out, d, w)?;
+        row(out, d, w, &r.changed_since_check)?;
     }
     extras(out, r)?;
     writeln!(out)?;
@@ -202,7 +202,21 @@ fn human(
     writeln!(out, "{}", r.decide(policy).headline())
 }
 
-fn row(out: &mut impl Write, d: &DeliverableStatus, w: usize) -> std::io::Result<()> {
+/// "changed since last check" lines of one deliverable.
+fn r_changes(d: &DeliverableStatus, changes: &[signoff::disk::DiskChange]) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| c.deliverables.contains(&d.id))
+        .map(|c| format!("  {} since last check: {}", c.change.word(), c.path))
+        .collect()
+}
+
+fn row(
+    out: &mut impl Write,
+    d: &DeliverableStatus,
+    w: usize,
+    changes: &[signoff::disk::DiskChange],
+) -> std::io::Result<()> {
     let files = format!("{}/{}", d.files.len(), d.expected_files);
     let owner = d.owner.as_deref().map(terminal).unwrap_or_default();
     writeln!(
@@ -213,6 +227,9 @@ fn row(out: &mut impl Write, d: &DeliverableStatus, w: usize) -> std::io::Result
         pad(&owner, 20),
         terminal(d.due.as_deref().unwrap_or("-"))
     )?;
+    for c in r_changes(d, changes) {
+        writeln!(out, "{}  {}", " ".repeat(w), terminal(&c))?;
+    }
     for line in details(d) {
         writeln!(out, "{}  {}", " ".repeat(w), terminal(&line))?;
     }
@@ -261,6 +278,9 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
     for s in &d.missing_sidecars {
         out.push(format!("  missing sidecar: {s}"));
     }
+    for f in &d.findings {
+        out.push(format!("  {f}"));
+    }
     for f in &d.files {
         match (f.outcome.sha256.is_none(), f.outcome.verdict) {
             (true, _) | (_, Some(Verdict::Unreadable)) => {
@@ -297,7 +317,27 @@ fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {
             r.unplanned.len()
         )?;
         for f in &r.unplanned {
-            writeln!(out, "  {}", terminal(f))?;
+            writeln!(out, "  {}", terminal(&f.display()))?;
+        }
+    }
+    let elsewhere: Vec<_> = r
+        .changed_since_check
+        .iter()
+        .filter(|c| c.deliverables.is_empty())
+        .collect();
+    if !elsewhere.is_empty() {
+        writeln!(
+            out,
+            "\non disk since last check ({}): files of no deliverable",
+            elsewhere.len()
+        )?;
+        for c in elsewhere {
+            writeln!(
+                out,
+                "  {}: {}",
+                c.change.word(),
+                terminal(&c.path.display())
+            )?;
         }
     }
     if !r.double_claimed.is_empty() {
@@ -307,7 +347,12 @@ fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {
             r.double_claimed.len()
         )?;
         for (f, ids) in &r.double_claimed {
-            writeln!(out, "  {}  ← {}", terminal(f), terminal(&ids.join(", ")))?;
+            writeln!(
+                out,
+                "  {}  ← {}",
+                terminal(&f.display()),
+                terminal(&ids.join(", "))
+            )?;
         }
     }
     Ok(())

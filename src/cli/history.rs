@@ -42,7 +42,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
         anyhow::bail!("no deliverable `{}` in the plan{hint}", args.deliverable);
     }
     let ledger = ctx.open_ledger()?;
-    let root = root_key(&ctx.plan.root)?.to_string_lossy().into_owned();
+    let root = root_key(&ctx.plan.root)?;
     let runs = ledger.runs_of(&root, &args.deliverable)?;
     let approvals = ledger.approvals_of(&root, &args.deliverable)?;
     let mut out = output::stdout();

@@ -237,17 +237,19 @@ fn lint(file: Option<&Path>, specs_dir: Option<&Path>, format: Format) -> anyhow
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("failed to read {}", path.display()))?;
     let problems = lint_text(&text, &path.display().to_string(), &registry);
+    let warnings = signoff::plan::lint::warnings(&text, &path.display().to_string());
     let mut out = output::stdout();
     if format == Format::Json {
         let doc = signoff::document::envelope(
             "plan lint",
             signoff::document::LintDoc {
                 problems: &problems,
+                warnings: &warnings,
             },
         );
         out.write_all(signoff::document::to_json(&doc)?.as_bytes())?;
     } else {
-        for p in &problems {
+        for p in problems.iter().chain(&warnings) {
             writeln!(out, "{}", signoff::escape::terminal(&p.to_string()))?;
         }
         if problems.is_empty() {

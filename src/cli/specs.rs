@@ -71,7 +71,13 @@ pub fn run(args: &SpecsArgs) -> anyhow::Result<u8> {
             }
             match args.format {
                 Format::Json => {
-                    let doc = document::envelope("specs lint", LintDoc { problems: &all });
+                    let doc = document::envelope(
+                        "specs lint",
+                        LintDoc {
+                            problems: &all,
+                            warnings: &[],
+                        },
+                    );
                     out.write_all(document::to_json(&doc)?.as_bytes())?;
                 }
                 Format::Human => {

@@ -3,14 +3,17 @@
 
 use super::store::{Ledger, LedgerError};
 use crate::board::Approval;
+use crate::paths::RelPath;
 use rusqlite::{params, TransactionBehavior};
 use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 /// A sign-off to record.
 #[derive(Debug, Clone)]
 pub struct NewApproval<'a> {
     /// The delivery root (canonical).
-    pub root: &'a str,
+    pub root: &'a Path,
     /// Deliverable id.
     pub deliverable: &'a str,
     /// The approval itself (who, when, note, override, file hashes).
@@ -48,14 +51,14 @@ impl Ledger {
         tx.execute(
             "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![a.root, a.deliverable, ap.by, ap.at, ap.note, profiles, ap.override_reason],
+            params![a.root.as_os_str().as_bytes(), a.deliverable, ap.by, ap.at, ap.note, profiles, ap.override_reason],
         )
         .map_err(wrap)?;
         let id = tx.last_insert_rowid();
         for (p, sha) in &ap.files {
             tx.execute(
                 "INSERT INTO approval_files VALUES (?1, ?2, ?3)",
-                params![id, p, sha],
+                params![id, p.as_bytes(), sha],
             )
             .map_err(wrap)?;
         }
@@ -66,7 +69,7 @@ impl Ledger {
     /// Every approval of `deliverable` over `root`, oldest first.
     pub fn approvals_of(
         &self,
-        root: &str,
+        root: &Path,
         deliverable: &str,
     ) -> Result<Vec<ApprovalRecord>, LedgerError> {
         let mut stmt = self
@@ -77,7 +80,7 @@ impl Ledger {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![root, deliverable], |r| {
+            .query_map(params![root.as_os_str().as_bytes(), deliverable], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get(1)?,
@@ -111,13 +114,15 @@ impl Ledger {
             .collect()
     }
 
-    fn approval_files(&self, id: i64) -> Result<BTreeMap<String, String>, LedgerError> {
+    fn approval_files(&self, id: i64) -> Result<BTreeMap<RelPath, String>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare("SELECT path, sha256 FROM approval_files WHERE approval_id = ?1")
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(params![id], |r| {
+                Ok((super::store::rel_path(r, 0)?, r.get(1)?))
+            })
             .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
         rows.map_err(|e| self.err(e))
     }
@@ -125,7 +130,7 @@ impl Ledger {
     /// The latest approval of each of `deliverables` over `root`.
     pub fn latest_approvals(
         &self,
-        root: &str,
+        root: &Path,
         deliverables: &[String],
     ) -> Result<BTreeMap<String, Approval>, LedgerError> {
         let mut out = BTreeMap::new();
@@ -148,7 +153,9 @@ mod tests {
     fn records_runs_results_cache_and_approvals() {
         let tmp = tempfile::tempdir().unwrap();
         let mut l = Ledger::open(&tmp.path().join("l.sqlite")).unwrap();
-        let run = l.begin_run("t0", "ana", "plan", "/root").unwrap();
+        let run = l
+            .begin_run("t0", "ana", "plan", Path::new("/root"))
+            .unwrap();
         let outcome = FileOutcome {
             sha256: Some("abc".into()),
             verdict: Some(crate::spec::Verdict::Pass),
@@ -157,7 +164,7 @@ mod tests {
         };
         let rec = FileRecord {
             abs_path: "/root/a.wav".into(),
-            relative_path: "a.wav".into(),
+            relative_path: RelPath::from("a.wav"),
             size_bytes: 10,
             mtime_ns: 5,
             profiles_digest: "p".into(),
@@ -168,10 +175,15 @@ mod tests {
         };
         l.record_file(run, &rec).unwrap();
         assert_eq!(
-            l.cached_hash("/root/a.wav", 10, 5).unwrap().as_deref(),
+            l.cached_hash(Path::new("/root/a.wav"), 10, 5)
+                .unwrap()
+                .as_deref(),
             Some("abc")
         );
-        assert_eq!(l.cached_hash("/root/a.wav", 10, 6).unwrap(), None);
+        assert_eq!(
+            l.cached_hash(Path::new("/root/a.wav"), 10, 6).unwrap(),
+            None
+        );
         assert_eq!(l.result("abc", "p").unwrap(), Some(outcome.clone()));
         // Recording the reused result again (no detail) keeps the stored detail.
         l.record_file(
@@ -183,33 +195,39 @@ mod tests {
         )
         .unwrap();
         let details = l.run_details(run).unwrap();
-        assert_eq!(details["a.wav"].detail_json.as_deref(), Some("{\"x\":1}"));
-        assert_eq!(l.latest_run("/root").unwrap(), None);
+        assert_eq!(
+            details[&RelPath::from("a.wav")].detail_json.as_deref(),
+            Some("{\"x\":1}")
+        );
+        assert_eq!(l.latest_run(Path::new("/root")).unwrap(), None);
         l.finish_run(run, "t1", &[("d".into(), "passing".into(), 1)])
             .unwrap();
-        assert_eq!(l.latest_run("/root").unwrap(), Some(run));
-        assert_eq!(l.run_files(run).unwrap()["a.wav"], outcome);
-        assert_eq!(l.runs_of("/root", "d").unwrap()[0].1, "passing");
+        assert_eq!(l.latest_run(Path::new("/root")).unwrap(), Some(run));
+        assert_eq!(l.run_files(run).unwrap()[&RelPath::from("a.wav")], outcome);
+        assert_eq!(l.runs_of(Path::new("/root"), "d").unwrap()[0].1, "passing");
         let approval = Approval {
             by: "Ana".into(),
             at: "t2".into(),
             note: Some("ok".into()),
             override_reason: None,
-            files: [("a.wav".to_string(), "abc".to_string())].into(),
+            files: [(RelPath::from("a.wav"), "abc".to_string())].into(),
         };
         let profiles = BTreeMap::from([("ebu-r128".to_string(), "digest".to_string())]);
         l.approve(&NewApproval {
-            root: "/root",
+            root: Path::new("/root"),
             deliverable: "d",
             approval: &approval,
             profiles: &profiles,
         })
         .unwrap();
         let latest = l
-            .latest_approvals("/root", &["d".into(), "e".into()])
+            .latest_approvals(Path::new("/root"), &["d".into(), "e".into()])
             .unwrap();
         assert_eq!(latest["d"], approval);
         assert!(!latest.contains_key("e"));
-        assert_eq!(l.approvals_of("/root", "d").unwrap()[0].profiles, profiles);
+        assert_eq!(
+            l.approvals_of(Path::new("/root"), "d").unwrap()[0].profiles,
+            profiles
+        );
     }
 }

@@ -1,11 +1,13 @@
 //! The ledger's schema and its migration ladder. `PRAGMA user_version` holds
 //! the schema version; each step upgrades by one, inside one transaction, so
-//! an older ledger is migrated, never rejected.
+//! an older ledger is migrated, never rejected. A ledger from a newer signoff
+//! (a version above [`CURRENT`]) or with an invalid version (negative) is
+//! refused before anything is written to it, WAL switch included.
 
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build writes.
-pub const CURRENT: i64 = 3;
+pub const CURRENT: i64 = 4;
 
 /// Version 1: runs, the file cache, results, approvals.
 pub const V1: &str = "
@@ -85,12 +87,97 @@ ALTER TABLE file_results ADD COLUMN detail_json TEXT;
 ALTER TABLE runs ADD COLUMN host TEXT;
 ";
 
-const STEPS: [&str; 3] = [V1, V2, V3];
+/// Version 4: paths are identities. Every file path (the cache's absolute
+/// path, a run's and an approval's relative path) is the file's raw bytes in a
+/// BLOB column, never lossy text; older rows are carried over as the bytes of
+/// their text. Run files keep the size and mtime seen by the run (so `status`
+/// can tell a file changed on disk since without hashing it), and runs say
+/// what made them (`check` or `approve`). The delivery root of runs and
+/// approvals is stored as its bytes too (a BLOB value; SQLite keeps a BLOB
+/// as it is in a column declared TEXT, so those tables are not rebuilt).
+pub const V4: &str = "
+CREATE TABLE file_cache_v4 (
+    path BLOB PRIMARY KEY,
+    size_bytes INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
+INSERT INTO file_cache_v4 SELECT CAST(path AS BLOB), size_bytes, mtime_ns, sha256 FROM file_cache;
+DROP TABLE file_cache;
+ALTER TABLE file_cache_v4 RENAME TO file_cache;
+CREATE TABLE run_files_v4 (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path BLOB NOT NULL,
+    sha256 TEXT,
+    profiles_digest TEXT NOT NULL,
+    problem TEXT,
+    size_bytes INTEGER,
+    mtime_ns INTEGER,
+    PRIMARY KEY (run_id, path)
+);
+INSERT INTO run_files_v4 (run_id, path, sha256, profiles_digest, problem)
+    SELECT run_id, CAST(path AS BLOB), sha256, profiles_digest, problem FROM run_files;
+DROP TABLE run_files;
+ALTER TABLE run_files_v4 RENAME TO run_files;
+CREATE TABLE approval_files_v4 (
+    approval_id INTEGER NOT NULL REFERENCES approvals(id),
+    path BLOB NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (approval_id, path)
+);
+INSERT INTO approval_files_v4 SELECT approval_id, CAST(path AS BLOB), sha256 FROM approval_files;
+DROP TABLE approval_files;
+ALTER TABLE approval_files_v4 RENAME TO approval_files;
+ALTER TABLE runs ADD COLUMN kind TEXT;
+UPDATE runs SET root = CAST(root AS BLOB);
+UPDATE approvals SET root = CAST(root AS BLOB);
+";
+
+const STEPS: [&str; 4] = [V1, V2, V3, V4];
+
+/// Why a ledger could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// SQLite failed.
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+    /// The schema version is one this build does not know.
+    #[error("{}", unknown_words(*.found))]
+    Unknown {
+        /// The `user_version` found.
+        found: i64,
+    },
+}
+
+fn unknown_words(found: i64) -> String {
+    if found > CURRENT {
+        format!(
+            "its schema version is {found}, newer than this signoff knows (up to {CURRENT}); \
+             use the signoff that wrote it (or a newer one); nothing was written"
+        )
+    } else {
+        format!(
+            "its schema version {found} is not one signoff writes (1 to {CURRENT}): \
+             it is damaged or not a signoff ledger; nothing was written"
+        )
+    }
+}
+
+/// The schema version of `conn`, refused unless this build can migrate or use it.
+fn known_version(conn: &Connection) -> Result<i64, SchemaError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if (0..=CURRENT).contains(&version) {
+        Ok(version)
+    } else {
+        Err(SchemaError::Unknown { found: version })
+    }
+}
 
 /// WAL, a generous busy timeout (another run may hold the write lock), then
 /// every migration step still missing, each in its own transaction.
-pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
+pub fn prepare(conn: &mut Connection) -> Result<(), SchemaError> {
     conn.busy_timeout(std::time::Duration::from_secs(60))?;
+    known_version(conn)?;
     // Switching a fresh database to WAL while another process migrates it
     // can answer "locked" without waiting on the busy timeout: retry.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -112,8 +199,8 @@ pub fn prepare(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version >= CURRENT {
+        let version = known_version(&tx)?;
+        if version == CURRENT {
             return Ok(());
         }
         tx.execute_batch(STEPS[version as usize])?;
@@ -154,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn a_v2_ledger_migrates_to_v3_with_null_detail() {
+    fn a_v2_ledger_migrates_to_current_with_null_detail() {
         let mut old = Connection::open_in_memory().unwrap();
         old.execute_batch(V1).unwrap();
         old.execute_batch(V2).unwrap();
@@ -169,7 +256,7 @@ mod tests {
         let v: i64 = old
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 3);
+        assert_eq!(v, CURRENT);
         let (verdict, detail): (String, Option<String>) = old
             .query_row(
                 "SELECT verdict, detail_json FROM file_results WHERE sha256 = 'ab'",
@@ -184,5 +271,50 @@ mod tests {
             .unwrap()
             .flatten();
         assert_eq!(host, None);
+    }
+
+    #[test]
+    fn a_v3_ledger_keeps_its_paths_as_bytes() {
+        let mut old = Connection::open_in_memory().unwrap();
+        for step in [V1, V2, V3] {
+            old.execute_batch(step).unwrap();
+        }
+        old.pragma_update(None, "user_version", 3).unwrap();
+        old.execute_batch(
+            "INSERT INTO runs (id, started_at, user, tool_version, plan_digest, root) VALUES (1, 't', 'u', '0', 'd', '/r');
+             INSERT INTO run_files (run_id, path, sha256, profiles_digest) VALUES (1, 'a/b.wav', 'ab', 'pd');
+             INSERT INTO file_cache VALUES ('/r/a/b.wav', 1, 2, 'ab');",
+        )
+        .unwrap();
+        prepare(&mut old).unwrap();
+        let (kind, path): (String, Vec<u8>) = old
+            .query_row("SELECT typeof(path), path FROM run_files", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((kind.as_str(), path.as_slice()), ("blob", &b"a/b.wav"[..]));
+        let cached: String = old
+            .query_row(
+                "SELECT sha256 FROM file_cache WHERE path = ?1",
+                [&b"/r/a/b.wav"[..]],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(cached, "ab");
+    }
+
+    #[test]
+    fn newer_and_invalid_versions_are_refused_untouched() {
+        for v in [CURRENT + 1, -1] {
+            let mut c = Connection::open_in_memory().unwrap();
+            c.pragma_update(None, "user_version", v).unwrap();
+            let e = prepare(&mut c).unwrap_err();
+            assert!(matches!(e, SchemaError::Unknown { found } if found == v));
+            assert!(e.to_string().contains("nothing was written"), "{e}");
+            let tables: i64 = c
+                .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(tables, 0);
+        }
     }
 }

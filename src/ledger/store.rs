@@ -2,8 +2,10 @@
 
 use super::schema;
 use crate::board::FileOutcome;
+use crate::paths::RelPath;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// Errors reading or writing the ledger.
@@ -17,6 +19,14 @@ pub enum LedgerError {
         /// The cause.
         #[source]
         source: rusqlite::Error,
+    },
+    /// The ledger's schema version is unknown to this build (newer or invalid).
+    #[error("refusing to use the ledger {path}: {message}")]
+    Schema {
+        /// The ledger file.
+        path: PathBuf,
+        /// What is wrong, in words.
+        message: String,
     },
     /// A recorded value could not be decoded.
     #[error("the ledger {path} holds an unreadable record: {message}")]
@@ -36,10 +46,10 @@ pub fn default_path(plan: &Path) -> PathBuf {
 /// One file's result, as written after it is analysed.
 #[derive(Debug, Clone)]
 pub struct FileRecord {
-    /// Cache key: the file's absolute path.
-    pub abs_path: String,
-    /// Path relative to the delivery root.
-    pub relative_path: String,
+    /// Cache key: the file's absolute path (its bytes are stored).
+    pub abs_path: PathBuf,
+    /// Path relative to the delivery root (its bytes are stored).
+    pub relative_path: RelPath,
     /// Size in bytes, for the cache.
     pub size_bytes: u64,
     /// Modification time in nanoseconds since the epoch, for the cache.
@@ -113,7 +123,13 @@ impl Ledger {
             source,
         };
         let mut conn = Connection::open(path).map_err(wrap)?;
-        schema::prepare(&mut conn).map_err(wrap)?;
+        schema::prepare(&mut conn).map_err(|e| match e {
+            schema::SchemaError::Sql(source) => wrap(source),
+            e @ schema::SchemaError::Unknown { .. } => LedgerError::Schema {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            },
+        })?;
         Ok(Ledger {
             conn,
             path: path.to_path_buf(),
@@ -138,12 +154,12 @@ impl Ledger {
         now: &str,
         user: &str,
         plan_digest: &str,
-        root: &str,
+        root: &Path,
     ) -> Result<i64, LedgerError> {
         self.conn
             .execute(
                 "INSERT INTO runs (started_at, user, tool_version, plan_digest, root, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![now, user, crate::TOOL_VERSION, plan_digest, root, crate::report::model::host_name()],
+                params![now, user, crate::TOOL_VERSION, plan_digest, root.as_os_str().as_bytes(), crate::report::model::host_name()],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -187,14 +203,14 @@ impl Ledger {
     /// The cached hash of a file whose size and mtime are unchanged.
     pub fn cached_hash(
         &self,
-        abs_path: &str,
+        abs_path: &Path,
         size: u64,
         mtime_ns: i64,
     ) -> Result<Option<String>, LedgerError> {
         self.conn
             .query_row(
                 "SELECT sha256 FROM file_cache WHERE path = ?1 AND size_bytes = ?2 AND mtime_ns = ?3",
-                params![abs_path, size as i64, mtime_ns],
+                params![abs_path.as_os_str().as_bytes(), size as i64, mtime_ns],
                 |r| r.get(0),
             )
             .optional()
@@ -233,19 +249,87 @@ impl Ledger {
     }
 
     /// The latest completed run over `root`.
-    pub fn latest_run(&self, root: &str) -> Result<Option<i64>, LedgerError> {
+    pub fn latest_run(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
         self.conn
             .query_row(
                 "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
-                params![root],
+                params![root.as_os_str().as_bytes()],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.err(e))
     }
 
+    /// The latest completed run over `root` made by `check` (not by `approve`).
+    pub fn latest_check(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL AND (kind IS NULL OR kind = 'check') ORDER BY id DESC LIMIT 1",
+                params![root.as_os_str().as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Removes every record of `run` (its files, its board, the run itself),
+    /// in one transaction: a refused approval records nothing. The cache of
+    /// hashes and results, keyed by content, stays.
+    pub fn discard_run(&mut self, run: i64) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let wrap = |source| LedgerError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        for table in ["run_files", "run_deliverables"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE run_id = ?1"),
+                params![run],
+            )
+            .map_err(wrap)?;
+        }
+        tx.execute("DELETE FROM runs WHERE id = ?1", params![run])
+            .map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+
+    /// Says what made `run` (`check`, `approve`).
+    pub fn set_run_kind(&self, run: i64, kind: &str) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE runs SET kind = ?1 WHERE id = ?2",
+                params![kind, run],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The size and mtime (ns) `run` saw of each file, by relative path
+    /// (`None` for runs recorded before schema 4).
+    pub fn run_file_stats(
+        &self,
+        run: i64,
+    ) -> Result<BTreeMap<RelPath, Option<(u64, i64)>>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, size_bytes, mtime_ns FROM run_files WHERE run_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run], |r| {
+                let size: Option<i64> = r.get(1)?;
+                let mtime: Option<i64> = r.get(2)?;
+                Ok((rel_path(r, 0)?, size.zip(mtime).map(|(s, m)| (s as u64, m))))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
+        rows.map_err(|e| self.err(e))
+    }
+
     /// Every file outcome of `run`, by relative path.
-    pub fn run_files(&self, run: i64) -> Result<BTreeMap<String, FileOutcome>, LedgerError> {
+    pub fn run_files(&self, run: i64) -> Result<BTreeMap<RelPath, FileOutcome>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -270,7 +354,7 @@ impl Ledger {
                         .and_then(|j| serde_json::from_str(&j).ok())
                         .unwrap_or_default(),
                 };
-                Ok((r.get::<_, String>(0)?, o))
+                Ok((rel_path(r, 0)?, o))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
         rows.map_err(|e| self.err(e))
@@ -280,7 +364,7 @@ impl Ledger {
     /// with its states in each.
     pub fn runs_of(
         &self,
-        root: &str,
+        root: &Path,
         deliverable: &str,
     ) -> Result<Vec<(RunSummary, String)>, LedgerError> {
         let mut stmt = self
@@ -292,7 +376,7 @@ impl Ledger {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![root, deliverable], |r| {
+            .query_map(params![root.as_os_str().as_bytes(), deliverable], |r| {
                 let run = RunSummary {
                     id: r.get(0)?,
                     started_at: r.get(1)?,
@@ -327,7 +411,7 @@ impl Ledger {
     }
 
     /// Every file of `run` with its stored detail, by relative path.
-    pub fn run_details(&self, run: i64) -> Result<BTreeMap<String, RunFileDetail>, LedgerError> {
+    pub fn run_details(&self, run: i64) -> Result<BTreeMap<RelPath, RunFileDetail>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -339,7 +423,7 @@ impl Ledger {
         let rows = stmt
             .query_map(params![run], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
+                    rel_path(r, 0)?,
                     RunFileDetail {
                         sha256: r.get(1)?,
                         problem: r.get(2)?,
@@ -356,6 +440,19 @@ impl Ledger {
         self.conn
             .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
             .map_err(|e| self.err(e))
+    }
+}
+
+/// A relative path from a BLOB column (or the TEXT an older schema wrote).
+pub(super) fn rel_path(r: &rusqlite::Row, i: usize) -> rusqlite::Result<RelPath> {
+    use rusqlite::types::ValueRef;
+    match r.get_ref(i)? {
+        ValueRef::Blob(b) | ValueRef::Text(b) => Ok(RelPath::from_bytes(b)),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            i,
+            "path".into(),
+            other.data_type(),
+        )),
     }
 }
 
@@ -382,7 +479,12 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
     if let Some(sha) = &o.sha256 {
         tx.execute(
             "INSERT OR REPLACE INTO file_cache VALUES (?1, ?2, ?3, ?4)",
-            params![f.abs_path, f.size_bytes as i64, f.mtime_ns, sha],
+            params![
+                f.abs_path.as_os_str().as_bytes(),
+                f.size_bytes as i64,
+                f.mtime_ns,
+                sha
+            ],
         )?;
         // A reused result is recorded again without its report and detail:
         // keep the stored ones rather than overwrite them with NULL.
@@ -409,8 +511,16 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
         )?;
     }
     tx.execute(
-        "INSERT OR REPLACE INTO run_files (run_id, path, sha256, profiles_digest, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![run, f.relative_path, o.sha256, f.profiles_digest, f.problem],
+        "INSERT OR REPLACE INTO run_files (run_id, path, sha256, profiles_digest, problem, size_bytes, mtime_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            run,
+            f.relative_path.as_bytes(),
+            o.sha256,
+            f.profiles_digest,
+            f.problem,
+            f.size_bytes as i64,
+            f.mtime_ns
+        ],
     )?;
     Ok(())
 }

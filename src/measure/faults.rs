@@ -1,6 +1,13 @@
-//! Streaming fault detectors: silence, clipping, DC offset (per channel) and
-//! phase (per stereo pair). Each is a small state machine fed one chunk at a
-//! time; positions are in samples from the start of the stream.
+//! Streaming fault detectors: invalid samples, silence, clipping, DC offset
+//! (per channel) and phase (per stereo pair). Each is a small state machine
+//! fed one chunk at a time; positions are in samples from the start of the
+//! stream.
+//!
+//! Samples that are not numbers (NaN, ±inf: only float PCM can hold them)
+//! are counted with their positions and replaced by silence in the buffer,
+//! so that nothing downstream (loudness, true peak) is poisoned by them; to
+//! the silence detector they are not silence, to the clipping and DC
+//! detectors they are not samples.
 
 /// Detector settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,6 +24,21 @@ pub struct FaultSettings {
     pub clip_merge_samples: u64,
     /// DC offset: a channel whose mean magnitude is at or above this (linear).
     pub dc_threshold: f64,
+}
+
+/// Samples that are not numbers, one run or a merged span of runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InvalidSpan {
+    /// First invalid sample.
+    pub start: u64,
+    /// Span from the first to the last invalid sample.
+    pub len: u64,
+    /// Number of runs of consecutive invalid samples.
+    pub runs: u64,
+    /// Number of NaN samples.
+    pub nan: u64,
+    /// Number of infinite samples (+inf or −inf).
+    pub infinite: u64,
 }
 
 /// What a detector found.
@@ -52,6 +74,8 @@ pub enum Finding {
         /// Number of samples.
         len: u64,
     },
+    /// Samples that are not numbers (NaN, ±inf).
+    InvalidSamples(InvalidSpan),
     /// Correlation below the limit from `start` for `len` samples.
     PhaseInverted {
         /// First sample.
@@ -71,6 +95,8 @@ pub struct ChannelFaults {
     silence_start: Option<u64>,
     clip_run: u64,
     clip_open: Option<(u64, u64, u64, u64)>,
+    invalid_open: Option<InvalidSpan>,
+    invalid_total: u64,
     sum: f64,
     findings: Vec<Finding>,
 }
@@ -84,26 +110,112 @@ impl ChannelFaults {
             silence_start: Some(0),
             clip_run: 0,
             clip_open: None,
+            invalid_open: None,
+            invalid_total: 0,
             sum: 0.0,
             findings: Vec::new(),
         }
     }
 
-    /// Adds the next samples.
-    pub fn push(&mut self, samples: &[f32]) {
-        for block in samples.chunks(64) {
-            let (high, sum) = block_stats(block);
-            self.sum += f64::from(sum);
-            let start = self.pos;
-            // Clipping needs the samples one by one, but only near full scale.
-            if self.clip_run > 0 || high >= self.settings.clip_level {
-                for &x in block {
-                    self.clip_sample(x.abs());
-                }
-                self.pos = start;
+    /// Adds the next samples; samples that are not numbers are counted and
+    /// replaced by 0 in `samples`, so the buffer is safe to measure after.
+    pub fn push(&mut self, samples: &mut [f32]) {
+        for block in samples.chunks_mut(64) {
+            let (high, sum, invalid) = block_stats(block);
+            if invalid {
+                self.push_with_invalid(block);
+            } else {
+                self.push_valid(block, high, sum);
             }
-            self.silence_block(block, high);
-            self.pos = start + block.len() as u64;
+        }
+    }
+
+    /// Samples processed so far, valid or not.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// Samples that were not numbers so far.
+    pub fn invalid_samples(&self) -> u64 {
+        self.invalid_total
+    }
+
+    fn push_valid(&mut self, block: &[f32], high: f32, sum: f32) {
+        self.sum += f64::from(sum);
+        let start = self.pos;
+        // Clipping needs the samples one by one, but only near full scale.
+        if self.clip_run > 0 || high >= self.settings.clip_level {
+            for &x in block {
+                self.clip_sample(x.abs());
+            }
+            self.pos = start;
+        }
+        self.silence_block(block, high);
+        self.pos = start + block.len() as u64;
+    }
+
+    /// A block holding samples that are not numbers: valid stretches are
+    /// analysed as usual, invalid ones recorded and zeroed.
+    fn push_with_invalid(&mut self, block: &mut [f32]) {
+        let mut i = 0;
+        while i < block.len() {
+            let valid = block[i].is_finite();
+            let n = block[i..]
+                .iter()
+                .position(|x| x.is_finite() != valid)
+                .unwrap_or(block.len() - i);
+            let part = &mut block[i..i + n];
+            if valid {
+                let (high, sum, _) = block_stats(part);
+                self.push_valid(part, high, sum);
+            } else {
+                self.invalid_run(part);
+                part.fill(0.0);
+            }
+            i += n;
+        }
+    }
+
+    /// A run of invalid samples at the current position: it ends any
+    /// silence or clipping run, and is merged with runs close before it.
+    fn invalid_run(&mut self, run: &[f32]) {
+        if let Some(start) = self.silence_start.take() {
+            self.close_silence(start, self.pos);
+        }
+        if self.clip_run > 0 {
+            self.close_clip_run();
+        }
+        let len = run.len() as u64;
+        let nan = run.iter().filter(|x| x.is_nan()).count() as u64;
+        let (start, end) = (self.pos, self.pos + len);
+        match &mut self.invalid_open {
+            Some(open) if start <= open.start + open.len + self.settings.clip_merge_samples => {
+                // A run cut by a buffer boundary is still one run.
+                if start > open.start + open.len {
+                    open.runs += 1;
+                }
+                open.len = end - open.start;
+                open.nan += nan;
+                open.infinite += len - nan;
+            }
+            _ => {
+                self.flush_invalid();
+                self.invalid_open = Some(InvalidSpan {
+                    start,
+                    len,
+                    runs: 1,
+                    nan,
+                    infinite: len - nan,
+                });
+            }
+        }
+        self.invalid_total += len;
+        self.pos = end;
+    }
+
+    fn flush_invalid(&mut self) {
+        if let Some(span) = self.invalid_open.take() {
+            self.findings.push(Finding::InvalidSamples(span));
         }
     }
 
@@ -180,13 +292,15 @@ impl ChannelFaults {
             self.close_clip_run();
         }
         self.flush_clipping();
+        self.flush_invalid();
         match self.silence_start.take() {
             Some(0) if self.pos > 0 => self.findings.push(Finding::SilentChannel { len: self.pos }),
             Some(start) => self.close_silence(start, self.pos),
             None => {}
         }
-        if self.pos > 0 {
-            let mean = self.sum / self.pos as f64;
+        let valid = self.pos - self.invalid_total;
+        if valid > 0 {
+            let mean = self.sum / valid as f64;
             if mean.abs() >= self.settings.dc_threshold {
                 self.findings.push(Finding::DcOffset {
                     mean,
@@ -199,27 +313,33 @@ impl ChannelFaults {
     }
 }
 
-/// Largest magnitude and sum of a short block, in lanes so that it vectorises.
-fn block_stats(block: &[f32]) -> (f32, f32) {
+/// Largest magnitude and sum of a short block, and whether it holds a
+/// sample that is not a number, in lanes so that it vectorises.
+fn block_stats(block: &[f32]) -> (f32, f32, bool) {
+    const EXPONENT: u32 = 0x7f80_0000;
     let mut high = [0.0f32; 8];
     let mut sum = [0.0f32; 8];
+    let mut bad = [false; 8];
     let mut chunks = block.chunks_exact(8);
     for chunk in &mut chunks {
         for i in 0..8 {
             high[i] = high[i].max(chunk[i].abs());
             sum[i] += chunk[i];
+            bad[i] |= chunk[i].to_bits() & EXPONENT == EXPONENT;
         }
     }
-    let (mut h, mut s) = (0.0f32, 0.0f32);
+    let (mut h, mut s, mut b) = (0.0f32, 0.0f32, false);
     for &x in chunks.remainder() {
         h = h.max(x.abs());
         s += x;
+        b |= !x.is_finite();
     }
     for i in 0..8 {
         h = h.max(high[i]);
         s += sum[i];
+        b |= bad[i];
     }
-    (h, s)
+    (h, s, b)
 }
 
 fn start_of(f: &Finding) -> u64 {
@@ -227,6 +347,7 @@ fn start_of(f: &Finding) -> u64 {
         Finding::Silence { start, .. }
         | Finding::Clipping { start, .. }
         | Finding::PhaseInverted { start, .. } => *start,
+        Finding::InvalidSamples(span) => span.start,
         Finding::SilentChannel { .. } | Finding::DcOffset { .. } => 0,
     }
 }
@@ -286,7 +407,9 @@ impl PhaseDetector {
     fn end_window(&mut self) {
         let [ll, rr, lr] = std::mem::take(&mut self.sums);
         let n = std::mem::take(&mut self.n) as f64;
-        let loud = ll / n > self.min_energy && rr / n > self.min_energy;
+        // A window holding samples that are not numbers tells nothing.
+        let numbers = ll.is_finite() && rr.is_finite() && lr.is_finite();
+        let loud = numbers && ll / n > self.min_energy && rr / n > self.min_energy;
         let correlation = if loud { lr / (ll * rr).sqrt() } else { 0.0 };
         let start = self.pos - n as u64;
         if loud && correlation < self.limit {
@@ -363,12 +486,12 @@ mod tests {
     #[test]
     fn silence_in_the_middle() {
         let mut f = ChannelFaults::new(settings());
-        f.push(&tone(500));
-        f.push(&[0.0; 150]);
-        f.push(&[0.0; 50]);
-        f.push(&tone(10));
-        f.push(&[0.0; 99]);
-        f.push(&tone(10));
+        f.push(&mut tone(500));
+        f.push(&mut [0.0; 150]);
+        f.push(&mut [0.0; 50]);
+        f.push(&mut tone(10));
+        f.push(&mut [0.0; 99]);
+        f.push(&mut tone(10));
         let found = f.finish();
         assert_eq!(
             found,
@@ -382,7 +505,7 @@ mod tests {
     #[test]
     fn silent_channel() {
         let mut f = ChannelFaults::new(settings());
-        f.push(&[0.0; 1000]);
+        f.push(&mut [0.0; 1000]);
         assert_eq!(f.finish(), vec![Finding::SilentChannel { len: 1000 }]);
     }
 
@@ -394,7 +517,7 @@ mod tests {
         x[120..123].fill(-1.0);
         x[500..502].fill(1.0);
         x[800..803].fill(1.0);
-        f.push(&x);
+        f.push(&mut x);
         let found = f.finish();
         assert_eq!(
             found,
@@ -418,11 +541,73 @@ mod tests {
     #[test]
     fn dc_offset() {
         let mut f = ChannelFaults::new(settings());
-        let x: Vec<f32> = tone(1000).iter().map(|v| v + 0.1).collect();
-        f.push(&x);
+        let mut x: Vec<f32> = tone(1000).iter().map(|v| v + 0.1).collect();
+        f.push(&mut x);
         let found = f.finish();
         assert!(
             matches!(found[..], [Finding::DcOffset { mean, len: 1000 }] if (mean - 0.1).abs() < 0.01)
+        );
+    }
+
+    #[test]
+    fn invalid_samples_are_counted_zeroed_and_not_silence() {
+        let mut f = ChannelFaults::new(settings());
+        let mut x = tone(1000);
+        x[10] = f32::NAN;
+        x[11] = f32::INFINITY;
+        x[30] = f32::NEG_INFINITY;
+        x[900] = f32::NAN;
+        f.push(&mut x);
+        assert!(x.iter().all(|v| v.is_finite()));
+        assert_eq!((x[10], x[11], x[30]), (0.0, 0.0, 0.0));
+        assert_eq!(f.invalid_samples(), 4);
+        let found = f.finish();
+        let span = |start, len, runs, nan, infinite| {
+            Finding::InvalidSamples(InvalidSpan {
+                start,
+                len,
+                runs,
+                nan,
+                infinite,
+            })
+        };
+        assert_eq!(found, vec![span(10, 21, 2, 1, 2), span(900, 1, 1, 1, 0)]);
+    }
+
+    #[test]
+    fn an_all_nan_channel_is_not_silent() {
+        let mut f = ChannelFaults::new(settings());
+        let mut x = vec![f32::NAN; 1000];
+        f.push(&mut x[..500]);
+        f.push(&mut x[500..]);
+        let found = f.finish();
+        assert_eq!(
+            found,
+            vec![Finding::InvalidSamples(InvalidSpan {
+                start: 0,
+                len: 1000,
+                runs: 1,
+                nan: 1000,
+                infinite: 0
+            })]
+        );
+    }
+
+    #[test]
+    fn silence_around_invalid_samples() {
+        let mut f = ChannelFaults::new(settings());
+        let mut x = vec![0.0f32; 1000];
+        x[500] = f32::NAN;
+        f.push(&mut x);
+        let found = f.finish();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found[0], Finding::Silence { start: 0, len: 500 });
+        assert_eq!(
+            found[2],
+            Finding::Silence {
+                start: 501,
+                len: 499
+            }
         );
     }
 

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 pub struct AudioMeasurements {
     /// Loudness per programme.
     pub programmes: Vec<Programme>,
-    /// Faults found (silence, clipping, DC offset, decode errors, phase).
+    /// Faults found (invalid samples, silence, clipping, DC offset, decode
+    /// errors, phase).
     pub faults: Vec<Fault>,
     /// FFmpeg's warnings and errors while decoding this file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -117,6 +118,25 @@ pub enum FaultKind {
     DecodeError,
     /// Strong negative correlation between a stereo pair.
     PhaseInverted,
+    /// Samples that are not numbers (NaN, ±inf) in float PCM. They are
+    /// measured as silence; a programme with a channel that is mostly
+    /// invalid gets no loudness at all.
+    InvalidSamples,
+}
+
+impl FaultKind {
+    /// The snake_case name used in JSON (`invalid_samples`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Silence => "silence",
+            FaultKind::SilentChannel => "silent_channel",
+            FaultKind::Clipping => "clipping",
+            FaultKind::DcOffset => "dc_offset",
+            FaultKind::DecodeError => "decode_error",
+            FaultKind::PhaseInverted => "phase_inverted",
+            FaultKind::InvalidSamples => "invalid_samples",
+        }
+    }
 }
 
 /// One audio fault, with where it happens.
@@ -132,6 +152,10 @@ pub struct Fault {
     pub start_s: f64,
     /// Duration, seconds.
     pub duration_s: f64,
+    /// How many: clipping runs, invalid samples, or decode errors (absent
+    /// for the other kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
     /// Start as timecode (file start timecode + offset) where known.
     pub timecode: Option<String>,
     /// Plain-words description ("silence for 12.0 s below −60 dBFS").

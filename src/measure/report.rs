@@ -2,7 +2,7 @@
 //! [`Programme`]s and [`Fault`]s: units, rounding, timecodes, messages.
 
 use super::decode::StreamDecodeReport;
-use super::faults::Finding;
+use super::faults::{Finding, InvalidSpan};
 use super::loudness::LoudnessSummary;
 use super::model::{ChannelSource, Fault, FaultKind, Programme, Timeline};
 use super::pairs::StereoPair;
@@ -19,7 +19,25 @@ pub(super) struct SlotResult {
     pub rate: u32,
     pub true_peak: f64,
     pub sample_peak: f64,
+    /// Samples of the channel, valid or not.
+    pub samples: u64,
+    /// Samples that were not numbers (measured as silence).
+    pub invalid_samples: u64,
     pub findings: Vec<Finding>,
+}
+
+/// A programme gets no loudness at all when more than this share of the
+/// samples of one of its channels are not numbers: what is left is not the
+/// programme.
+pub(super) const MOSTLY_INVALID: f64 = 0.5;
+
+impl SlotResult {
+    /// The share of the channel's samples that are not numbers, when it is
+    /// so large that its programme cannot be measured.
+    fn withholds_loudness(&self) -> Option<f64> {
+        let share = self.invalid_samples as f64 / self.samples.max(1) as f64;
+        (self.invalid_samples > 0 && share > MOSTLY_INVALID).then_some(share)
+    }
 }
 
 /// Every fault of the file, sorted by stream, channel and position.
@@ -35,11 +53,18 @@ pub(super) fn collect_faults(
     let mut faults = Vec::new();
     for r in results {
         let channel = Some(r.channel);
-        faults.extend(
-            r.findings
-                .iter()
-                .map(|f| to_fault(f, r.stream_index, channel, r.rate, opts, tc)),
-        );
+        let withheld = r.withholds_loudness();
+        faults.extend(r.findings.iter().map(|f| {
+            let mut fault = to_fault(f, r.stream_index, channel, r.rate, opts, tc);
+            if let (FaultKind::InvalidSamples, Some(share)) = (fault.kind, withheld) {
+                fault.message = format!(
+                    "{}: {:.0}% of the channel, so the loudness of its programme is not measured",
+                    fault.message.trim_end_matches("; measured as silence"),
+                    100.0 * share
+                );
+            }
+            fault
+        }));
     }
     for pair in pairs {
         let (stream, left) = pair.left;
@@ -103,7 +128,11 @@ pub(super) fn programme_result(
         .iter()
         .filter_map(|c| channel_result(c).map(|r| r.sample_peak))
         .fold(0.0, f64::max);
-    Programme {
+    let withheld = plan
+        .channels
+        .iter()
+        .find_map(|c| channel_result(c).and_then(SlotResult::withholds_loudness));
+    let programme = Programme {
         name: plan.name.clone(),
         channels: plan.channels.clone(),
         grouping: plan.grouping,
@@ -118,6 +147,24 @@ pub(super) fn programme_result(
             interval_s: 1.0,
             values_lufs: summary.short_term_per_second,
         },
+    };
+    if withheld.is_none() {
+        return programme;
+    }
+    // Mostly samples that are not numbers: no loudness, no peaks.
+    Programme {
+        integrated_lufs: None,
+        loudness_range_lu: None,
+        true_peak_dbtp: None,
+        true_peak_per_channel_dbtp: vec![None; plan.channels.len()],
+        sample_peak_dbfs: None,
+        max_momentary_lufs: None,
+        max_short_term_lufs: None,
+        short_term_timeline: Timeline {
+            interval_s: 1.0,
+            values_lufs: Vec::new(),
+        },
+        ..programme
     }
 }
 
@@ -131,6 +178,11 @@ fn to_fault(
     tc: Option<&TimecodeBase>,
 ) -> Fault {
     let secs = |samples: u64| samples as f64 / f64::from(rate);
+    let count = match *finding {
+        Finding::Clipping { runs, .. } => Some(runs),
+        Finding::InvalidSamples(span) => Some(span.nan + span.infinite),
+        _ => None,
+    };
     let (kind, start, len, message) = match *finding {
         Finding::Silence { start, len } => (
             FaultKind::Silence,
@@ -174,6 +226,12 @@ fn to_fault(
                 20.0 * mean.abs().log10()
             ),
         ),
+        Finding::InvalidSamples(span) => (
+            FaultKind::InvalidSamples,
+            span.start,
+            span.len,
+            invalid_message(&span),
+        ),
         Finding::PhaseInverted {
             start,
             len,
@@ -194,9 +252,32 @@ fn to_fault(
         channel,
         start_s: round3(secs(start)),
         duration_s: round3(secs(len)),
+        count,
         timecode: tc.map(|t| t.at(secs(start))),
         message,
     }
+}
+
+/// "1 sample is not a number (NaN)", "3 samples are not numbers (1 NaN,
+/// 2 infinite) in 2 runs".
+fn invalid_message(span: &InvalidSpan) -> String {
+    let n = span.nan + span.infinite;
+    let what = match (span.nan, span.infinite) {
+        (_, 0) => "NaN".to_string(),
+        (0, _) => "infinite".to_string(),
+        (nan, inf) => format!("{nan} NaN, {inf} infinite"),
+    };
+    let runs = if span.runs > 1 {
+        format!(" in {} runs", span.runs)
+    } else {
+        String::new()
+    };
+    let verb = if n == 1 {
+        "sample is not a number"
+    } else {
+        "samples are not numbers"
+    };
+    format!("{n} {verb} ({what}){runs}; measured as silence")
 }
 
 fn round3(v: f64) -> f64 {
@@ -256,6 +337,7 @@ fn decode_fault(
         channel: None,
         start_s: round3(start_s),
         duration_s: 0.0,
+        count: Some(report.errors),
         timecode: tc.map(|t| t.at(start_s)),
         message: format!(
             "{} decode error(s); first: {}",

@@ -95,6 +95,11 @@ fn measure_captured(
     info: &MediaInfo,
     opts: &MeasureOptions,
 ) -> Result<AudioMeasurements, FileProblem> {
+    // A header's claims are bounded before a channel is allocated for them
+    // (the probe refuses such files too; `info` may come from elsewhere).
+    if let Some(problem) = crate::probe::limits::check(&info.streams) {
+        return Err(problem);
+    }
     let plans = plan_programmes_by(info, opts.layout.as_deref(), opts.layout_origin);
     let rates = stream_rates(info);
     let (slots, members) = build_slots(&plans, &rates, opts)?;
@@ -108,6 +113,9 @@ fn measure_captured(
     let mut phase = stereo_pairs(&plans, &rates, opts);
     let streams = decode_list(&slots);
     let (reports, results) = run_workers(path, slots, &meters, &streams, &mut phase, opts)?;
+    if let Some(problem) = undecodable(&reports) {
+        return Err(problem);
+    }
     let tc = timecode_base(info);
     let faults = collect_faults(&results, phase, &reports, &rates, opts, tc.as_ref());
     let programmes = plans
@@ -129,6 +137,21 @@ fn measure_captured(
         faults,
         ffmpeg_log: Vec::new(),
     })
+}
+
+/// A stream that decoded to errors throughout (nothing but errors, no
+/// sound at all) makes the file damaged rather than a file with faults.
+fn undecodable(reports: &[StreamDecodeReport]) -> Option<FileProblem> {
+    let r = reports.iter().find(|r| r.samples == 0 && r.errors > 0)?;
+    Some(FileProblem::new(
+        ProblemKind::Corrupt,
+        format!(
+            "damaged: audio stream {} does not decode: {} error(s) and no sound (first: {})",
+            r.stream_index,
+            r.errors,
+            r.first_error.as_deref().unwrap_or("unknown")
+        ),
+    ))
 }
 
 /// Sample rate of every audio stream.
@@ -342,9 +365,11 @@ fn worker(
         let Some(slot) = slots.get_mut(&id) else {
             continue;
         };
+        // First, so that samples that are not numbers are counted and
+        // zeroed before anything measures them.
+        slot.faults.push(&mut samples);
         slot.sample_peak = slot.sample_peak.max(max_abs(&samples));
         slot.true_peak.push(&samples);
-        slot.faults.push(&samples);
         if let (Some(energy), Some((p, m))) = (slot.energy.as_mut(), slot.member) {
             energies.clear();
             energy
@@ -369,6 +394,8 @@ fn worker(
                 rate: s.rate,
                 true_peak: s.true_peak.peak(),
                 sample_peak: f64::from(s.sample_peak),
+                samples: s.faults.position(),
+                invalid_samples: s.faults.invalid_samples(),
                 findings: s.faults.finish(),
             };
             (id, result)

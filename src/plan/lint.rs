@@ -92,6 +92,7 @@ impl Linter<'_> {
         let ids: Vec<String> = registry.entries().map(|e| e.id.clone()).collect();
         for d in deliverable_tables(doc) {
             self.date(d);
+            self.required(d);
             if let Some(item) = d.get("id") {
                 self.duplicate(item, &mut seen);
             }
@@ -109,6 +110,42 @@ impl Linter<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Empty ids, titles and pattern lists, and ids with control characters.
+    fn required(&mut self, d: &dyn TableLike) {
+        for key in ["id", "title"] {
+            let Some(item) = d.get(key) else { continue };
+            let Some(value) = item.as_str() else { continue };
+            if value.trim().is_empty() {
+                self.push(
+                    item.span(),
+                    format!("`{key}` is empty; {}", WHY[usize::from(key == "id")]),
+                );
+            } else if let Some(c) = value.chars().find(|c| c.is_control() || is_bidi(*c)) {
+                let what = format!(
+                    "`{key}` holds the control character U+{:04X}; write it without",
+                    c as u32
+                );
+                self.push(item.span(), what);
+            }
+        }
+        let span = d
+            .get("patterns")
+            .and_then(Item::span)
+            .or_else(|| d.get("id").and_then(Item::span));
+        let empty = match d.get("patterns") {
+            None => true,
+            Some(item) => item.as_array().is_some_and(|a| a.is_empty()),
+        };
+        if empty {
+            self.push(
+                span,
+                "`patterns` is empty: no file can ever fulfil this deliverable; \
+                 add globs relative to the delivery root (e.g. `picture/*_FTR_*.mov`)"
+                    .into(),
+            );
         }
     }
 
@@ -138,6 +175,49 @@ impl Linter<'_> {
         };
         self.push(span, message);
     }
+}
+
+/// Why an empty title (`[false]`) or id (`[true]`) is refused.
+const WHY: [&str; 2] = [
+    "the title is what people read on the board",
+    "the id names the deliverable in `signoff approve ID`; use e.g. `feature-master`",
+];
+
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Warnings that do not make the plan invalid: a `project.root` that leaves
+/// the plan's folder (`..` or an absolute path), so the plan checks files it
+/// does not sit beside.
+pub fn warnings(text: &str, file: &str) -> Vec<LintProblem> {
+    let Ok(doc) = ImDocument::parse(text) else {
+        return Vec::new();
+    };
+    let Some(item) = doc
+        .get("project")
+        .and_then(Item::as_table_like)
+        .and_then(|p| p.get("root"))
+    else {
+        return Vec::new();
+    };
+    let Some(root) = item.as_str() else {
+        return Vec::new();
+    };
+    let leaves =
+        std::path::Path::new(root).is_absolute() || root.split(['/', '\\']).any(|c| c == "..");
+    if !leaves {
+        return Vec::new();
+    }
+    vec![LintProblem::at(
+        file,
+        text,
+        item.span(),
+        format!(
+            "warning: `project.root` = `{root}` leaves the plan's folder; the plan, its ledger \
+             and the files it checks are no longer kept together"
+        ),
+    )]
 }
 
 /// The `[[deliverable]]` tables (also inline tables in an array).
@@ -234,6 +314,41 @@ mod tests {
             "{p:?}"
         );
         assert!(p[2].contains("is absolute"), "{p:?}");
+    }
+
+    #[test]
+    fn empty_ids_titles_patterns_and_control_characters_are_refused() {
+        let p = lint("[[deliverable]]\nid = \"\"\ntitle = \" \"\npatterns = []\n");
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].starts_with("signoff.toml:5:6: `id` is empty"), "{p:?}");
+        assert!(
+            p[1].starts_with("signoff.toml:6:9: `title` is empty"),
+            "{p:?}"
+        );
+        assert!(
+            p[2].starts_with("signoff.toml:7:12: `patterns` is empty"),
+            "{p:?}"
+        );
+        let p = lint("[[deliverable]]\nid = \"a\\nb\"\ntitle = \"A\"\n");
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].starts_with("signoff.toml:5:6: `id` holds the control character U+000A"),
+            "{p:?}"
+        );
+        assert!(p[1].contains("`patterns` is empty"), "{p:?}");
+    }
+
+    #[test]
+    fn a_root_outside_the_plans_folder_is_a_warning() {
+        let w = warnings("[project]\ntitle = \"F\"\nroot = \"../media\"\n", "p.toml");
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].to_string()
+                .starts_with("p.toml:3:8: warning: `project.root`"),
+            "{w:?}"
+        );
+        assert!(warnings("[project]\ntitle = \"F\"\nroot = \"media\"\n", "p.toml").is_empty());
+        assert!(!warnings("[project]\nroot = \"/mnt/x\"\n", "p.toml").is_empty());
     }
 
     #[test]

@@ -32,6 +32,17 @@ pub enum PlanError {
         /// Every problem found.
         problems: Vec<LintProblem>,
     },
+    /// The folder given lies inside the delivery the plan describes: a run
+    /// over part of it would call every deliverable outside it missing.
+    #[error("{given} is inside the delivery {root} planned by {plan}: checking part of a planned delivery would record every deliverable outside it as missing. Check the whole delivery with `signoff check {root}`, or check just these files against a profile with `signoff check --spec PROFILE {given}`")]
+    Subfolder {
+        /// The folder given.
+        given: String,
+        /// The plan's delivery root.
+        root: String,
+        /// The plan file.
+        plan: String,
+    },
     /// No plan was found.
     #[error("no {PLAN_FILE} in {start} or any parent folder; write one with `signoff plan init {start}` or pass --plan FILE")]
     NotFound {
@@ -106,6 +117,31 @@ pub fn load(path: &Path, registry: &Registry) -> Result<LoadedPlan, PlanError> {
         plan,
         root,
     })
+}
+
+impl LoadedPlan {
+    /// Makes `given` the delivery root, unless it is a folder strictly inside
+    /// the plan's own root (a partial run is refused with a hint, never
+    /// recorded as a board).
+    pub fn set_root(&mut self, given: &Path) -> Result<(), PlanError> {
+        let (Ok(own), Ok(new)) = (
+            std::fs::canonicalize(&self.root),
+            std::fs::canonicalize(given),
+        ) else {
+            self.root = given.to_path_buf();
+            return Ok(());
+        };
+        if new != own && new.starts_with(&own) {
+            let shown = |p: &Path| crate::escape::terminal(&p.display().to_string()).into_owned();
+            return Err(PlanError::Subfolder {
+                given: shown(given),
+                root: shown(&self.root),
+                plan: shown(&self.path),
+            });
+        }
+        self.root = given.to_path_buf();
+        Ok(())
+    }
 }
 
 #[cfg(test)]

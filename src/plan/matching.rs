@@ -1,10 +1,13 @@
 //! Matching files to deliverables: one glob set per deliverable over paths
 //! relative to the delivery root (`/`-separated; `*` stays inside a folder,
 //! `**` crosses folders). A file can be claimed by none (unplanned), one, or
-//! several deliverables (double-claimed, reported).
+//! several deliverables (double-claimed, reported). Paths are matched as
+//! their raw bytes ([`RelPath`]): a `\` in a name is a character, not a
+//! separator, and names that are not UTF-8 match exactly.
 
 use super::model::Plan;
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use crate::paths::RelPath;
+use globset::{Candidate, Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,11 +22,11 @@ pub struct Matcher {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Matching {
     /// Deliverable id → relative paths it claims, sorted.
-    pub claims: BTreeMap<String, Vec<String>>,
+    pub claims: BTreeMap<String, Vec<RelPath>>,
     /// Files no deliverable claims.
-    pub unplanned: Vec<String>,
+    pub unplanned: Vec<RelPath>,
     /// Files claimed by two or more deliverables, with their ids.
-    pub double_claimed: BTreeMap<String, Vec<String>>,
+    pub double_claimed: BTreeMap<RelPath, Vec<String>>,
     /// Deliverable id → sidecar patterns that match no file.
     pub missing_sidecars: BTreeMap<String, Vec<String>>,
 }
@@ -58,16 +61,17 @@ impl Matcher {
     }
 
     /// The deliverables claiming `relative_path`.
-    pub fn claimants(&self, relative_path: &str) -> Vec<String> {
+    pub fn claimants(&self, relative_path: &RelPath) -> Vec<String> {
+        let candidate = Candidate::new(relative_path.as_path());
         self.sets
             .iter()
-            .filter(|(_, s)| s.is_match(relative_path))
+            .filter(|(_, s)| s.is_match_candidate(&candidate))
             .map(|(id, _)| id.clone())
             .collect()
     }
 
     /// Matches every file (relative, `/`-separated) to deliverables.
-    pub fn match_files(&self, files: &[String]) -> Matching {
+    pub fn match_files(&self, files: &[RelPath]) -> Matching {
         let mut m = Matching::default();
         for (id, _) in &self.sets {
             m.claims.insert(id.clone(), Vec::new());
@@ -88,7 +92,7 @@ impl Matcher {
         for (id, side) in &self.sidecars {
             let missing: Vec<String> = side
                 .iter()
-                .filter(|(_, s)| !files.iter().any(|f| s.is_match(f)))
+                .filter(|(_, s)| !files.iter().any(|f| s.is_match(f.as_path())))
                 .map(|(p, _)| p.clone())
                 .collect();
             if !missing.is_empty() {
@@ -101,6 +105,13 @@ impl Matcher {
         }
         m
     }
+}
+
+/// The finding of a deliverable with more files than its plan's `count`
+/// ("3 files where the plan expects 1"): which of them is the delivery is
+/// not known, so the deliverable is failing until the plan or the folder says.
+pub fn count_finding(found: usize, expected: usize) -> Option<String> {
+    (found > expected).then(|| format!("{found} files where the plan expects {expected}"))
 }
 
 #[cfg(test)]
@@ -123,8 +134,20 @@ mod tests {
         }
     }
 
-    fn files(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
+    fn files(names: &[&str]) -> Vec<RelPath> {
+        names.iter().map(|s| RelPath::from(*s)).collect()
+    }
+
+    #[test]
+    fn backslashes_and_invalid_utf8_are_matched_exactly() {
+        let p = plan(&[("top", &["*.wav"]), ("in-a", &["a/*.wav"])]);
+        let mut names = files(&["a\\b.wav", "a/b.wav"]);
+        names.push(RelPath::from_bytes(*b"x\xe9.wav"));
+        names.push(RelPath::from_bytes(*b"x\xe8.wav"));
+        let m = Matcher::new(&p).unwrap().match_files(&names);
+        assert_eq!(m.claims["in-a"], files(&["a/b.wav"]));
+        assert_eq!(m.claims["top"].len(), 3, "{m:?}");
+        assert!(m.claims["top"].contains(&RelPath::from("a\\b.wav")));
     }
 
     #[test]
@@ -147,7 +170,10 @@ mod tests {
         );
         assert!(m.claims["subs"].is_empty());
         assert_eq!(m.unplanned, [".DS_Store", "docs/x.pdf"]);
-        assert_eq!(m.double_claimed["audio/F_PM_51.wav"], ["pm", "all-audio"]);
+        assert_eq!(
+            m.double_claimed[&RelPath::from("audio/F_PM_51.wav")],
+            ["pm", "all-audio"]
+        );
     }
 
     #[test]

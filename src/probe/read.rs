@@ -94,8 +94,6 @@ fn probe_open(path: &Path) -> Result<(MediaInfo, Vec<String>), Failure> {
         .map(|&st| unsafe { streams::read_stream(demuxer.ctx(), st) })
         .collect();
     let container = container(&demuxer, &streams);
-    let mut warnings = Vec::new();
-    fill_hdr_from_first_frame(&demuxer, &mut streams, &mut warnings);
     if container.ffmpeg_format.starts_with("mov") {
         super::chan::name_centre_tracks(path, &mut streams);
     }
@@ -108,9 +106,23 @@ fn probe_open(path: &Path) -> Result<(MediaInfo, Vec<String>), Failure> {
             ),
         )));
     }
-    let truncation = super::riff::check_riff(path, &container.format)
-        .or_else(|| super::tail::check_tail(&demuxer, container.duration_s));
-    if let Some(problem) = truncation {
+    // What the header claims is bounded before anything is decoded.
+    if let Some(problem) = super::limits::check(&streams) {
+        return Err(Failure::Problem(problem));
+    }
+    // Cut short by its container's structure, or not decoding: damaged.
+    // (Decoding first reads the packets stream probing buffered, from the
+    // start, without a seek.)
+    let damage = super::riff::check_riff(path, &container.format)
+        .or_else(|| super::structure::check_structure(path, &container.ffmpeg_format))
+        .or_else(|| super::decode_check::check_decoding(&demuxer, &streams));
+    if let Some(problem) = damage {
+        return Err(Failure::Problem(problem));
+    }
+    let mut warnings = Vec::new();
+    fill_hdr_from_first_frame(&demuxer, &mut streams, &mut warnings);
+    // Media data that stops before the declared duration: truncated.
+    if let Some(problem) = super::tail::check_tail(&demuxer, container.duration_s) {
         return Err(Failure::Problem(problem));
     }
     Ok((MediaInfo { container, streams }, warnings))
@@ -175,6 +187,8 @@ fn fill_hdr_from_first_frame(
         if video.hdr.is_some() || !(pq_or_hlg || hdr_codec && video.bit_depth.unwrap_or(8) > 8) {
             continue;
         }
+        // The decode check has read past the first frame.
+        super::decode_check::rewind(demuxer);
         match super::first_frame::decode_first_frame(demuxer, stream.index, |f| unsafe {
             hdr::from_frame(f)
         }) {

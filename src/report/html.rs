@@ -205,7 +205,7 @@ fn board(s: &mut String, r: &RunReport) {
                         t,
                         "<br><span class=\"hash\" title=\"{}\">{} {}</span>",
                         escape(hash),
-                        escape(file),
+                        escape(&file.display()),
                         escape(hash.get(..12).unwrap_or(hash))
                     );
                 }
@@ -222,7 +222,7 @@ fn board(s: &mut String, r: &RunReport) {
         let mut files: Vec<String> = b
             .files
             .iter()
-            .map(|f| escape(&f.path).into_owned())
+            .map(|f| escape(&f.path.display()).into_owned())
             .collect();
         files.insert(0, format!("<b>{}/{}</b>", b.files.len(), b.expected_files));
         for p in &b.missing_sidecars {

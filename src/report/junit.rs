@@ -204,12 +204,15 @@ fn deliverable_message(b: &DeliverableStatus, reason: FailReason) -> String {
             "overdue: due {} and not approved",
             b.due.as_deref().unwrap_or("?")
         ),
+        FailReason::Failing if !b.findings.is_empty() => {
+            format!("failing: {}", b.findings.join("; "))
+        }
         FailReason::Failing => {
-            let bad: Vec<&str> = b
+            let bad: Vec<String> = b
                 .files
                 .iter()
                 .filter(|f| f.outcome.fails())
-                .map(|f| f.path.as_str())
+                .map(|f| f.path.display())
                 .collect();
             format!("failing: {} cannot be read or fails QC", bad.join(", "))
         }
@@ -231,7 +234,7 @@ fn suites(r: &RunReport) -> Vec<Suite<'_>> {
         } else {
             b.files
                 .iter()
-                .filter_map(|p| r.files.iter().find(|f| f.name() == p.path))
+                .filter_map(|p| r.files.iter().find(|f| f.name() == p.path.display()))
                 .filter(|f| f.report.is_some())
                 .collect()
         };
@@ -475,6 +478,30 @@ mod tests {
         assert!(!xml.contains("<script"));
         assert!(xml.contains(&*escape(HOSTILE)));
         assert!(xml.contains("timestamp=\"2026-11-05T14:03:22\""));
+    }
+
+    #[test]
+    fn more_files_than_count_is_one_failing_case() {
+        let mut r = sample_run();
+        let before = counts(&r);
+        r.board
+            .as_mut()
+            .unwrap()
+            .push(crate::board::DeliverableStatus {
+                findings: vec!["2 files where the plan expects 1".into()],
+                ..crate::report::testing::board_row(
+                    "pm",
+                    "Printmaster",
+                    crate::board::State::Failing,
+                )
+            });
+        let c = counts(&r);
+        assert_eq!(c.failures, before.failures + 1);
+        let xml = render(&r);
+        assert!(
+            xml.contains("failing: 2 files where the plan expects 1"),
+            "{xml}"
+        );
     }
 
     #[test]

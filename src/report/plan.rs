@@ -11,13 +11,14 @@ use crate::delivery::{resolve_profiles, BoardReport, DeliveryError};
 use crate::error::{FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::ledger::{Ledger, LedgerError, RunFileDetail};
+use crate::paths::RelPath;
 use crate::plan::LoadedPlan;
 use crate::policy::FailPolicy;
 use crate::probe::Status;
 use crate::scan::ScannedFile;
 use crate::spec::{FileReport, Registry};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Shown for a file whose detail the ledger does not hold (a result
 /// recorded before schema 3).
@@ -34,16 +35,16 @@ pub fn run_report(
     let profiles = resolve_profiles(plan, registry)?;
     let info = ledger.run_info(board.run_id)?;
     let details = ledger.run_details(board.run_id)?;
-    let mut owner: BTreeMap<&str, &DeliverableStatus> = BTreeMap::new();
+    let mut owner: BTreeMap<&RelPath, &DeliverableStatus> = BTreeMap::new();
     for d in &board.deliverables {
         for f in &d.files {
-            owner.entry(f.path.as_str()).or_insert(d);
+            owner.entry(&f.path).or_insert(d);
         }
     }
-    let root = Path::new(&board.root);
+    let root = board.root.as_path();
     let mut files = Vec::with_capacity(details.len());
     for (rel, det) in &details {
-        let d = owner.get(rel.as_str()).copied();
+        let d = owner.get(rel).copied();
         let ids: Vec<String> = d
             .and_then(|d| plan.plan.deliverable(&d.id))
             .map(|d| d.profiles.clone())
@@ -72,7 +73,7 @@ pub fn run_report(
         started_at: info.started_at,
         user: Some(info.user),
         host: info.host,
-        roots: vec![board.root.clone()],
+        roots: vec![board.root.to_string_lossy().into_owned()],
         project: Some(project.title.clone()),
         distributor: project.distributor.clone(),
         policy,
@@ -89,24 +90,26 @@ pub fn run_report(
 /// (the detail is keyed by content, not path), or what the run knows.
 fn file_entry(
     root: &Path,
-    rel: &str,
+    rel: &RelPath,
     det: &RunFileDetail,
     profiles: Vec<String>,
 ) -> Result<FileEntry, String> {
-    let abs = root.join(rel).to_string_lossy().into_owned();
+    let abs_path = root.join(rel.as_path());
+    let (abs, path_hex) = crate::probe::display_path(&abs_path);
+    let rel_shown = rel.display();
     let detail: Option<FileResult> = match &det.detail_json {
         Some(j) => Some(
             serde_json::from_str(j)
-                .map_err(|e| format!("the detail of {rel} is unreadable: {e}"))?,
+                .map_err(|e| format!("the detail of {rel_shown} is unreadable: {e}"))?,
         ),
         None => None,
     };
     if let Some(mut c) = detail {
         c.scanned.path = abs.clone();
-        c.scanned.path_hex = None;
-        c.scanned.relative_path = rel.to_string();
+        c.scanned.path_hex = path_hex;
+        c.scanned.relative_path = rel_shown;
         if let Some(r) = &mut c.report {
-            r.path = PathBuf::from(&abs);
+            r.path = abs_path.clone();
         }
         return Ok(FileEntry {
             file: c.scanned,
@@ -126,18 +129,18 @@ fn file_entry(
     };
     let report = match &problem {
         Some(p) if !profiles.is_empty() => Some(FileReport::unreadable(
-            PathBuf::from(&abs),
+            abs_path.clone(),
             profiles,
             p.clone(),
         )),
         _ => None,
     };
-    let size_bytes = std::fs::metadata(root.join(rel)).map_or(0, |m| m.len());
+    let size_bytes = std::fs::metadata(&abs_path).map_or(0, |m| m.len());
     Ok(FileEntry {
         file: ScannedFile {
             path: abs,
-            path_hex: None,
-            relative_path: rel.to_string(),
+            path_hex,
+            relative_path: rel_shown,
             size_bytes,
             modified_unix_s: None,
             kind: FileKind::Unknown,

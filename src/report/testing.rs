@@ -95,6 +95,7 @@ pub fn sample_run() -> RunReport {
                 channel: Some(0),
                 start_s: 12.0,
                 duration_s: 0.01,
+                count: Some(1),
                 timecode: None,
                 message: "clipping: 3 samples at full scale".into(),
             }],
@@ -174,6 +175,7 @@ pub fn sample_run() -> RunReport {
             due: Some("2026-11-20".into()),
             files: vec![BoardFile {
                 path: "picture/FEATURE.mov".into(),
+                path_hex: None,
                 outcome: FileOutcome {
                     sha256: Some("ab".repeat(32)),
                     verdict: Some(crate::spec::Verdict::Pass),
@@ -184,7 +186,7 @@ pub fn sample_run() -> RunReport {
                 by: "ana".into(),
                 at: "2026-11-04T10:00:00Z".into(),
                 note: Some("<b>ok</b>".into()),
-                files: [("picture/FEATURE.mov".to_string(), "ab".repeat(32))].into(),
+                files: [("picture/FEATURE.mov".into(), "ab".repeat(32))].into(),
                 override_reason: None,
             }),
             profiles: vec!["netflix-prores-hq".into()],
@@ -208,6 +210,7 @@ pub fn board_row(id: &str, title: &str, state: State) -> DeliverableStatus {
         warning_count: 0,
         not_evaluated_count: 0,
         missing_sidecars: Vec::new(),
+        findings: Vec::new(),
         stale_files: Vec::new(),
         approval: None,
         profiles: Vec::new(),

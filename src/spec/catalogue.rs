@@ -21,6 +21,8 @@ pub enum Scope {
     Programme,
     /// Once per file, against the sidecar list.
     Sidecar,
+    /// Once per file, against the faults of its measured audio.
+    Faults,
 }
 
 /// One rule key.
@@ -107,6 +109,13 @@ pub const FIELDS: &[Field] = &[
     f("timing", "start_timecode", Text, File, "start timecode", ""),
     f("timing", "av_duration_difference_s", Number, File, "audio/video duration difference", "s"),
     f("naming", "file_name", Text, File, "file name", ""),
+    f("faults", "invalid_samples", Number, Faults, "number of invalid samples (NaN, ±inf)", ""),
+    f("faults", "decode_errors", Number, Faults, "number of audio decode errors", ""),
+    f("faults", "clipping_runs", Number, Faults, "number of clipping runs", ""),
+    f("faults", "silence_s", Number, Faults, "longest programme silence", "s"),
+    f("faults", "silent_channels", Number, Faults, "number of silent channels (LFE excluded)", ""),
+    f("faults", "phase_inverted_s", Number, Faults, "longest phase-inverted stretch", "s"),
+    f("faults", "dc_offset_channels", Number, Faults, "number of channels with DC offset", ""),
 ];
 
 /// The definition of `group.key`; any key of `sidecars` is a sidecar rule.
@@ -123,7 +132,7 @@ pub fn lookup(group: &str, key: &str) -> Option<Field> {
 /// Looks up a condition key written `group.key`.
 pub fn lookup_path(path: &str) -> Option<Field> {
     let (group, key) = path.split_once('.')?;
-    if group == "sidecars" || group == "loudness" {
+    if group == "sidecars" || group == "loudness" || group == "faults" {
         return None;
     }
     lookup(group, key)

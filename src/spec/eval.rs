@@ -4,6 +4,7 @@
 use super::catalogue::{lookup, lookup_path, Field, Scope};
 use super::compare::{compare, Outcome};
 use super::facts::{fact, timecode_of, FileFacts, Subject};
+use super::faults::{default_rules, fault_fact};
 use super::finding::{FileReport, Finding, Status};
 use super::layout::{
     describe_alternatives, label_sources, match_layouts, MatchBasis, BY_COUNT_ONLY,
@@ -13,12 +14,13 @@ use super::value::Fact;
 use crate::measure::model::Programme;
 use crate::probe::model::StreamKind;
 
-/// Whether checking against `profile` needs loudness measurements, so the
-/// caller only decodes audio when a profile asks for it.
+/// Whether checking against `profile` needs audio measurements (loudness
+/// or fault rules), so the caller only decodes audio when a profile asks
+/// for it.
 pub fn needs_audio_measurement(profile: &Profile) -> bool {
-    profile
-        .loudness
-        .values()
+    [&profile.loudness, &profile.faults]
+        .into_iter()
+        .flat_map(|g| g.values())
         .any(|set| set.0.iter().any(|r| r.severity != Severity::Off))
 }
 
@@ -56,7 +58,32 @@ pub fn evaluate(profile: &Profile, facts: &FileFacts) -> Vec<Finding> {
             }
         }
     }
+    default_fault_rules(profile, facts, &mut out);
     out
+}
+
+/// Wherever a profile has the audio measured, the `[faults]` keys it does
+/// not set are checked with their default rules (never less than a warning).
+fn default_fault_rules(profile: &Profile, facts: &FileFacts, out: &mut Vec<Finding>) {
+    if facts.audio.is_none() || !needs_audio_measurement(profile) {
+        return;
+    }
+    for (key, rule) in default_rules() {
+        if profile.faults.contains_key(key) {
+            continue;
+        }
+        let Some(def) = lookup("faults", key) else {
+            continue;
+        };
+        let ctx = Ctx {
+            profile,
+            facts,
+            rule: &rule,
+            def,
+            id: format!("faults.{key}"),
+        };
+        ctx.run(out);
+    }
 }
 
 /// One rule being evaluated.
@@ -75,6 +102,7 @@ impl<'a> Ctx<'a> {
             Scope::AudioStream => self.per_stream(StreamKind::Audio, out),
             Scope::Programme => self.per_programme(out),
             Scope::Sidecar => out.extend(self.sidecar()),
+            Scope::Faults => out.extend(self.fault_rule()),
             Scope::AudioFile if self.def.key == "layouts" => out.extend(self.layouts()),
             Scope::File | Scope::AudioFile => out.extend(self.subject(Subject::default())),
         }
@@ -169,6 +197,34 @@ impl<'a> Ctx<'a> {
             None => Status::Failed,
         };
         Some(self.build(status, expected, m.actual, message))
+    }
+
+    /// A `[faults]` rule on the file's measured audio, placed at the fault
+    /// that shows it.
+    fn fault_rule(&self) -> Option<Finding> {
+        let Some(audio) = self.facts.audio else {
+            let reason = match self.facts.media {
+                Some(_) if self.facts.streams(StreamKind::Audio).is_empty() => {
+                    "the file has no audio stream"
+                }
+                _ => "audio not measured",
+            };
+            return Some(self.not_evaluated(None, reason));
+        };
+        if let Err(reason) = self.conditions(Subject::default())? {
+            return Some(self.not_evaluated(None, &reason));
+        }
+        let (f, evidence) = fault_fact(self.def.key, self.rule, audio, self.facts.media);
+        let mut finding = self.finding(compare(self.rule, &self.def, &f), &f);
+        if let Some(e) = evidence {
+            finding.stream_index = Some(e.stream_index);
+            finding.position_s = Some(e.position_s);
+            finding.timecode = timecode_of(self.facts, e.position_s);
+            if finding.status != Status::Passed {
+                finding.message = format!("{} ({})", finding.message, e.detail);
+            }
+        }
+        Some(finding)
     }
 
     fn sidecar(&self) -> Option<Finding> {

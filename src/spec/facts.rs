@@ -90,7 +90,7 @@ pub fn fact(def: &Field, facts: &FileFacts, subject: Subject) -> Fact {
         return Fact::Text(facts.file_name.to_string());
     }
     if let Some(p) = subject.programme {
-        return programme_fact(def, p);
+        return programme_fact(def, p, facts.audio);
     }
     let Some(media) = facts.media else {
         return Fact::Absent("the file was not probed".into());
@@ -183,7 +183,7 @@ fn rational(v: &Option<String>, parse: fn(&str) -> Option<Rational>, what: &str)
     }
 }
 
-fn programme_fact(def: &Field, p: &Programme) -> Fact {
+fn programme_fact(def: &Field, p: &Programme, audio: Option<&AudioMeasurements>) -> Fact {
     let v = match def.key {
         "integrated_lufs" => p.integrated_lufs,
         "true_peak_dbtp" => p.true_peak_dbtp,
@@ -193,10 +193,23 @@ fn programme_fact(def: &Field, p: &Programme) -> Fact {
         _ => None,
     };
     v.map(Fact::Number).unwrap_or_else(|| {
-        Fact::Absent(format!(
-            "the measurement has no {} for this programme",
-            def.label
-        ))
+        Fact::Absent(match invalid_channel(p, audio) {
+            Some((stream, channel)) => format!(
+                "not measured: samples of stream {stream} channel {channel} are not numbers (NaN or infinite)"
+            ),
+            None => format!("the measurement has no {} for this programme", def.label),
+        })
+    })
+}
+
+/// A channel of `p` holding samples that are not numbers.
+fn invalid_channel(p: &Programme, audio: Option<&AudioMeasurements>) -> Option<(usize, usize)> {
+    audio?.faults.iter().find_map(|f| {
+        let here = f.kind == crate::measure::model::FaultKind::InvalidSamples
+            && p.channels
+                .iter()
+                .any(|c| c.stream_index == f.stream_index && f.channel == Some(c.channel));
+        here.then(|| (f.stream_index, f.channel.unwrap_or(0)))
     })
 }
 

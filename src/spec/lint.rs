@@ -49,7 +49,7 @@ impl fmt::Display for LintProblem {
 
 const TOP_KEYS: [&str; 5] = ["id", "title", "extends", "source", "notes"];
 const SOURCE_KEYS: [&str; 5] = ["document", "url", "clause", "date_read", "confidence"];
-const RULE_KEYS: [&str; 21] = [
+const RULE_KEYS: [&str; 23] = [
     "id",
     "equals",
     "one_of",
@@ -66,6 +66,8 @@ const RULE_KEYS: [&str; 21] = [
     "regex",
     "present",
     "alternatives",
+    "head_allowance_s",
+    "tail_allowance_s",
     "when",
     "severity",
     "message",

@@ -10,6 +10,7 @@ pub mod eval;
 #[cfg(test)]
 mod eval_tests;
 pub mod facts;
+pub mod faults;
 pub mod finding;
 pub mod layout;
 pub mod lint;

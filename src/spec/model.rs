@@ -2,7 +2,7 @@
 //!
 //! A profile is a table of metadata plus rule groups (`[container]`,
 //! `[video]`, `[audio]`, `[loudness]`, `[timing]`, `[naming]`,
-//! `[sidecars]`). Each key of a group names a field (see
+//! `[sidecars]`, `[faults]`). Each key of a group names a field (see
 //! [`super::catalogue`]) and holds a rule: a bare value (must equal), a list
 //! of values (must be one of), a table with one comparison plus severity,
 //! message, clause and `when`, or an array of such tables. See docs/specs.md.
@@ -48,13 +48,17 @@ pub struct Profile {
     /// Required sidecar files: any key, each a `regex` on sidecar file names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sidecars: Group,
+    /// Audio fault rules (clipping, silence, phase, DC offset, invalid
+    /// samples, decode errors), evaluated on the measured audio.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub faults: Group,
 }
 
 /// The rules of one group, by field key.
 pub type Group = BTreeMap<String, RuleSet>;
 
 /// The names of the rule groups, in evaluation order.
-pub const GROUPS: [&str; 7] = [
+pub const GROUPS: [&str; 8] = [
     "container",
     "video",
     "audio",
@@ -62,11 +66,12 @@ pub const GROUPS: [&str; 7] = [
     "timing",
     "naming",
     "sidecars",
+    "faults",
 ];
 
 impl Profile {
     /// The rule groups with their names, in evaluation order.
-    pub fn groups(&self) -> [(&'static str, &Group); 7] {
+    pub fn groups(&self) -> [(&'static str, &Group); 8] {
         [
             ("container", &self.container),
             ("video", &self.video),
@@ -75,6 +80,7 @@ impl Profile {
             ("timing", &self.timing),
             ("naming", &self.naming),
             ("sidecars", &self.sidecars),
+            ("faults", &self.faults),
         ]
     }
 }
@@ -196,6 +202,12 @@ pub struct Rule {
     /// Accepted audio track layouts (`audio.layouts` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Vec<LayoutAlternative>>,
+    /// Silence allowed at the start of the programme, seconds (`faults.silence_s` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_allowance_s: Option<f64>,
+    /// Silence allowed at the end of the programme, seconds (`faults.silence_s` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail_allowance_s: Option<f64>,
     /// Apply the rule only when every condition holds (`"video.height" = 2160`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<BTreeMap<String, RuleSet>>,

@@ -69,15 +69,25 @@ fn comparisons(rule: &Rule) -> Vec<&'static str> {
 
 /// Checks one rule of the field `def`, at `path`, adding problems to `out`.
 pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Problem>) {
-    if rule.severity == super::model::Severity::Off {
-        return; // switched off: needs no comparison
-    }
     let mut bad = |message: String| {
         out.push(Problem {
             path: path.to_vec(),
             message,
         })
     };
+    if def.group == "faults" {
+        super::faults::rule_problems(def.key, rule)
+            .into_iter()
+            .for_each(&mut bad);
+    }
+    if (rule.head_allowance_s.is_some() || rule.tail_allowance_s.is_some())
+        && !super::faults::takes_allowances(def.group, def.key)
+    {
+        bad("`head_allowance_s` and `tail_allowance_s` only apply to `faults.silence_s`".into());
+    }
+    if rule.severity == super::model::Severity::Off {
+        return; // switched off: needs no comparison
+    }
     let c = comparisons(rule);
     if c.len() > 1 {
         bad(format!(

@@ -1,0 +1,133 @@
+//! `approve` says what it means, through the binary: it shows what it
+//! approves file by file (warnings and rules not evaluated included), refuses
+//! a deliverable with more files than its count or with none, records nothing
+//! when it refuses (no approval, no run), and names the user from the login
+//! name when no `$USER` says who.
+
+mod common;
+
+use predicates::str::contains;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn sample() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("FEATURE");
+    common::copy_dir(&common::sample_delivery(), &root).unwrap();
+    (tmp, root)
+}
+
+fn count(ledger: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(ledger).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn approve(root: &Path, id: &str) -> assert_cmd::Command {
+    let mut c = common::plan_signoff();
+    c.args(["approve", id, "-q", "--root"]).arg(root);
+    c
+}
+
+#[test]
+fn approve_shows_each_file_with_its_warnings() {
+    let (_tmp, root) = sample();
+    // --override so the test holds whatever severity the profile gives the rule.
+    let out = approve(&root, "trailer-web")
+        .args(["--by", "Ana", "--override", "test"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("  picture/FEATURE_TRL_H264_25.mp4  ("))
+        .unwrap_or_else(|| panic!("{text}"));
+    let count = |word: &str| -> usize {
+        let line = lines[at];
+        line.split("; ")
+            .find(|p| p.contains(word))
+            .and_then(|p| p.split_whitespace().next())
+            .and_then(|n| n.trim_start_matches('(').parse().ok())
+            .unwrap_or(0)
+    };
+    let notes = &lines[at + 1..];
+    let shown = |prefix: &str| {
+        notes
+            .iter()
+            .take_while(|l| l.starts_with("      "))
+            .filter(|l| l.trim_start().starts_with(prefix))
+            .count()
+    };
+    assert!(count("warning(s)") + count("error(s)") > 0, "{text}");
+    assert_eq!(shown("warning "), count("warning(s)"), "{text}");
+    assert_eq!(shown("not evaluated "), count("not evaluated"), "{text}");
+    assert!(
+        text.contains("warning video.bit_rate_bps") || count("warning(s)") == 0,
+        "{text}"
+    );
+}
+
+#[test]
+fn refusals_record_nothing() {
+    let (_tmp, root) = sample();
+    let ledger = root.join("signoff.ledger.sqlite");
+    common::plan_signoff()
+        .arg("check")
+        .arg(&root)
+        .assert()
+        .code(1);
+    let runs = count(&ledger, "SELECT COUNT(*) FROM runs");
+    approve(&root, "dub-de")
+        .args(["--by", "Ana"])
+        .assert()
+        .code(1)
+        .stderr(contains("it is missing"));
+    // More files than the plan's count: a finding that refuses the approval.
+    fs::copy(
+        root.join("audio/FEATURE_PM_51_24bit.wav"),
+        root.join("audio/FEATURE_PM_51_24bit_v2.wav"),
+    )
+    .unwrap();
+    common::plan_signoff()
+        .arg("check")
+        .arg(&root)
+        .assert()
+        .code(1)
+        .stdout(contains("2 files where the plan expects 1"));
+    let runs = runs + 1;
+    approve(&root, "printmaster-51")
+        .args(["--by", "Ana"])
+        .assert()
+        .code(1)
+        .stderr(contains("it is failing (2 files where the plan expects 1)"));
+    approve(&root, "nope")
+        .args(["--by", "Ana"])
+        .assert()
+        .code(4);
+    assert_eq!(count(&ledger, "SELECT COUNT(*) FROM approvals"), 0);
+    assert_eq!(count(&ledger, "SELECT COUNT(*) FROM approval_files"), 0);
+    assert_eq!(
+        count(&ledger, "SELECT COUNT(*) FROM runs"),
+        runs,
+        "no run kept"
+    );
+}
+
+#[test]
+fn the_login_name_signs_when_user_is_unset() {
+    let (_tmp, root) = sample();
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let name = String::from_utf8_lossy(&id.stdout).trim().to_string();
+    approve(&root, "feature-master")
+        .env_remove("SIGNOFF_USER")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME")
+        .assert()
+        .code(0)
+        .stdout(contains(format!("approved feature-master by {name}:")));
+}
