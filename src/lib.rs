@@ -20,6 +20,7 @@ pub mod kinds;
 pub mod ledger;
 pub mod measure;
 pub mod paths;
+pub mod picture;
 pub mod plan;
 pub mod policy;
 pub mod probe;

@@ -1,0 +1,233 @@
+//! Freeze segments: a picture that stays within a noise tolerance of a
+//! reference frame for at least a minimum duration — the same test as
+//! FFmpeg's `freezedetect` (`n`, `d`: mean absolute frame difference over
+//! every plane against the first frame of the run). A hold on a black
+//! picture is black's to report, not freeze's.
+
+use super::black::BlackOptions;
+use super::{Detector, FrameView, PictureMeasurements, Plane, StreamContext, StreamInfo};
+
+/// Parameters, as FFmpeg's `freezedetect` names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreezeOptions {
+    /// Noise tolerance as a fraction of full scale (`n`, default 0.001, −60 dB).
+    pub noise: f64,
+    /// Shortest freeze reported, seconds (`d`, default 2.0).
+    pub min_duration_s: f64,
+}
+
+impl Default for FreezeOptions {
+    fn default() -> Self {
+        FreezeOptions {
+            noise: 0.001,
+            min_duration_s: 2.0,
+        }
+    }
+}
+
+/// The reference picture: copies of its three planes, buffers kept between runs.
+#[derive(Default)]
+struct Reference {
+    planes: [Vec<u8>; 3],
+    index: u64,
+    time_s: f64,
+    black: bool,
+}
+
+/// Finds frozen segments.
+pub struct FreezeDetector {
+    opts: FreezeOptions,
+    black: BlackOptions,
+    frame_s: f64,
+    reference: Option<Reference>,
+    spare: Reference,
+    frozen: bool,
+    last: Option<(u64, f64)>,
+    /// (frames, times, reference is black)
+    segments: Vec<((u64, u64), (f64, f64), bool)>,
+}
+
+impl FreezeDetector {
+    /// A detector for a stream described by `info`; `black` says which
+    /// holds are black (and so not freezes).
+    pub fn new(opts: FreezeOptions, black: BlackOptions, info: &StreamInfo) -> Self {
+        FreezeDetector {
+            opts,
+            black,
+            frame_s: 1.0 / if info.fps > 0.0 { info.fps } else { 25.0 },
+            reference: None,
+            spare: Reference::default(),
+            frozen: false,
+            last: None,
+            segments: Vec::new(),
+        }
+    }
+
+    fn set_reference(&mut self, f: &FrameView<'_>) {
+        let mut r = self
+            .reference
+            .take()
+            .unwrap_or_else(|| std::mem::take(&mut self.spare));
+        for (buf, p) in r.planes.iter_mut().zip([&f.y, &f.u, &f.v]) {
+            buf.clear();
+            for y in 0..p.height {
+                buf.extend_from_slice(p.row_bytes(y));
+            }
+        }
+        r.index = f.index;
+        r.time_s = f.time_s;
+        r.black = self.black.is_black(f);
+        self.reference = Some(r);
+    }
+}
+
+/// Whether `f` is within `noise` of `r` (mean absolute difference over all
+/// planes, as a fraction of 2^depth), stopping as soon as it cannot be.
+fn is_frozen(r: &Reference, f: &FrameView<'_>, noise: f64) -> bool {
+    let planes = [&f.y, &f.u, &f.v];
+    let count: usize = planes.iter().map(|p| p.width * p.height).sum();
+    let budget = (noise * count as f64 * f64::from(1u32 << f.bit_depth)) as u64;
+    let mut sad = 0u64;
+    for (buf, p) in r.planes.iter().zip(planes) {
+        let row_len = p.width * p.bytes_per_sample;
+        if buf.len() != row_len * p.height {
+            return false;
+        }
+        for y in 0..p.height {
+            sad += row_sad(&buf[y * row_len..(y + 1) * row_len], p.row_bytes(y), p);
+            if sad > budget {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn row_sad(a: &[u8], b: &[u8], p: &Plane<'_>) -> u64 {
+    if p.bytes_per_sample == 1 {
+        a.iter()
+            .zip(b)
+            .map(|(&x, &y)| u64::from(x.abs_diff(y)))
+            .sum()
+    } else {
+        a.chunks_exact(2)
+            .zip(b.chunks_exact(2))
+            .map(|(x, y)| {
+                let x = u16::from_le_bytes([x[0], x[1]]);
+                let y = u16::from_le_bytes([y[0], y[1]]);
+                u64::from(x.abs_diff(y))
+            })
+            .sum()
+    }
+}
+
+impl Detector for FreezeDetector {
+    fn frame(&mut self, f: &FrameView<'_>) {
+        let frozen = match &self.reference {
+            Some(r) => {
+                let frozen = is_frozen(r, f, self.opts.noise);
+                let held = f.time_s - r.time_s;
+                if held >= self.opts.min_duration_s - 1e-6 {
+                    if !frozen && self.frozen {
+                        self.segments
+                            .push(((r.index, f.index), (r.time_s, f.time_s), r.black));
+                    }
+                    self.frozen = frozen;
+                }
+                frozen
+            }
+            None => false,
+        };
+        if !frozen {
+            self.set_reference(f);
+        }
+        self.last = Some((f.index, f.time_s));
+    }
+
+    fn finish(mut self: Box<Self>, ctx: &StreamContext, out: &mut PictureMeasurements) {
+        if let (true, Some(r), Some((index, time_s))) = (self.frozen, &self.reference, self.last) {
+            self.segments.push((
+                (r.index, index + 1),
+                (r.time_s, time_s + self.frame_s),
+                r.black,
+            ));
+        }
+        out.freeze = self
+            .segments
+            .iter()
+            .filter(|s| !s.2)
+            .map(|&(frames, times, _)| ctx.segment(frames, times, None))
+            .collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::Owned;
+    use super::*;
+
+    fn run(plan: &[(&Owned, u64)]) -> PictureMeasurements {
+        let info = StreamInfo {
+            width: 16,
+            height: 16,
+            fps: 25.0,
+        };
+        let mut d = Box::new(FreezeDetector::new(
+            FreezeOptions::default(),
+            BlackOptions::default(),
+            &info,
+        ));
+        let mut i = 0;
+        for &(pic, n) in plan {
+            for _ in 0..n {
+                d.frame(&pic.view(i, 25.0));
+                i += 1;
+            }
+        }
+        let ctx = StreamContext {
+            stream_index: 0,
+            frame_rate: (25, 1),
+            start_timecode: None,
+            frames: i,
+            duration_s: i as f64 / 25.0,
+            field_order: None,
+        };
+        let mut out = PictureMeasurements::default();
+        d.finish(&ctx, &mut out);
+        out
+    }
+
+    #[test]
+    fn finds_a_hold_and_ignores_black_holds() {
+        let a = Owned::flat(16, 16, 100, 128, 128);
+        let b = Owned::flat(16, 16, 140, 128, 128);
+        let black = Owned::flat(16, 16, 16, 128, 128);
+        let out = run(&[(&a, 1), (&b, 1), (&a, 75), (&b, 1), (&black, 60), (&a, 1)]);
+        assert_eq!(out.freeze.len(), 1, "{:?}", out.freeze);
+        assert_eq!(
+            (out.freeze[0].start_frame, out.freeze[0].end_frame),
+            (2, 77)
+        );
+        assert!((out.freeze[0].duration_s - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn noise_within_tolerance_is_frozen_beyond_is_not() {
+        let a = Owned::flat(16, 16, 100, 128, 128);
+        let mut near = Owned::flat(16, 16, 100, 128, 128);
+        near.y[0] = 101; // 1 / (384 * 256) of full scale: well within 0.001
+        let mut plan = Vec::new();
+        for _ in 0..30 {
+            plan.push((&a, 1));
+            plan.push((&near, 1));
+        }
+        assert_eq!(run(&plan).freeze.len(), 1);
+        let far = Owned::flat(16, 16, 110, 128, 128);
+        let mut plan = Vec::new();
+        for _ in 0..30 {
+            plan.push((&a, 1));
+            plan.push((&far, 1));
+        }
+        assert!(run(&plan).freeze.is_empty());
+    }
+}
