@@ -1,30 +1,474 @@
-//! Video levels: Y′ and R′G′B′ excursions per EBU R 103 (pdet fills this in).
+//! Video levels: Y′ and R′G′B′ excursions outside the profile's range (EBU R 103).
+//!
+//! Ranges are given in 8-bit narrow-range code values (R 103: 5–246 for
+//! Y′ and for R′G′B′, about −5 % … +105 %) and scaled to the stream's bit
+//! depth (10-bit: 20–984). A frame is out of range when the samples outside
+//! cover at least the profile's area (R 103: 1 % of the picture). Y′ is
+//! checked on every sample; R′G′B′ is converted with the stream's matrix at
+//! every chroma site (with the luma sample at that site), so a 4:2:2 frame
+//! is judged on half its pixels spread evenly over the picture. R 103's
+//! low-pass filter against transients is not applied, so short overshoots
+//! count (stricter than R 103).
 
-use super::{Detector, FrameView, PictureMeasurements, StreamContext, StreamInfo};
+use super::runs::Runs;
+use super::{Detector, FrameView, Matrix, PictureMeasurements, Plane, StreamContext, StreamInfo};
 use serde::{Deserialize, Serialize};
 
 /// Parameters.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LevelsOptions {}
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelsOptions {
+    /// Lowest and highest legal Y′, 8-bit narrow-range code values.
+    pub luma_range_8bit: (f64, f64),
+    /// Lowest and highest legal R′, G′ and B′, 8-bit narrow-range code values.
+    pub rgb_range_8bit: (f64, f64),
+    /// Whether R′G′B′ is checked at all.
+    pub check_rgb: bool,
+    /// Fraction of the picture that must be outside for a frame to count.
+    pub min_area: f64,
+}
 
-/// What was measured.
+impl Default for LevelsOptions {
+    fn default() -> Self {
+        LevelsOptions {
+            luma_range_8bit: (5.0, 246.0),
+            rgb_range_8bit: (5.0, 246.0),
+            check_rgb: true,
+            min_area: 0.01,
+        }
+    }
+}
+
+/// What was measured on one stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct LevelsResult {}
+pub struct LevelsResult {
+    /// Legal Y′ at the stream's depth, code values (inclusive).
+    pub luma_range: [i32; 2],
+    /// Legal R′G′B′ at the stream's depth, code values (inclusive).
+    pub rgb_range: [i32; 2],
+    /// Whether R′G′B′ was checked.
+    pub rgb_checked: bool,
+    /// Area that makes a frame count, fraction of the picture.
+    pub min_area: f64,
+    /// Frames looked at.
+    pub frames: u64,
+    /// Frames with at least `min_area` of Y′ or R′G′B′ outside the range.
+    pub frames_out_of_range: u64,
+    /// Largest fraction of one frame with Y′ outside the range.
+    pub max_luma_area: f64,
+    /// Largest fraction of one frame with R′G′B′ outside the range.
+    pub max_rgb_area: f64,
+    /// Lowest and highest Y′ seen, code values.
+    pub luma_min_max: [i32; 2],
+    /// Lowest and highest R′, G′ or B′ seen, code values (may be outside the code range).
+    pub rgb_min_max: [i32; 2],
+    /// Runs of out-of-range frames, with the worst value and area.
+    pub segments: Vec<super::Segment>,
+}
+
+/// The worst of a run of out-of-range frames.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Worst {
+    luma_area: f64,
+    rgb_area: f64,
+    luma: [i32; 2],
+    rgb: [i32; 2],
+}
+
+impl Worst {
+    fn merge(&mut self, o: Worst) {
+        self.luma_area = self.luma_area.max(o.luma_area);
+        self.rgb_area = self.rgb_area.max(o.rgb_area);
+        self.luma = [self.luma[0].min(o.luma[0]), self.luma[1].max(o.luma[1])];
+        self.rgb = [self.rgb[0].min(o.rgb[0]), self.rgb[1].max(o.rgb[1])];
+    }
+}
 
 /// The detector.
 pub struct LevelsDetector {
-    _opts: LevelsOptions,
+    opts: LevelsOptions,
+    result: LevelsResult,
+    runs: Runs<Worst>,
 }
 
 impl LevelsDetector {
     /// A detector for a stream described by `info`.
     pub fn new(opts: LevelsOptions, _info: &StreamInfo) -> Self {
-        LevelsDetector { _opts: opts }
+        LevelsDetector {
+            opts,
+            result: LevelsResult {
+                luma_min_max: [i32::MAX, i32::MIN],
+                rgb_min_max: [i32::MAX, i32::MIN],
+                ..LevelsResult::default()
+            },
+            runs: Runs::default(),
+        }
     }
 }
 
-impl Detector for LevelsDetector {
-    fn frame(&mut self, _f: &FrameView<'_>) {}
+/// An 8-bit narrow-range code value at `depth` and range, rounded.
+fn scale(value_8bit: f64, depth: u8, full_range: bool) -> i32 {
+    let v = if full_range {
+        let max = f64::from((1u32 << depth) - 1);
+        (value_8bit - 16.0) / 219.0 * max
+    } else {
+        value_8bit * f64::from(1u32 << (depth - 8))
+    };
+    v.round() as i32
+}
 
-    fn finish(self: Box<Self>, _ctx: &StreamContext, _out: &mut PictureMeasurements) {}
+/// Counts of Y′ samples outside `lo..=hi`, with the lowest and highest seen.
+fn luma_excursions(y: &Plane<'_>, lo: i32, hi: i32) -> (u64, [i32; 2]) {
+    let mut outside = 0u64;
+    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    for row in 0..y.height {
+        if let Some(r) = y.row_u8(row) {
+            let (lo8, hi8) = (lo.clamp(-1, 256), hi.clamp(-1, 256));
+            outside += r
+                .iter()
+                .map(|&s| u32::from(i32::from(s) < lo8 || i32::from(s) > hi8))
+                .sum::<u32>() as u64;
+            min = min.min(r.iter().copied().min().map_or(i32::MAX, i32::from));
+            max = max.max(r.iter().copied().max().map_or(i32::MIN, i32::from));
+        } else {
+            y.for_each_in_row(row, |s| {
+                let s = i32::from(s);
+                outside += u64::from(s < lo || s > hi);
+                min = min.min(s);
+                max = max.max(s);
+            });
+        }
+    }
+    (outside, [min, max])
+}
+
+/// Y′CbCr → R′G′B′ in code values at one depth and range, fixed point.
+#[derive(Debug, Clone, Copy)]
+struct ToRgb {
+    mid: i32,
+    r_cr: i32,
+    g_cb: i32,
+    g_cr: i32,
+    b_cb: i32,
+}
+
+const FRAC: i32 = 16;
+
+impl ToRgb {
+    fn new(matrix: Matrix, depth: u8, full_range: bool) -> Self {
+        let (kr, kb) = match matrix {
+            Matrix::Bt601 => (0.299, 0.114),
+            Matrix::Bt709 => (0.2126, 0.0722),
+            Matrix::Bt2020 => (0.2627, 0.0593),
+        };
+        let kg = 1.0 - kr - kb;
+        // Narrow range: chroma spans 224 steps where luma spans 219.
+        let k = if full_range { 1.0 } else { 219.0 / 224.0 };
+        let fx = |v: f64| (v * k * f64::from(1 << FRAC)).round() as i32;
+        ToRgb {
+            mid: 1 << (depth - 1),
+            r_cr: fx(2.0 * (1.0 - kr)),
+            g_cb: fx(2.0 * (1.0 - kb) * kb / kg),
+            g_cr: fx(2.0 * (1.0 - kr) * kr / kg),
+            b_cb: fx(2.0 * (1.0 - kb)),
+        }
+    }
+
+    #[inline]
+    fn rgb(&self, y: i32, cb: i32, cr: i32) -> [i32; 3] {
+        let (cb, cr) = (i64::from(cb - self.mid), i64::from(cr - self.mid));
+        let half = 1i64 << (FRAC - 1);
+        let y = i64::from(y);
+        let r = y + ((i64::from(self.r_cr) * cr + half) >> FRAC);
+        let g = y - ((i64::from(self.g_cb) * cb + i64::from(self.g_cr) * cr + half) >> FRAC);
+        let b = y + ((i64::from(self.b_cb) * cb + half) >> FRAC);
+        [r as i32, g as i32, b as i32]
+    }
+}
+
+/// Chroma sites with any of R′G′B′ outside `lo..=hi`, the number of sites,
+/// and the lowest and highest component seen.
+fn rgb_excursions(f: &FrameView<'_>, conv: ToRgb, lo: i32, hi: i32) -> (u64, u64, [i32; 2]) {
+    let (sx, sy) = (usize::from(f.chroma_shift.0), usize::from(f.chroma_shift.1));
+    let (cw, ch) = (f.u.width.min(f.v.width), f.u.height.min(f.v.height));
+    let mut outside = 0u64;
+    let mut sites = 0u64;
+    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    for cy in 0..ch {
+        let ly = (cy << sy).min(f.y.height.saturating_sub(1));
+        for cx in 0..cw {
+            let lx = cx << sx;
+            if lx >= f.y.width {
+                break;
+            }
+            let y = i32::from(f.y.sample(lx, ly));
+            let [r, g, b] = conv.rgb(
+                y,
+                i32::from(f.u.sample(cx, cy)),
+                i32::from(f.v.sample(cx, cy)),
+            );
+            let lo_c = r.min(g).min(b);
+            let hi_c = r.max(g).max(b);
+            outside += u64::from(lo_c < lo || hi_c > hi);
+            min = min.min(lo_c);
+            max = max.max(hi_c);
+            sites += 1;
+        }
+    }
+    (outside, sites, [min, max])
+}
+
+fn percent(area: f64) -> String {
+    format!("{:.2} %", area * 100.0)
+}
+
+impl Detector for LevelsDetector {
+    fn frame(&mut self, f: &FrameView<'_>) {
+        let (depth, full) = (f.bit_depth.clamp(8, 16), f.full_range);
+        let luma = (
+            scale(self.opts.luma_range_8bit.0, depth, full),
+            scale(self.opts.luma_range_8bit.1, depth, full),
+        );
+        let rgb = (
+            scale(self.opts.rgb_range_8bit.0, depth, full),
+            scale(self.opts.rgb_range_8bit.1, depth, full),
+        );
+        self.result.luma_range = [luma.0, luma.1];
+        self.result.rgb_range = [rgb.0, rgb.1];
+        let pixels = (f.y.width * f.y.height).max(1) as f64;
+        let (y_out, y_mm) = luma_excursions(&f.y, luma.0, luma.1);
+        let luma_area = y_out as f64 / pixels;
+        let (rgb_area, rgb_mm) = if self.opts.check_rgb && f.u.width > 0 && f.v.width > 0 {
+            let conv = ToRgb::new(f.matrix, depth, full);
+            let (out, sites, mm) = rgb_excursions(f, conv, rgb.0, rgb.1);
+            (out as f64 / sites.max(1) as f64, mm)
+        } else {
+            (0.0, [i32::MAX, i32::MIN])
+        };
+        let r = &mut self.result;
+        r.frames += 1;
+        r.max_luma_area = r.max_luma_area.max(luma_area);
+        r.max_rgb_area = r.max_rgb_area.max(rgb_area);
+        r.luma_min_max = [
+            r.luma_min_max[0].min(y_mm[0]),
+            r.luma_min_max[1].max(y_mm[1]),
+        ];
+        r.rgb_min_max = [
+            r.rgb_min_max[0].min(rgb_mm[0]),
+            r.rgb_min_max[1].max(rgb_mm[1]),
+        ];
+        if luma_area >= self.opts.min_area || rgb_area >= self.opts.min_area {
+            r.frames_out_of_range += 1;
+            let worst = Worst {
+                luma_area,
+                rgb_area,
+                luma: y_mm,
+                rgb: rgb_mm,
+            };
+            self.runs.hit(f.index, f.time_s, worst, Worst::merge);
+        } else {
+            self.runs.miss(f.index, f.time_s);
+        }
+    }
+
+    fn finish(self: Box<Self>, ctx: &StreamContext, out: &mut PictureMeasurements) {
+        let mut result = self.result;
+        result.rgb_checked = self.opts.check_rgb;
+        result.min_area = self.opts.min_area;
+        if result.frames == 0 {
+            result.luma_min_max = [0, 0];
+            result.rgb_min_max = [0, 0];
+        }
+        if result.rgb_min_max[0] > result.rgb_min_max[1] {
+            result.rgb_min_max = [0, 0];
+        }
+        let (luma, rgb) = (result.luma_range, result.rgb_range);
+        result.segments = self.runs.segments(ctx, 0.0, |w| {
+            format!(
+                "Y′ {} outside {}–{} (lowest {}, highest {}); R′G′B′ {} outside {}–{} (lowest {}, highest {})",
+                percent(w.luma_area),
+                luma[0],
+                luma[1],
+                w.luma[0],
+                w.luma[1],
+                percent(w.rgb_area),
+                rgb[0],
+                rgb[1],
+                w.rgb[0],
+                w.rgb[1]
+            )
+        });
+        out.levels = Some(result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::Owned;
+    use super::*;
+
+    fn ctx(frames: u64, fps: f64) -> StreamContext {
+        StreamContext {
+            stream_index: 0,
+            frame_rate: (fps as u32, 1),
+            start_timecode: Some("10:00:00:00".into()),
+            frames,
+            duration_s: frames as f64 / fps,
+            field_order: None,
+        }
+    }
+
+    fn info() -> StreamInfo {
+        StreamInfo {
+            width: 64,
+            height: 64,
+            fps: 25.0,
+        }
+    }
+
+    fn run(frames: &[Owned], opts: LevelsOptions) -> LevelsResult {
+        let mut d = Box::new(LevelsDetector::new(opts, &info()));
+        for (i, f) in frames.iter().enumerate() {
+            d.frame(&f.view(i as u64, 25.0));
+        }
+        let mut out = PictureMeasurements::default();
+        d.finish(&ctx(frames.len() as u64, 25.0), &mut out);
+        out.levels.unwrap()
+    }
+
+    /// A grey picture with `n` luma samples set to `value`.
+    fn with_luma(n: usize, value: u8) -> Owned {
+        let mut o = Owned::flat(64, 64, 128, 128, 128);
+        o.y[..n].fill(value);
+        o
+    }
+
+    #[test]
+    fn counts_only_from_the_area_threshold() {
+        // 64×64 = 4096 samples; 1 % is 40.96: 41 samples count, 40 do not.
+        let frames = vec![with_luma(40, 255), with_luma(41, 255), with_luma(41, 2)];
+        let luma_only = LevelsOptions {
+            check_rgb: false,
+            ..LevelsOptions::default()
+        };
+        let r = run(&frames, luma_only);
+        assert_eq!(r.luma_range, [5, 246]);
+        assert_eq!(r.frames_out_of_range, 2);
+        assert_eq!(r.luma_min_max, [2, 255]);
+        assert!((r.max_luma_area - 41.0 / 4096.0).abs() < 1e-12);
+        assert_eq!(r.segments.len(), 1);
+        let s = &r.segments[0];
+        assert_eq!((s.start_frame, s.end_frame), (1, 3));
+        assert_eq!(s.start_tc.as_deref(), Some("10:00:00:01"));
+        assert!(s
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("lowest 2, highest 255"));
+    }
+
+    #[test]
+    fn legal_edges_are_legal() {
+        let frames = vec![with_luma(4096, 5), with_luma(4096, 246)];
+        let r = run(&frames, LevelsOptions::default());
+        assert_eq!(r.frames_out_of_range, 0);
+        assert!(r.segments.is_empty());
+    }
+
+    #[test]
+    fn saturated_colour_is_an_rgb_excursion_with_legal_luma() {
+        // BT.709 Y′=63 Cb=102 Cr=240 is 100 % red (R′=235, G′=B′=16); with
+        // more Y′ and Cr, R′ goes over 246 while Y′ stays legal.
+        let legal = Owned::flat(64, 64, 63, 102, 240);
+        let r = run(&[legal], LevelsOptions::default());
+        assert_eq!(r.frames_out_of_range, 0, "{r:?}");
+        let over = Owned::flat(64, 64, 81, 90, 255);
+        let r = run(&[over], LevelsOptions::default());
+        assert_eq!(r.frames_out_of_range, 1);
+        assert_eq!(r.max_luma_area, 0.0);
+        assert_eq!(r.max_rgb_area, 1.0);
+        assert!(r.rgb_min_max[1] > 246, "{r:?}");
+        let off = LevelsOptions {
+            check_rgb: false,
+            ..LevelsOptions::default()
+        };
+        assert_eq!(
+            run(&[Owned::flat(64, 64, 81, 90, 255)], off).frames_out_of_range,
+            0
+        );
+    }
+
+    #[test]
+    fn matrix_converts_known_colours() {
+        let c = ToRgb::new(Matrix::Bt709, 8, false);
+        // Grey, and BT.709 narrow-range 100 % red.
+        assert_eq!(c.rgb(180, 128, 128), [180, 180, 180]);
+        let [r, g, b] = c.rgb(63, 102, 240); // 100 % red
+        assert!(
+            (r - 235).abs() <= 1 && (g - 16).abs() <= 1 && (b - 16).abs() <= 1,
+            "{r} {g} {b}"
+        );
+        let c10 = ToRgb::new(Matrix::Bt709, 10, false);
+        let [r, g, b] = c10.rgb(252, 408, 960);
+        assert!(
+            (r - 940).abs() <= 2 && (g - 64).abs() <= 2 && (b - 64).abs() <= 2,
+            "{r} {g} {b}"
+        );
+    }
+
+    #[test]
+    fn ranges_scale_with_bit_depth() {
+        assert_eq!(scale(5.0, 10, false), 20);
+        assert_eq!(scale(246.0, 10, false), 984);
+        assert_eq!(scale(246.0, 12, false), 3936);
+        assert_eq!(scale(16.0, 10, true), 0);
+        assert_eq!(scale(235.0, 8, true), 255);
+    }
+
+    #[test]
+    fn ten_bit_planes_use_ten_bit_ranges() {
+        let (w, h) = (16usize, 16usize);
+        // 10-bit samples: 1000 is over 984 but a 8-bit test would call 1000>>2=250 over 246 too;
+        // 990 is over 984, while 990>>2 = 247 … use 985 (246.25 in 8-bit terms).
+        let mut y: Vec<u8> = Vec::new();
+        for i in 0..w * h {
+            let v: u16 = if i < 3 { 985 } else { 500 };
+            y.extend_from_slice(&v.to_le_bytes());
+        }
+        let c: Vec<u8> = std::iter::repeat_n(512u16.to_le_bytes(), w * h / 4)
+            .flatten()
+            .collect();
+        fn plane(d: &[u8], pw: usize, ph: usize) -> Plane<'_> {
+            Plane {
+                data: d,
+                stride: pw * 2,
+                width: pw,
+                height: ph,
+                bytes_per_sample: 2,
+            }
+        }
+        let f = FrameView {
+            index: 0,
+            time_s: 0.0,
+            width: w,
+            height: h,
+            bit_depth: 10,
+            full_range: false,
+            matrix: Matrix::Bt709,
+            chroma_shift: (1, 1),
+            interlaced_flag: false,
+            top_field_first: false,
+            y: plane(&y, w, h),
+            u: plane(&c, w / 2, h / 2),
+            v: plane(&c, w / 2, h / 2),
+        };
+        let mut d = Box::new(LevelsDetector::new(LevelsOptions::default(), &info()));
+        d.frame(&f);
+        let mut out = PictureMeasurements::default();
+        d.finish(&ctx(1, 25.0), &mut out);
+        let r = out.levels.unwrap();
+        assert_eq!(r.luma_range, [20, 984]);
+        assert_eq!(r.luma_min_max, [500, 985]);
+        assert_eq!(r.frames_out_of_range, 1); // 3/256 > 1 %
+        assert!((r.max_luma_area - 3.0 / 256.0).abs() < 1e-12);
+    }
 }

@@ -11,6 +11,7 @@ pub mod black;
 pub mod freeze;
 pub mod levels;
 pub mod pse;
+mod runs;
 pub mod scan;
 
 use serde::{Deserialize, Serialize};
