@@ -194,7 +194,7 @@ fn out_of_range_area_agrees_with_signalstats_brng() {
         let opts = LevelsOptions {
             luma_range_8bit: (16.0, 235.0),
             check_rgb: false,
-            min_area: 0.01,
+            luma_min_area: 0.01,
             ..LevelsOptions::default()
         };
         let r = levels(&path, opts.clone());
@@ -208,7 +208,10 @@ fn out_of_range_area_agrees_with_signalstats_brng() {
             expected > 5 && expected < 50,
             "{name}: fixture must pass and fail: {reference:?}"
         );
-        assert_eq!(r.frames_out_of_range, expected, "{name}: {reference:?}");
+        assert_eq!(
+            r.luma_frames_out_of_range, expected,
+            "{name}: {reference:?}"
+        );
         let max = reference.iter().cloned().fold(0.0, f64::max);
         assert!(
             (r.max_luma_area - max).abs() < 1e-4,
@@ -221,12 +224,12 @@ fn out_of_range_area_agrees_with_signalstats_brng() {
             let r = levels(
                 &path,
                 LevelsOptions {
-                    min_area: b + 1e-6,
+                    luma_min_area: b + 1e-6,
                     ..opts.clone()
                 },
             );
             let expected = reference.iter().filter(|&&x| x >= b + 1e-6).count() as u64;
-            assert_eq!(r.frames_out_of_range, expected, "{name} at {b}");
+            assert_eq!(r.luma_frames_out_of_range, expected, "{name} at {b}");
         }
         // R 103's wider range at this depth (5–246, 20–984) catches fewer.
         let wide = levels(&path, LevelsOptions::default());
@@ -234,7 +237,7 @@ fn out_of_range_area_agrees_with_signalstats_brng() {
             wide.luma_range,
             [(5.0 * scale) as i32, (246.0 * scale) as i32]
         );
-        assert!(wide.frames_out_of_range < r.frames_out_of_range);
+        assert!(wide.luma_frames_out_of_range < r.luma_frames_out_of_range);
     }
 }
 
@@ -260,7 +263,11 @@ fn legal_colour_bars_pass_and_overdriven_ones_fail() {
     // SMPTE HD bars carry a −2 % / +2 % PLUGE and 100 % white, all inside
     // R 103's −5 %…105 %, but the bars' sub-black PLUGE and superwhite are
     // small; the picture as a whole must pass.
-    assert_eq!(r.frames_out_of_range, 0, "{r:?}");
+    assert_eq!(
+        r.luma_frames_out_of_range + r.rgb_frames_out_of_range,
+        0,
+        "{r:?}"
+    );
     // Saturation boosted beyond legal: R′G′B′ goes out while Y′ does not.
     let hot = ffmpeg_make(
         dir.path(),
@@ -279,9 +286,10 @@ fn legal_colour_bars_pass_and_overdriven_ones_fail() {
         ],
     );
     let r = levels(&hot, LevelsOptions::default());
-    assert_eq!(r.frames_out_of_range, 25, "{r:?}");
+    assert_eq!(r.rgb_frames_out_of_range, 25, "{r:?}");
     assert!(r.max_rgb_area > r.max_luma_area);
-    assert_eq!(r.segments.len(), 1);
+    assert_eq!(r.rgb_segments.len(), 1);
+    assert_eq!(r.rgb_segments[0].end_frame, 25);
 }
 
 /// `idet`'s multi-frame counts (TFF, BFF, progressive, undetermined).

@@ -23,8 +23,10 @@ pub struct LevelsOptions {
     pub rgb_range_8bit: (f64, f64),
     /// Whether R′G′B′ is checked at all.
     pub check_rgb: bool,
-    /// Fraction of the picture that must be outside for a frame to count.
-    pub min_area: f64,
+    /// Fraction of the picture Y′ must be outside for a frame to count.
+    pub luma_min_area: f64,
+    /// Fraction of the picture R′G′B′ must be outside for a frame to count.
+    pub rgb_min_area: f64,
 }
 
 impl Default for LevelsOptions {
@@ -33,7 +35,8 @@ impl Default for LevelsOptions {
             luma_range_8bit: (5.0, 246.0),
             rgb_range_8bit: (5.0, 246.0),
             check_rgb: true,
-            min_area: 0.01,
+            luma_min_area: 0.01,
+            rgb_min_area: 0.01,
         }
     }
 }
@@ -47,12 +50,16 @@ pub struct LevelsResult {
     pub rgb_range: [i32; 2],
     /// Whether R′G′B′ was checked.
     pub rgb_checked: bool,
-    /// Area that makes a frame count, fraction of the picture.
-    pub min_area: f64,
+    /// Y′ area that makes a frame count, fraction of the picture.
+    pub luma_min_area: f64,
+    /// R′G′B′ area that makes a frame count, fraction of the picture.
+    pub rgb_min_area: f64,
     /// Frames looked at.
     pub frames: u64,
-    /// Frames with at least `min_area` of Y′ or R′G′B′ outside the range.
-    pub frames_out_of_range: u64,
+    /// Frames with at least `luma_min_area` of Y′ outside the range.
+    pub luma_frames_out_of_range: u64,
+    /// Frames with at least `rgb_min_area` of R′G′B′ outside the range.
+    pub rgb_frames_out_of_range: u64,
     /// Largest fraction of one frame with Y′ outside the range.
     pub max_luma_area: f64,
     /// Largest fraction of one frame with R′G′B′ outside the range.
@@ -61,25 +68,26 @@ pub struct LevelsResult {
     pub luma_min_max: [i32; 2],
     /// Lowest and highest R′, G′ or B′ seen, code values (may be outside the code range).
     pub rgb_min_max: [i32; 2],
-    /// Runs of out-of-range frames, with the worst value and area.
-    pub segments: Vec<super::Segment>,
+    /// Runs of frames with Y′ out of range, with the worst value and area.
+    pub luma_segments: Vec<super::Segment>,
+    /// Runs of frames with R′G′B′ out of range, with the worst value and area.
+    pub rgb_segments: Vec<super::Segment>,
 }
 
-/// The worst of a run of out-of-range frames.
+/// The worst of a run of out-of-range frames: area, lowest and highest value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Worst {
-    luma_area: f64,
-    rgb_area: f64,
-    luma: [i32; 2],
-    rgb: [i32; 2],
+    area: f64,
+    min_max: [i32; 2],
 }
 
 impl Worst {
     fn merge(&mut self, o: Worst) {
-        self.luma_area = self.luma_area.max(o.luma_area);
-        self.rgb_area = self.rgb_area.max(o.rgb_area);
-        self.luma = [self.luma[0].min(o.luma[0]), self.luma[1].max(o.luma[1])];
-        self.rgb = [self.rgb[0].min(o.rgb[0]), self.rgb[1].max(o.rgb[1])];
+        self.area = self.area.max(o.area);
+        self.min_max = [
+            self.min_max[0].min(o.min_max[0]),
+            self.min_max[1].max(o.min_max[1]),
+        ];
     }
 }
 
@@ -87,7 +95,8 @@ impl Worst {
 pub struct LevelsDetector {
     opts: LevelsOptions,
     result: LevelsResult,
-    runs: Runs<Worst>,
+    luma_runs: Runs<Worst>,
+    rgb_runs: Runs<Worst>,
 }
 
 impl LevelsDetector {
@@ -100,7 +109,8 @@ impl LevelsDetector {
                 rgb_min_max: [i32::MAX, i32::MIN],
                 ..LevelsResult::default()
             },
-            runs: Runs::default(),
+            luma_runs: Runs::default(),
+            rgb_runs: Runs::default(),
         }
     }
 }
@@ -256,47 +266,53 @@ impl Detector for LevelsDetector {
             r.rgb_min_max[0].min(rgb_mm[0]),
             r.rgb_min_max[1].max(rgb_mm[1]),
         ];
-        if luma_area >= self.opts.min_area || rgb_area >= self.opts.min_area {
-            r.frames_out_of_range += 1;
-            let worst = Worst {
-                luma_area,
-                rgb_area,
-                luma: y_mm,
-                rgb: rgb_mm,
-            };
-            self.runs.hit(f.index, f.time_s, worst, Worst::merge);
-        } else {
-            self.runs.miss(f.index, f.time_s);
+        let (luma_hit, rgb_hit) = (
+            luma_area >= self.opts.luma_min_area,
+            rgb_area >= self.opts.rgb_min_area,
+        );
+        r.luma_frames_out_of_range += u64::from(luma_hit);
+        r.rgb_frames_out_of_range += u64::from(rgb_hit);
+        for (runs, hit, area, min_max) in [
+            (&mut self.luma_runs, luma_hit, luma_area, y_mm),
+            (&mut self.rgb_runs, rgb_hit, rgb_area, rgb_mm),
+        ] {
+            if hit {
+                runs.hit(f.index, f.time_s, Worst { area, min_max }, Worst::merge);
+            } else {
+                runs.miss(f.index, f.time_s);
+            }
         }
     }
 
     fn finish(self: Box<Self>, ctx: &StreamContext, out: &mut PictureMeasurements) {
         let mut result = self.result;
         result.rgb_checked = self.opts.check_rgb;
-        result.min_area = self.opts.min_area;
-        if result.frames == 0 {
+        result.luma_min_area = self.opts.luma_min_area;
+        result.rgb_min_area = self.opts.rgb_min_area;
+        if result.luma_min_max[0] > result.luma_min_max[1] {
             result.luma_min_max = [0, 0];
-            result.rgb_min_max = [0, 0];
         }
         if result.rgb_min_max[0] > result.rgb_min_max[1] {
             result.rgb_min_max = [0, 0];
         }
-        let (luma, rgb) = (result.luma_range, result.rgb_range);
-        result.segments = self.runs.segments(ctx, 0.0, |w| {
-            format!(
-                "Y′ {} outside {}–{} (lowest {}, highest {}); R′G′B′ {} outside {}–{} (lowest {}, highest {})",
-                percent(w.luma_area),
-                luma[0],
-                luma[1],
-                w.luma[0],
-                w.luma[1],
-                percent(w.rgb_area),
-                rgb[0],
-                rgb[1],
-                w.rgb[0],
-                w.rgb[1]
-            )
-        });
+        let describe = |what: &'static str, range: [i32; 2]| {
+            move |w: &Worst| {
+                format!(
+                    "{what} outside {}–{} on up to {} of the picture (lowest {}, highest {})",
+                    range[0],
+                    range[1],
+                    percent(w.area),
+                    w.min_max[0],
+                    w.min_max[1]
+                )
+            }
+        };
+        result.luma_segments = self
+            .luma_runs
+            .segments(ctx, 0.0, describe("Y′", result.luma_range));
+        result.rgb_segments =
+            self.rgb_runs
+                .segments(ctx, 0.0, describe("R′G′B′", result.rgb_range));
         out.levels = Some(result);
     }
 }
@@ -352,11 +368,11 @@ mod tests {
         };
         let r = run(&frames, luma_only);
         assert_eq!(r.luma_range, [5, 246]);
-        assert_eq!(r.frames_out_of_range, 2);
+        assert_eq!(r.luma_frames_out_of_range, 2);
         assert_eq!(r.luma_min_max, [2, 255]);
         assert!((r.max_luma_area - 41.0 / 4096.0).abs() < 1e-12);
-        assert_eq!(r.segments.len(), 1);
-        let s = &r.segments[0];
+        assert_eq!(r.luma_segments.len(), 1);
+        let s = &r.luma_segments[0];
         assert_eq!((s.start_frame, s.end_frame), (1, 3));
         assert_eq!(s.start_tc.as_deref(), Some("10:00:00:01"));
         assert!(s
@@ -370,8 +386,8 @@ mod tests {
     fn legal_edges_are_legal() {
         let frames = vec![with_luma(4096, 5), with_luma(4096, 246)];
         let r = run(&frames, LevelsOptions::default());
-        assert_eq!(r.frames_out_of_range, 0);
-        assert!(r.segments.is_empty());
+        assert_eq!(r.luma_frames_out_of_range + r.rgb_frames_out_of_range, 0);
+        assert!(r.luma_segments.is_empty() && r.rgb_segments.is_empty());
     }
 
     #[test]
@@ -380,10 +396,12 @@ mod tests {
         // more Y′ and Cr, R′ goes over 246 while Y′ stays legal.
         let legal = Owned::flat(64, 64, 63, 102, 240);
         let r = run(&[legal], LevelsOptions::default());
-        assert_eq!(r.frames_out_of_range, 0, "{r:?}");
+        assert_eq!(r.rgb_frames_out_of_range, 0, "{r:?}");
         let over = Owned::flat(64, 64, 81, 90, 255);
         let r = run(&[over], LevelsOptions::default());
-        assert_eq!(r.frames_out_of_range, 1);
+        assert_eq!(r.rgb_frames_out_of_range, 1);
+        assert_eq!(r.luma_frames_out_of_range, 0);
+        assert_eq!(r.rgb_segments.len(), 1);
         assert_eq!(r.max_luma_area, 0.0);
         assert_eq!(r.max_rgb_area, 1.0);
         assert!(r.rgb_min_max[1] > 246, "{r:?}");
@@ -392,7 +410,7 @@ mod tests {
             ..LevelsOptions::default()
         };
         assert_eq!(
-            run(&[Owned::flat(64, 64, 81, 90, 255)], off).frames_out_of_range,
+            run(&[Owned::flat(64, 64, 81, 90, 255)], off).rgb_frames_out_of_range,
             0
         );
     }
@@ -468,7 +486,7 @@ mod tests {
         let r = out.levels.unwrap();
         assert_eq!(r.luma_range, [20, 984]);
         assert_eq!(r.luma_min_max, [500, 985]);
-        assert_eq!(r.frames_out_of_range, 1); // 3/256 > 1 %
+        assert_eq!(r.luma_frames_out_of_range, 1); // 3/256 > 1 %
         assert!((r.max_luma_area - 3.0 / 256.0).abs() < 1e-12);
     }
 }
