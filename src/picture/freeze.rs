@@ -34,6 +34,9 @@ struct Reference {
     black: bool,
 }
 
+/// A found hold: (first, after-last) frames, (start, end) seconds, and whether it is black.
+type Hold = ((u64, u64), (f64, f64), bool);
+
 /// Finds frozen segments.
 pub struct FreezeDetector {
     opts: FreezeOptions,
@@ -43,8 +46,7 @@ pub struct FreezeDetector {
     spare: Reference,
     frozen: bool,
     last: Option<(u64, f64)>,
-    /// (frames, times, reference is black)
-    segments: Vec<((u64, u64), (f64, f64), bool)>,
+    segments: Vec<Hold>,
 }
 
 impl FreezeDetector {

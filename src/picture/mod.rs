@@ -8,12 +8,14 @@
 //! line in [`detectors`].
 
 pub mod black;
+pub mod decode;
 pub mod freeze;
 pub mod levels;
 pub mod pse;
 mod runs;
 pub mod scan;
 
+pub use decode::analyse_picture;
 use serde::{Deserialize, Serialize};
 
 /// One plane of a decoded picture at the stream's bit depth.

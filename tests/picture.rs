@@ -1,0 +1,179 @@
+//! Issue 10, picture: black and freeze segments agree with FFmpeg's own
+//! `blackdetect` and `freezedetect` on the same file and parameters, within
+//! one frame, at 8 bits (FFV1 4:2:0) and 10 bits (ProRes 422 HQ). Fixtures
+//! are made in the test from FFmpeg's lavfi sources.
+
+use signoff::picture::{analyse_picture, PictureMeasurements, PictureOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FPS: f64 = 25.0;
+
+/// 2 s moving, 3 s black, 2 s moving, 3 s still, 1 s near-black (Y′ 30,
+/// under the 10 % threshold), 1 s moving, 2.4 s dark grey (Y′ 40, above
+/// it), 2 s still, 2.5 s black to the end.
+fn make(dir: &Path, name: &str, codec: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let s = "s=320x240:r=25";
+    let sources = [
+        format!("testsrc2={s}:d=2"),
+        format!("color=black:{s}:d=3"),
+        format!("testsrc2={s}:d=2"),
+        format!("testsrc2={s}:d=0.04,loop=loop=74:size=1"),
+        format!("color=0x1e1e1e:{s}:d=1"),
+        format!("testsrc2={s}:d=1"),
+        format!("color=0x282828:{s}:d=2.4"),
+        format!("mandelbrot={s}:end_pts=0,trim=end_frame=1,loop=loop=49:size=1"),
+        format!("color=black:{s}:d=2.5"),
+    ];
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-nostdin", "-y", "-hide_banner", "-loglevel", "error"]);
+    for src in &sources {
+        cmd.args(["-f", "lavfi", "-i", src]);
+    }
+    let inputs: String = (0..sources.len())
+        .map(|i| format!("[{i}:v]format=yuv420p,setsar=1[v{i}];"))
+        .collect();
+    let chain: String = (0..sources.len()).map(|i| format!("[v{i}]")).collect();
+    let filter = format!("{inputs}{chain}concat=n={}:v=1:a=0[out]", sources.len());
+    let status = cmd
+        .args(["-filter_complex", &filter, "-map", "[out]"])
+        .args(codec)
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg made {name}");
+    out
+}
+
+/// (start, end) seconds of every segment FFmpeg's filters report, and the
+/// end of a freeze still open at the end (`None`).
+struct Truth {
+    black: Vec<(f64, f64)>,
+    freeze: Vec<(f64, Option<f64>)>,
+}
+
+fn ffmpeg_truth(path: &Path, black: &str, freeze: &str) -> Truth {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-nostats", "-i"])
+        .arg(path)
+        .args([
+            "-vf",
+            &format!("blackdetect={black},freezedetect={freeze}"),
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let num = |line: &str, key: &str| -> Option<f64> {
+        let rest = &line[line.find(key)? + key.len()..];
+        rest.trim_start()
+            .split(|c: char| c.is_whitespace())
+            .next()?
+            .parse()
+            .ok()
+    };
+    let mut truth = Truth {
+        black: Vec::new(),
+        freeze: Vec::new(),
+    };
+    for line in text.lines() {
+        if let (Some(s), Some(e)) = (num(line, "black_start:"), num(line, "black_end:")) {
+            truth.black.push((s, e));
+        }
+        if let Some(s) = num(line, "freeze_start:") {
+            truth.freeze.push((s, None));
+        }
+        if let Some(e) = num(line, "freeze_end:") {
+            truth.freeze.last_mut().expect("a freeze started").1 = Some(e);
+        }
+    }
+    truth
+}
+
+fn ours(path: &Path, opts: &PictureOptions) -> PictureMeasurements {
+    let media = signoff::probe::probe_file(path).expect("probes").info;
+    let mut all = analyse_picture(path, &media, opts).expect("analyses");
+    assert_eq!(all.len(), 1);
+    all.remove(0)
+}
+
+fn near(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1.0 / FPS + 1e-6
+}
+
+fn agree(path: &Path) {
+    let opts = PictureOptions::default();
+    let truth = ffmpeg_truth(path, "d=2:pic_th=0.98:pix_th=0.1", "n=0.001:d=2");
+    let got = ours(path, &opts);
+    assert_eq!(got.not_evaluated, None);
+    assert_eq!(got.frames, 473);
+    assert!(got.decode_errors.is_empty(), "{:?}", got.decode_errors);
+    // Black: the 3 s hold, 1 s near-black (too short on its own: it
+    // follows the still, so stands alone), and the 2.5 s tail.
+    let black: Vec<(f64, f64)> = got.black.iter().map(|s| (s.start_s, s.end_s)).collect();
+    assert_eq!(
+        black.len(),
+        truth.black.len(),
+        "ours {black:?} ffmpeg {:?}",
+        truth.black
+    );
+    assert_eq!(black.len(), 2, "{black:?}");
+    for (o, t) in black.iter().zip(&truth.black) {
+        assert!(
+            near(o.0, t.0) && near(o.1, t.1),
+            "black ours {o:?} ffmpeg {t:?}"
+        );
+    }
+    // Freeze: FFmpeg also reports the black holds as freezes; signoff
+    // reports them once, as black.
+    let in_black = |s: f64| black.iter().any(|b| s >= b.0 - 0.05 && s < b.1);
+    let expected: Vec<&(f64, Option<f64>)> =
+        truth.freeze.iter().filter(|f| !in_black(f.0)).collect();
+    let freeze: Vec<(f64, f64)> = got.freeze.iter().map(|s| (s.start_s, s.end_s)).collect();
+    assert_eq!(
+        freeze.len(),
+        expected.len(),
+        "ours {freeze:?} ffmpeg {:?}",
+        truth.freeze
+    );
+    assert!(freeze.len() >= 2, "{freeze:?}");
+    for (o, t) in freeze.iter().zip(expected) {
+        assert!(near(o.0, t.0), "freeze start ours {o:?} ffmpeg {t:?}");
+        if let Some(end) = t.1 {
+            assert!(near(o.1, end), "freeze end ours {o:?} ffmpeg {t:?}");
+        }
+    }
+}
+
+#[test]
+fn black_and_freeze_agree_with_ffmpeg_8_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = make(dir.path(), "p.mkv", &["-c:v", "ffv1"]);
+    agree(&f);
+    let got = ours(&f, &PictureOptions::default());
+    assert_eq!(got.bit_depth, 8);
+    assert!(!got.full_range);
+}
+
+#[test]
+fn black_and_freeze_agree_with_ffmpeg_10_bit_prores() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = make(
+        dir.path(),
+        "p.mov",
+        &[
+            "-c:v",
+            "prores_ks",
+            "-profile:v",
+            "3",
+            "-pix_fmt",
+            "yuv422p10le",
+        ],
+    );
+    agree(&f);
+    let got = ours(&f, &PictureOptions::default());
+    assert_eq!(got.bit_depth, 10);
+}
