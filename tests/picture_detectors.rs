@@ -444,3 +444,79 @@ fn pse_known_answers_on_generated_flashes() {
     assert!(!red5.passed, "{red5:?}");
     assert_eq!(red5.red_flash_segments.len(), 1, "{red5:?}");
 }
+
+#[test]
+fn the_picture_stage_runs_them_in_its_one_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    // Interlaced TFF flagged progressive; and a red flash at 6.25 Hz over
+    // the whole picture with R′G′B′ overdriven in its red frames.
+    let interlaced = ffmpeg_make(
+        dir.path(),
+        "stage-tff.mkv",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x240:r=50:d=3,tinterlace=mode=interleave_top,setfield=prog",
+            "-pix_fmt",
+            "yuv420p",
+            "-colorspace",
+            "bt709",
+            "-c:v",
+            "ffv1",
+        ],
+    );
+    let on = "gte(mod(N,4),2)";
+    let red = format!(
+        "color=c=black:s=320x240:r=25:d=3,format=yuv420p,\
+         geq=lum='if({on},63,16)':cb='if({on},102,128)':cr='if({on},255,128)'"
+    );
+    let flashing = ffmpeg_make(
+        dir.path(),
+        "stage-red.mkv",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            &red,
+            "-colorspace",
+            "bt709",
+            "-c:v",
+            "ffv1",
+        ],
+    );
+    let opts = signoff::picture::PictureOptions {
+        levels: Some(LevelsOptions::default()),
+        scan: Some(ScanOptions::default()),
+        pse: Some(PseOptions::default()),
+        ..Default::default()
+    };
+    let mut results = Vec::new();
+    for path in [&interlaced, &flashing] {
+        let own = run(
+            path,
+            vec![
+                Box::new(LevelsDetector::new(LevelsOptions::default(), &info(25.0)))
+                    as Box<dyn Detector>,
+                Box::new(ScanDetector::new(ScanOptions::default(), &info(25.0))),
+                Box::new(PseDetector::new(PseOptions::default(), &info(25.0))),
+            ],
+        );
+        let media = signoff::probe::probe_file(path).unwrap().info;
+        let stage = signoff::picture::analyse_picture(path, &media, &opts).unwrap();
+        assert_eq!(stage.len(), 1);
+        let p = stage.into_iter().next().unwrap();
+        assert_eq!(p.frames, 75);
+        assert_eq!(p.levels, own.levels, "{path:?}");
+        assert_eq!(p.scan, own.scan, "{path:?}");
+        assert_eq!(p.pse, own.pse, "{path:?}");
+        results.push(p);
+    }
+    assert_eq!(results[0].scan.as_ref().unwrap().detected, ScanKind::Tff);
+    assert_eq!(results[0].scan.as_ref().unwrap().matches_flag, Some(false));
+    assert!(results[0].pse.as_ref().unwrap().passed);
+    let levels = results[1].levels.as_ref().unwrap();
+    assert!(levels.rgb_frames_out_of_range > 30, "{levels:?}");
+    let pse = results[1].pse.as_ref().unwrap();
+    assert!(!pse.red_flash_segments.is_empty(), "{pse:?}");
+}
