@@ -169,7 +169,7 @@ fn sliding_ramp(max: u32) -> String {
         lo = 20.0 * s,
         span = 200.0 * s,
         amp = 40.0 * s,
-        mid = (max + 1) / 2
+        mid = max.div_ceil(2)
     )
 }
 
