@@ -12,6 +12,7 @@ use crate::inventory::sniff::FileKind;
 use crate::inventory::walk::{self, Entry, WalkOptions};
 use crate::measure::model::AudioMeasurements;
 use crate::measure::{measure_file, MeasureOptions};
+use crate::picture::PictureMeasurements;
 use crate::probe::model::{MediaInfo, StreamKind};
 use crate::probe::Status;
 use crate::progress::Reporter;
@@ -68,6 +69,9 @@ pub struct FileResult {
     pub report: Option<FileReport>,
     /// Loudness and audio faults, when a profile asked for them.
     pub audio: Option<AudioMeasurements>,
+    /// Picture measurements per video stream, when a profile asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Vec<PictureMeasurements>>,
     /// SHA-256 of the content, when asked for and the file could be read.
     #[serde(default)]
     pub sha256: Option<String>,
@@ -171,6 +175,7 @@ pub fn panicked(job: &Job) -> FileResult {
         scanned,
         report,
         audio: None,
+        picture: None,
         sha256: job.cached_sha256.clone(),
         hash_problem: None,
     }
@@ -187,12 +192,14 @@ pub fn analyse_file(job: &Job) -> FileResult {
         scanned,
         report: None,
         audio: None,
+        picture: None,
         sha256,
         hash_problem,
     };
-    let (report, audio) = findings_for(job, &result);
+    let (report, measured) = findings_for(job, &result);
     result.report = report;
-    result.audio = audio;
+    result.audio = measured.audio;
+    result.picture = measured.picture;
     result
 }
 
@@ -218,11 +225,8 @@ fn hash(job: &Job) -> (Option<String>, Option<String>) {
 /// by a deliverable (with or without profiles), or checked against
 /// profiles. A readable file of a folder that no profile concerns (a
 /// sidecar) is reported only when a kind check fails on it.
-pub fn findings_for(
-    job: &Job,
-    done: &FileResult,
-) -> (Option<FileReport>, Option<AudioMeasurements>) {
-    let (report, audio) = profile_findings(job, done);
+pub fn findings_for(job: &Job, done: &FileResult) -> (Option<FileReport>, Measured) {
+    let (report, measured) = profile_findings(job, done);
     let file = &done.scanned;
     let path = &job.entry.path;
     let judged = job.explicit || !job.profiles.is_empty();
@@ -233,7 +237,16 @@ pub fn findings_for(
         None if judged => crate::kinds::failing_kind_report(path, file),
         None => None,
     };
-    (report, audio)
+    (report, measured)
+}
+
+/// What was measured on a file for its profiles.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Measured {
+    /// Loudness and audio faults.
+    pub audio: Option<AudioMeasurements>,
+    /// The picture stage, per video stream.
+    pub picture: Option<Vec<PictureMeasurements>>,
 }
 
 /// The findings of the job's profiles: a file that cannot be read is
@@ -241,18 +254,18 @@ pub fn findings_for(
 /// against the job's profiles (its audio measured when one needs it); a
 /// readable non-media file named explicitly with profiles is reported as
 /// not media.
-fn profile_findings(
-    job: &Job,
-    done: &FileResult,
-) -> (Option<FileReport>, Option<AudioMeasurements>) {
+fn profile_findings(job: &Job, done: &FileResult) -> (Option<FileReport>, Measured) {
     let file = &done.scanned;
     let path = job.entry.path.clone();
     let ids = || ids(&job.profiles);
     if let Some(problem) = unreadable(done) {
-        return (Some(FileReport::unreadable(path, ids(), problem)), None);
+        return (
+            Some(FileReport::unreadable(path, ids(), problem)),
+            Measured::default(),
+        );
     }
     if job.profiles.is_empty() {
-        return (None, None);
+        return (None, Measured::default());
     }
     match (file.kind, file.media.as_ref()) {
         (FileKind::Media, Some(media)) => check_media(job, media),
@@ -264,9 +277,12 @@ fn profile_findings(
                     file.format.as_deref().unwrap_or("not recognised")
                 ),
             );
-            (Some(FileReport::unreadable(path, ids(), problem)), None)
+            (
+                Some(FileReport::unreadable(path, ids(), problem)),
+                Measured::default(),
+            )
         }
-        _ => (None, None),
+        _ => (None, Measured::default()),
     }
 }
 
@@ -314,7 +330,7 @@ fn measure_if_needed(
 }
 
 /// Evaluates a readable media file against the job's profiles.
-fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Option<AudioMeasurements>) {
+fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
     let entry = &job.entry;
     let named;
     let media = match &job.layout {
@@ -335,10 +351,11 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Option<Audi
                     ids(&job.profiles),
                     problem,
                 )),
-                None,
+                Measured::default(),
             )
         }
     };
+    let picture = measure_picture_if_needed(job, media);
     let name = entry
         .path
         .file_name()
@@ -352,6 +369,39 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Option<Audi
         media: Some(media),
         audio: audio.as_ref(),
         sidecars: &sidecars,
+        picture: picture.as_deref(),
     };
-    (Some(check_file(&facts, &job.profiles)), audio)
+    let report = check_file(&facts, &job.profiles);
+    (Some(report), Measured { audio, picture })
+}
+
+/// Runs the picture stage when a profile has picture rules and the file
+/// has video. A file whose picture cannot be decoded at all gets the
+/// reason on every picture rule (not evaluated), never a pass.
+fn measure_picture_if_needed(job: &Job, media: &MediaInfo) -> Option<Vec<PictureMeasurements>> {
+    let has_video = media.streams.iter().any(|s| s.kind == StreamKind::Video);
+    if !has_video
+        || !job
+            .profiles
+            .iter()
+            .any(crate::spec::needs_picture_measurement)
+    {
+        return None;
+    }
+    let opts = crate::spec::picture::picture_options(&job.profiles);
+    match crate::picture::analyse_picture(&job.entry.path, media, &opts) {
+        Ok(p) => Some(p),
+        Err(problem) => Some(
+            media
+                .streams
+                .iter()
+                .filter(|s| s.kind == StreamKind::Video)
+                .map(|s| PictureMeasurements {
+                    stream_index: s.index,
+                    not_evaluated: Some(problem.message.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+    }
 }

@@ -11,7 +11,7 @@ const FPS: f64 = 25.0;
 
 /// 2 s moving, 3 s black, 2 s moving, 3 s still, 1 s near-black (Y′ 30,
 /// under the 10 % threshold), 1 s moving, 2.4 s dark grey (Y′ 40, above
-/// it), 2 s still, 2.5 s black to the end.
+/// it), 2.4 s still colour bars, 2.5 s black to the end.
 fn make(dir: &Path, name: &str, codec: &[&str]) -> PathBuf {
     let out = dir.join(name);
     let s = "s=320x240:r=25";
@@ -23,7 +23,7 @@ fn make(dir: &Path, name: &str, codec: &[&str]) -> PathBuf {
         format!("color=0x1e1e1e:{s}:d=1"),
         format!("testsrc2={s}:d=1"),
         format!("color=0x282828:{s}:d=2.4"),
-        format!("mandelbrot={s}:end_pts=0,trim=end_frame=1,loop=loop=49:size=1"),
+        format!("smptebars={s}:d=2.4"),
         format!("color=black:{s}:d=2.5"),
     ];
     let mut cmd = Command::new("ffmpeg");
@@ -109,7 +109,7 @@ fn agree(path: &Path) {
     let truth = ffmpeg_truth(path, "d=2:pic_th=0.98:pix_th=0.1", "n=0.001:d=2");
     let got = ours(path, &opts);
     assert_eq!(got.not_evaluated, None);
-    assert_eq!(got.frames, 473);
+    assert_eq!(got.frames, 483);
     assert!(got.decode_errors.is_empty(), "{:?}", got.decode_errors);
     // Black: the 3 s hold, 1 s near-black (too short on its own: it
     // follows the still, so stands alone), and the 2.5 s tail.
@@ -176,4 +176,163 @@ fn black_and_freeze_agree_with_ffmpeg_10_bit_prores() {
     agree(&f);
     let got = ours(&f, &PictureOptions::default());
     assert_eq!(got.bit_depth, 10);
+}
+
+const PROFILE: &str = r#"
+id = "test-picture"
+title = "Picture rules under test"
+[source]
+document = "tests/picture.rs"
+date_read = "2026-12"
+confidence = "primary"
+[picture]
+black_s = { max = 0, head_allowance_s = 1.0 }
+freeze_s = { max = 0, severity = "warning" }
+"#;
+
+fn run_json(args: &[&str], files: &[&Path]) -> (i32, serde_json::Value, String) {
+    let out = assert_cmd::Command::cargo_bin("signoff")
+        .unwrap()
+        .env_remove("SIGNOFF_SPECS")
+        .args(args)
+        .args(files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let doc = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "JSON ({e}): {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), doc, text)
+}
+
+fn validate(name: &str, text: &str, dir: &Path) {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, text).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("python3")
+        .arg(root.join("tests/validate_json.py"))
+        .arg(root.join("docs/schema"))
+        .arg(format!("{name}={}", path.display()))
+        .output()
+        .expect("python3 with jsonschema (see setup.sh)");
+    assert!(
+        out.status.success(),
+        "schema violations:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn check_fails_black_and_warns_freeze_at_their_positions_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = make(dir.path(), "p.mkv", &["-c:v", "ffv1"]);
+    let spec = dir.path().join("picture.toml");
+    std::fs::write(&spec, PROFILE).unwrap();
+    let before = (
+        std::fs::read(&media).unwrap(),
+        std::fs::metadata(&media).unwrap().modified().unwrap(),
+    );
+    let (code, doc, text) = run_json(
+        &[
+            "check",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+            "-j",
+            "1",
+        ],
+        &[&media],
+    );
+    validate("check", &text, dir.path());
+    assert_eq!(code, 1, "{doc}");
+    let file = &doc["files"][0];
+    let finding = |id: &str| {
+        file["report"]["findings"]
+            .as_array()
+            .or(file["findings"].as_array())
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {file}"))
+            .clone()
+    };
+    let black = finding("picture.black_s");
+    assert_eq!(black["status"], "failed", "{black}");
+    // The longest black outside the 1 s head allowance: the 3 s hold at 2 s.
+    assert!(
+        (black["position_s"].as_f64().unwrap() - 2.0).abs() < 0.05,
+        "{black}"
+    );
+    let freeze = finding("picture.freeze_s");
+    assert_eq!(freeze["status"], "failed");
+    assert_eq!(freeze["severity"], "warning");
+    let errors = finding("picture.decode_errors");
+    assert_eq!(errors["status"], "passed");
+    assert!(
+        black["message"]
+            .as_str()
+            .unwrap()
+            .contains("from 2.000 s to 5.000 s"),
+        "{black}"
+    );
+    let after = (
+        std::fs::read(&media).unwrap(),
+        std::fs::metadata(&media).unwrap().modified().unwrap(),
+    );
+    assert!(before == after, "the media file was changed");
+}
+
+#[test]
+fn a_file_without_video_leaves_picture_rules_not_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("a.wav");
+    let ok = Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=1",
+        ])
+        .arg(&wav)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let spec = dir.path().join("picture.toml");
+    std::fs::write(&spec, PROFILE).unwrap();
+    let (code, doc, _) = run_json(
+        &[
+            "check",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+            "-j",
+            "1",
+        ],
+        &[&wav],
+    );
+    assert_eq!(
+        code, 0,
+        "not evaluated is not failed (unless the policy says so): {doc}"
+    );
+    assert_eq!(doc["files"][0]["verdict"], "not_evaluated");
+    let picture: Vec<&serde_json::Value> = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("picture."))
+        .collect();
+    assert_eq!(picture.len(), 3, "{doc}");
+    for f in picture {
+        assert_eq!(f["status"], "not_evaluated", "{f}");
+        assert_eq!(f["reason"], "the file has no video stream");
+    }
 }

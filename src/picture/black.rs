@@ -3,9 +3,10 @@
 //! test as FFmpeg's `blackdetect` (`d`, `pic_th`, `pix_th`).
 
 use super::{Detector, FrameView, PictureMeasurements, StreamContext, StreamInfo};
+use serde::{Deserialize, Serialize};
 
 /// Parameters, as FFmpeg's `blackdetect` names them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlackOptions {
     /// Shortest black segment reported, seconds (`d`, default 2.0).
     pub min_duration_s: f64,
@@ -114,6 +115,7 @@ impl Detector for BlackDetector {
         if let Some((index, time_s)) = self.last {
             self.close((index + 1, time_s + self.frame_s));
         }
+        out.black_detector = Some(self.opts.clone());
         out.black = self
             .segments
             .iter()

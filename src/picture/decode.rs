@@ -311,6 +311,7 @@ impl Track {
     fn finish(mut self) -> PictureMeasurements {
         let mut out = std::mem::take(&mut self.out);
         out.frames = self.ctx.frames;
+        out.decode_error_count = self.errors;
         out.duration_s = self.ctx.duration_s;
         for d in std::mem::take(&mut self.detectors) {
             d.finish(&self.ctx, &mut out);

@@ -6,9 +6,10 @@
 
 use super::black::BlackOptions;
 use super::{Detector, FrameView, PictureMeasurements, Plane, StreamContext, StreamInfo};
+use serde::{Deserialize, Serialize};
 
 /// Parameters, as FFmpeg's `freezedetect` names them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FreezeOptions {
     /// Noise tolerance as a fraction of full scale (`n`, default 0.001, −60 dB).
     pub noise: f64,
@@ -154,6 +155,7 @@ impl Detector for FreezeDetector {
                 r.black,
             ));
         }
+        out.freeze_detector = Some(self.opts.clone());
         out.freeze = self
             .segments
             .iter()

@@ -253,9 +253,18 @@ pub struct PictureMeasurements {
     /// PSE screening (not a certified test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pse: Option<pse::PseResult>,
-    /// Frames the decoder could not decode, with position.
+    /// Frames the decoder could not decode, with position (the first 100).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decode_errors: Vec<DecodeError>,
+    /// How many decode errors there were in all.
+    #[serde(default)]
+    pub decode_error_count: u64,
+    /// The black detector's parameters, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub black_detector: Option<black::BlackOptions>,
+    /// The freeze detector's parameters, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze_detector: Option<freeze::FreezeOptions>,
     /// Why the stream could not be (fully) analysed, in plain words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_evaluated: Option<String>,

@@ -88,6 +88,9 @@ pub struct FileEntry {
     /// Audio measurements, when measured.
     #[serde(default)]
     pub audio: Option<AudioMeasurements>,
+    /// Picture measurements per video stream, when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Vec<crate::picture::PictureMeasurements>>,
     /// SHA-256 of the content, lowercase hex.
     #[serde(default)]
     pub sha256: Option<String>,
@@ -120,6 +123,7 @@ impl FileEntry {
             file: c.scanned.clone(),
             report: c.report.clone(),
             audio: c.audio.clone(),
+            picture: c.picture.clone(),
             sha256: c.sha256.clone(),
             deliverable: None,
         }

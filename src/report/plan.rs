@@ -115,6 +115,7 @@ fn file_entry(
             file: c.scanned,
             report: c.report,
             audio: c.audio,
+            picture: c.picture,
             sha256: det.sha256.clone(),
             deliverable: None,
         });
@@ -167,6 +168,7 @@ fn file_entry(
         },
         report,
         audio: None,
+        picture: None,
         sha256: det.sha256.clone(),
         deliverable: None,
     })

@@ -87,6 +87,7 @@ pub fn sample_run() -> RunReport {
                 "ProRes",
             )],
         )),
+        picture: None,
         audio: Some(AudioMeasurements {
             programmes: vec![programme()],
             faults: vec![Fault {
@@ -128,6 +129,7 @@ pub fn sample_run() -> RunReport {
                 ),
             ],
         )),
+        picture: None,
         audio: None,
         sha256: Some("cd".repeat(32)),
         deliverable: Some("TRL".into()),
@@ -143,6 +145,7 @@ pub fn sample_run() -> RunReport {
             problem,
         )),
         file: broken,
+        picture: None,
         audio: None,
         sha256: None,
         deliverable: None,

@@ -23,6 +23,8 @@ pub enum Scope {
     Sidecar,
     /// Once per file, against the faults of its measured audio.
     Faults,
+    /// Once per file, against the picture stage's measurements.
+    Picture,
 }
 
 /// One rule key.
@@ -116,6 +118,9 @@ pub const FIELDS: &[Field] = &[
     f("faults", "silent_channels", Number, Faults, "number of silent channels (LFE excluded)", ""),
     f("faults", "phase_inverted_s", Number, Faults, "longest phase-inverted stretch", "s"),
     f("faults", "dc_offset_channels", Number, Faults, "number of channels with DC offset", ""),
+    f("picture", "black_s", Number, Picture, "longest black segment", "s"),
+    f("picture", "freeze_s", Number, Picture, "longest frozen-picture segment", "s"),
+    f("picture", "decode_errors", Number, Picture, "number of video decode errors", ""),
 ];
 
 /// The definition of `group.key`; any key of `sidecars` is a sidecar rule.
@@ -132,7 +137,7 @@ pub fn lookup(group: &str, key: &str) -> Option<Field> {
 /// Looks up a condition key written `group.key`.
 pub fn lookup_path(path: &str) -> Option<Field> {
     let (group, key) = path.split_once('.')?;
-    if group == "sidecars" || group == "loudness" || group == "faults" {
+    if group == "sidecars" || group == "loudness" || group == "faults" || group == "picture" {
         return None;
     }
     lookup(group, key)

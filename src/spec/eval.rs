@@ -59,7 +59,32 @@ pub fn evaluate(profile: &Profile, facts: &FileFacts) -> Vec<Finding> {
         }
     }
     default_fault_rules(profile, facts, &mut out);
+    default_picture_rules(profile, facts, &mut out);
     out
+}
+
+/// Wherever a profile checks the picture, the `[picture]` keys with a
+/// default that it does not set are checked with it.
+fn default_picture_rules(profile: &Profile, facts: &FileFacts, out: &mut Vec<Finding>) {
+    if !super::picture::needs_picture_measurement(profile) {
+        return;
+    }
+    for (key, rule) in super::picture::default_rules() {
+        if profile.picture.contains_key(key) {
+            continue;
+        }
+        let Some(def) = lookup("picture", key) else {
+            continue;
+        };
+        let ctx = Ctx {
+            profile,
+            facts,
+            rule: &rule,
+            def,
+            id: format!("picture.{key}"),
+        };
+        ctx.run(out);
+    }
 }
 
 /// Wherever a profile has the audio measured, the `[faults]` keys it does
@@ -103,6 +128,7 @@ impl<'a> Ctx<'a> {
             Scope::Programme => self.per_programme(out),
             Scope::Sidecar => out.extend(self.sidecar()),
             Scope::Faults => out.extend(self.fault_rule()),
+            Scope::Picture => out.extend(self.picture_rule()),
             Scope::AudioFile if self.def.key == "layouts" => out.extend(self.layouts()),
             Scope::File | Scope::AudioFile => out.extend(self.subject(Subject::default())),
         }
@@ -215,6 +241,34 @@ impl<'a> Ctx<'a> {
             return Some(self.not_evaluated(None, &reason));
         }
         let (f, evidence) = fault_fact(self.def.key, self.rule, audio, self.facts.media);
+        let mut finding = self.finding(compare(self.rule, &self.def, &f), &f);
+        if let Some(e) = evidence {
+            finding.stream_index = Some(e.stream_index);
+            finding.position_s = Some(e.position_s);
+            finding.timecode = timecode_of(self.facts, e.position_s);
+            if finding.status != Status::Passed {
+                finding.message = format!("{} ({})", finding.message, e.detail);
+            }
+        }
+        Some(finding)
+    }
+
+    /// A `[picture]` rule on the picture stage's measurements, placed at
+    /// the segment or decode error that shows it.
+    fn picture_rule(&self) -> Option<Finding> {
+        let Some(picture) = self.facts.picture else {
+            let reason = match self.facts.media {
+                Some(_) if self.facts.streams(StreamKind::Video).is_empty() => {
+                    "the file has no video stream"
+                }
+                _ => "the picture was not measured",
+            };
+            return Some(self.not_evaluated(None, reason));
+        };
+        if let Err(reason) = self.conditions(Subject::default())? {
+            return Some(self.not_evaluated(None, &reason));
+        }
+        let (f, evidence) = super::picture::picture_fact(self.def.key, self.rule, picture);
         let mut finding = self.finding(compare(self.rule, &self.def, &f), &f);
         if let Some(e) = evidence {
             finding.stream_index = Some(e.stream_index);

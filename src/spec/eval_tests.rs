@@ -192,6 +192,7 @@ fn run(p: &Profile, m: &MediaInfo, a: Option<&AudioMeasurements>) -> Vec<Finding
         media: Some(m),
         audio: a,
         sidecars: &[],
+        picture: None,
     };
     evaluate(p, &facts)
 }
@@ -482,12 +483,14 @@ fn naming_and_sidecars() {
         media: Some(&m),
         audio: None,
         sidecars: &with,
+        picture: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&p));
     assert_eq!(r.verdict, Verdict::Pass, "{:#?}", r.findings);
     let other = [PathBuf::from("/d/XYZ_002.scc")];
     let facts = FileFacts {
         sidecars: &other,
+        picture: None,
         file_name: "abc_001.mov",
         ..facts
     };
@@ -510,6 +513,7 @@ fn verdicts_and_severity() {
         media: Some(&m),
         audio: None,
         sidecars: &[],
+        picture: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&warn));
     assert_eq!(r.verdict, Verdict::Pass);

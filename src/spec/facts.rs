@@ -21,6 +21,8 @@ pub struct FileFacts<'a> {
     pub audio: Option<&'a AudioMeasurements>,
     /// Files next to it that may be its sidecars.
     pub sidecars: &'a [PathBuf],
+    /// Picture measurements per video stream; `None` when the picture was not measured.
+    pub picture: Option<&'a [crate::picture::PictureMeasurements]>,
 }
 
 impl FileFacts<'_> {

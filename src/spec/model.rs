@@ -2,7 +2,7 @@
 //!
 //! A profile is a table of metadata plus rule groups (`[container]`,
 //! `[video]`, `[audio]`, `[loudness]`, `[timing]`, `[naming]`,
-//! `[sidecars]`, `[faults]`). Each key of a group names a field (see
+//! `[sidecars]`, `[faults]`, `[picture]`). Each key of a group names a field (see
 //! [`super::catalogue`]) and holds a rule: a bare value (must equal), a list
 //! of values (must be one of), a table with one comparison plus severity,
 //! message, clause and `when`, or an array of such tables. See docs/specs.md.
@@ -52,13 +52,17 @@ pub struct Profile {
     /// samples, decode errors), evaluated on the measured audio.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub faults: Group,
+    /// Picture rules (black, freeze, video decode errors…), evaluated on
+    /// the picture stage's measurements of every video stream.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub picture: Group,
 }
 
 /// The rules of one group, by field key.
 pub type Group = BTreeMap<String, RuleSet>;
 
 /// The names of the rule groups, in evaluation order.
-pub const GROUPS: [&str; 8] = [
+pub const GROUPS: [&str; 9] = [
     "container",
     "video",
     "audio",
@@ -67,11 +71,12 @@ pub const GROUPS: [&str; 8] = [
     "naming",
     "sidecars",
     "faults",
+    "picture",
 ];
 
 impl Profile {
     /// The rule groups with their names, in evaluation order.
-    pub fn groups(&self) -> [(&'static str, &Group); 8] {
+    pub fn groups(&self) -> [(&'static str, &Group); 9] {
         [
             ("container", &self.container),
             ("video", &self.video),
@@ -81,6 +86,7 @@ impl Profile {
             ("naming", &self.naming),
             ("sidecars", &self.sidecars),
             ("faults", &self.faults),
+            ("picture", &self.picture),
         ]
     }
 }
@@ -202,12 +208,19 @@ pub struct Rule {
     /// Accepted audio track layouts (`audio.layouts` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<Vec<LayoutAlternative>>,
-    /// Silence allowed at the start of the programme, seconds (`faults.silence_s` only).
+    /// Allowed at the start of the programme, seconds (`faults.silence_s`,
+    /// `picture.black_s`, `picture.freeze_s`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_allowance_s: Option<f64>,
-    /// Silence allowed at the end of the programme, seconds (`faults.silence_s` only).
+    /// Allowed at the end of the programme, seconds (`faults.silence_s`,
+    /// `picture.black_s`, `picture.freeze_s`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tail_allowance_s: Option<f64>,
+    /// A picture detector's parameters (`[picture]` rules only), e.g.
+    /// `{ pixel_threshold = 0.1, picture_ratio = 0.98, min_duration_s = 2 }`
+    /// for `picture.black_s`; see docs/specs.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<BTreeMap<String, f64>>,
     /// Apply the rule only when every condition holds (`"video.height" = 2160`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<BTreeMap<String, RuleSet>>,

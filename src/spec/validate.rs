@@ -80,10 +80,17 @@ pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Probl
             .into_iter()
             .for_each(&mut bad);
     }
-    if (rule.head_allowance_s.is_some() || rule.tail_allowance_s.is_some())
-        && !super::faults::takes_allowances(def.group, def.key)
-    {
-        bad("`head_allowance_s` and `tail_allowance_s` only apply to `faults.silence_s`".into());
+    if def.group == "picture" {
+        super::picture::rule_problems(def.key, rule)
+            .into_iter()
+            .for_each(&mut bad);
+    } else if rule.detector.is_some() {
+        bad("`detector` only applies to `[picture]` rules".into());
+    }
+    let allowances = super::faults::takes_allowances(def.group, def.key)
+        || (def.group == "picture" && super::picture::takes_allowances(def.key));
+    if (rule.head_allowance_s.is_some() || rule.tail_allowance_s.is_some()) && !allowances {
+        bad("`head_allowance_s` and `tail_allowance_s` only apply to `faults.silence_s`, `picture.black_s` and `picture.freeze_s`".into());
     }
     if rule.severity == super::model::Severity::Off {
         return; // switched off: needs no comparison
