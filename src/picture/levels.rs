@@ -15,7 +15,8 @@ use super::{Detector, FrameView, Matrix, PictureMeasurements, Plane, StreamConte
 use serde::{Deserialize, Serialize};
 
 /// Parameters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LevelsOptions {
     /// Lowest and highest legal Y′, 8-bit narrow-range code values.
     pub luma_range_8bit: (f64, f64),
@@ -72,6 +73,8 @@ pub struct LevelsResult {
     pub luma_segments: Vec<super::Segment>,
     /// Runs of frames with R′G′B′ out of range, with the worst value and area.
     pub rgb_segments: Vec<super::Segment>,
+    /// The parameters it ran with.
+    pub detector: LevelsOptions,
 }
 
 /// The worst of a run of out-of-range frames: area, lowest and highest value.
@@ -286,6 +289,7 @@ impl Detector for LevelsDetector {
 
     fn finish(self: Box<Self>, ctx: &StreamContext, out: &mut PictureMeasurements) {
         let mut result = self.result;
+        result.detector = self.opts.clone();
         result.rgb_checked = self.opts.check_rgb;
         result.luma_min_area = self.opts.luma_min_area;
         result.rgb_min_area = self.opts.rgb_min_area;

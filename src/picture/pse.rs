@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 pub const LABEL: &str = "PSE screening, not a certified test";
 
 /// Parameters (BT.1702 limits; the display is a profile choice).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PseOptions {
     /// Display peak white for the BT.1886 EOTF, cd/m².
     pub display_peak_cd_m2: f64,
@@ -79,6 +80,8 @@ pub struct PseResult {
     pub red_flash_segments: Vec<super::Segment>,
     /// No segment of either kind.
     pub passed: bool,
+    /// The parameters it ran with.
+    pub detector: PseOptions,
 }
 
 /// One cell's luminance history: the run it is in and its recent transitions.
@@ -438,6 +441,7 @@ impl Detector for PseDetector {
             passed: flash_segments.is_empty() && red_flash_segments.is_empty(),
             flash_segments,
             red_flash_segments,
+            detector: o.clone(),
         });
     }
 }

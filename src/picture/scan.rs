@@ -14,7 +14,8 @@ use super::{Detector, FrameView, PictureMeasurements, Plane, StreamContext, Stre
 use serde::{Deserialize, Serialize};
 
 /// Parameters (`idet`'s names and defaults).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ScanOptions {
     /// `intl_thres`: how much more one field parity must differ to call a frame interlaced.
     pub interlace_threshold: f64,
@@ -122,6 +123,8 @@ pub struct ScanResult {
     /// Runs where the picture disagrees with the frames' flag: interlaced
     /// picture flagged progressive, or the field order the other way round.
     pub segments: Vec<super::Segment>,
+    /// The parameters it ran with.
+    pub detector: ScanOptions,
 }
 
 /// A luma plane kept from an earlier frame, rows packed.
@@ -341,6 +344,7 @@ impl Detector for ScanDetector {
             single_frame: self.single,
             multi_frame: self.multi,
             segments,
+            detector: self.opts.clone(),
         });
     }
 }

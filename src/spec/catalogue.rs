@@ -121,6 +121,12 @@ pub const FIELDS: &[Field] = &[
     f("picture", "black_s", Number, Picture, "longest black segment", "s"),
     f("picture", "freeze_s", Number, Picture, "longest frozen-picture segment", "s"),
     f("picture", "decode_errors", Number, Picture, "number of video decode errors", ""),
+    f("picture", "luma_out_of_range_frames", Number, Picture, "frames with Y′ out of range over the area limit", ""),
+    f("picture", "rgb_out_of_range_frames", Number, Picture, "frames with R′G′B′ out of range over the area limit", ""),
+    f("picture", "scan_matches_flag", Bool, Picture, "picture scan type agrees with its flag", ""),
+    f("picture", "scan_mismatch_s", Number, Picture, "longest stretch where the picture's scan type disagrees with its flag", "s"),
+    f("picture", "pse_flash_s", Number, Picture, "longest harmful flashing (PSE screening, not a certified test)", "s"),
+    f("picture", "pse_red_flash_s", Number, Picture, "longest harmful red flashing (PSE screening, not a certified test)", "s"),
 ];
 
 /// The definition of `group.key`; any key of `sidecars` is a sidecar rule.

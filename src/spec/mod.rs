@@ -17,6 +17,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod picture;
+pub mod picture_signal;
 pub mod render;
 pub mod validate;
 pub mod value;

@@ -57,7 +57,7 @@ fn detector_keys(key: &str) -> &'static [&'static str] {
     match key {
         "black_s" => &["pixel_threshold", "picture_ratio", "min_duration_s"],
         "freeze_s" => &["noise", "min_duration_s"],
-        _ => &[],
+        _ => super::picture_signal::detector_keys(key).unwrap_or(&[]),
     }
 }
 
@@ -68,6 +68,9 @@ pub fn takes_allowances(key: &str) -> bool {
 
 /// What is wrong with a `[picture]` rule, if anything.
 pub fn rule_problems(key: &str, rule: &Rule) -> Vec<String> {
+    if let Some(problems) = super::picture_signal::rule_problems(key, rule) {
+        return problems;
+    }
     let mut out = Vec::new();
     let known = detector_keys(key);
     for (name, value) in rule.detector.iter().flatten() {
@@ -151,7 +154,7 @@ pub fn picture_options(profiles: &[Profile]) -> PictureOptions {
             .find(|r| r.severity != Severity::Off)
             .cloned()
     };
-    PictureOptions {
+    let mut opts = PictureOptions {
         black: first("black_s")
             .map(|r| black_options(&r))
             .unwrap_or_default(),
@@ -159,7 +162,9 @@ pub fn picture_options(profiles: &[Profile]) -> PictureOptions {
             .map(|r| freeze_options(&r))
             .unwrap_or_default(),
         ..PictureOptions::default()
-    }
+    };
+    super::picture_signal::apply(&mut opts, profiles);
+    opts
 }
 
 /// The fact `picture.key` reads from the picture measurements, with where it shows.
@@ -208,12 +213,14 @@ pub fn picture_fact(
             }
             longest(picture, |p| &p.freeze, rule, "frozen")
         }
-        _ => (
-            Fact::Absent(format!(
-                "`picture.{key}` is not a picture check signoff makes"
-            )),
-            None,
-        ),
+        _ => super::picture_signal::fact(key, rule, picture).unwrap_or_else(|| {
+            (
+                Fact::Absent(format!(
+                    "`picture.{key}` is not a picture check signoff makes"
+                )),
+                None,
+            )
+        }),
     }
 }
 
