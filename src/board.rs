@@ -217,8 +217,13 @@ pub struct DeliverableStatus {
     pub warning_count: usize,
     /// Unevaluated rules over its files.
     pub not_evaluated_count: usize,
-    /// Sidecar patterns that match no file.
+    /// Sidecar patterns that match no file (and a named PSE certificate
+    /// that is not in the delivery, as `PSE certificate PATH`).
     pub missing_sidecars: Vec<String>,
+    /// The external PSE certificate the plan names, present in the
+    /// delivery (signoff's own PSE check is screening, not a certified test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pse_certificate: Option<RelPath>,
     /// Findings about the deliverable as a whole ("3 files where the plan
     /// expects 1"); each makes it failing and counts as an error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -322,6 +327,7 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         not_evaluated_count: sum(|o| o.not_evaluated),
         files,
         missing_sidecars,
+        pse_certificate: input.matching.pse_certificates.get(id).cloned(),
         findings,
         stale_files,
         approval,

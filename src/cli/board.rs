@@ -278,6 +278,9 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
     for s in &d.missing_sidecars {
         out.push(format!("  missing sidecar: {s}"));
     }
+    if let Some(c) = &d.pse_certificate {
+        out.push(format!("  PSE certificate: {c}"));
+    }
     for f in &d.findings {
         out.push(format!("  {f}"));
     }

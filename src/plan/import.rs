@@ -174,6 +174,7 @@ fn row(get: &dyn Fn(&str) -> Option<String>, row: usize) -> Result<Deliverable, 
         owner: get("owner"),
         notes,
         sidecars: Vec::new(),
+        pse_certificate: None,
     })
 }
 

@@ -103,6 +103,23 @@ impl Linter<'_> {
             for (value, span) in strings(d, "profiles") {
                 self.profile(&value, span, &ids);
             }
+            if let Some(item) = d.get("pse_certificate") {
+                let bad = match item.as_str() {
+                    Some(v) => {
+                        v.trim().is_empty()
+                            || v.starts_with('/')
+                            || v.split('/').any(|c| c == "..")
+                            || v.contains(['*', '?', '[', '{'])
+                    }
+                    None => true,
+                };
+                if bad {
+                    self.push(
+                        item.span(),
+                        "`pse_certificate` names one file by its path relative to the delivery root (no glob, no `..`)".into(),
+                    );
+                }
+            }
             for key in ["patterns", "sidecars"] {
                 for (value, span) in strings(d, key) {
                     if let Err(message) = check_pattern(&value) {

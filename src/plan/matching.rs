@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 pub struct Matcher {
     sets: Vec<(String, GlobSet)>,
     sidecars: Vec<(String, Vec<(String, GlobSet)>)>,
+    certificates: Vec<(String, String)>,
 }
 
 /// Which files each deliverable claims.
@@ -27,8 +28,12 @@ pub struct Matching {
     pub unplanned: Vec<RelPath>,
     /// Files claimed by two or more deliverables, with their ids.
     pub double_claimed: BTreeMap<RelPath, Vec<String>>,
-    /// Deliverable id → sidecar patterns that match no file.
+    /// Deliverable id → sidecar patterns that match no file (and a named
+    /// PSE certificate that is not in the delivery, as `PSE certificate PATH`).
     pub missing_sidecars: BTreeMap<String, Vec<String>>,
+    /// Deliverable id → the PSE certificate the plan names, when it is in the delivery.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pse_certificates: BTreeMap<String, RelPath>,
 }
 
 fn glob(pattern: &str) -> Result<Glob, globset::Error> {
@@ -48,6 +53,7 @@ impl Matcher {
     pub fn new(plan: &Plan) -> Result<Self, globset::Error> {
         let mut sets = Vec::new();
         let mut sidecars = Vec::new();
+        let mut certificates = Vec::new();
         for d in &plan.deliverables {
             sets.push((d.id.clone(), set(&d.patterns)?));
             let side = d
@@ -56,8 +62,15 @@ impl Matcher {
                 .map(|p| Ok((p.clone(), set(std::slice::from_ref(p))?)))
                 .collect::<Result<Vec<_>, globset::Error>>()?;
             sidecars.push((d.id.clone(), side));
+            if let Some(c) = &d.pse_certificate {
+                certificates.push((d.id.clone(), c.clone()));
+            }
         }
-        Ok(Matcher { sets, sidecars })
+        Ok(Matcher {
+            sets,
+            sidecars,
+            certificates,
+        })
     }
 
     /// The deliverables claiming `relative_path`.
@@ -97,6 +110,22 @@ impl Matcher {
                 .collect();
             if !missing.is_empty() {
                 m.missing_sidecars.insert(id.clone(), missing);
+            }
+        }
+        for (id, cert) in &self.certificates {
+            match files
+                .iter()
+                .find(|f| f.as_path() == std::path::Path::new(cert))
+            {
+                Some(f) => {
+                    m.unplanned.retain(|u| u != f);
+                    m.pse_certificates.insert(id.clone(), f.clone());
+                }
+                None => m
+                    .missing_sidecars
+                    .entry(id.clone())
+                    .or_default()
+                    .push(format!("PSE certificate {cert}")),
             }
         }
         m.unplanned.sort();
@@ -208,5 +237,27 @@ mod tests {
             .unwrap()
             .match_files(&files(&["picture/a.mov", "subtitles/F_EN_SDH.srt"]));
         assert_eq!(m.missing_sidecars["ftr"], ["subtitles/*_DE.*"]);
+    }
+
+    #[test]
+    fn a_pse_certificate_is_found_or_listed_missing() {
+        let mut p = plan(&[("ftr", &["picture/*.mov"]), ("trl", &["picture/*.mp4"])]);
+        p.deliverables[0].pse_certificate = Some("docs/FTR_PSE_certificate.pdf".into());
+        p.deliverables[1].pse_certificate = Some("docs/TRL_PSE.pdf".into());
+        let m = Matcher::new(&p).unwrap().match_files(&files(&[
+            "picture/a.mov",
+            "picture/b.mp4",
+            "docs/FTR_PSE_certificate.pdf",
+        ]));
+        assert_eq!(
+            m.pse_certificates["ftr"],
+            RelPath::from("docs/FTR_PSE_certificate.pdf")
+        );
+        assert!(m.unplanned.is_empty(), "{:?}", m.unplanned);
+        assert!(!m.missing_sidecars.contains_key("ftr"));
+        assert_eq!(
+            m.missing_sidecars["trl"],
+            ["PSE certificate docs/TRL_PSE.pdf"]
+        );
     }
 }

@@ -71,6 +71,11 @@ pub struct Deliverable {
     /// each must match at least one file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sidecars: Vec<String>,
+    /// An external PSE test certificate (Harding FPA or equivalent) for this
+    /// item, a path relative to the delivery root; signoff's own PSE check
+    /// is screening, not a certified test, so the board shows which it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pse_certificate: Option<String>,
 }
 
 fn one() -> usize {
@@ -82,7 +87,7 @@ pub const TOP_KEYS: [&str; 2] = ["project", "deliverable"];
 /// Keys of `[project]`.
 pub const PROJECT_KEYS: [&str; 5] = ["title", "client", "distributor", "due", "root"];
 /// Keys of `[[deliverable]]`.
-pub const DELIVERABLE_KEYS: [&str; 11] = [
+pub const DELIVERABLE_KEYS: [&str; 12] = [
     "id",
     "title",
     "profiles",
@@ -94,6 +99,7 @@ pub const DELIVERABLE_KEYS: [&str; 11] = [
     "owner",
     "notes",
     "sidecars",
+    "pse_certificate",
 ];
 
 /// Reads a `YYYY-MM-DD` date.

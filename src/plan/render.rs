@@ -55,6 +55,7 @@ fn deliverable(out: &mut String, d: &Deliverable) {
     if !d.sidecars.is_empty() {
         let _ = writeln!(out, "sidecars = {}", list(&d.sidecars));
     }
+    opt(out, "pse_certificate", &d.pse_certificate);
 }
 
 #[cfg(test)]

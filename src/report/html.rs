@@ -231,6 +231,9 @@ fn board(s: &mut String, r: &RunReport) {
                 escape(p)
             ));
         }
+        if let Some(c) = &b.pse_certificate {
+            files.push(format!("PSE certificate {}", escape(&c.to_string())));
+        }
         let _ = write!(
             s,
             "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td>{}</td>\

@@ -213,6 +213,7 @@ pub fn board_row(id: &str, title: &str, state: State) -> DeliverableStatus {
         warning_count: 0,
         not_evaluated_count: 0,
         missing_sidecars: Vec::new(),
+        pse_certificate: None,
         findings: Vec::new(),
         stale_files: Vec::new(),
         approval: None,
