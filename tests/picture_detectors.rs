@@ -520,3 +520,144 @@ fn the_picture_stage_runs_them_in_its_one_decode() {
     let pse = results[1].pse.as_ref().unwrap();
     assert!(!pse.red_flash_segments.is_empty(), "{pse:?}");
 }
+
+const PROFILE: &str = r#"
+id = "test-picture-signal"
+title = "Levels, scan and PSE rules under test"
+[source]
+document = "tests/picture_detectors.rs"
+date_read = "2026-12"
+confidence = "primary"
+[picture]
+luma_out_of_range_frames = { max = 0 }
+rgb_out_of_range_frames = { max = 0 }
+scan_matches_flag = { equals = true, severity = "warning" }
+scan_mismatch_s = { max = 0, severity = "warning" }
+pse_flash_s = { max = 0 }
+pse_red_flash_s = { max = 0 }
+"#;
+
+fn check_json(spec: &Path, files: &[&Path], dir: &Path) -> (i32, serde_json::Value) {
+    let out = assert_cmd::Command::cargo_bin("signoff")
+        .unwrap()
+        .env_remove("SIGNOFF_SPECS")
+        .args(["check", "--spec"])
+        .arg(spec)
+        .args(["--format", "json", "-j", "1"])
+        .args(files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "JSON ({e}): {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let path = dir.join("check.json");
+    std::fs::write(&path, &text).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let v = Command::new("python3")
+        .arg(root.join("tests/validate_json.py"))
+        .arg(root.join("docs/schema"))
+        .arg(format!("check={}", path.display()))
+        .output()
+        .expect("python3 with jsonschema (see setup.sh)");
+    assert!(
+        v.status.success(),
+        "schema violations:\n{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    (out.status.code().unwrap(), doc)
+}
+
+fn finding(file: &serde_json::Value, id: &str) -> serde_json::Value {
+    file["report"]["findings"]
+        .as_array()
+        .or(file["findings"].as_array())
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == id)
+        .unwrap_or_else(|| panic!("{id} in {file}"))
+        .clone()
+}
+
+#[test]
+fn check_fails_levels_pse_and_warns_scan_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let on = "gte(mod(N,4),2)";
+    let red = format!(
+        "color=c=black:s=320x240:r=25:d=3,format=yuv420p,\
+         geq=lum='if({on},63,16)':cb='if({on},102,128)':cr='if({on},255,128)'"
+    );
+    let flashing = ffmpeg_make(
+        dir.path(),
+        "red.mkv",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            &red,
+            "-colorspace",
+            "bt709",
+            "-c:v",
+            "ffv1",
+        ],
+    );
+    let interlaced = ffmpeg_make(
+        dir.path(),
+        "tff.mkv",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x240:r=50:d=3,tinterlace=mode=interleave_top,setfield=prog",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "ffv1",
+        ],
+    );
+    let spec = dir.path().join("signal.toml");
+    std::fs::write(&spec, PROFILE).unwrap();
+    let before = std::fs::read(&flashing).unwrap();
+    let (code, doc) = check_json(&spec, &[&flashing, &interlaced], dir.path());
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(std::fs::read(&flashing).unwrap(), before);
+    let files = doc["files"].as_array().unwrap();
+    let by_name = |n: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(n))
+            .unwrap()
+            .clone()
+    };
+    let red = by_name("red.mkv");
+    let rgb = finding(&red, "picture.rgb_out_of_range_frames");
+    assert_eq!(rgb["status"], "failed", "{rgb}");
+    // The first red frame is frame 2 (0.08 s).
+    assert!(
+        (rgb["position_s"].as_f64().unwrap() - 0.08).abs() < 0.01,
+        "{rgb}"
+    );
+    assert_eq!(
+        finding(&red, "picture.luma_out_of_range_frames")["status"],
+        "passed"
+    );
+    let pse = finding(&red, "picture.pse_red_flash_s");
+    assert_eq!(pse["status"], "failed", "{pse}");
+    assert!(pse["message"].as_str().unwrap().contains(LABEL), "{pse}");
+    assert_eq!(finding(&red, "picture.pse_flash_s")["status"], "passed");
+    let tff = by_name("tff.mkv");
+    let scan = finding(&tff, "picture.scan_matches_flag");
+    assert_eq!(scan["status"], "failed", "{scan}");
+    assert_eq!(scan["severity"], "warning");
+    assert!(
+        scan["message"]
+            .as_str()
+            .unwrap()
+            .contains("interlaced (TFF)"),
+        "{scan}"
+    );
+    assert_eq!(finding(&tff, "picture.pse_flash_s")["status"], "passed");
+}

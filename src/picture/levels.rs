@@ -5,10 +5,11 @@
 //! depth (10-bit: 20–984). A frame is out of range when the samples outside
 //! cover at least the profile's area (R 103: 1 % of the picture). Y′ is
 //! checked on every sample; R′G′B′ is converted with the stream's matrix at
-//! every chroma site (with the luma sample at that site), so a 4:2:2 frame
-//! is judged on half its pixels spread evenly over the picture. R 103's
-//! low-pass filter against transients is not applied, so short overshoots
-//! count (stricter than R 103).
+//! every chroma site, with Y′ averaged over the pixels that site covers (a
+//! 4:2:2 frame is judged at half its horizontal resolution, the chroma's
+//! own), so an edge the chroma subsampling softens is not an excursion.
+//! R 103's low-pass filter against transients is not otherwise applied, so
+//! short overshoots count (a little stricter than R 103).
 
 use super::runs::Runs;
 use super::{Detector, FrameView, Matrix, PictureMeasurements, Plane, StreamContext, StreamInfo};
@@ -206,14 +207,30 @@ fn rgb_excursions(f: &FrameView<'_>, conv: ToRgb, lo: i32, hi: i32) -> (u64, u64
     let mut outside = 0u64;
     let mut sites = 0u64;
     let (mut min, mut max) = (i32::MAX, i32::MIN);
+    let (bw, bh) = (1usize << sx, 1usize << sy);
     for cy in 0..ch {
-        let ly = (cy << sy).min(f.y.height.saturating_sub(1));
+        let ly = cy << sy;
+        if ly >= f.y.height {
+            break;
+        }
+        let rows = bh.min(f.y.height - ly);
         for cx in 0..cw {
             let lx = cx << sx;
             if lx >= f.y.width {
                 break;
             }
-            let y = i32::from(f.y.sample(lx, ly));
+            // Y′ averaged over the pixels this chroma sample covers: R′G′B′
+            // at the chroma's own resolution, so a sharp colour edge is not
+            // read as an excursion the subsampling made.
+            let cols = bw.min(f.y.width - lx);
+            let mut sum = 0u32;
+            for dy in 0..rows {
+                for dx in 0..cols {
+                    sum += u32::from(f.y.sample(lx + dx, ly + dy));
+                }
+            }
+            let n = (rows * cols) as u32;
+            let y = ((sum + n / 2) / n) as i32;
             let [r, g, b] = conv.rgb(
                 y,
                 i32::from(f.u.sample(cx, cy)),
