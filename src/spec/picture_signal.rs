@@ -286,19 +286,14 @@ fn scan_fact(key: &str, rule: &Rule, picture: &[PictureMeasurements]) -> (Fact, 
             .iter()
             .filter_map(|p| p.scan.as_ref().map(|s| (p, s)))
     };
+    let untold = scans().find(|(_, s)| s.matches_flag.is_none());
+    if let Some((p, _)) = untold {
+        return (untold_fact(p), None);
+    }
     if key == "scan_mismatch_s" {
         let worst = longest(picture, |p| p.scan.as_ref().map(|s| &s.segments));
         let fact = Fact::Number(worst.map_or(0.0, |(_, s)| round2(s.duration_s)));
         return (fact, worst.map(|(p, s)| evidence(p, s, "longest: ")));
-    }
-    if let Some((p, _)) = scans().find(|(_, s)| s.matches_flag.is_none()) {
-        return (
-            Fact::Absent(format!(
-                "video stream {}: the picture's scan type cannot be told (no motion between fields in any frame)",
-                p.stream_index
-            )),
-            None,
-        );
     }
     let wrong = scans().find(|(_, s)| s.matches_flag == Some(false));
     let ev = wrong.map(|(p, s)| {
@@ -324,6 +319,13 @@ fn scan_fact(key: &str, rule: &Rule, picture: &[PictureMeasurements]) -> (Fact, 
         }
     });
     (Fact::Bool(wrong.is_none()), ev)
+}
+
+fn untold_fact(p: &PictureMeasurements) -> Fact {
+    Fact::Absent(format!(
+        "video stream {}: the picture's scan type cannot be told (no motion between fields in any frame)",
+        p.stream_index
+    ))
 }
 
 fn pse_fact(key: &str, rule: &Rule, picture: &[PictureMeasurements]) -> (Fact, Option<Evidence>) {
