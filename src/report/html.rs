@@ -325,6 +325,21 @@ fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry, strip: Option<&S
     if let Some(report) = &f.report {
         findings(s, &report.findings);
     }
+    for p in f.picture.iter().flatten() {
+        let strip = super::timeline::picture_strip(p);
+        if !strip.is_empty() {
+            let _ = write!(
+                s,
+                "<figure class=\"graph\">{strip}<figcaption>Picture checks over time, video stream {}{}</figcaption></figure>",
+                p.stream_index,
+                if p.pse.is_some() {
+                    " (flashes: PSE screening, not a certified test)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
     if let Some(audio) = &f.audio {
         let target = r.loudness_target();
         let marks: Vec<Mark> = audio

@@ -12,6 +12,7 @@ pub mod model;
 pub mod plan;
 pub mod svg;
 pub mod thumbs;
+pub mod timeline;
 pub mod xml;
 
 #[cfg(test)]

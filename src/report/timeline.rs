@@ -1,0 +1,162 @@
+//! The timeline strip of one picture stream, as a self-contained SVG.
+//!
+//! One lane per picture check (black, freeze, Y′ and R′G′B′ levels, scan
+//! type against its flag, flashes and red flashes — PSE screening, not a
+//! certified test), each segment a dark bar across its time with its
+//! details as a tooltip, over a time axis. Solid dark bars on white and a
+//! text label per lane, so it reads the same in print. A pure function:
+//! data in, SVG text out; every string from the file is escaped.
+
+use super::svg::clock;
+use super::xml::escape;
+use crate::picture::{PictureMeasurements, Segment};
+use std::fmt::Write;
+
+const W: f64 = 760.0;
+const LEFT: f64 = 150.0;
+const RIGHT: f64 = 740.0;
+const LANE: f64 = 16.0;
+const TOP: f64 = 6.0;
+
+/// The lanes of `p` that were measured: label and segments.
+fn lanes(p: &PictureMeasurements) -> Vec<(String, Vec<&Segment>)> {
+    let mut out: Vec<(String, Vec<&Segment>)> = vec![
+        ("black".into(), p.black.iter().collect()),
+        ("freeze".into(), p.freeze.iter().collect()),
+    ];
+    if let Some(l) = &p.levels {
+        out.push(("Y′ levels".into(), l.luma_segments.iter().collect()));
+        if l.rgb_checked {
+            out.push(("R′G′B′ levels".into(), l.rgb_segments.iter().collect()));
+        }
+    }
+    if let Some(s) = &p.scan {
+        out.push(("scan vs flag".into(), s.segments.iter().collect()));
+    }
+    if let Some(f) = &p.pse {
+        out.push(("flashes (PSE)".into(), f.flash_segments.iter().collect()));
+        if f.red_checked {
+            out.push((
+                "red flashes (PSE)".into(),
+                f.red_flash_segments.iter().collect(),
+            ));
+        }
+    }
+    out
+}
+
+/// The SVG strip of `p` (empty when the stream has no duration).
+pub fn picture_strip(p: &PictureMeasurements) -> String {
+    if p.duration_s <= 0.0 || !p.duration_s.is_finite() {
+        return String::new();
+    }
+    let lanes = lanes(p);
+    let h = TOP + LANE * lanes.len() as f64 + 22.0;
+    let x = |t: f64| LEFT + (t / p.duration_s).clamp(0.0, 1.0) * (RIGHT - LEFT);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\" \
+         role=\"img\" aria-label=\"picture checks over time, video stream {}\" font-family=\"sans-serif\" font-size=\"11\">",
+        p.stream_index
+    );
+    for (i, (label, segments)) in lanes.iter().enumerate() {
+        let y = TOP + LANE * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{LEFT}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#999\" stroke-width=\"0.5\"/>",
+            LEFT - 6.0,
+            y + 11.0,
+            escape(label),
+            y + 2.0,
+            RIGHT - LEFT,
+            LANE - 4.0
+        );
+        for seg in segments {
+            let (x0, x1) = (x(seg.start_s), x(seg.end_s));
+            let tip = format!(
+                "{label}: {} to {}{}",
+                seg.start_tc.clone().unwrap_or_else(|| clock(seg.start_s)),
+                seg.end_tc.clone().unwrap_or_else(|| clock(seg.end_s)),
+                seg.detail
+                    .as_deref()
+                    .map(|d| format!(" — {d}"))
+                    .unwrap_or_default()
+            );
+            let _ = write!(
+                s,
+                "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#222\"><title>{}</title></rect>",
+                y + 2.0,
+                (x1 - x0).max(1.5),
+                LANE - 4.0,
+                escape(&tip)
+            );
+        }
+    }
+    let axis = TOP + LANE * lanes.len() as f64 + 4.0;
+    let _ = write!(
+        s,
+        "<line x1=\"{LEFT}\" y1=\"{axis:.1}\" x2=\"{RIGHT}\" y2=\"{axis:.1}\" stroke=\"#000\"/>\
+         <text x=\"{LEFT}\" y=\"{:.1}\">{}</text><text x=\"{RIGHT}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></svg>",
+        axis + 13.0,
+        clock(0.0),
+        axis + 13.0,
+        clock(p.duration_s)
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::picture::pse::{PseOptions, PseResult, LABEL};
+
+    fn seg(s: f64, e: f64, detail: &str) -> Segment {
+        Segment {
+            start_s: s,
+            end_s: e,
+            duration_s: e - s,
+            start_frame: 0,
+            end_frame: 0,
+            start_tc: None,
+            end_tc: None,
+            detail: Some(detail.into()),
+        }
+    }
+
+    #[test]
+    fn draws_a_lane_per_check_and_escapes_details() {
+        let p = PictureMeasurements {
+            duration_s: 10.0,
+            black: vec![seg(0.0, 2.0, "<b>black</b>")],
+            pse: Some(PseResult {
+                label: LABEL.into(),
+                display_peak_cd_m2: 200.0,
+                max_flashes_per_s: 3,
+                max_area: 0.25,
+                frames: 250,
+                max_flash_area: 1.0,
+                max_red_flash_area: 0.0,
+                red_checked: true,
+                flash_segments: vec![seg(5.0, 7.5, LABEL)],
+                red_flash_segments: vec![],
+                passed: false,
+                detector: PseOptions::default(),
+            }),
+            ..PictureMeasurements::default()
+        };
+        let svg = picture_strip(&p);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        for lane in ["black", "freeze", "flashes (PSE)", "red flashes (PSE)"] {
+            assert!(svg.contains(&format!(">{lane}</text>")), "{lane}");
+        }
+        assert!(svg.contains("&lt;b&gt;black&lt;/b&gt;"));
+        assert!(!svg.contains("<b>"));
+        // The flash bar starts half-way along the lane.
+        let mid = LEFT + 0.5 * (RIGHT - LEFT);
+        assert!(svg.contains(&format!("<rect x=\"{mid:.1}\"")), "{svg}");
+        assert!(svg.contains(LABEL));
+        assert_eq!(picture_strip(&PictureMeasurements::default()), "");
+    }
+}
