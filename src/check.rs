@@ -342,7 +342,20 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
         }
         None => media,
     };
-    let audio = match measure_if_needed(job, media) {
+    // The picture stage runs beside the audio measurement (each its own
+    // demux of the file), so the two decodes share the cores.
+    let (audio, picture) = std::thread::scope(|scope| {
+        let picture = scope.spawn(|| measure_picture_if_needed(job, media));
+        let audio = measure_if_needed(job, media);
+        let picture = picture.join().unwrap_or_else(|_| {
+            Some(vec![PictureMeasurements {
+                not_evaluated: Some("internal error while analysing the picture".into()),
+                ..Default::default()
+            }])
+        });
+        (audio, picture)
+    });
+    let audio = match audio {
         Ok(audio) => audio,
         Err(problem) => {
             return (
@@ -355,7 +368,6 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
             )
         }
     };
-    let picture = measure_picture_if_needed(job, media);
     let name = entry
         .path
         .file_name()
