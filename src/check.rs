@@ -342,7 +342,20 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
         }
         None => media,
     };
-    let audio = match measure_if_needed(job, media) {
+    // The picture stage runs beside the audio measurement (each its own
+    // demux of the file), so the two decodes share the cores.
+    let (audio, picture) = std::thread::scope(|scope| {
+        let picture = scope.spawn(|| measure_picture_if_needed(job, media));
+        let audio = measure_if_needed(job, media);
+        let picture = picture.join().unwrap_or_else(|_| {
+            Some(vec![PictureMeasurements {
+                not_evaluated: Some("internal error while analysing the picture".into()),
+                ..Default::default()
+            }])
+        });
+        (audio, picture)
+    });
+    let audio = match audio {
         Ok(audio) => audio,
         Err(problem) => {
             return (
@@ -355,7 +368,6 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
             )
         }
     };
-    let picture = measure_picture_if_needed(job, media);
     let name = entry
         .path
         .file_name()
@@ -376,32 +388,15 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
 }
 
 /// Runs the picture stage when a profile has picture rules and the file
-/// has video. A file whose picture cannot be decoded at all gets the
-/// reason on every picture rule (not evaluated), never a pass.
+/// has video.
 fn measure_picture_if_needed(job: &Job, media: &MediaInfo) -> Option<Vec<PictureMeasurements>> {
-    let has_video = media.streams.iter().any(|s| s.kind == StreamKind::Video);
-    if !has_video
-        || !job
-            .profiles
-            .iter()
-            .any(crate::spec::needs_picture_measurement)
+    if !job
+        .profiles
+        .iter()
+        .any(crate::spec::needs_picture_measurement)
     {
         return None;
     }
     let opts = crate::spec::picture::picture_options(&job.profiles);
-    match crate::picture::analyse_picture(&job.entry.path, media, &opts) {
-        Ok(p) => Some(p),
-        Err(problem) => Some(
-            media
-                .streams
-                .iter()
-                .filter(|s| s.kind == StreamKind::Video)
-                .map(|s| PictureMeasurements {
-                    stream_index: s.index,
-                    not_evaluated: Some(problem.message.clone()),
-                    ..Default::default()
-                })
-                .collect(),
-        ),
-    }
+    crate::picture::picture_of(&job.entry.path, media, &opts)
 }

@@ -436,6 +436,7 @@ fn work_for(
         .iter()
         .map(|id| format!("{id}={}", profiles[*id].1))
         .collect();
+    key.push(crate::ANALYSIS_VERSION.to_string());
     if !claimants.is_empty() {
         key.push(crate::kinds::cache_key(&entry.path));
     }

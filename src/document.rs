@@ -100,6 +100,9 @@ pub struct MeasuredFile {
     pub path_hex: Option<String>,
     /// The measurements, when the file could be read.
     pub audio: Option<AudioMeasurements>,
+    /// The picture stage per video stream, when the file has video.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Vec<crate::picture::PictureMeasurements>>,
     /// What is wrong, when it could not.
     pub error: Option<FileProblem>,
 }
@@ -112,8 +115,18 @@ impl MeasuredFile {
             path,
             path_hex,
             audio: result.as_ref().ok().cloned(),
+            picture: None,
             error: result.as_ref().err().cloned(),
         }
+    }
+
+    /// With the picture stage's measurements.
+    pub fn with_picture(
+        mut self,
+        picture: Option<Vec<crate::picture::PictureMeasurements>>,
+    ) -> Self {
+        self.picture = picture;
+        self
     }
 }
 

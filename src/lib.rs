@@ -33,5 +33,11 @@ pub mod spec;
 /// change to a field's name, type or meaning.
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// Names the analysis (probe, measurements, rule evaluation) whose results
+/// the ledger caches. It is part of every cache key, so results stored by an
+/// older analysis are never reused as if current: bump it whenever what a
+/// detector finds or a rule decides could change.
+pub const ANALYSIS_VERSION: &str = "analysis-4";
+
 /// The tool's version, as recorded in reports and the ledger.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

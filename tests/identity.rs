@@ -91,15 +91,7 @@ fn sha256sum(path: &Path) -> String {
 }
 
 fn json(cmd: &mut assert_cmd::Command) -> (i32, Value) {
-    let out = cmd.output().unwrap();
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), doc)
+    common::json_of(cmd)
 }
 
 fn stems(doc: &Value) -> &Value {

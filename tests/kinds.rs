@@ -70,21 +70,13 @@ fn delivery() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn check_json(root: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = common::plan_signoff()
-        .arg("check")
-        .arg(root)
-        .args(["--format", "json", "-q"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), doc)
+    common::json_of(
+        common::plan_signoff()
+            .arg("check")
+            .arg(root)
+            .args(["--format", "json", "-q"])
+            .args(extra),
+    )
 }
 
 fn state(doc: &Value, id: &str) -> String {

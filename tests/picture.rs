@@ -336,3 +336,35 @@ fn a_file_without_video_leaves_picture_rules_not_evaluated() {
         assert_eq!(f["reason"], "the file has no video stream");
     }
 }
+
+#[test]
+fn measure_reports_picture_segments_in_json_and_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = make(dir.path(), "p.mkv", &["-c:v", "ffv1"]);
+    let (code, doc, text) = run_json(&["measure", "--format", "json"], &[&media]);
+    assert_eq!(code, 0, "{doc}");
+    validate("measure", &text, dir.path());
+    let p = &doc["files"][0]["picture"][0];
+    assert_eq!(p["frames"], 483);
+    assert_eq!(p["bit_depth"], 8);
+    let black = p["black"].as_array().unwrap();
+    assert_eq!(black.len(), 2, "{p}");
+    assert_eq!(black[0]["start_frame"], 50);
+    assert_eq!(black[0]["end_frame"], 125);
+    assert_eq!(p["freeze"].as_array().unwrap().len(), 3, "{p}");
+    let human = assert_cmd::Command::cargo_bin("signoff")
+        .unwrap()
+        .arg("measure")
+        .arg(&media)
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.contains("picture, video stream 0: 483 frames"),
+        "{human}"
+    );
+    assert!(
+        human.contains("black   2.000 s to 5.000 s  3.00 s"),
+        "{human}"
+    );
+}

@@ -24,21 +24,13 @@ fn sample() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn check_json(root: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = signoff()
-        .arg("check")
-        .arg(root)
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), doc)
+    common::json_of(
+        signoff()
+            .arg("check")
+            .arg(root)
+            .args(["--format", "json"])
+            .args(extra),
+    )
 }
 
 fn deliverable<'a>(doc: &'a Value, id: &str) -> &'a Value {

@@ -168,8 +168,8 @@ fn human(
     writeln!(
         out,
         "plan {}  ·  ledger {}  ·  run {} ({} files reused, {} analysed)",
-        terminal(&ctx.plan.path.to_string_lossy()),
-        terminal(&ctx.ledger_path.to_string_lossy()),
+        terminal(&shown(&ctx.plan.path)),
+        terminal(&shown(&ctx.ledger_path)),
         r.run_id,
         r.reused_files,
         r.analysed_files
@@ -262,6 +262,16 @@ pub fn state_cell(d: &DeliverableStatus) -> String {
     parts.join(", ")
 }
 
+/// A path as the operator knows it: relative to the current folder when inside it.
+fn shown(path: &std::path::Path) -> String {
+    let here = std::env::current_dir().ok();
+    let rel = here
+        .as_deref()
+        .and_then(|h| path.strip_prefix(h).ok())
+        .unwrap_or(path);
+    rel.to_string_lossy().into_owned()
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -299,7 +309,11 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
         }
     }
     if d.not_evaluated_count > 0 {
-        out.push(format!("  {} rule(s) not evaluated", d.not_evaluated_count));
+        out.push(format!(
+            "  {} rule{} not evaluated",
+            d.not_evaluated_count,
+            plural(d.not_evaluated_count)
+        ));
     }
     if let Some(a) = &d.approval {
         let how = a

@@ -1,4 +1,5 @@
-//! `signoff measure FILE...`: loudness, true peak and audio faults per programme.
+//! `signoff measure FILE...`: loudness, true peak and audio faults per
+//! programme, and the picture stage's measurements per video stream.
 
 use super::args::Format;
 use signoff::error::FileProblem;
@@ -6,6 +7,7 @@ use signoff::escape::terminal;
 use signoff::measure::model::{AudioMeasurements, Programme};
 use signoff::measure::programme::parse_layout;
 use signoff::measure::{measure_file, MeasureOptions};
+use signoff::picture::{picture_of, PictureMeasurements, PictureOptions, Segment};
 use signoff::probe::{display_path, probe_file};
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,10 +28,20 @@ pub struct MeasureArgs {
     /// Silence: for at least this long, seconds.
     #[arg(long, default_value_t = 2.0)]
     pub silence_min_s: f64,
+    /// Do not decode the picture (audio only).
+    #[arg(long)]
+    pub no_picture: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
+
+/// One file's measurements: audio (or why not) and picture (when it has video).
+type Measured = (
+    PathBuf,
+    Result<AudioMeasurements, FileProblem>,
+    Option<Vec<PictureMeasurements>>,
+);
 
 /// Runs the command; exit 0, or 2 when a file could not be read.
 pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
@@ -39,14 +51,18 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
         silence_min_s: args.silence_min_s,
         ..MeasureOptions::default()
     };
-    let results: Vec<(PathBuf, Result<AudioMeasurements, FileProblem>)> = args
+    let picture_opts = PictureOptions::every_detector();
+    let results: Vec<Measured> = args
         .files
         .iter()
         .map(|path| {
-            let measured = probe_file(path)
-                .map_err(|failure| failure.problem)
-                .and_then(|probed| measure_file(path, &probed.info, &opts));
-            (path.clone(), measured)
+            let probed = probe_file(path).map_err(|failure| failure.problem);
+            let picture = match (&probed, args.no_picture) {
+                (Ok(p), false) => picture_of(path, &p.info, &picture_opts),
+                _ => None,
+            };
+            let audio = probed.and_then(|probed| measure_file(path, &probed.info, &opts));
+            (path.clone(), audio, picture)
         })
         .collect();
     let mut out = super::output::stdout();
@@ -55,7 +71,7 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
         Format::Human => write_human(&mut out, &results)?,
     }
     out.flush()?;
-    let failed = results.iter().any(|(_, r)| r.is_err());
+    let failed = results.iter().any(|(_, r, _)| r.is_err());
     Ok(if failed {
         signoff::exit::UNREADABLE
     } else {
@@ -63,32 +79,76 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
     })
 }
 
-fn write_json(
-    out: &mut impl Write,
-    results: &[(PathBuf, Result<AudioMeasurements, FileProblem>)],
-) -> anyhow::Result<()> {
+fn write_json(out: &mut impl Write, results: &[Measured]) -> anyhow::Result<()> {
     use signoff::document::{envelope, to_json, MeasureDoc, MeasuredFile};
     let files = results
         .iter()
-        .map(|(path, r)| MeasuredFile::new(path, r))
+        .map(|(path, r, p)| MeasuredFile::new(path, r).with_picture(p.clone()))
         .collect();
     out.write_all(to_json(&envelope("measure", MeasureDoc { files }))?.as_bytes())?;
     Ok(())
 }
 
-fn write_human(
-    out: &mut impl Write,
-    results: &[(PathBuf, Result<AudioMeasurements, FileProblem>)],
-) -> anyhow::Result<()> {
-    for (path, result) in results {
+fn write_human(out: &mut impl Write, results: &[Measured]) -> anyhow::Result<()> {
+    for (path, result, picture) in results {
         writeln!(out, "{}", terminal(&display_path(path).0))?;
         match result {
             Err(problem) => writeln!(out, "  error: {}", terminal(&problem.to_string()))?,
             Ok(m) if m.programmes.is_empty() => writeln!(out, "  no audio")?,
             Ok(m) => write_measurements(out, m)?,
         }
+        for p in picture.iter().flatten() {
+            write_picture(out, p)?;
+        }
     }
     Ok(())
+}
+
+fn write_picture(out: &mut impl Write, p: &PictureMeasurements) -> anyhow::Result<()> {
+    let range = if p.full_range { "full" } else { "limited" };
+    writeln!(
+        out,
+        "  picture, video stream {}: {} frames, {:.2} s, {}-bit {range} range",
+        p.stream_index, p.frames, p.duration_s, p.bit_depth
+    )?;
+    if let Some(why) = &p.not_evaluated {
+        writeln!(out, "    not evaluated: {}", terminal(why))?;
+    }
+    for (what, segments) in [("black", &p.black), ("freeze", &p.freeze)] {
+        if segments.is_empty() {
+            writeln!(out, "    {what:<7} none")?;
+        }
+        for s in segments {
+            writeln!(out, "    {what:<7} {}", segment_text(s))?;
+        }
+    }
+    if p.decode_error_count == 0 {
+        writeln!(out, "    decode errors: none")?;
+    } else {
+        writeln!(out, "    decode errors: {}", p.decode_error_count)?;
+    }
+    for e in &p.decode_errors {
+        let at = e
+            .at_tc
+            .as_deref()
+            .map(|t| terminal(t).into_owned())
+            .unwrap_or_else(|| format!("{:.3} s", e.at_s));
+        writeln!(out, "      {at}  {}", terminal(&e.message))?;
+    }
+    Ok(())
+}
+
+fn segment_text(s: &Segment) -> String {
+    let at = |tc: &Option<String>, v: f64| match tc {
+        Some(tc) => format!("{} ({v:.3} s)", terminal(tc)),
+        None => format!("{v:.3} s"),
+    };
+    format!(
+        "{} to {}  {:.2} s",
+        at(&s.start_tc, s.start_s),
+        at(&s.end_tc, s.end_s),
+        s.duration_s
+    )
 }
 
 fn write_measurements(out: &mut impl Write, m: &AudioMeasurements) -> anyhow::Result<()> {

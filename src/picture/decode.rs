@@ -37,6 +37,28 @@ struct Track {
     unsupported: Option<String>,
 }
 
+/// The picture stage's measurements of every video stream of `path`, or
+/// `None` when it has none. A file whose picture cannot be decoded at all
+/// gets the reason on every stream (`not_evaluated`), never an empty pass.
+pub fn picture_of(
+    path: &Path,
+    media: &MediaInfo,
+    opts: &PictureOptions,
+) -> Option<Vec<PictureMeasurements>> {
+    let video = || media.streams.iter().filter(|s| s.kind == StreamKind::Video);
+    video().next()?;
+    Some(match analyse_picture(path, media, opts) {
+        Ok(p) => p,
+        Err(problem) => video()
+            .map(|s| PictureMeasurements {
+                stream_index: s.index,
+                not_evaluated: Some(problem.message.clone()),
+                ..Default::default()
+            })
+            .collect(),
+    })
+}
+
 /// Runs the picture stage over every video stream of `path` (cover art
 /// and other attached pictures excepted).
 pub fn analyse_picture(

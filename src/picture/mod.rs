@@ -15,7 +15,7 @@ pub mod pse;
 mod runs;
 pub mod scan;
 
-pub use decode::analyse_picture;
+pub use decode::{analyse_picture, picture_of};
 use serde::{Deserialize, Serialize};
 
 /// One plane of a decoded picture at the stream's bit depth.
@@ -286,6 +286,18 @@ pub struct PictureOptions {
     pub scan: Option<scan::ScanOptions>,
     /// PSE screening (`None`: not measured).
     pub pse: Option<pse::PseOptions>,
+}
+
+impl PictureOptions {
+    /// Every detector on, at its defaults (what `signoff measure` runs).
+    pub fn every_detector() -> Self {
+        PictureOptions {
+            levels: Some(Default::default()),
+            scan: Some(Default::default()),
+            pse: Some(Default::default()),
+            ..Default::default()
+        }
+    }
 }
 
 /// Facts about the stream known before the first frame, for building detectors.

@@ -5,7 +5,7 @@
 //! names, sockets, FIFOs, unreadable files, symlink loops, very deep trees)
 //! are built at run time by [`bad_tree`].
 //!
-//! Only `std`, `libc` and `tempfile` are used.
+//! Only `std`, `libc`, `tempfile`, `assert_cmd` and `serde_json` are used.
 #![allow(dead_code)]
 
 use std::collections::hash_map::DefaultHasher;
@@ -298,4 +298,18 @@ pub fn plan_signoff() -> assert_cmd::Command {
         .env("SIGNOFF_TODAY", PLAN_TODAY)
         .env("SIGNOFF_USER", "tester");
     c
+}
+
+/// Runs `cmd` and parses its stdout as one JSON document: (exit code, document).
+/// Panics with stdout and stderr when the output is not JSON.
+pub fn json_of(cmd: &mut assert_cmd::Command) -> (i32, serde_json::Value) {
+    let out = cmd.output().unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), doc)
 }
