@@ -368,3 +368,62 @@ fn measure_reports_picture_segments_in_json_and_terminal() {
         "{human}"
     );
 }
+
+#[test]
+fn a_damaged_frame_is_a_decode_error_with_its_position_and_the_rest_is_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("p.mov");
+    let ok = Command::new("ffmpeg")
+        .args(["-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .args([
+            "testsrc2=s=320x240:r=25:d=4",
+            "-c:v",
+            "prores_ks",
+            "-profile:v",
+            "3",
+        ])
+        .arg(&good)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    // Overwrite bytes of one frame in the middle of the media data.
+    let mut bytes = std::fs::read(&good).unwrap();
+    let mid = bytes.len() / 2;
+    for b in bytes[mid..mid + 20_000].iter_mut().step_by(7) {
+        *b = 0xff;
+    }
+    let bad = dir.path().join("bad.mov");
+    std::fs::write(&bad, bytes).unwrap();
+    let got = ours(&bad, &PictureOptions::default());
+    assert_eq!(got.frames, 100, "every other frame still analysed");
+    assert!(got.decode_error_count >= 1, "{got:?}");
+    let first = &got.decode_errors[0];
+    assert!(first.at_s > 1.0 && first.at_s < 3.0, "{first:?}");
+    let spec = dir.path().join("picture.toml");
+    std::fs::write(&spec, PROFILE).unwrap();
+    let (code, doc, _) = run_json(
+        &[
+            "check",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+            "-j",
+            "1",
+        ],
+        &[&bad],
+    );
+    assert_eq!(code, 1, "{doc}");
+    let f = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "picture.decode_errors")
+        .unwrap()
+        .clone();
+    assert_eq!(f["status"], "failed", "{f}");
+    assert!(
+        (f["position_s"].as_f64().unwrap() - first.at_s).abs() < 1e-9,
+        "{f}"
+    );
+}
