@@ -122,6 +122,7 @@ fn write_picture(out: &mut impl Write, p: &PictureMeasurements) -> anyhow::Resul
             writeln!(out, "    {what:<7} {}", segment_text(s))?;
         }
     }
+    write_signal(out, p)?;
     if p.decode_error_count == 0 {
         writeln!(out, "    decode errors: none")?;
     } else {
@@ -136,6 +137,73 @@ fn write_picture(out: &mut impl Write, p: &PictureMeasurements) -> anyhow::Resul
         writeln!(out, "      {at}  {}", terminal(&e.message))?;
     }
     Ok(())
+}
+
+/// Levels, scan type and PSE screening, when they were measured.
+fn write_signal(out: &mut impl Write, p: &PictureMeasurements) -> anyhow::Result<()> {
+    if let Some(l) = &p.levels {
+        writeln!(
+            out,
+            "    levels  Y′ {}–{}: {} frame{} outside (largest area {:.2} %); R′G′B′ {}",
+            l.luma_range[0],
+            l.luma_range[1],
+            l.luma_frames_out_of_range,
+            plural(l.luma_frames_out_of_range),
+            l.max_luma_area * 100.0,
+            if l.rgb_checked {
+                format!(
+                    "{}–{}: {} frame{} outside (largest area {:.2} %)",
+                    l.rgb_range[0],
+                    l.rgb_range[1],
+                    l.rgb_frames_out_of_range,
+                    plural(l.rgb_frames_out_of_range),
+                    l.max_rgb_area * 100.0
+                )
+            } else {
+                "not checked".to_string()
+            }
+        )?;
+        for (what, segments) in [("Y′", &l.luma_segments), ("R′G′B′", &l.rgb_segments)] {
+            for seg in segments {
+                writeln!(out, "      {what} outside {}", segment_text(seg))?;
+            }
+        }
+    }
+    if let Some(sc) = &p.scan {
+        let verdict = match sc.matches_flag {
+            Some(true) => "matches the flag",
+            Some(false) => "does NOT match the flag",
+            None => "cannot be compared with the flag",
+        };
+        writeln!(
+            out,
+            "    scan    picture {}, flagged {}: {verdict}",
+            sc.detected.label(),
+            sc.flagged.label()
+        )?;
+        for seg in &sc.segments {
+            writeln!(out, "      mismatch {}", segment_text(seg))?;
+        }
+    }
+    if let Some(pse) = &p.pse {
+        let verdict = if pse.passed { "passed" } else { "FAILED" };
+        writeln!(out, "    PSE     {verdict} ({})", terminal(&pse.label))?;
+        for seg in &pse.flash_segments {
+            writeln!(out, "      flashes {}", segment_text(seg))?;
+        }
+        for seg in &pse.red_flash_segments {
+            writeln!(out, "      red flashes {}", segment_text(seg))?;
+        }
+    }
+    Ok(())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn segment_text(s: &Segment) -> String {
