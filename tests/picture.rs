@@ -3,6 +3,8 @@
 //! one frame, at 8 bits (FFV1 4:2:0) and 10 bits (ProRes 422 HQ). Fixtures
 //! are made in the test from FFmpeg's lavfi sources.
 
+mod common;
+
 use signoff::picture::{analyse_picture, PictureMeasurements, PictureOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -211,18 +213,7 @@ fn run_json(args: &[&str], files: &[&Path]) -> (i32, serde_json::Value, String) 
 fn validate(name: &str, text: &str, dir: &Path) {
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, text).unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new("python3")
-        .arg(root.join("tests/validate_json.py"))
-        .arg(root.join("docs/schema"))
-        .arg(format!("{name}={}", path.display()))
-        .output()
-        .expect("python3 with jsonschema (see setup.sh)");
-    assert!(
-        out.status.success(),
-        "schema violations:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    common::assert_schema_valid(&[(name, &path)]);
 }
 
 #[test]

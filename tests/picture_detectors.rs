@@ -9,6 +9,8 @@
 //! detectors as `FrameView`s, so the detectors are checked on FFmpeg's
 //! planes independently of the picture stage's own loop.
 
+mod common;
+
 use ffmpeg_next as ffmpeg;
 use signoff::picture::levels::{LevelsDetector, LevelsOptions, LevelsResult};
 use signoff::picture::pse::{PseDetector, PseOptions, PseResult, LABEL};
@@ -556,18 +558,7 @@ fn check_json(spec: &Path, files: &[&Path], dir: &Path) -> (i32, serde_json::Val
     });
     let path = dir.join("check.json");
     std::fs::write(&path, &text).unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let v = Command::new("python3")
-        .arg(root.join("tests/validate_json.py"))
-        .arg(root.join("docs/schema"))
-        .arg(format!("check={}", path.display()))
-        .output()
-        .expect("python3 with jsonschema (see setup.sh)");
-    assert!(
-        v.status.success(),
-        "schema violations:\n{}",
-        String::from_utf8_lossy(&v.stdout)
-    );
+    common::assert_schema_valid(&[("check", &path)]);
     (out.status.code().unwrap(), doc)
 }
 

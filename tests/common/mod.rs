@@ -313,3 +313,26 @@ pub fn json_of(cmd: &mut assert_cmd::Command) -> (i32, serde_json::Value) {
     });
     (out.status.code().unwrap(), doc)
 }
+
+/// Validates JSON documents written to files against `docs/schema` with
+/// Python's jsonschema (`tests/validate_json.py`): each pair is (document
+/// name, file). Panics with the violations.
+pub fn assert_schema_valid(documents: &[(&str, &Path)]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3")
+        .arg(root.join("tests/validate_json.py"))
+        .arg(root.join("docs/schema"))
+        .args(
+            documents
+                .iter()
+                .map(|(name, path)| format!("{name}={}", path.display())),
+        )
+        .output()
+        .expect("python3 with jsonschema (see setup.sh)");
+    assert!(
+        out.status.success(),
+        "schema violations:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
