@@ -241,16 +241,8 @@ impl<'a> Ctx<'a> {
             return Some(self.not_evaluated(None, &reason));
         }
         let (f, evidence) = fault_fact(self.def.key, self.rule, audio, self.facts.media);
-        let mut finding = self.finding(compare(self.rule, &self.def, &f), &f);
-        if let Some(e) = evidence {
-            finding.stream_index = Some(e.stream_index);
-            finding.position_s = Some(e.position_s);
-            finding.timecode = timecode_of(self.facts, e.position_s);
-            if finding.status != Status::Passed {
-                finding.message = format!("{} ({})", finding.message, e.detail);
-            }
-        }
-        Some(finding)
+        let finding = self.finding(compare(self.rule, &self.def, &f), &f);
+        Some(self.placed(finding, evidence))
     }
 
     /// A `[picture]` rule on the picture stage's measurements, placed at
@@ -269,7 +261,13 @@ impl<'a> Ctx<'a> {
             return Some(self.not_evaluated(None, &reason));
         }
         let (f, evidence) = super::picture::picture_fact(self.def.key, self.rule, picture);
-        let mut finding = self.finding(compare(self.rule, &self.def, &f), &f);
+        let finding = self.finding(compare(self.rule, &self.def, &f), &f);
+        Some(self.placed(finding, evidence))
+    }
+
+    /// A finding placed where its evidence shows (stream, time, timecode),
+    /// with the evidence's words added when the rule does not hold.
+    fn placed(&self, mut finding: Finding, evidence: Option<super::faults::Evidence>) -> Finding {
         if let Some(e) = evidence {
             finding.stream_index = Some(e.stream_index);
             finding.position_s = Some(e.position_s);
@@ -278,7 +276,7 @@ impl<'a> Ctx<'a> {
                 finding.message = format!("{} ({})", finding.message, e.detail);
             }
         }
-        Some(finding)
+        finding
     }
 
     fn sidecar(&self) -> Option<Finding> {

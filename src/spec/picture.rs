@@ -20,16 +20,8 @@ use crate::picture::{PictureMeasurements, PictureOptions, Segment};
 pub const DEFAULT_CLAUSE: &str =
     "signoff default: video decode errors fail a file wherever the picture is checked (docs/specs.md, Picture)";
 
-/// Where a picture fact shows in the file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    /// Seconds from the start of the stream.
-    pub position_s: f64,
-    /// The stream it is in.
-    pub stream_index: usize,
-    /// Where and what, in words.
-    pub detail: String,
-}
+/// Where a picture fact shows in the file (the same as an audio fault's).
+pub use super::faults::Evidence;
 
 /// Whether checking against `profile` needs the picture decoded.
 pub fn needs_picture_measurement(profile: &Profile) -> bool {
