@@ -10,6 +10,7 @@
 mod algo;
 mod c4;
 mod lanes;
+pub mod run;
 pub mod sidecar;
 
 pub use algo::{Algo, ParseAlgoError};
