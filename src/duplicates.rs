@@ -4,7 +4,10 @@
 //! pre-filter that decides which files need hashing at all ([`candidates`]):
 //! only files that share their size with another can share their content.
 
+use crate::board::FileOutcome;
 use crate::check::FileResult;
+use crate::paths::RelPath;
+use crate::spec::Verdict;
 use crate::spec::{Finding, Severity, Status};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -189,6 +192,59 @@ pub fn mark(results: &mut [FileResult]) {
             add_to(rep, f);
         }
     }
+}
+
+/// SHA-256 of no bytes: an empty file is nobody's copy.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The judged, readable files of a planned run that share their content
+/// with another: each file → the others, in path order. (The ledger keeps
+/// results by content, so this path-dependent warning is never stored: it
+/// is added to the board's counts and the reports of each run shown.)
+pub fn in_board(files: &BTreeMap<RelPath, FileOutcome>) -> BTreeMap<RelPath, Vec<RelPath>> {
+    let mut groups: BTreeMap<&str, Vec<&RelPath>> = BTreeMap::new();
+    for (rel, o) in files {
+        let judged = matches!(o.verdict, Some(v) if v != Verdict::Unreadable);
+        match o.sha256.as_deref() {
+            Some(sha) if judged && sha != EMPTY_SHA256 => groups.entry(sha).or_default().push(rel),
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for members in groups.into_values().filter(|m| m.len() > 1) {
+        for &m in &members {
+            let others = members
+                .iter()
+                .filter(|&&o| o != m)
+                .map(|&o| o.clone())
+                .collect();
+            out.insert(m.clone(), others);
+        }
+    }
+    out
+}
+
+/// Counts the duplicate warning of every file in `dups` in its outcome
+/// (under the kind profile), as [`add_to`] adds it to its report.
+pub fn count_in(
+    files: &mut BTreeMap<RelPath, FileOutcome>,
+    dups: &BTreeMap<RelPath, Vec<RelPath>>,
+) {
+    for rel in dups.keys() {
+        if let Some(o) = files.get_mut(rel) {
+            o.warnings += 1;
+            o.by_profile
+                .entry(crate::kinds::PROFILE.to_string())
+                .or_default()
+                .warnings += 1;
+        }
+    }
+}
+
+/// The duplicate warning of a file whose content `others` have.
+pub fn warning(others: &[PathBuf]) -> Finding {
+    let others: Vec<&Path> = others.iter().map(PathBuf::as_path).collect();
+    finding(&others)
 }
 
 fn finding(others: &[&Path]) -> Finding {
