@@ -453,9 +453,10 @@ fn view(
             bytes_per_sample: bps,
         })
     };
-    let y = plane(desc.comp[0].plane as usize, w, h)?;
-    let u = plane(desc.comp[1].plane as usize, cw, ch)?;
-    let v = plane(desc.comp[2].plane as usize, cw, ch)?;
+    let planes = [0, 1, 2].map(|c| desc.comp[c].plane as usize);
+    let y = plane(planes[0], w, h)?;
+    let u = plane(planes[1], cw, ch)?;
+    let v = plane(planes[2], cw, ch)?;
     let file_full =
         raw.color_range == ffi::AVColorRange::AVCOL_RANGE_JPEG || name.starts_with("yuvj");
     let matrix = match raw.colorspace {
@@ -483,5 +484,6 @@ fn view(
         y,
         u,
         v,
+        source: Some(super::held::Source { frame, planes }),
     })
 }
