@@ -53,6 +53,10 @@ pub enum Command {
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.
     Measure(super::measure::MeasureArgs),
+    /// Seal a delivery folder: write one ASC MHL v2.0 generation into ROOT/ascmhl/ (verifying the history first).
+    Seal(super::seal::SealArgs),
+    /// Verify a delivered folder against its ASC MHL history, read-only.
+    Verify(super::seal::VerifyArgs),
 }
 
 /// Output formats shared by every command.

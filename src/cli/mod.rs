@@ -15,6 +15,7 @@ mod progress;
 mod render_probe;
 mod report;
 mod scan;
+mod seal;
 mod specs;
 mod status;
 

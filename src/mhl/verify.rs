@@ -1,0 +1,142 @@
+//! `verify ROOT`: every file of the folder against the newest record of it in the ASC MHL history; read-only, writes nothing.
+
+use super::check::{check_file, mhl_text, FileCheck, State};
+use super::history::{self, History, Problem};
+use super::model::DEFAULT_IGNORES;
+use super::tree::{walk, Ignore};
+use crate::paths::RelPath;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Why verification could not be made at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// No `ascmhl/` folder.
+    #[error("{0}: no ASC MHL history (no ascmhl/ folder); nothing to verify against")]
+    NoHistory(String),
+    /// The history folder could not be listed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The recorded ignore patterns are not valid.
+    #[error("{0}")]
+    Ignore(String),
+}
+
+/// How many files are in each state.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    /// Verified.
+    pub verified: usize,
+    /// Changed.
+    pub changed: usize,
+    /// Missing.
+    pub missing: usize,
+    /// New.
+    pub new: usize,
+    /// Unreadable.
+    pub unreadable: usize,
+    /// Unrecordable.
+    pub unrecordable: usize,
+}
+
+impl Counts {
+    /// Tallies `files`.
+    pub fn of(files: &[FileCheck]) -> Counts {
+        let mut c = Counts::default();
+        for f in files {
+            *match f.state {
+                State::Verified => &mut c.verified,
+                State::Changed => &mut c.changed,
+                State::Missing => &mut c.missing,
+                State::New => &mut c.new,
+                State::Unreadable => &mut c.unreadable,
+                State::Unrecordable => &mut c.unrecordable,
+            } += 1;
+        }
+        c
+    }
+}
+
+/// The answer of `verify`.
+#[derive(Debug, Serialize)]
+pub struct VerifyReport {
+    /// What was verified against: `ascmhl`.
+    pub manifest: &'static str,
+    /// The newest generation of the history.
+    pub generation: u64,
+    /// True only when every file verified and the history has no problem.
+    pub verified: bool,
+    /// Counts by state.
+    pub counts: Counts,
+    /// What is wrong with the history itself (each one fails verification).
+    pub problems: Vec<Problem>,
+    /// Every file, by path.
+    pub files: Vec<FileCheck>,
+}
+
+/// Verifies `root` against its ASC MHL history. Opens every file read-only; writes nothing.
+pub fn verify(root: &Path) -> Result<VerifyReport, VerifyError> {
+    let history = history::load(root)
+        .map_err(|source| VerifyError::Io { path: history::dir_of(root).display().to_string(), source })?
+        .ok_or_else(|| VerifyError::NoHistory(root.display().to_string()))?;
+    let files = check_tree(root, &history)?;
+    let counts = Counts::of(&files);
+    Ok(VerifyReport {
+        manifest: "ascmhl",
+        generation: history.latest(),
+        verified: history.problems.is_empty() && counts.verified == files.len(),
+        counts,
+        problems: history.problems,
+        files,
+    })
+}
+
+/// The patterns a walk of a sealed root ignores: the defaults, the newest generation's, and `extra`.
+pub fn ignore_patterns(history: Option<&History>, extra: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = DEFAULT_IGNORES.iter().map(|s| s.to_string()).collect();
+    let recorded = history.map(History::latest_ignores).unwrap_or_default();
+    for p in recorded.iter().chain(extra) {
+        if !out.contains(p) {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn check_tree(root: &Path, history: &History) -> Result<Vec<FileCheck>, VerifyError> {
+    let patterns = ignore_patterns(Some(history), &[]);
+    let ignore = Ignore::new(root, &patterns).map_err(VerifyError::Ignore)?;
+    let tree = walk(root, &ignore);
+    let recorded = history.recorded();
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for rel in &tree.files {
+        let text = std::str::from_utf8(rel.as_bytes()).ok();
+        let rec = text.and_then(|t| recorded.get(t));
+        if let Some(t) = text.filter(|_| rec.is_some()) {
+            seen.insert(t.to_string());
+        }
+        match (rec, mhl_text(rel)) {
+            (None, Err(why)) => out.push(FileCheck::bare(rel.clone(), State::New, Some(format!("not recorded: {why}")))),
+            (rec, _) => out.push(check_file(root, rel, rec, &[])),
+        }
+    }
+    for (rel, why) in &tree.skipped {
+        out.push(FileCheck::bare(rel.clone(), State::Unrecordable, Some(why.clone())));
+    }
+    for (path, rec) in &recorded {
+        if !seen.contains(path) && !ignore.is_ignored(Path::new(path), false) {
+            let mut c = FileCheck::bare(RelPath::from_bytes(path.as_bytes()), State::Missing, Some(format!("recorded in generation {}, not in the folder", rec.generation)));
+            c.recorded_generation = Some(rec.generation);
+            out.push(c);
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
