@@ -9,6 +9,7 @@ pub mod approve;
 pub mod board;
 pub mod check;
 pub mod delivery;
+pub mod digest;
 pub mod disk;
 pub mod document;
 pub mod error;
