@@ -153,27 +153,48 @@ fn counts_line(c: &Counts) -> String {
         .filter(|(n, _)| *n > 0)
         .map(|(n, w)| format!("{n} {w}"))
         .collect();
-    let words = if words.is_empty() { "none".to_string() } else { words.join(", ") };
+    let words = if words.is_empty() {
+        "none".to_string()
+    } else {
+        words.join(", ")
+    };
     format!("{total} file(s): {words}")
 }
 
-fn file_lines(out: &mut impl Write, files: &[FileCheck], show: impl Fn(State) -> bool) -> std::io::Result<()> {
+fn file_lines(
+    out: &mut impl Write,
+    files: &[FileCheck],
+    show: impl Fn(State) -> bool,
+) -> std::io::Result<()> {
     for f in files.iter().filter(|f| show(f.state)) {
-        writeln!(out, "  {:<12} {}", f.state.name(), terminal(&f.path.display()))?;
-        if let Some(r) = &f.reason {
-            writeln!(out, "  {:<12}   {}", "", terminal(r))?;
+        writeln!(
+            out,
+            "  {:<12} {}",
+            f.state.name(),
+            terminal(&f.path.display())
+        )?;
+        for part in f.reason.iter().flat_map(|r| r.split("; ")) {
+            writeln!(out, "  {:<12}   {}", "", terminal(part))?;
         }
     }
     Ok(())
 }
 
-fn problem_lines(out: &mut impl Write, problems: &[signoff::mhl::history::Problem]) -> std::io::Result<()> {
+fn problem_lines(
+    out: &mut impl Write,
+    problems: &[signoff::mhl::history::Problem],
+) -> std::io::Result<()> {
     for p in problems {
         let at = match (p.line, p.column) {
             (Some(l), Some(c)) => format!(":{l}:{c}"),
             _ => String::new(),
         };
-        writeln!(out, "  history      {}{at}: {}", terminal(&p.file), terminal(&p.message))?;
+        writeln!(
+            out,
+            "  history      {}{at}: {}",
+            terminal(&p.file),
+            terminal(&p.message)
+        )?;
     }
     Ok(())
 }
@@ -182,13 +203,20 @@ fn print_seal(out: &mut impl Write, root: &std::path::Path, r: &SealReport) -> s
     let formats: Vec<&str> = r.formats.iter().map(|f| f.name()).collect();
     let root = terminal(&root.display().to_string()).into_owned();
     if r.written {
-        writeln!(out, "sealed {root}: generation {} ({})", r.generation, formats.join(", "))?;
+        writeln!(
+            out,
+            "sealed {root}: generation {} ({})",
+            r.generation,
+            formats.join(", ")
+        )?;
         writeln!(out, "  {}", terminal(&r.manifest))?;
     } else {
         writeln!(out, "NOT SEALED {root}: nothing written")?;
     }
     problem_lines(out, &r.problems)?;
-    file_lines(out, &r.files, |s| !matches!(s, State::Verified | State::New))?;
+    file_lines(out, &r.files, |s| {
+        !matches!(s, State::Verified | State::New)
+    })?;
     writeln!(out, "{}", counts_line(&r.counts))?;
     for why in &r.refused {
         writeln!(out, "not sealed: {}", terminal(why))?;
@@ -196,17 +224,33 @@ fn print_seal(out: &mut impl Write, root: &std::path::Path, r: &SealReport) -> s
     Ok(())
 }
 
-fn print_verify(out: &mut impl Write, root: &std::path::Path, r: &VerifyReport) -> std::io::Result<()> {
+fn print_verify(
+    out: &mut impl Write,
+    root: &std::path::Path,
+    r: &VerifyReport,
+) -> std::io::Result<()> {
     let root = terminal(&root.display().to_string()).into_owned();
-    writeln!(out, "{root}: ASC MHL history, {} generation(s)", r.generation)?;
+    writeln!(
+        out,
+        "{root}: ASC MHL history, {} generation(s)",
+        r.generation
+    )?;
     problem_lines(out, &r.problems)?;
     file_lines(out, &r.files, |s| s != State::Verified)?;
     writeln!(out, "{}", counts_line(&r.counts))?;
     if r.verified {
         writeln!(out, "VERIFIED: every file matches the newest record of it")?;
     } else {
-        let n = r.files.iter().filter(|f| f.state != State::Verified).count();
-        writeln!(out, "FAIL: {n} file(s) not verified, {} history problem(s)", r.problems.len())?;
+        let n = r
+            .files
+            .iter()
+            .filter(|f| f.state != State::Verified)
+            .count();
+        writeln!(
+            out,
+            "FAIL: {n} file(s) not verified, {} history problem(s)",
+            r.problems.len()
+        )?;
     }
     Ok(())
 }

@@ -47,6 +47,9 @@ pub struct FileCheck {
     /// The path relative to the root ([`RelPath::display`] form).
     #[serde(serialize_with = "display")]
     pub path: RelPath,
+    /// The raw bytes of the path in hex, when its display differs from the name itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_hex: Option<String>,
     /// Its state.
     pub state: State,
     /// Why, when not verified (which hash differs, and both values).
@@ -71,6 +74,7 @@ impl FileCheck {
     /// A file with no digest, in `state`.
     pub fn bare(path: RelPath, state: State, reason: Option<String>) -> FileCheck {
         FileCheck {
+            path_hex: path.path_hex(),
             path,
             state,
             reason,
@@ -86,13 +90,21 @@ pub fn mhl_text(path: &RelPath) -> Result<&str, String> {
     let s = std::str::from_utf8(path.as_bytes())
         .map_err(|_| "its name is not UTF-8, and an MHL path is UTF-8 XML text".to_string())?;
     if !is_exact_in_xml(s) {
-        return Err("its name holds characters XML text cannot carry exactly (control or bidi characters)".into());
+        return Err(
+            "its name holds characters XML text cannot carry exactly (control or bidi characters)"
+                .into(),
+        );
     }
     Ok(s)
 }
 
 /// Hashes `rel` under `root` in `formats` (plus every recorded format) and compares with `recorded`.
-pub fn check_file(root: &Path, rel: &RelPath, recorded: Option<&Recorded>, formats: &[Format]) -> FileCheck {
+pub fn check_file(
+    root: &Path,
+    rel: &RelPath,
+    recorded: Option<&Recorded>,
+    formats: &[Format],
+) -> FileCheck {
     let mut wanted: Vec<Format> = formats.to_vec();
     if let Some(r) = recorded {
         wanted.extend(r.values().keys());
@@ -108,17 +120,17 @@ pub fn check_file(root: &Path, rel: &RelPath, recorded: Option<&Recorded>, forma
         .iter()
         .filter_map(|f| got.digests.get(&f.algo()).map(|v| (*f, v.clone())))
         .collect();
-    let mut check = FileCheck {
-        path: rel.clone(),
-        state: State::New,
-        reason: None,
-        size_bytes: Some(got.size_bytes),
-        recorded_generation: recorded.map(|r| r.generation),
-        digests,
-    };
+    let mut check = FileCheck::bare(rel.clone(), State::New, None);
+    check.size_bytes = Some(got.size_bytes);
+    check.recorded_generation = recorded.map(|r| r.generation);
+    check.digests = digests;
     if let Some(r) = recorded {
         let diffs = differences(r, &check);
-        check.state = if diffs.is_empty() { State::Verified } else { State::Changed };
+        check.state = if diffs.is_empty() {
+            State::Verified
+        } else {
+            State::Changed
+        };
         check.reason = (!diffs.is_empty()).then(|| diffs.join("; "));
     }
     check
@@ -128,13 +140,20 @@ fn differences(r: &Recorded, check: &FileCheck) -> Vec<String> {
     let mut out = Vec::new();
     if let (Some(want), Some(have)) = (r.entry.size_bytes, check.size_bytes) {
         if want != have {
-            out.push(format!("size is {have} bytes, generation {} recorded {want}", r.generation));
+            out.push(format!(
+                "size is {have} bytes, generation {} recorded {want}",
+                r.generation
+            ));
         }
     }
     for (format, want) in r.values() {
         let have = check.digests.get(&format).map(String::as_str).unwrap_or("");
         if !have.eq_ignore_ascii_case(&want) {
-            out.push(format!("{} is {have}, generation {} recorded {want}", format.name(), r.generation));
+            out.push(format!(
+                "{} is {have}, generation {} recorded {want}",
+                format.name(),
+                r.generation
+            ));
         }
     }
     out
@@ -142,7 +161,9 @@ fn differences(r: &Recorded, check: &FileCheck) -> Vec<String> {
 
 fn unreadable(rel: &RelPath, e: &DigestError) -> FileCheck {
     let why = match e {
-        DigestError::ChangedDuringRead { .. } => format!("changed while it was read, so no hash of it is trustworthy: {e}"),
+        DigestError::ChangedDuringRead { .. } => {
+            format!("changed while it was read, so no hash of it is trustworthy: {e}")
+        }
         _ => e.to_string(),
     };
     FileCheck::bare(rel.clone(), State::Unreadable, Some(why))

@@ -45,7 +45,7 @@ pub fn value_bytes(format: Format, value: &str) -> Option<Vec<u8>> {
 }
 
 fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -106,14 +106,19 @@ pub fn load(root: &Path) -> std::io::Result<Option<History>> {
     for (number, name) in names {
         let rel = format!("{HISTORY_DIR}/{name}");
         let path = dir.join(&name);
-        let generation = match read::read_bytes(&path).and_then(|b| read::parse_generation(&path, &b)) {
-            Ok(g) => Some(g),
-            Err(e) => {
-                h.problems.push(Problem::of(&rel, &e));
-                None
-            }
-        };
-        h.generations.push(GenerationFile { number, name, generation });
+        let generation =
+            match read::read_bytes(&path).and_then(|b| read::parse_generation(&path, &b)) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    h.problems.push(Problem::of(&rel, &e));
+                    None
+                }
+            };
+        h.generations.push(GenerationFile {
+            number,
+            name,
+            generation,
+        });
     }
     load_chain(&dir, &mut h);
     check_numbers(&mut h);
@@ -127,7 +132,11 @@ fn load_chain(dir: &Path, h: &mut History) {
     let path = dir.join(CHAIN_FILE);
     if !path.exists() {
         if !h.generations.is_empty() {
-            h.problems.push(Problem::new(&rel, None, "the chain file is missing: no generation can be checked for tampering"));
+            h.problems.push(Problem::new(
+                &rel,
+                None,
+                "the chain file is missing: no generation can be checked for tampering",
+            ));
         }
         return;
     }
@@ -141,27 +150,56 @@ fn load_chain(dir: &Path, h: &mut History) {
     }
     for g in &h.generations {
         if !chain.iter().any(|c| c.path == g.name) {
-            h.problems.push(Problem::new(&rel, None, format!("generation {} ({}) is not in the chain", g.number, g.name)));
+            h.problems.push(Problem::new(
+                &rel,
+                None,
+                format!("generation {} ({}) is not in the chain", g.number, g.name),
+            ));
         }
     }
 }
 
 fn check_chain_entry(dir: &Path, rel: &str, c: &ChainEntry, h: &mut History) {
     let Some(expected) = &c.c4 else {
-        h.problems.push(Problem::new(rel, Some(c.at), format!("no <c4> for {}; the chain must name every generation's C4 ID", c.path)));
+        h.problems.push(Problem::new(
+            rel,
+            Some(c.at),
+            format!(
+                "no <c4> for {}; the chain must name every generation's C4 ID",
+                c.path
+            ),
+        ));
         return;
     };
     match std::fs::read(dir.join(&c.path)) {
-        Err(e) => h.problems.push(Problem::new(rel, Some(c.at), format!("{} is listed but cannot be read: {e}", c.path))),
+        Err(e) => h.problems.push(Problem::new(
+            rel,
+            Some(c.at),
+            format!("{} is listed but cannot be read: {e}", c.path),
+        )),
         Ok(bytes) => {
             let actual = crate::digest::c4_of_bytes(&bytes);
             if &actual != expected {
-                h.problems.push(Problem::new(rel, Some(c.at), format!("{} has been modified: its C4 ID is {actual}, the chain records {expected}", c.path)));
+                h.problems.push(Problem::new(
+                    rel,
+                    Some(c.at),
+                    format!(
+                        "{} has been modified: its C4 ID is {actual}, the chain records {expected}",
+                        c.path
+                    ),
+                ));
             }
         }
     }
     if generation_number(&c.path) != Some(c.sequence) {
-        h.problems.push(Problem::new(rel, Some(c.at), format!("sequencenr {} does not match the file name {}", c.sequence, c.path)));
+        h.problems.push(Problem::new(
+            rel,
+            Some(c.at),
+            format!(
+                "sequencenr {} does not match the file name {}",
+                c.sequence, c.path
+            ),
+        ));
     }
 }
 
@@ -197,12 +235,18 @@ fn check_deleted(root: &Path, h: &mut History) {
     for g in &h.generations {
         let Some(gen) = &g.generation else { continue };
         let here: BTreeSet<&str> = gen.files.iter().map(|f| f.path.as_str()).collect();
-        let renamed: BTreeSet<&str> = gen.files.iter().filter_map(|f| f.previous_path.as_deref()).collect();
+        let renamed: BTreeSet<&str> = gen
+            .files
+            .iter()
+            .filter_map(|f| f.previous_path.as_deref())
+            .collect();
         let ignore = Ignore::new(root, &gen.ignore).ok();
         for (path, first) in &seen {
             let explained = here.contains(path.as_str())
                 || renamed.contains(path.as_str())
-                || ignore.as_ref().is_some_and(|i| i.is_ignored(Path::new(path), false));
+                || ignore
+                    .as_ref()
+                    .is_some_and(|i| i.is_ignored(Path::new(path), false));
             if !explained && reported.insert(path.clone()) {
                 found.push(Problem::new(&format!("{HISTORY_DIR}/{}", g.name), None, format!("{path} (recorded in generation {first}) is absent from generation {} without a rename or ignore pattern: a deleted hash entry", g.number)));
             }
@@ -226,7 +270,13 @@ impl History {
         for g in &self.generations {
             let Some(gen) = &g.generation else { continue };
             for f in &gen.files {
-                out.insert(f.path.clone(), Recorded { generation: g.number, entry: f.clone() });
+                out.insert(
+                    f.path.clone(),
+                    Recorded {
+                        generation: g.number,
+                        entry: f.clone(),
+                    },
+                );
             }
         }
         out
@@ -245,6 +295,10 @@ impl History {
 impl Recorded {
     /// The newest recorded value of each format.
     pub fn values(&self) -> BTreeMap<Format, String> {
-        self.entry.hashes.iter().map(|h| (h.format, h.value.clone())).collect()
+        self.entry
+            .hashes
+            .iter()
+            .map(|h| (h.format, h.value.clone()))
+            .collect()
     }
 }

@@ -113,7 +113,11 @@ pub fn parse_generation(path: &Path, bytes: &[u8]) -> Result<Generation, Manifes
             match n.name.as_str() {
                 "hash" => g.files.push(file(&ctx, n)?),
                 "directoryhash" => g.dirs.push(dir(&ctx, n)?),
-                other => return Err(ctx.err(Some(n.at), format!("unknown element <{other}> in <hashes>"))),
+                other => {
+                    return Err(
+                        ctx.err(Some(n.at), format!("unknown element <{other}> in <hashes>"))
+                    )
+                }
             }
         }
     }
@@ -133,9 +137,9 @@ pub fn parse_chain(path: &Path, bytes: &[u8]) -> Result<Vec<ChainEntry>, Manifes
     let mut out = Vec::new();
     for h in root.children("hashlist") {
         let seq = h.attr("sequencenr").unwrap_or("");
-        let sequence = seq.parse().map_err(|_| {
-            ctx.err(Some(h.at), format!("sequencenr \"{seq}\" is not a number"))
-        })?;
+        let sequence = seq
+            .parse()
+            .map_err(|_| ctx.err(Some(h.at), format!("sequencenr \"{seq}\" is not a number")))?;
         let p = ctx.need(h, "path")?;
         out.push(ChainEntry {
             sequence,
@@ -160,12 +164,13 @@ fn creator(ctx: &Ctx, n: &Node) -> Result<Creator, ManifestError> {
 
 fn file(ctx: &Ctx, n: &Node) -> Result<FileEntry, ManifestError> {
     let p = ctx.need(n, "path")?;
-    let size_bytes = match p.attr("size") {
-        None => None,
-        Some(s) => Some(s.trim().parse().map_err(|_| {
-            ctx.err(Some(p.at), format!("size \"{s}\" is not a number of bytes"))
-        })?),
-    };
+    let size_bytes =
+        match p.attr("size") {
+            None => None,
+            Some(s) => Some(s.trim().parse().map_err(|_| {
+                ctx.err(Some(p.at), format!("size \"{s}\" is not a number of bytes"))
+            })?),
+        };
     let mut hashes = Vec::new();
     for c in &n.children {
         if let Some(format) = Format::parse(&c.name) {
@@ -220,14 +225,21 @@ fn hash(ctx: &Ctx, n: &Node, format: Format) -> Result<HashValue, ManifestError>
     let action = match n.attr("action") {
         None => None,
         Some(a) => Some(Action::parse(a).ok_or_else(|| {
-            ctx.err(Some(n.at), format!("action \"{a}\" is not original, verified or failed"))
+            ctx.err(
+                Some(n.at),
+                format!("action \"{a}\" is not original, verified or failed"),
+            )
         })?),
     };
     let value = n.text.trim().to_string();
     if !valid_value(format, &value) {
         return Err(ctx.err(
             Some(n.at),
-            format!("<{}> value \"{value}\" is not a {} hash", format.name(), format.name()),
+            format!(
+                "<{}> value \"{value}\" is not a {} hash",
+                format.name(),
+                format.name()
+            ),
         ));
     }
     Ok(HashValue {
@@ -245,7 +257,9 @@ fn valid_value(format: Format, v: &str) -> bool {
         Format::C4 => {
             v.len() == 90
                 && v.starts_with("c4")
-                && v[2..].bytes().all(|b| b.is_ascii_alphanumeric() && !b"0OIl".contains(&b))
+                && v[2..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() && !b"0OIl".contains(&b))
         }
         Format::Md5 => hex(32),
         Format::Sha1 => hex(40),
@@ -271,7 +285,10 @@ fn rel_path(ctx: &Ctx, n: &Node) -> Result<String, ManifestError> {
     match bad {
         Some(why) => Err(ctx.err(
             Some(n.at),
-            format!("{why}: \"{}\"; a manifest names files inside its root only", p.escape_debug()),
+            format!(
+                "{why}: \"{}\"; a manifest names files inside its root only",
+                p.escape_debug()
+            ),
         )),
         None => Ok(p),
     }
@@ -280,10 +297,15 @@ fn rel_path(ctx: &Ctx, n: &Node) -> Result<String, ManifestError> {
 /// The whole document as a tree; the root must be `root` in namespace `ns`.
 fn tree(ctx: &Ctx, bytes: &[u8], root: &str, ns: &str) -> Result<Node, ManifestError> {
     let pos_of = |offset: u64| -> Position {
-        let end = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+        let end = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
         let before = &bytes[..end];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u64;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         Position {
             line,
             column: 1 + (end - line_start) as u64,
@@ -309,7 +331,9 @@ fn tree(ctx: &Ctx, bytes: &[u8], root: &str, ns: &str) -> Result<Node, ManifestE
                     return Err(ctx.err(Some(at), "content after the root element"));
                 }
                 if stack.len() >= MAX_DEPTH {
-                    return Err(ctx.err(Some(at), format!("elements nested deeper than {MAX_DEPTH}")));
+                    return Err(
+                        ctx.err(Some(at), format!("elements nested deeper than {MAX_DEPTH}"))
+                    );
                 }
                 let qname = e.name().as_ref().to_string();
                 let (pre, local) = match qname.split_once(':') {
@@ -334,10 +358,9 @@ fn tree(ctx: &Ctx, bytes: &[u8], root: &str, ns: &str) -> Result<Node, ManifestE
                     check_root(ctx, &node, pre.as_deref(), root, ns)?;
                     prefix = pre.clone();
                 } else if pre != prefix {
-                    return Err(ctx.err(
-                        Some(at),
-                        format!("<{qname}> is not in the namespace {ns}"),
-                    ));
+                    return Err(
+                        ctx.err(Some(at), format!("<{qname}> is not in the namespace {ns}"))
+                    );
                 }
                 stack.push(node);
                 if is_empty {
@@ -361,7 +384,10 @@ fn tree(ctx: &Ctx, bytes: &[u8], root: &str, ns: &str) -> Result<Node, ManifestE
                 push_text(&mut stack, c.encode_utf8(&mut [0; 4]));
             }
             Event::DocType(_) => {
-                return Err(ctx.err(Some(at), "a DOCTYPE; MHL manifests have none and signoff expands no entities"));
+                return Err(ctx.err(
+                    Some(at),
+                    "a DOCTYPE; MHL manifests have none and signoff expands no entities",
+                ));
             }
             Event::Eof => break,
             _ => {}

@@ -95,6 +95,17 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
         let path = path.display().to_string();
         move |source| SealError::Io { path, source }
     };
+    if let Some(p) = opts
+        .ignores
+        .iter()
+        .find(|p| p.trim_end_matches('/').contains('/'))
+    {
+        return Err(SealError::Ignore(format!(
+            "ignore pattern `{p}`: a `/` other than a trailing one anchors it, and the reference tool \
+             (ascmhl) matches patterns against absolute paths, so it would not ignore the same files; \
+             use a name pattern such as `*.tmp` or `renders/`"
+        )));
+    }
     let hist = history::load(root).map_err(io(&history::dir_of(root)))?;
     let mut extra = opts.ignores.clone();
     extra.extend(own_files(root));
@@ -110,16 +121,30 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
         });
     }
     for (rel, why) in &tree.skipped {
-        files.push(FileCheck::bare(rel.clone(), State::Unrecordable, Some(why.clone())));
+        files.push(FileCheck::bare(
+            rel.clone(),
+            State::Unrecordable,
+            Some(why.clone()),
+        ));
     }
     for (path, rec) in &recorded {
         let on_disk = tree.files.iter().any(|f| f.as_bytes() == path.as_bytes());
         if !on_disk && !ignore.is_ignored(Path::new(path), false) {
-            files.push(FileCheck::bare(RelPath::from_bytes(path.as_bytes()), State::Missing, Some(format!("recorded in generation {}, not in the folder", rec.generation))));
+            files.push(FileCheck::bare(
+                RelPath::from_bytes(path.as_bytes()),
+                State::Missing,
+                Some(format!(
+                    "recorded in generation {}, not in the folder",
+                    rec.generation
+                )),
+            ));
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let problems = hist.as_ref().map(|h| h.problems.clone()).unwrap_or_default();
+    let problems = hist
+        .as_ref()
+        .map(|h| h.problems.clone())
+        .unwrap_or_default();
     let number = hist.as_ref().map_or(0, History::latest) + 1;
     let name = generation_name(root, number, opts.now);
     let mut report = SealReport {
@@ -134,7 +159,8 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
     };
     if report.refused.is_empty() {
         let g = generation(root, &tree, &report, &recorded, &patterns, opts);
-        write_generation(root, &name, number, &g, hist.as_ref()).map_err(io(&history::dir_of(root)))?;
+        write_generation(root, &name, number, &g, hist.as_ref())
+            .map_err(io(&history::dir_of(root)))?;
         report.written = true;
     }
     Ok(report)
@@ -143,12 +169,13 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
 /// signoff's own files in the root (plan and ledger), never part of a seal.
 fn own_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
+    // unanchored: the reference tool matches patterns against absolute paths
     if root.join(crate::plan::PLAN_FILE).exists() {
-        out.push(format!("/{}", crate::plan::PLAN_FILE));
+        out.push(crate::plan::PLAN_FILE.to_string());
     }
     if root.join("signoff.ledger.sqlite").exists() {
-        out.push("/signoff.ledger.sqlite".to_string());
-        out.push("/signoff.ledger.sqlite-*".to_string());
+        out.push("signoff.ledger.sqlite".to_string());
+        out.push("signoff.ledger.sqlite-*".to_string());
     }
     out
 }
@@ -164,7 +191,10 @@ fn refusals(files: &[FileCheck], problems: &[Problem], allow_failed: bool) -> Ve
     let mut out = Vec::new();
     let count = |s: State| files.iter().filter(|f| f.state == s).count();
     // These can never be sealed: there is no trustworthy hash, or no exact name.
-    for (s, what) in [(State::Unreadable, "could not be hashed"), (State::Unrecordable, "cannot be recorded in an MHL")] {
+    for (s, what) in [
+        (State::Unreadable, "could not be hashed"),
+        (State::Unrecordable, "cannot be recorded in an MHL"),
+    ] {
         let n = count(s);
         if n > 0 {
             out.push(format!("{n} file(s) {what}"));
@@ -178,10 +208,15 @@ fn refusals(files: &[FileCheck], problems: &[Problem], allow_failed: bool) -> Ve
         out.push(format!("{changed} file(s) changed since the history recorded them (--allow-failed records them as failed)"));
     }
     if missing > 0 {
-        out.push(format!("{missing} recorded file(s) missing (--allow-failed seals without them)"));
+        out.push(format!(
+            "{missing} recorded file(s) missing (--allow-failed seals without them)"
+        ));
     }
     if !problems.is_empty() {
-        out.push(format!("{} problem(s) with the existing history (--allow-failed seals anyway)", problems.len()));
+        out.push(format!(
+            "{} problem(s) with the existing history (--allow-failed seals anyway)",
+            problems.len()
+        ));
     }
     out
 }
@@ -235,14 +270,21 @@ fn generation(
     let date = xml_date(opts.now);
     let mut files = Vec::new();
     for f in report.files.iter().filter(|f| f.state != State::Missing) {
-        let Ok(path) = mhl_text(&f.path) else { continue };
+        let Ok(path) = mhl_text(&f.path) else {
+            continue;
+        };
         let before = recorded.get(path).map(|r| r.values()).unwrap_or_default();
         let hashes = f
             .digests
             .iter()
             .filter_map(|(format, value)| {
                 let action = action_for(f.state, before.get(format), value)?;
-                Some(HashValue { format: *format, value: value.clone(), action: Some(action), hash_date: Some(date.clone()) })
+                Some(HashValue {
+                    format: *format,
+                    value: value.clone(),
+                    action: Some(action),
+                    hash_date: Some(date.clone()),
+                })
             })
             .collect();
         files.push(FileEntry {
@@ -269,7 +311,7 @@ fn generation(
         ignore: patterns.to_vec(),
         files,
         dirs,
-    ..Generation::default()
+        ..Generation::default()
     }
 }
 
@@ -286,6 +328,111 @@ fn action_for(state: State, before: Option<&String>, value: &str) -> Option<Acti
     }
 }
 
+/// One entry of a folder, for its directory hashes.
+struct Child {
+    name: String,
+    is_dir: bool,
+    path: Vec<u8>,
+}
+
+type Hashes = BTreeMap<Format, (String, String)>;
+
+fn split_parent(p: &[u8]) -> (Vec<u8>, String) {
+    match p.iter().rposition(|&b| b == b'/') {
+        Some(i) => (
+            p[..i].to_vec(),
+            String::from_utf8_lossy(&p[i + 1..]).into_owned(),
+        ),
+        None => (Vec::new(), String::from_utf8_lossy(p).into_owned()),
+    }
+}
+
+/// Every folder (root = empty path) with its children.
+fn children_of(tree: &Tree, files: &[FileCheck]) -> BTreeMap<Vec<u8>, Vec<Child>> {
+    let mut children: BTreeMap<Vec<u8>, Vec<Child>> = BTreeMap::new();
+    children.entry(Vec::new()).or_default();
+    for d in &tree.dirs {
+        let (parent, name) = split_parent(d.as_bytes());
+        let path = d.as_bytes().to_vec();
+        children.entry(path.clone()).or_default();
+        children.entry(parent).or_default().push(Child {
+            name,
+            is_dir: true,
+            path,
+        });
+    }
+    for f in files.iter().filter(|f| !f.digests.is_empty()) {
+        let (parent, name) = split_parent(f.path.as_bytes());
+        let path = f.path.as_bytes().to_vec();
+        children.entry(parent).or_default().push(Child {
+            name,
+            is_dir: false,
+            path,
+        });
+    }
+    children
+}
+
+fn depth(p: &[u8]) -> usize {
+    if p.is_empty() {
+        0
+    } else {
+        1 + p.iter().filter(|&&b| b == b'/').count()
+    }
+}
+
+/// Content and structure hashes of every folder, deepest first so each
+/// child folder is done before its parent.
+fn folder_hashes(
+    tree: &Tree,
+    files: &[FileCheck],
+    formats: &[Format],
+) -> BTreeMap<Vec<u8>, Hashes> {
+    let children = children_of(tree, files);
+    let digest: BTreeMap<&[u8], &BTreeMap<Format, String>> = files
+        .iter()
+        .map(|f| (f.path.as_bytes(), &f.digests))
+        .collect();
+    let mut order: Vec<&Vec<u8>> = children.keys().collect();
+    order.sort_by_key(|p| std::cmp::Reverse(depth(p)));
+    let mut done: BTreeMap<Vec<u8>, Hashes> = BTreeMap::new();
+    for dir in order {
+        let mut per = Hashes::new();
+        for &format in formats {
+            let mut h = DirHasher::default();
+            for c in &children[dir] {
+                if c.is_dir {
+                    if let Some((content, structure)) =
+                        done.get(&c.path).and_then(|m| m.get(&format))
+                    {
+                        h.add_dir(format, &c.name, content, structure);
+                    }
+                } else if let Some(v) = digest.get(c.path.as_slice()).and_then(|d| d.get(&format)) {
+                    h.add_file(format, &c.name, v);
+                }
+            }
+            per.insert(format, h.finish(format));
+        }
+        done.insert(dir.clone(), per);
+    }
+    done
+}
+
+fn dir_entry(root: &Path, path: &[u8], hashes: &Hashes, date: &str) -> DirEntry {
+    let value = |v: &String, f: &Format| HashValue {
+        format: *f,
+        value: v.clone(),
+        action: None,
+        hash_date: Some(date.to_string()),
+    };
+    DirEntry {
+        path: String::from_utf8_lossy(path).into_owned(),
+        modification_date: mtime_of(&root.join(RelPath::from_bytes(path).as_path())),
+        content: hashes.iter().map(|(f, (c, _))| value(c, f)).collect(),
+        structure: hashes.iter().map(|(f, (_, s))| value(s, f)).collect(),
+    }
+}
+
 fn dir_hashes(
     root: &Path,
     tree: &Tree,
@@ -293,67 +440,36 @@ fn dir_hashes(
     formats: &[Format],
     date: &str,
 ) -> (Vec<DirEntry>, DirEntry) {
-    // children of every folder (root = empty path): (name, is_dir, path)
-    let mut children: BTreeMap<Vec<u8>, Vec<(String, bool, Vec<u8>)>> = BTreeMap::new();
-    let parent_name = |p: &[u8]| -> (Vec<u8>, String) {
-        match p.iter().rposition(|&b| b == b'/') {
-            Some(i) => (p[..i].to_vec(), String::from_utf8_lossy(&p[i + 1..]).into_owned()),
-            None => (Vec::new(), String::from_utf8_lossy(p).into_owned()),
-        }
-    };
-    for d in &tree.dirs {
-        let (parent, name) = parent_name(d.as_bytes());
-        children.entry(parent).or_default().push((name, true, d.as_bytes().to_vec()));
-        children.entry(d.as_bytes().to_vec()).or_default();
-    }
-    for f in files.iter().filter(|f| !f.digests.is_empty()) {
-        let (parent, name) = parent_name(f.path.as_bytes());
-        children.entry(parent).or_default().push((name, false, f.path.as_bytes().to_vec()));
-    }
-    let digest: BTreeMap<&[u8], &BTreeMap<Format, String>> = files.iter().map(|f| (f.path.as_bytes(), &f.digests)).collect();
-    let mut done: BTreeMap<Vec<u8>, BTreeMap<Format, (String, String)>> = BTreeMap::new();
-    // deepest first, so every child folder is done before its parent
-    let mut order: Vec<Vec<u8>> = children.keys().cloned().collect();
-    order.sort_by_key(|p| std::cmp::Reverse(if p.is_empty() { 0 } else { 1 + p.iter().filter(|&&b| b == b'/').count() }));
-    for dir in order {
-        let mut per = BTreeMap::new();
-        for &format in formats {
-            let mut h = DirHasher::default();
-            for (name, is_dir, path) in &children[&dir] {
-                if *is_dir {
-                    if let Some((c, s)) = done.get(path).and_then(|m| m.get(&format)) {
-                        h.add_dir(format, name, c, s);
-                    }
-                } else if let Some(v) = digest.get(path.as_slice()).and_then(|d| d.get(&format)) {
-                    h.add_file(format, name, v);
-                }
-            }
-            per.insert(format, h.finish(format));
-        }
-        done.insert(dir, per);
-    }
-    let entry = |path: &[u8], hashes: &BTreeMap<Format, (String, String)>| {
-        let value = |v: &String, f: &Format| HashValue { format: *f, value: v.clone(), action: None, hash_date: Some(date.to_string()) };
-        DirEntry {
-            path: String::from_utf8_lossy(path).into_owned(),
-            modification_date: mtime_of(&root.join(RelPath::from_bytes(path).as_path())),
-            content: hashes.iter().map(|(f, (c, _))| value(c, f)).collect(),
-            structure: hashes.iter().map(|(f, (_, s))| value(s, f)).collect(),
-        }
-    };
-    let root_entry = entry(b"", done.get(&Vec::new()).unwrap_or(&BTreeMap::new()));
-    let dirs = tree.dirs.iter().filter_map(|d| done.get(d.as_bytes()).map(|h| entry(d.as_bytes(), h))).collect();
+    let done = folder_hashes(tree, files, formats);
+    let root_entry = dir_entry(root, b"", &done[&Vec::new()], date);
+    let dirs = tree
+        .dirs
+        .iter()
+        .filter_map(|d| {
+            done.get(d.as_bytes())
+                .map(|h| dir_entry(root, d.as_bytes(), h, date))
+        })
+        .collect();
     (dirs, root_entry)
 }
 
-fn write_generation(root: &Path, name: &str, number: u64, g: &Generation, hist: Option<&History>) -> std::io::Result<()> {
+fn write_generation(
+    root: &Path,
+    name: &str,
+    number: u64,
+    g: &Generation,
+    hist: Option<&History>,
+) -> std::io::Result<()> {
     let dir = history::dir_of(root);
     if !dir.exists() {
         std::fs::create_dir(&dir)?;
     }
     let path: PathBuf = dir.join(name);
     if path.exists() {
-        return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{name} already exists")));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{name} already exists"),
+        ));
     }
     let bytes = write::generation_xml(g)?;
     crate::report::atomic::write(&path, &bytes)?;

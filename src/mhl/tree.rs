@@ -70,8 +70,10 @@ pub fn walk(root: &Path, ignore: &Ignore) -> Tree {
         } else if ft.is_file() {
             tree.files.push(rel);
         } else if ft.is_symlink() {
-            tree.skipped
-                .push((rel, "a symbolic link (an MHL records files, not links)".into()));
+            tree.skipped.push((
+                rel,
+                "a symbolic link (an MHL records files, not links)".into(),
+            ));
         } else {
             tree.skipped
                 .push((rel, "not a regular file (device, FIFO or socket)".into()));

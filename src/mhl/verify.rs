@@ -83,7 +83,10 @@ pub struct VerifyReport {
 /// Verifies `root` against its ASC MHL history. Opens every file read-only; writes nothing.
 pub fn verify(root: &Path) -> Result<VerifyReport, VerifyError> {
     let history = history::load(root)
-        .map_err(|source| VerifyError::Io { path: history::dir_of(root).display().to_string(), source })?
+        .map_err(|source| VerifyError::Io {
+            path: history::dir_of(root).display().to_string(),
+            source,
+        })?
         .ok_or_else(|| VerifyError::NoHistory(root.display().to_string()))?;
     let files = check_tree(root, &history)?;
     let counts = Counts::of(&files);
@@ -123,16 +126,31 @@ fn check_tree(root: &Path, history: &History) -> Result<Vec<FileCheck>, VerifyEr
             seen.insert(t.to_string());
         }
         match (rec, mhl_text(rel)) {
-            (None, Err(why)) => out.push(FileCheck::bare(rel.clone(), State::New, Some(format!("not recorded: {why}")))),
+            (None, Err(why)) => out.push(FileCheck::bare(
+                rel.clone(),
+                State::New,
+                Some(format!("not recorded: {why}")),
+            )),
             (rec, _) => out.push(check_file(root, rel, rec, &[])),
         }
     }
     for (rel, why) in &tree.skipped {
-        out.push(FileCheck::bare(rel.clone(), State::Unrecordable, Some(why.clone())));
+        out.push(FileCheck::bare(
+            rel.clone(),
+            State::Unrecordable,
+            Some(why.clone()),
+        ));
     }
     for (path, rec) in &recorded {
         if !seen.contains(path) && !ignore.is_ignored(Path::new(path), false) {
-            let mut c = FileCheck::bare(RelPath::from_bytes(path.as_bytes()), State::Missing, Some(format!("recorded in generation {}, not in the folder", rec.generation)));
+            let mut c = FileCheck::bare(
+                RelPath::from_bytes(path.as_bytes()),
+                State::Missing,
+                Some(format!(
+                    "recorded in generation {}, not in the folder",
+                    rec.generation
+                )),
+            );
             c.recorded_generation = Some(rec.generation);
             out.push(c);
         }

@@ -23,7 +23,11 @@ pub fn is_exact_in_xml(s: &str) -> bool {
 pub fn generation_xml(g: &Generation) -> io::Result<Vec<u8>> {
     let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    start(&mut w, "hashlist", &[("version", "2.0"), ("xmlns", NS_HASHLIST)])?;
+    start(
+        &mut w,
+        "hashlist",
+        &[("version", "2.0"), ("xmlns", NS_HASHLIST)],
+    )?;
     creator(&mut w, g)?;
     process(&mut w, g)?;
     if !g.files.is_empty() || !g.dirs.is_empty() {
