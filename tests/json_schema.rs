@@ -253,6 +253,15 @@ fn every_document_validates_against_its_schema() {
             path.display()
         );
     }
+    // last: seal writes ascmhl/ into the copy
+    pairs.push((
+        "seal",
+        save(d, "seal.json", &["seal", "--format", "json"], &[&root]).0,
+    ));
+    pairs.push((
+        "verify",
+        save(d, "verify.json", &["verify", "--format", "json"], &[&root]).0,
+    ));
     validate(&pairs);
 }
 
