@@ -10,7 +10,8 @@ use signoff::mhl::verify::{verify, Counts, VerifyReport};
 use std::io::Write;
 use std::path::PathBuf;
 
-fn parse_format(s: &str) -> Result<HashFormat, String> {
+/// An `--algo` value.
+pub fn parse_format(s: &str) -> Result<HashFormat, String> {
     HashFormat::parse(s).ok_or_else(|| {
         format!("`{s}` is not an ASC MHL hash format (c4, md5, sha1, xxh128, xxh3, xxh64)")
     })
@@ -83,6 +84,7 @@ pub fn run_seal(args: &SealArgs) -> anyhow::Result<u8> {
         now: time::OffsetDateTime::now_utc(),
         ignores: args.ignore.clone(),
         allow_failed: args.allow_failed,
+        expect_sha256: Default::default(),
     };
     let report = seal(&args.root, &opts)?;
     let code = seal_code(&report);
@@ -199,7 +201,12 @@ fn problem_lines(
     Ok(())
 }
 
-fn print_seal(out: &mut impl Write, root: &std::path::Path, r: &SealReport) -> std::io::Result<()> {
+/// The human output of a seal.
+pub fn print_seal(
+    out: &mut impl Write,
+    root: &std::path::Path,
+    r: &SealReport,
+) -> std::io::Result<()> {
     let formats: Vec<&str> = r.formats.iter().map(|f| f.name()).collect();
     let root = terminal(&root.display().to_string()).into_owned();
     if r.written {

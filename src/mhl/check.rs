@@ -3,7 +3,7 @@
 use super::history::Recorded;
 use super::model::Format;
 use super::write::is_exact_in_xml;
-use crate::digest::{digest_file, DigestError};
+use crate::digest::{digest_file, Algo, DigestError};
 use crate::paths::RelPath;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,6 +64,9 @@ pub struct FileCheck {
     /// The hashes computed from the file, by format.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub digests: BTreeMap<Format, String>,
+    /// Its SHA-256 from the same read, when asked (to compare with an approval).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 fn display<S: serde::Serializer>(p: &RelPath, s: S) -> Result<S::Ok, S::Error> {
@@ -81,6 +84,7 @@ impl FileCheck {
             size_bytes: None,
             recorded_generation: None,
             digests: BTreeMap::new(),
+            sha256: None,
         }
     }
 }
@@ -98,12 +102,14 @@ pub fn mhl_text(path: &RelPath) -> Result<&str, String> {
     Ok(s)
 }
 
-/// Hashes `rel` under `root` in `formats` (plus every recorded format) and compares with `recorded`.
+/// Hashes `rel` under `root` in `formats` (plus every recorded format, and
+/// SHA-256 when `sha256`), all from one read, and compares with `recorded`.
 pub fn check_file(
     root: &Path,
     rel: &RelPath,
     recorded: Option<&Recorded>,
     formats: &[Format],
+    sha256: bool,
 ) -> FileCheck {
     let mut wanted: Vec<Format> = formats.to_vec();
     if let Some(r) = recorded {
@@ -111,7 +117,10 @@ pub fn check_file(
     }
     wanted.sort();
     wanted.dedup();
-    let algos: Vec<_> = wanted.iter().map(|f| f.algo()).collect();
+    let mut algos: Vec<_> = wanted.iter().map(|f| f.algo()).collect();
+    if sha256 {
+        algos.push(Algo::Sha256);
+    }
     let got = match digest_file(&root.join(rel.as_path()), &algos) {
         Ok(d) => d,
         Err(e) => return unreadable(rel, &e),
@@ -124,6 +133,7 @@ pub fn check_file(
     check.size_bytes = Some(got.size_bytes);
     check.recorded_generation = recorded.map(|r| r.generation);
     check.digests = digests;
+    check.sha256 = got.digests.get(&Algo::Sha256).cloned();
     if let Some(r) = recorded {
         let diffs = differences(r, &check);
         check.state = if diffs.is_empty() {

@@ -32,6 +32,9 @@ pub struct SealOptions {
     pub ignores: Vec<String>,
     /// Write the generation even when verification against the history failed (the reference tool's behaviour).
     pub allow_failed: bool,
+    /// Files that must have exactly these SHA-256s (an approval being recorded
+    /// with the seal): checked from the same read; any difference refuses the seal.
+    pub expect_sha256: BTreeMap<RelPath, String>,
 }
 
 /// Why nothing could be sealed at all.
@@ -117,7 +120,13 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
     for rel in &tree.files {
         files.push(match mhl_text(rel) {
             Err(why) => FileCheck::bare(rel.clone(), State::Unrecordable, Some(why)),
-            Ok(t) => check_file(root, rel, recorded.get(t), &opts.formats),
+            Ok(t) => check_file(
+                root,
+                rel,
+                recorded.get(t),
+                &opts.formats,
+                opts.expect_sha256.contains_key(rel),
+            ),
         });
     }
     for (rel, why) in &tree.skipped {
@@ -152,7 +161,10 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
         generation: number,
         manifest: format!("{HISTORY_DIR}/{name}"),
         formats: sorted(&opts.formats),
-        refused: refusals(&files, &problems, opts.allow_failed),
+        refused: refusals(&files, &problems, opts.allow_failed)
+            .into_iter()
+            .chain(sha256_refusals(&files, &opts.expect_sha256))
+            .collect(),
         counts: Counts::of(&files),
         problems,
         files,
@@ -219,6 +231,27 @@ fn refusals(files: &[FileCheck], problems: &[Problem], allow_failed: bool) -> Ve
         ));
     }
     out
+}
+
+/// Files whose bytes are not the ones being approved.
+fn sha256_refusals(files: &[FileCheck], expect: &BTreeMap<RelPath, String>) -> Vec<String> {
+    expect
+        .iter()
+        .filter_map(|(path, want)| {
+            let f = files.iter().find(|f| &f.path == path);
+            match f.and_then(|f| f.sha256.as_ref()) {
+                Some(have) if have == want => None,
+                Some(have) => Some(format!(
+                    "{} changed since it was checked: SHA-256 {have}, the approval names {want}",
+                    path.display()
+                )),
+                None => Some(format!(
+                    "{} could not be hashed for the approval",
+                    path.display()
+                )),
+            }
+        })
+        .collect()
 }
 
 /// `NNNN_<root folder name>_<YYYY-MM-DD_HHMMSSZ>.mhl`.

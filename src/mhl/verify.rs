@@ -131,7 +131,7 @@ fn check_tree(root: &Path, history: &History) -> Result<Vec<FileCheck>, VerifyEr
                 State::New,
                 Some(format!("not recorded: {why}")),
             )),
-            (rec, _) => out.push(check_file(root, rel, rec, &[])),
+            (rec, _) => out.push(check_file(root, rel, rec, &[], false)),
         }
     }
     for (rel, why) in &tree.skipped {
