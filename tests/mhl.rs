@@ -435,3 +435,164 @@ fn verify_without_a_history_says_so_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no ASC MHL history"));
     assert!(!c.root.join("ascmhl").exists());
 }
+
+fn with_manifest_plan(c: &Copy) {
+    let plan = c.root.join("signoff.toml");
+    let text = fs::read_to_string(&plan).unwrap();
+    fs::write(
+        &plan,
+        text.replacen("[project]\n", "[project]\nmanifest = \"ascmhl\"\n", 1),
+    )
+    .unwrap();
+}
+
+fn board(root: &str) -> (i32, Value) {
+    common::json_of(signoff().args(["status", root, "--format", "json"]))
+}
+
+fn seal_of<'a>(board: &'a Value, id: &str) -> &'a Value {
+    &board["deliverables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap()["seal"]
+}
+
+#[test]
+fn the_board_says_sealed_not_sealed_or_out_of_date_when_the_plan_requires_a_seal() {
+    let c = Copy::sample();
+    with_manifest_plan(&c);
+    let out = signoff().args(["check", c.root(), "-q"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("manifest: NOT SEALED (the plan requires an ASC MHL seal"),
+        "{text}"
+    );
+    let (code, doc) = seal(c.root(), &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(
+        !doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"].as_str().unwrap().starts_with("signoff.ledger")),
+        "the ledger is signoff's own file"
+    );
+    let (_, b) = board(c.root());
+    assert_eq!(seal_of(&b, "feature-master")["state"], "sealed");
+    assert_eq!(seal_of(&b, "feature-master")["generation"], 1);
+    assert!(
+        seal_of(&b, "dub-de").is_null(),
+        "a missing deliverable has nothing sealed"
+    );
+    // the history is not a delivery file
+    assert!(
+        !b["unplanned"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().starts_with("ascmhl/")),
+        "{:#}",
+        b["unplanned"]
+    );
+    let wav = c.root.join("audio/FEATURE_PM_51_24bit.wav");
+    let f = fs::File::options().write(true).open(&wav).unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    let (_, b) = board(c.root());
+    let s = seal_of(&b, "printmaster-51");
+    assert_eq!(s["state"], "out_of_date", "{s}");
+    assert_eq!(s["files"][0], "audio/FEATURE_PM_51_24bit.wav (changed)");
+    let out = signoff().args(["status", c.root()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "manifest: seal out of date (generation 1): audio/FEATURE_PM_51_24bit.wav (changed)"
+        ),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::assert_schema_valid(&[("board", &save_json(dir.path(), "board.json", &b))]);
+}
+
+#[test]
+fn approve_seal_binds_the_manifest_to_the_approval_and_verify_checks_it_on_arrival() {
+    let c = Copy::sample();
+    with_manifest_plan(&c);
+    let out = signoff()
+        .args([
+            "approve",
+            "feature-master",
+            "--root",
+            c.root(),
+            "--by",
+            "Ana",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("approve with --seal"));
+    assert!(!c.root.join("ascmhl").exists());
+    let out = signoff()
+        .args([
+            "approve",
+            "feature-master",
+            "--root",
+            c.root(),
+            "--by",
+            "Ana",
+            "--seal",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("sealed ") && text.contains("approved feature-master by Ana"),
+        "{text}"
+    );
+    let (code, text) = reference("ascmhl-debug", &["verify", c.root()]);
+    assert_eq!(code, 0, "{text}");
+    let xml = fs::read_to_string(&c.generations()[0]).unwrap();
+    assert!(xml.contains("<author>Ana</author>"), "{xml}");
+    // the receiving side: the delivery moved (another root), plan and ledger travelled with it
+    let arrived = c._tmp.path().join("ARRIVED");
+    common::copy_dir(&c.root, &arrived).unwrap();
+    let (code, v) = verify(path_str(&arrived));
+    assert_eq!(code, 0, "{v:#}");
+    let fm = v["approvals"]["deliverables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deliverable"] == "feature-master")
+        .unwrap();
+    assert_eq!(fm["state"], "as_approved", "{fm}");
+    let master = arrived.join("picture/FEATURE_FTR_ProResHQ_2398_178_EN.mov");
+    let mut bytes = fs::read(&master).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x20;
+    fs::write(&master, bytes).unwrap();
+    let (code, v) = verify(path_str(&arrived));
+    assert_eq!(code, 1, "{v:#}");
+    let fm = v["approvals"]["deliverables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deliverable"] == "feature-master")
+        .unwrap();
+    assert_eq!(fm["state"], "differs", "{fm}");
+    assert!(
+        fm["differences"][0].as_str().unwrap().contains("SHA-256"),
+        "{fm}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::assert_schema_valid(&[("verify", &save_json(dir.path(), "verify.json", &v))]);
+}

@@ -2,11 +2,15 @@
 
 use super::args::Format;
 use super::output;
+use signoff::board::Approval;
 use signoff::escape::terminal;
+use signoff::mhl::arrival::{compare, Arrival, ArrivalState};
 use signoff::mhl::check::{FileCheck, State};
 use signoff::mhl::model::Format as HashFormat;
 use signoff::mhl::seal::{seal, SealOptions, SealReport};
-use signoff::mhl::verify::{verify, Counts, VerifyReport};
+use signoff::mhl::verify::{verify_with, Counts, VerifyReport};
+use signoff::paths::RelPath;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -65,11 +69,22 @@ Examples:
   signoff verify /mnt/DELIVERY
   signoff verify /mnt/DELIVERY --format json
 
-Exit codes: 0 every file verified; 1 any other state or a damaged history; 2 a file could not
-be read; 4 no ASC MHL history in ROOT.")]
+With a plan (--plan, or a signoff.toml in ROOT) and its ledger, it also says per deliverable
+whether what arrived is what was approved: the SHA-256 of every approved file, taken in the
+same read, against the approval's. The ledger is opened read-only.
+
+Exit codes: 0 every file verified (and every approved deliverable arrived as approved); 1 any
+other state, a damaged history, or an approved file that differs; 2 a file could not be read;
+4 no ASC MHL history in ROOT.")]
 pub struct VerifyArgs {
     /// The delivered folder (holding `ascmhl/`).
     pub root: PathBuf,
+    /// The delivery plan, to compare with its approvals (default: ROOT/signoff.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// The ledger holding the approvals (default: signoff.ledger.sqlite beside the plan); opened read-only.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -99,15 +114,96 @@ pub fn run_seal(args: &SealArgs) -> anyhow::Result<u8> {
     Ok(code)
 }
 
+/// The plan's deliverable ids and the approvals to compare with; `Err` says why none can be.
+struct Approvals {
+    ids: Vec<String>,
+    root: Option<PathBuf>,
+    latest: BTreeMap<String, Approval>,
+    not_evaluated: Option<String>,
+}
+
+fn load_approvals(args: &VerifyArgs) -> anyhow::Result<Option<Approvals>> {
+    let plan_path = match &args.plan {
+        Some(p) => p.clone(),
+        None => args.root.join(signoff::plan::PLAN_FILE),
+    };
+    if args.plan.is_none() && !plan_path.is_file() {
+        return Ok(None);
+    }
+    let registry = signoff::spec::Registry::with_dir(None)?;
+    let plan = signoff::plan::load(&plan_path, &registry)?;
+    let ids: Vec<String> = plan
+        .plan
+        .deliverables
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    let ledger_path = args
+        .ledger
+        .clone()
+        .unwrap_or_else(|| signoff::ledger::default_path(&plan_path));
+    let mut out = Approvals {
+        ids,
+        root: None,
+        latest: BTreeMap::new(),
+        not_evaluated: None,
+    };
+    if !ledger_path.is_file() {
+        out.not_evaluated = Some(format!(
+            "no ledger at {}: approvals not compared",
+            ledger_path.display()
+        ));
+        return Ok(Some(out));
+    }
+    let ledger = signoff::ledger::Ledger::open_read_only(&ledger_path)?;
+    let roots = ledger.approval_roots()?;
+    let here = std::fs::canonicalize(&args.root).ok();
+    let root = match (here, roots.as_slice()) {
+        (_, []) => None,
+        (Some(h), _) if roots.contains(&h) => Some(h),
+        (_, [one]) => Some(one.clone()),
+        _ => {
+            out.not_evaluated = Some(format!(
+                "the ledger holds approvals for {} delivery roots, none of them this folder: approvals not compared",
+                roots.len()
+            ));
+            return Ok(Some(out));
+        }
+    };
+    if let Some(r) = &root {
+        out.latest = ledger.latest_approvals(r, &out.ids)?;
+    }
+    out.root = root;
+    Ok(Some(out))
+}
+
 /// Runs `signoff verify`.
 pub fn run_verify(args: &VerifyArgs) -> anyhow::Result<u8> {
-    let report = match verify(&args.root) {
+    let approvals = load_approvals(args)?;
+    let sha256_for: BTreeSet<RelPath> = approvals
+        .iter()
+        .flat_map(|a| a.latest.values())
+        .flat_map(|a| a.files.keys().cloned())
+        .collect();
+    let mut report = match verify_with(&args.root, &sha256_for) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("signoff: {}", terminal(&e.to_string()));
             return Ok(signoff::exit::SETUP);
         }
     };
+    if let Some(a) = approvals {
+        let arrival = Arrival {
+            approved_root: a.root.as_ref().map(|r| r.display().to_string()),
+            not_evaluated: a.not_evaluated,
+            deliverables: compare(&a.ids, &a.latest, &report.files),
+        };
+        report.verified &= arrival
+            .deliverables
+            .iter()
+            .all(|d| d.state != ArrivalState::Differs);
+        report.approvals = Some(arrival);
+    }
     let code = verify_code(&report);
     let mut out = output::stdout();
     if args.format == Format::Json {
@@ -245,6 +341,9 @@ fn print_verify(
     problem_lines(out, &r.problems)?;
     file_lines(out, &r.files, |s| s != State::Verified)?;
     writeln!(out, "{}", counts_line(&r.counts))?;
+    if let Some(a) = &r.approvals {
+        arrival_lines(out, a)?;
+    }
     if r.verified {
         writeln!(out, "VERIFIED: every file matches the newest record of it")?;
     } else {
@@ -258,6 +357,34 @@ fn print_verify(
             "FAIL: {n} file(s) not verified, {} history problem(s)",
             r.problems.len()
         )?;
+    }
+    Ok(())
+}
+
+fn arrival_lines(out: &mut impl Write, a: &Arrival) -> std::io::Result<()> {
+    if let Some(why) = &a.not_evaluated {
+        return writeln!(out, "approvals: not evaluated: {}", terminal(why));
+    }
+    let from = a
+        .approved_root
+        .as_deref()
+        .map(|r| format!(" (approved at {})", terminal(r)))
+        .unwrap_or_default();
+    writeln!(out, "approvals{from}:")?;
+    for d in &a.deliverables {
+        let what = match d.state {
+            ArrivalState::AsApproved => format!(
+                "arrived as approved by {} at {}",
+                terminal(d.approved_by.as_deref().unwrap_or("")),
+                terminal(d.approved_at.as_deref().unwrap_or(""))
+            ),
+            ArrivalState::Differs => "NOT AS APPROVED".to_string(),
+            ArrivalState::NotApproved => "not approved".to_string(),
+        };
+        writeln!(out, "  {:<20} {what}", terminal(&d.deliverable))?;
+        for diff in &d.differences {
+            writeln!(out, "  {:<20}   {}", "", terminal(diff))?;
+        }
     }
     Ok(())
 }

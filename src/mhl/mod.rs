@@ -1,5 +1,6 @@
 //! ASC MHL v2.0 manifests: `seal` writes a generation into `ROOT/ascmhl/`, `verify` checks a folder against its history (read-only).
 
+pub mod arrival;
 pub mod check;
 pub mod hashing;
 pub mod history;

@@ -78,17 +78,28 @@ pub struct VerifyReport {
     pub problems: Vec<Problem>,
     /// Every file, by path.
     pub files: Vec<FileCheck>,
+    /// With a plan: per approved deliverable, whether what arrived is what was approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<super::arrival::Arrival>,
 }
 
 /// Verifies `root` against its ASC MHL history. Opens every file read-only; writes nothing.
 pub fn verify(root: &Path) -> Result<VerifyReport, VerifyError> {
+    verify_with(root, &BTreeSet::new())
+}
+
+/// [`verify`], also taking the SHA-256 of the files in `sha256_for` from the same read.
+pub fn verify_with(
+    root: &Path,
+    sha256_for: &BTreeSet<RelPath>,
+) -> Result<VerifyReport, VerifyError> {
     let history = history::load(root)
         .map_err(|source| VerifyError::Io {
             path: history::dir_of(root).display().to_string(),
             source,
         })?
         .ok_or_else(|| VerifyError::NoHistory(root.display().to_string()))?;
-    let files = check_tree(root, &history)?;
+    let files = check_tree(root, &history, sha256_for)?;
     let counts = Counts::of(&files);
     Ok(VerifyReport {
         manifest: "ascmhl",
@@ -97,6 +108,7 @@ pub fn verify(root: &Path) -> Result<VerifyReport, VerifyError> {
         counts,
         problems: history.problems,
         files,
+        approvals: None,
     })
 }
 
@@ -112,7 +124,11 @@ pub fn ignore_patterns(history: Option<&History>, extra: &[String]) -> Vec<Strin
     out
 }
 
-fn check_tree(root: &Path, history: &History) -> Result<Vec<FileCheck>, VerifyError> {
+fn check_tree(
+    root: &Path,
+    history: &History,
+    sha256_for: &BTreeSet<RelPath>,
+) -> Result<Vec<FileCheck>, VerifyError> {
     let patterns = ignore_patterns(Some(history), &[]);
     let ignore = Ignore::new(root, &patterns).map_err(VerifyError::Ignore)?;
     let tree = walk(root, &ignore);
@@ -131,7 +147,7 @@ fn check_tree(root: &Path, history: &History) -> Result<Vec<FileCheck>, VerifyEr
                 State::New,
                 Some(format!("not recorded: {why}")),
             )),
-            (rec, _) => out.push(check_file(root, rel, rec, &[], false)),
+            (rec, _) => out.push(check_file(root, rel, rec, &[], sha256_for.contains(rel))),
         }
     }
     for (rel, why) in &tree.skipped {
