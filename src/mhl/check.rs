@@ -111,31 +111,30 @@ pub fn check_file(
     formats: &[Format],
     sha256: bool,
 ) -> FileCheck {
-    let mut wanted: Vec<Format> = formats.to_vec();
+    let mut algos: Vec<Algo> = formats.iter().map(|f| f.algo()).collect();
     if let Some(r) = recorded {
-        wanted.extend(r.values().keys());
+        algos.extend(r.digests.keys());
     }
-    wanted.sort();
-    wanted.dedup();
-    let mut algos: Vec<_> = wanted.iter().map(|f| f.algo()).collect();
     if sha256 {
         algos.push(Algo::Sha256);
     }
+    algos.sort();
+    algos.dedup();
     let got = match digest_file(&root.join(rel.as_path()), &algos) {
         Ok(d) => d,
         Err(e) => return unreadable(rel, &e),
     };
-    let digests: BTreeMap<Format, String> = wanted
+    let digests: BTreeMap<Format, String> = Format::ALL
         .iter()
         .filter_map(|f| got.digests.get(&f.algo()).map(|v| (*f, v.clone())))
         .collect();
     let mut check = FileCheck::bare(rel.clone(), State::New, None);
     check.size_bytes = Some(got.size_bytes);
-    check.recorded_generation = recorded.map(|r| r.generation);
+    check.recorded_generation = recorded.map(|r| r.generation).filter(|g| *g > 0);
     check.digests = digests;
     check.sha256 = got.digests.get(&Algo::Sha256).cloned();
     if let Some(r) = recorded {
-        let diffs = differences(r, &check);
+        let diffs = differences(r, &check, &got.digests);
         check.state = if diffs.is_empty() {
             State::Verified
         } else {
@@ -146,23 +145,23 @@ pub fn check_file(
     check
 }
 
-fn differences(r: &Recorded, check: &FileCheck) -> Vec<String> {
+fn differences(r: &Recorded, check: &FileCheck, got: &BTreeMap<Algo, String>) -> Vec<String> {
     let mut out = Vec::new();
     if let (Some(want), Some(have)) = (r.entry.size_bytes, check.size_bytes) {
         if want != have {
             out.push(format!(
-                "size is {have} bytes, generation {} recorded {want}",
-                r.generation
+                "size is {have} bytes, {} recorded {want}",
+                r.source
             ));
         }
     }
-    for (format, want) in r.values() {
-        let have = check.digests.get(&format).map(String::as_str).unwrap_or("");
-        if !have.eq_ignore_ascii_case(&want) {
+    for (algo, want) in &r.digests {
+        let have = got.get(algo).map(String::as_str).unwrap_or("");
+        if have != want {
             out.push(format!(
-                "{} is {have}, generation {} recorded {want}",
-                format.name(),
-                r.generation
+                "{} is {have}, {} recorded {want}",
+                algo.name(),
+                r.source
             ));
         }
     }

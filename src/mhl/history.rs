@@ -3,6 +3,7 @@
 use super::model::{ChainEntry, FileEntry, Format, Generation, Position, CHAIN_FILE, HISTORY_DIR};
 use super::read::{self, ManifestError};
 use super::tree::Ignore;
+use crate::paths::RelPath;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -48,13 +49,42 @@ pub struct GenerationFile {
     pub generation: Option<Generation>,
 }
 
-/// What the history records for one file: its newest entry.
+/// What a manifest records for one file: its newest entry.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    /// The generation of that entry.
+    /// The MHL generation of that entry (0 for a legacy MHL or a sidecar).
     pub generation: u64,
-    /// The entry.
+    /// Where it is recorded, for people (`generation 2`, `A001.mhl`, `SHA256SUMS line 3`).
+    pub source: String,
+    /// The entry (for a sidecar: the path and no hash elements).
     pub entry: FileEntry,
+    /// What is compared: each recorded digest, by algorithm (canonical lowercase hex, or a C4 ID).
+    pub digests: BTreeMap<crate::digest::Algo, String>,
+}
+
+impl Recorded {
+    /// From an MHL v2.0 entry of generation `generation`.
+    pub fn of_generation(generation: u64, entry: &FileEntry) -> Recorded {
+        Recorded {
+            generation,
+            source: format!("generation {generation}"),
+            digests: entry
+                .hashes
+                .iter()
+                .map(|h| (h.format.algo(), canonical(h.format.algo(), &h.value)))
+                .collect(),
+            entry: entry.clone(),
+        }
+    }
+}
+
+/// A digest as compared: hex lowercased, C4 IDs as they are.
+pub fn canonical(algo: crate::digest::Algo, value: &str) -> String {
+    if algo == crate::digest::Algo::C4 {
+        value.to_string()
+    } else {
+        value.to_ascii_lowercase()
+    }
 }
 
 /// The whole history.
@@ -264,18 +294,15 @@ impl History {
         self.generations.last().map_or(0, |g| g.number)
     }
 
-    /// The newest entry of every recorded file.
-    pub fn recorded(&self) -> BTreeMap<String, Recorded> {
+    /// The newest entry of every recorded file, by exact path.
+    pub fn recorded(&self) -> BTreeMap<RelPath, Recorded> {
         let mut out = BTreeMap::new();
         for g in &self.generations {
             let Some(gen) = &g.generation else { continue };
             for f in &gen.files {
                 out.insert(
-                    f.path.clone(),
-                    Recorded {
-                        generation: g.number,
-                        entry: f.clone(),
-                    },
+                    RelPath::from_bytes(f.path.as_bytes()),
+                    Recorded::of_generation(g.number, f),
                 );
             }
         }

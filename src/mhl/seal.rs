@@ -120,10 +120,10 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
     for rel in &tree.files {
         files.push(match mhl_text(rel) {
             Err(why) => FileCheck::bare(rel.clone(), State::Unrecordable, Some(why)),
-            Ok(t) => check_file(
+            Ok(_) => check_file(
                 root,
                 rel,
-                recorded.get(t),
+                recorded.get(rel),
                 &opts.formats,
                 opts.expect_sha256.contains_key(rel),
             ),
@@ -136,9 +136,9 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
             Some(why.clone()),
         ));
     }
+    let on_disk: std::collections::BTreeSet<&RelPath> = tree.files.iter().collect();
     for (path, rec) in &recorded {
-        let on_disk = tree.files.iter().any(|f| f.as_bytes() == path.as_bytes());
-        if !on_disk && !ignore.is_ignored(Path::new(path), false) {
+        if !on_disk.contains(path) && !ignore.is_ignored(path.as_path(), false) {
             files.push(FileCheck::bare(
                 RelPath::from_bytes(path.as_bytes()),
                 State::Missing,
@@ -296,7 +296,7 @@ fn generation(
     root: &Path,
     tree: &Tree,
     report: &SealReport,
-    recorded: &BTreeMap<String, history::Recorded>,
+    recorded: &BTreeMap<RelPath, history::Recorded>,
     patterns: &[String],
     opts: &SealOptions,
 ) -> Generation {
@@ -306,7 +306,10 @@ fn generation(
         let Ok(path) = mhl_text(&f.path) else {
             continue;
         };
-        let before = recorded.get(path).map(|r| r.values()).unwrap_or_default();
+        let before = recorded
+            .get(&f.path)
+            .map(|r| r.values())
+            .unwrap_or_default();
         let hashes = f
             .digests
             .iter()

@@ -103,10 +103,7 @@ fn of(
     let recorded = h.recorded();
     let mut unrecorded = 0;
     for f in &d.files {
-        let rec = std::str::from_utf8(f.path.as_bytes())
-            .ok()
-            .and_then(|t| recorded.get(t));
-        match rec {
+        match recorded.get(&f.path) {
             None => {
                 unrecorded += 1;
                 s.files.push(format!("{} (not sealed)", f.path.display()));

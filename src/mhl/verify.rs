@@ -1,12 +1,12 @@
 //! `verify ROOT`: every file of the folder against the newest record of it in the ASC MHL history; read-only, writes nothing.
 
-use super::check::{check_file, mhl_text, FileCheck, State};
-use super::history::{self, History, Problem};
+use super::check::{check_file, FileCheck, State};
+use super::history::{self, History, Problem, Recorded};
 use super::model::DEFAULT_IGNORES;
 use super::tree::{walk, Ignore};
 use crate::paths::RelPath;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Why verification could not be made at all.
@@ -131,24 +131,32 @@ fn check_tree(
 ) -> Result<Vec<FileCheck>, VerifyError> {
     let patterns = ignore_patterns(Some(history), &[]);
     let ignore = Ignore::new(root, &patterns).map_err(VerifyError::Ignore)?;
-    let tree = walk(root, &ignore);
-    let recorded = history.recorded();
+    Ok(check_against(
+        root,
+        &history.recorded(),
+        &ignore,
+        sha256_for,
+    ))
+}
+
+/// Every file of the walk against `recorded`: verified or changed (hashed in
+/// the recorded algorithms, plus SHA-256 for `sha256_for`, from one read),
+/// new (not recorded; hashed only when its SHA-256 is wanted), missing.
+pub fn check_against(
+    root: &Path,
+    recorded: &BTreeMap<RelPath, Recorded>,
+    ignore: &Ignore,
+    sha256_for: &BTreeSet<RelPath>,
+) -> Vec<FileCheck> {
+    let tree = walk(root, ignore);
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
     for rel in &tree.files {
-        let text = std::str::from_utf8(rel.as_bytes()).ok();
-        let rec = text.and_then(|t| recorded.get(t));
-        if let Some(t) = text.filter(|_| rec.is_some()) {
-            seen.insert(t.to_string());
-        }
-        match (rec, mhl_text(rel)) {
-            (None, Err(why)) => out.push(FileCheck::bare(
-                rel.clone(),
-                State::New,
-                Some(format!("not recorded: {why}")),
-            )),
-            (rec, _) => out.push(check_file(root, rel, rec, &[], sha256_for.contains(rel))),
-        }
+        let rec = recorded.get(rel);
+        let sha = sha256_for.contains(rel);
+        out.push(match rec {
+            None if !sha => FileCheck::bare(rel.clone(), State::New, Some("not recorded".into())),
+            rec => check_file(root, rel, rec, &[], sha),
+        });
     }
     for (rel, why) in &tree.skipped {
         out.push(FileCheck::bare(
@@ -157,20 +165,15 @@ fn check_tree(
             Some(why.clone()),
         ));
     }
-    for (path, rec) in &recorded {
-        if !seen.contains(path) && !ignore.is_ignored(Path::new(path), false) {
-            let mut c = FileCheck::bare(
-                RelPath::from_bytes(path.as_bytes()),
-                State::Missing,
-                Some(format!(
-                    "recorded in generation {}, not in the folder",
-                    rec.generation
-                )),
-            );
-            c.recorded_generation = Some(rec.generation);
+    let on_disk: BTreeSet<&RelPath> = tree.files.iter().collect();
+    for (path, rec) in recorded {
+        if !on_disk.contains(path) && !ignore.is_ignored(path.as_path(), false) {
+            let why = format!("recorded in {}, not in the folder", rec.source);
+            let mut c = FileCheck::bare(path.clone(), State::Missing, Some(why));
+            c.recorded_generation = (rec.generation > 0).then_some(rec.generation);
             out.push(c);
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    out
 }
