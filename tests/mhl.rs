@@ -596,3 +596,113 @@ fn approve_seal_binds_the_manifest_to_the_approval_and_verify_checks_it_on_arriv
     let dir = tempfile::tempdir().unwrap();
     common::assert_schema_valid(&[("verify", &save_json(dir.path(), "verify.json", &v))]);
 }
+
+/// Runs a coreutils checksum tool in `dir`, writing its output to `dir/out`.
+fn coreutils(dir: &Path, tool: &str, files: &[&str], out: &str) {
+    let o = Command::new(tool)
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("coreutils");
+    assert!(
+        o.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    fs::write(dir.join(out), o.stdout).unwrap();
+}
+
+#[test]
+fn verify_reads_checksum_sidecars_written_by_sha256sum_and_md5sum() {
+    let c = Copy::small();
+    coreutils(
+        &c.root,
+        "sha256sum",
+        &["a.txt", "sub/b & <c>.txt"],
+        "SHA256SUMS",
+    );
+    coreutils(
+        &c.root.join("sub/deeper"),
+        "md5sum",
+        &["d.bin"],
+        "d.bin.md5",
+    );
+    let (code, doc) = verify(c.root());
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["manifest"], "sidecar");
+    assert_eq!(doc["counts"]["verified"], 3);
+    let mut bytes = fs::read(c.root.join("a.txt")).unwrap();
+    bytes[0] ^= 1;
+    fs::write(c.root.join("a.txt"), bytes).unwrap();
+    fs::write(c.root.join("late.txt"), b"not in any sidecar").unwrap();
+    let (code, doc) = verify(c.root());
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(state_of(&doc, "a.txt"), "changed");
+    assert_eq!(state_of(&doc, "late.txt"), "new");
+    // a sidecar line naming a file outside its folder is a problem with its line
+    fs::write(
+        c.root.join("bad.sha256"),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  ../../etc/passwd\n",
+    )
+    .unwrap();
+    let (code, doc) = verify(c.root());
+    assert_eq!(code, 1);
+    assert!(
+        problems(&doc).contains("leaves the root"),
+        "{}",
+        problems(&doc)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::assert_schema_valid(&[("verify", &save_json(dir.path(), "verify.json", &doc))]);
+}
+
+#[test]
+fn verify_reads_a_legacy_mhl_1_1_file_md5_and_xxhash64_both_byte_orders() {
+    let c = Copy::small();
+    let md5 = |rel: &str| {
+        let o = Command::new("md5sum")
+            .arg(c.root.join(rel))
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (_, text) = reference(
+        "ascmhl-debug",
+        &[
+            "hash",
+            path_str(&c.root.join("sub/deeper/d.bin")),
+            "-h",
+            "xxh64",
+        ],
+    );
+    let be = text
+        .split(|ch: char| !ch.is_ascii_hexdigit())
+        .find(|w| w.len() == 16)
+        .unwrap()
+        .to_string();
+    let le: String = (0..8).rev().map(|i| &be[2 * i..2 * i + 2]).collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hashlist version=\"1.1\">\n\
+         <creatorinfo><name>DIT</name><hostname>cart</hostname><tool>x</tool></creatorinfo>\n\
+         <hash><file>a.txt</file><size>6</size><md5>{}</md5></hash>\n\
+         <hash><file>sub/b &amp; &lt;c&gt;.txt</file><size>6</size><md5>{}</md5></hash>\n\
+         <hash><file>sub/deeper/d.bin</file><size>5</size><xxhash64be>{be}</xxhash64be><xxhash64>{le}</xxhash64></hash>\n\
+         </hashlist>\n",
+        md5("a.txt"),
+        md5("sub/b & <c>.txt")
+    );
+    fs::write(c.root.join("A001.mhl"), xml).unwrap();
+    let (code, doc) = verify(c.root());
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["manifest"], "mhl-1.1");
+    assert_eq!(doc["counts"]["verified"], 3);
+    fs::write(c.root.join("sub/deeper/d.bin"), [9u8, 9, 9, 9, 9]).unwrap();
+    let (code, doc) = verify(c.root());
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(state_of(&doc, "sub/deeper/d.bin"), "changed");
+}

@@ -289,7 +289,7 @@ fn problem_lines(
         };
         writeln!(
             out,
-            "  history      {}{at}: {}",
+            "  manifest     {}{at}: {}",
             terminal(&p.file),
             terminal(&p.message)
         )?;
@@ -333,11 +333,21 @@ fn print_verify(
     r: &VerifyReport,
 ) -> std::io::Result<()> {
     let root = terminal(&root.display().to_string()).into_owned();
-    writeln!(
-        out,
-        "{root}: ASC MHL history, {} generation(s)",
-        r.generation
-    )?;
+    match r.manifest.as_str() {
+        "ascmhl" => writeln!(
+            out,
+            "{root}: ASC MHL history, {} generation(s)",
+            r.generation
+        )?,
+        kind => {
+            let sources: Vec<String> = r
+                .sources
+                .iter()
+                .map(|p| terminal(&p.display()).into_owned())
+                .collect();
+            writeln!(out, "{root}: {kind} ({})", sources.join(", "))?
+        }
+    }
     problem_lines(out, &r.problems)?;
     file_lines(out, &r.files, |s| s != State::Verified)?;
     writeln!(out, "{}", counts_line(&r.counts))?;
@@ -354,7 +364,7 @@ fn print_verify(
             .count();
         writeln!(
             out,
-            "FAIL: {n} file(s) not verified, {} history problem(s)",
+            "FAIL: {n} file(s) not verified, {} manifest problem(s)",
             r.problems.len()
         )?;
     }

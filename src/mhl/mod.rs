@@ -7,6 +7,7 @@ pub mod history;
 pub mod model;
 pub mod read;
 pub mod seal;
+pub mod sources;
 pub mod status;
 pub mod tree;
 pub mod verify;

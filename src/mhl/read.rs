@@ -86,7 +86,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ManifestError> {
 /// Parses a generation file's bytes (`path` names it in errors).
 pub fn parse_generation(path: &Path, bytes: &[u8]) -> Result<Generation, ManifestError> {
     let ctx = Ctx { path };
-    let root = tree(&ctx, bytes, "hashlist", NS_HASHLIST)?;
+    let root = tree(&ctx, bytes, "hashlist", Some(NS_HASHLIST))?;
     if root.attr("version") != Some("2.0") {
         return Err(ctx.err(
             Some(root.at),
@@ -133,7 +133,7 @@ pub fn parse_generation(path: &Path, bytes: &[u8]) -> Result<Generation, Manifes
 /// Parses the chain file's bytes.
 pub fn parse_chain(path: &Path, bytes: &[u8]) -> Result<Vec<ChainEntry>, ManifestError> {
     let ctx = Ctx { path };
-    let root = tree(&ctx, bytes, "ascmhldirectory", NS_DIRECTORY)?;
+    let root = tree(&ctx, bytes, "ascmhldirectory", Some(NS_DIRECTORY))?;
     let mut out = Vec::new();
     for h in root.children("hashlist") {
         let seq = h.attr("sequencenr").unwrap_or("");
@@ -295,7 +295,9 @@ fn rel_path(ctx: &Ctx, n: &Node) -> Result<String, ManifestError> {
 }
 
 /// The whole document as a tree; the root must be `root` in namespace `ns`.
-fn tree(ctx: &Ctx, bytes: &[u8], root: &str, ns: &str) -> Result<Node, ManifestError> {
+/// The whole document as a tree; the root must be `root`, in namespace `ns`
+/// when given (MHL v1.1 has none).
+fn tree(ctx: &Ctx, bytes: &[u8], root: &str, ns: Option<&str>) -> Result<Node, ManifestError> {
     let pos_of = |offset: u64| -> Position {
         let end = usize::try_from(offset)
             .unwrap_or(usize::MAX)
@@ -357,7 +359,7 @@ fn tree(ctx: &Ctx, bytes: &[u8], root: &str, ns: &str) -> Result<Node, ManifestE
                 if stack.is_empty() {
                     check_root(ctx, &node, pre.as_deref(), root, ns)?;
                     prefix = pre.clone();
-                } else if pre != prefix {
+                } else if let Some(ns) = ns.filter(|_| pre != prefix) {
                     return Err(
                         ctx.err(Some(at), format!("<{qname}> is not in the namespace {ns}"))
                     );
@@ -401,7 +403,7 @@ fn check_root(
     node: &Node,
     prefix: Option<&str>,
     root: &str,
-    ns: &str,
+    ns: Option<&str>,
 ) -> Result<(), ManifestError> {
     if node.name != root {
         return Err(ctx.err(
@@ -409,6 +411,7 @@ fn check_root(
             format!("the root element is <{}>, not <{root}>", node.name),
         ));
     }
+    let Some(ns) = ns else { return Ok(()) };
     let key = prefix.map_or("xmlns".to_string(), |p| format!("xmlns:{p}"));
     match node.attr(&key) {
         Some(found) if found == ns => Ok(()),
@@ -435,4 +438,65 @@ fn close(stack: &mut Vec<Node>, done: &mut Option<Node>) {
             None => *done = Some(node),
         }
     }
+}
+
+/// One `<hash>` of a legacy MHL v1.1 file.
+#[derive(Debug, Clone)]
+pub struct LegacyEntry {
+    /// `<file>`, relative to the MHL file's folder.
+    pub path: String,
+    /// `<size>`.
+    pub size_bytes: Option<u64>,
+    /// `<lastmodificationdate>`.
+    pub modification_date: Option<String>,
+    /// (element name, value) of each hash element (`md5`, `sha1`, `xxhash64`, `xxhash64be`, `xxhash`…).
+    pub hashes: Vec<(String, String)>,
+    /// Where the entry is.
+    pub at: Position,
+}
+
+/// Parses a legacy MHL v1.1 file (`<hashlist version="1.1">`, no namespace).
+pub fn parse_legacy(path: &Path, bytes: &[u8]) -> Result<Vec<LegacyEntry>, ManifestError> {
+    let ctx = Ctx { path };
+    let root = tree(&ctx, bytes, "hashlist", None)?;
+    if root.attr("version") != Some("1.1") {
+        return Err(ctx.err(Some(root.at), "not an MHL v1.1 hashlist (version=\"1.1\")"));
+    }
+    let mut out = Vec::new();
+    for h in root.children("hash") {
+        let file = ctx.need(h, "file")?;
+        let size_bytes = match h.child("size") {
+            None => None,
+            Some(n) => Some(n.text.trim().parse().map_err(|_| {
+                ctx.err(
+                    Some(n.at),
+                    format!("size \"{}\" is not a number of bytes", n.text.trim()),
+                )
+            })?),
+        };
+        let hashes: Vec<(String, String)> = h
+            .children
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.name.as_str(),
+                    "md5" | "sha1" | "xxhash" | "xxhash64" | "xxhash64be" | "null"
+                )
+            })
+            .map(|c| (c.name.clone(), c.text.trim().to_string()))
+            .collect();
+        if hashes.is_empty() {
+            return Err(ctx.err(Some(h.at), "<hash> without any hash value"));
+        }
+        out.push(LegacyEntry {
+            path: rel_path(&ctx, file)?,
+            size_bytes,
+            modification_date: h
+                .child("lastmodificationdate")
+                .map(|n| n.text.trim().to_string()),
+            hashes,
+            at: h.at,
+        });
+    }
+    Ok(out)
 }

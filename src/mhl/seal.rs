@@ -179,7 +179,7 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<SealReport, SealError> {
 }
 
 /// signoff's own files in the root (plan and ledger), never part of a seal.
-fn own_files(root: &Path) -> Vec<String> {
+pub(crate) fn own_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     // unanchored: the reference tool matches patterns against absolute paths
     if root.join(crate::plan::PLAN_FILE).exists() {

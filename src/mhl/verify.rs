@@ -13,7 +13,7 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     /// No `ascmhl/` folder.
-    #[error("{0}: no ASC MHL history (no ascmhl/ folder); nothing to verify against")]
+    #[error("{0}: no manifest: no ASC MHL history (ascmhl/), no MHL v1.1 file and no checksum sidecar (.md5, .sha256, SHA256SUMS…); nothing to verify against")]
     NoHistory(String),
     /// The history folder could not be listed.
     #[error("{path}: {source}")]
@@ -66,10 +66,13 @@ impl Counts {
 /// The answer of `verify`.
 #[derive(Debug, Serialize)]
 pub struct VerifyReport {
-    /// What was verified against: `ascmhl`.
-    pub manifest: &'static str,
-    /// The newest generation of the history.
+    /// What was verified against: `ascmhl` (a v2.0 history), `mhl-1.1`, `sidecar`, or `mhl-1.1+sidecar`.
+    pub manifest: String,
+    /// The newest generation of the history (0 for a legacy MHL or sidecars).
     pub generation: u64,
+    /// The legacy MHL files and sidecars read (empty for an ASC MHL history).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "displays")]
+    pub sources: Vec<RelPath>,
     /// True only when every file verified and the history has no problem.
     pub verified: bool,
     /// Counts by state.
@@ -93,23 +96,55 @@ pub fn verify_with(
     root: &Path,
     sha256_for: &BTreeSet<RelPath>,
 ) -> Result<VerifyReport, VerifyError> {
-    let history = history::load(root)
-        .map_err(|source| VerifyError::Io {
-            path: history::dir_of(root).display().to_string(),
-            source,
-        })?
-        .ok_or_else(|| VerifyError::NoHistory(root.display().to_string()))?;
+    let history = history::load(root).map_err(|source| VerifyError::Io {
+        path: history::dir_of(root).display().to_string(),
+        source,
+    })?;
+    let Some(history) = history else {
+        return verify_other(root, sha256_for);
+    };
     let files = check_tree(root, &history, sha256_for)?;
     let counts = Counts::of(&files);
     Ok(VerifyReport {
-        manifest: "ascmhl",
+        manifest: "ascmhl".into(),
         generation: history.latest(),
+        sources: Vec::new(),
         verified: history.problems.is_empty() && counts.verified == files.len(),
         counts,
         problems: history.problems,
         files,
         approvals: None,
     })
+}
+
+/// Against legacy MHL v1.1 files and checksum sidecars found in the root.
+fn verify_other(root: &Path, sha256_for: &BTreeSet<RelPath>) -> Result<VerifyReport, VerifyError> {
+    let own = super::seal::own_files(root);
+    let ignore = Ignore::new(root, &ignore_patterns(None, &own)).map_err(VerifyError::Ignore)?;
+    let found = super::sources::find(root, &walk(root, &ignore));
+    if found.kind.is_empty() {
+        return Err(VerifyError::NoHistory(root.display().to_string()));
+    }
+    let manifests: BTreeSet<&RelPath> = found.files.iter().collect();
+    let files: Vec<FileCheck> = check_against(root, &found.recorded, &ignore, sha256_for)
+        .into_iter()
+        .filter(|f| !manifests.contains(&f.path))
+        .collect();
+    let counts = Counts::of(&files);
+    Ok(VerifyReport {
+        manifest: found.kind,
+        generation: 0,
+        verified: found.problems.is_empty() && counts.verified == files.len(),
+        counts,
+        problems: found.problems,
+        sources: found.files,
+        files,
+        approvals: None,
+    })
+}
+
+fn displays<S: serde::Serializer>(paths: &[RelPath], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(RelPath::display))
 }
 
 /// The patterns a walk of a sealed root ignores: the defaults, the newest generation's, and `extra`.
