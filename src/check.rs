@@ -138,7 +138,7 @@ pub fn check_files(
     reporter: Arc<dyn Reporter>,
     each: &mut dyn FnMut(&FileResult),
 ) -> Result<Vec<FileResult>, Error> {
-    let jobs: Vec<Job> = walk_paths(paths, opts.follow_links)?
+    let mut jobs: Vec<Job> = walk_paths(paths, opts.follow_links)?
         .into_iter()
         .map(|(entry, explicit)| Job {
             entry,
@@ -149,18 +149,22 @@ pub fn check_files(
             layout: opts.layout.clone(),
         })
         .collect();
-    let all = execute(
+    // Files that share their size with another are hashed, so that byte
+    // copies are found (crate::duplicates).
+    let sizes = jobs.iter().map(|j| j.entry.size_bytes).collect();
+    let mut stream = crate::duplicates::Stream::new(sizes);
+    for &i in stream.candidates() {
+        jobs[i].hash = true;
+    }
+    let mut all = execute(
         jobs,
         opts.jobs,
         reporter,
         analyse_file,
         panicked,
-        &mut |r: &FileResult| {
-            if r.report.is_some() {
-                each(r)
-            }
-        },
+        &mut |r: &FileResult| stream.push(r, each),
     )?;
+    crate::duplicates::mark(&mut all);
     Ok(all.into_iter().filter(|r| r.report.is_some()).collect())
 }
 

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod digest;
 pub mod disk;
 pub mod document;
+pub mod duplicates;
 pub mod error;
 pub mod escape;
 pub mod exit;

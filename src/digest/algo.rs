@@ -113,80 +113,58 @@ impl FromStr for Algo {
     }
 }
 
-/// One streaming hasher. XXH3-64 and XXH3-128 share one state (the same
-/// accumulation, two finalisations).
+/// One streaming hasher. SHA-1, SHA-256 and SHA-512 (for c4) are ring's
+/// (BoringSSL's assembly, SHA extensions where the CPU has them); XXH3 and
+/// XXH64 are twox-hash's (AVX2 chosen at run time); MD5 is md-5's.
 pub(super) enum Hasher {
-    C4(Box<sha2::Sha512>),
+    Ring(Algo, Box<ring::digest::Context>),
     Md5(md5::Md5),
-    Sha1(sha1::Sha1),
-    Sha256(sha2::Sha256),
-    Xxh3(Box<xxhash_rust::xxh3::Xxh3>),
-    Xxh64(xxhash_rust::xxh64::Xxh64),
+    Xxh3(Box<twox_hash::XxHash3_64>),
+    Xxh128(Box<twox_hash::XxHash3_128>),
+    Xxh64(twox_hash::XxHash64),
 }
 
 impl Hasher {
     /// The hashers that together compute `algos` (sorted, no duplicates).
     pub(super) fn for_algos(algos: &[Algo]) -> Vec<Hasher> {
-        use sha2::Digest;
-        let mut out = Vec::new();
-        let mut xxh3 = false;
-        for a in algos {
-            let h = match a {
-                Algo::C4 => Hasher::C4(Box::default()),
+        use md5::Digest;
+        use ring::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY, SHA256, SHA512};
+        algos
+            .iter()
+            .map(|&a| match a {
+                Algo::C4 => Hasher::Ring(a, Box::new(Context::new(&SHA512))),
                 Algo::Md5 => Hasher::Md5(md5::Md5::new()),
-                Algo::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
-                Algo::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
-                Algo::Xxh128 | Algo::Xxh3 if xxh3 => continue,
-                Algo::Xxh128 | Algo::Xxh3 => {
-                    xxh3 = true;
-                    Hasher::Xxh3(Box::default())
-                }
-                Algo::Xxh64 => Hasher::Xxh64(xxhash_rust::xxh64::Xxh64::new(0)),
-            };
-            out.push(h);
-        }
-        out
+                Algo::Sha1 => Hasher::Ring(a, Box::new(Context::new(&SHA1_FOR_LEGACY_USE_ONLY))),
+                Algo::Sha256 => Hasher::Ring(a, Box::new(Context::new(&SHA256))),
+                Algo::Xxh128 => Hasher::Xxh128(Box::default()),
+                Algo::Xxh3 => Hasher::Xxh3(Box::default()),
+                Algo::Xxh64 => Hasher::Xxh64(twox_hash::XxHash64::with_seed(0)),
+            })
+            .collect()
     }
 
     pub(super) fn update(&mut self, bytes: &[u8]) {
-        use sha2::Digest;
+        use std::hash::Hasher as _;
         match self {
-            Hasher::C4(h) => h.update(bytes),
-            Hasher::Md5(h) => h.update(bytes),
-            Hasher::Sha1(h) => h.update(bytes),
-            Hasher::Sha256(h) => h.update(bytes),
-            Hasher::Xxh3(h) => h.update(bytes),
-            Hasher::Xxh64(h) => h.update(bytes),
+            Hasher::Ring(_, h) => h.update(bytes),
+            Hasher::Md5(h) => md5::Digest::update(h, bytes),
+            Hasher::Xxh3(h) => h.write(bytes),
+            Hasher::Xxh128(h) => h.write(bytes),
+            Hasher::Xxh64(h) => h.write(bytes),
         }
     }
 
-    /// Writes this hasher's digests (those of `algos` it computes) to `out`.
-    pub(super) fn finish_into(self, algos: &[Algo], out: &mut Digests) {
-        use sha2::Digest;
-        match self {
-            Hasher::C4(h) => {
-                out.insert(Algo::C4, c4::c4_of_sha512(&h.finalize()));
-            }
-            Hasher::Md5(h) => {
-                out.insert(Algo::Md5, hex(&h.finalize()));
-            }
-            Hasher::Sha1(h) => {
-                out.insert(Algo::Sha1, hex(&h.finalize()));
-            }
-            Hasher::Sha256(h) => {
-                out.insert(Algo::Sha256, hex(&h.finalize()));
-            }
-            Hasher::Xxh3(h) => {
-                if algos.contains(&Algo::Xxh128) {
-                    out.insert(Algo::Xxh128, format!("{:032x}", h.digest128()));
-                }
-                if algos.contains(&Algo::Xxh3) {
-                    out.insert(Algo::Xxh3, format!("{:016x}", h.digest()));
-                }
-            }
-            Hasher::Xxh64(h) => {
-                out.insert(Algo::Xxh64, format!("{:016x}", h.digest()));
-            }
-        }
+    /// Writes this hasher's digest to `out`.
+    pub(super) fn finish_into(self, out: &mut Digests) {
+        use std::hash::Hasher as _;
+        let (algo, digest) = match self {
+            Hasher::Ring(Algo::C4, h) => (Algo::C4, c4::c4_of_sha512(h.finish().as_ref())),
+            Hasher::Ring(a, h) => (a, hex(h.finish().as_ref())),
+            Hasher::Md5(h) => (Algo::Md5, hex(&md5::Digest::finalize(h))),
+            Hasher::Xxh3(h) => (Algo::Xxh3, format!("{:016x}", h.finish())),
+            Hasher::Xxh128(h) => (Algo::Xxh128, format!("{:032x}", h.finish_128())),
+            Hasher::Xxh64(h) => (Algo::Xxh64, format!("{:016x}", h.finish())),
+        };
+        out.insert(algo, digest);
     }
 }

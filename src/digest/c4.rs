@@ -1,14 +1,12 @@
 //! C4 ids (SMPTE ST 2114): SHA-512, base58 with the bitcoin alphabet, left-padded with '1' to 88 characters, prefixed `c4`.
 
-use sha2::{Digest, Sha512};
-
 /// Characters of the base58 part of a C4 id.
 const C4_BASE58_LEN: usize = 88;
 
 /// The C4 id of `bytes` (90 characters), as ASC MHL writes for chain and
 /// generation files.
 pub fn c4_of_bytes(bytes: &[u8]) -> String {
-    c4_of_sha512(&Sha512::digest(bytes))
+    c4_of_sha512(ring::digest::digest(&ring::digest::SHA512, bytes).as_ref())
 }
 
 /// The C4 id of a SHA-512 digest.

@@ -59,7 +59,7 @@ fn inline(reader: &mut impl Read, algos: &[Algo]) -> io::Result<FileDigests> {
 }
 
 /// `algos` in at most `n` groups of about equal cost (greedy: costliest
-/// first, into the cheapest group). XXH3-64 and -128 stay together.
+/// first, into the cheapest group).
 fn split(algos: &[Algo], n: usize) -> Vec<Vec<Algo>> {
     let mut algos = algos.to_vec();
     algos.sort();
@@ -67,14 +67,7 @@ fn split(algos: &[Algo], n: usize) -> Vec<Vec<Algo>> {
     algos.sort_by_key(|a| std::cmp::Reverse(a.cost()));
     let mut groups: Vec<(u32, Vec<Algo>)> = vec![(0, Vec::new()); n.min(algos.len()).max(1)];
     for a in algos {
-        let i = if matches!(a, Algo::Xxh3 | Algo::Xxh128) {
-            groups
-                .iter()
-                .position(|(_, g)| g.iter().any(|b| matches!(b, Algo::Xxh3 | Algo::Xxh128)))
-        } else {
-            None
-        };
-        let i = i.unwrap_or_else(|| (0..groups.len()).min_by_key(|&i| groups[i].0).unwrap_or(0));
+        let i = (0..groups.len()).min_by_key(|&i| groups[i].0).unwrap_or(0);
         groups[i].0 += a.cost();
         groups[i].1.push(a);
     }

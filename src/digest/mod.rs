@@ -10,6 +10,7 @@
 mod algo;
 mod c4;
 mod lanes;
+pub mod run;
 pub mod sidecar;
 
 pub use algo::{Algo, ParseAlgoError};
@@ -136,7 +137,6 @@ impl DigestError {
 /// Feeds bytes to one hasher per requested algorithm, on the caller's thread.
 pub struct MultiHasher {
     hashers: Vec<algo::Hasher>,
-    algos: Vec<Algo>,
 }
 
 impl MultiHasher {
@@ -147,7 +147,6 @@ impl MultiHasher {
         algos.dedup();
         MultiHasher {
             hashers: algo::Hasher::for_algos(&algos),
-            algos,
         }
     }
 
@@ -162,7 +161,7 @@ impl MultiHasher {
     pub fn finish(self) -> Digests {
         let mut out = Digests::new();
         for h in self.hashers {
-            h.finish_into(&self.algos, &mut out);
+            h.finish_into(&mut out);
         }
         out
     }
