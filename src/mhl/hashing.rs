@@ -101,3 +101,30 @@ fn of_list(format: Format, list: &mut [String]) -> String {
         .collect();
     hash_bytes(format, &bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_c4_id_decodes_to_its_sha512_bytes() {
+        for data in [&b""[..], b"hello\n", &[0u8; 1000]] {
+            let c4 = crate::digest::c4_of_bytes(data);
+            let bytes = value_bytes(Format::C4, &c4).unwrap();
+            assert_eq!(bytes.len(), 64);
+            assert_eq!(crate::digest::hex(&bytes), hash_hex(data));
+        }
+    }
+
+    fn hash_hex(data: &[u8]) -> String {
+        use sha2::Digest;
+        crate::digest::hex(&sha2::Sha512::digest(data))
+    }
+
+    #[test]
+    fn hex_values_decode_and_bad_ones_do_not() {
+        assert_eq!(value_bytes(Format::Xxh64, "00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(value_bytes(Format::Md5, "abc"), None);
+        assert_eq!(value_bytes(Format::Md5, "zz"), None);
+    }
+}

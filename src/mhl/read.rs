@@ -500,3 +500,51 @@ pub fn parse_legacy(path: &Path, bytes: &[u8]) -> Result<Vec<LegacyEntry>, Manif
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(xml: &str) -> Result<Generation, ManifestError> {
+        parse_generation(Path::new("g.mhl"), xml.as_bytes())
+    }
+
+    const HEAD: &str = "<hashlist version=\"2.0\" xmlns=\"urn:ASC:MHL:v2.0\"><creatorinfo><creationdate>2026-01-01T00:00:00Z</creationdate><hostname>h</hostname><tool version=\"1\">t</tool></creatorinfo><processinfo><process>in-place</process></processinfo>";
+
+    #[test]
+    fn entities_and_paths_come_back_exactly() {
+        let g = parse(&format!("{HEAD}<hashes><hash><path size=\"3\">a &amp; &lt;b&gt; &#233;.wav</path><xxh64 action=\"original\">0123456789abcdef</xxh64></hash></hashes></hashlist>")).unwrap();
+        assert_eq!(g.files[0].path, "a & <b> \u{e9}.wav");
+        assert_eq!(g.files[0].size_bytes, Some(3));
+    }
+
+    #[test]
+    fn rejections_name_line_and_column() {
+        let e = parse(
+            "<hashlist version=\"2.0\" xmlns=\"urn:ASC:MHL:v2.0\">\n  <creatorinfo>\n</hashlist>",
+        )
+        .unwrap_err();
+        assert_eq!(e.at.map(|p| p.line), Some(3), "{e}");
+        let e = parse(&format!("{HEAD}\n<hashes><hash><path>../x</path><md5 action=\"original\">0123456789abcdef0123456789abcdef</md5></hash></hashes></hashlist>")).unwrap_err();
+        assert!(e.message.contains("leaves the root"), "{e}");
+        assert_eq!(e.at.map(|p| p.line), Some(2));
+        let e = parse("<!DOCTYPE x [<!ENTITY a \"b\">]><hashlist/>").unwrap_err();
+        assert!(e.message.contains("DOCTYPE"), "{e}");
+        let e = parse(&format!("{HEAD}<hashes><hash><path>a</path><md5 action=\"maybe\">0123456789abcdef0123456789abcdef</md5></hash></hashes></hashlist>")).unwrap_err();
+        assert!(
+            e.message.contains("not original, verified or failed"),
+            "{e}"
+        );
+        let e = parse(&format!("{HEAD}<hashes><hash><path>a</path><md5 action=\"original\">0123</md5></hash></hashes></hashlist>")).unwrap_err();
+        assert!(e.message.contains("is not a md5 hash"), "{e}");
+    }
+
+    #[test]
+    fn what_the_writer_writes_the_reader_reads() {
+        let g = parse(&format!("{HEAD}<hashes><hash><path size=\"1\">x/\"q\" 'a'.wav</path><c4 action=\"verified\">c4{}</c4></hash></hashes></hashlist>", "1".repeat(88))).unwrap();
+        let xml = crate::mhl::write::generation_xml(&g).unwrap();
+        let mut back = parse_generation(Path::new("g"), &xml).unwrap();
+        back.files[0].at = g.files[0].at;
+        assert_eq!(back, g);
+    }
+}
