@@ -566,8 +566,10 @@ fn approve_seal_binds_the_manifest_to_the_approval_and_verify_checks_it_on_arriv
     // the receiving side: the delivery moved (another root), plan and ledger travelled with it
     let arrived = c._tmp.path().join("ARRIVED");
     common::copy_dir(&c.root, &arrived).unwrap();
+    let before = common::snapshot(&arrived);
     let (code, v) = verify(path_str(&arrived));
     assert_eq!(code, 0, "{v:#}");
+    common::assert_unchanged(&arrived, &before); // verify writes nothing, the ledger included
     let fm = v["approvals"]["deliverables"]
         .as_array()
         .unwrap()

@@ -71,7 +71,7 @@ Examples:
 
 With a plan (--plan, or a signoff.toml in ROOT) and its ledger, it also says per deliverable
 whether what arrived is what was approved: the SHA-256 of every approved file, taken in the
-same read, against the approval's. The ledger is opened read-only.
+same read, against the approval's. The ledger is read from a private copy (nothing in ROOT changes).
 
 Exit codes: 0 every file verified (and every approved deliverable arrived as approved); 1 any
 other state, a damaged history, or an approved file that differs; 2 a file could not be read;
@@ -82,7 +82,7 @@ pub struct VerifyArgs {
     /// The delivery plan, to compare with its approvals (default: ROOT/signoff.toml when present).
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
-    /// The ledger holding the approvals (default: signoff.ledger.sqlite beside the plan); opened read-only.
+    /// The ledger holding the approvals (default: signoff.ledger.sqlite beside the plan); read from a private copy.
     #[arg(long, value_name = "FILE")]
     pub ledger: Option<PathBuf>,
     /// Output format.
@@ -155,7 +155,10 @@ fn load_approvals(args: &VerifyArgs) -> anyhow::Result<Option<Approvals>> {
         ));
         return Ok(Some(out));
     }
-    let ledger = signoff::ledger::Ledger::open_read_only(&ledger_path)?;
+    // SQLite creates -wal/-shm files beside a WAL database even when it is
+    // opened read-only: read a private copy, so nothing in the delivery changes.
+    let copy = LedgerCopy::of(&ledger_path)?;
+    let ledger = signoff::ledger::Ledger::open_read_only(&copy.path)?;
     let roots = ledger.approval_roots()?;
     let here = std::fs::canonicalize(&args.root).ok();
     let root = match (here, roots.as_slice()) {
@@ -397,4 +400,42 @@ fn arrival_lines(out: &mut impl Write, a: &Arrival) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A private copy of a ledger (and its write-ahead log, if any) in the
+/// temporary folder, removed when dropped.
+struct LedgerCopy {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl LedgerCopy {
+    fn of(ledger: &std::path::Path) -> anyhow::Result<LedgerCopy> {
+        use anyhow::Context;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir =
+            std::env::temp_dir().join(format!("signoff-verify-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
+        let copy = LedgerCopy {
+            path: dir.join("ledger.sqlite"),
+            dir,
+        };
+        std::fs::copy(ledger, &copy.path)
+            .with_context(|| format!("failed to read {}", ledger.display()))?;
+        let mut wal = ledger.as_os_str().to_os_string();
+        wal.push("-wal");
+        if std::path::Path::new(&wal).is_file() {
+            std::fs::copy(&wal, copy.dir.join("ledger.sqlite-wal"))?;
+        }
+        Ok(copy)
+    }
+}
+
+impl Drop for LedgerCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
