@@ -171,7 +171,14 @@ impl MultiHasher {
 /// sequential read. Fails with [`DigestError::ChangedDuringRead`] when the
 /// file's size, modification time or identity changed during the read.
 pub fn digest_file(path: &Path, algos: &[Algo]) -> Result<FileDigests, DigestError> {
-    digest_file_with(path, algos, Lanes::auto(algos))
+    // A file of a few blocks is hashed before a worker thread would start.
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= 4 * BLOCK as u64);
+    let lanes = if small {
+        Lanes::Inline
+    } else {
+        Lanes::auto(algos)
+    };
+    digest_file_with(path, algos, lanes)
 }
 
 /// As [`digest_file`], with the hashers spread over `lanes`.

@@ -6,9 +6,11 @@ use std::io::Read;
 use std::path::Path;
 
 /// The SHA-256 of the file at `path` as lowercase hex, read-only; a file
-/// that changes while it is read is a problem, never a digest.
+/// that changes while it is read is a problem, never a digest. Read and
+/// hashed on the calling thread: `check` already runs it on its own thread
+/// beside the file's analysis, which keeps the other core busy.
 pub fn sha256_file(path: &Path) -> Result<String, FileProblem> {
-    digest::digest_file(path, &[Algo::Sha256])
+    digest::digest_file_with(path, &[Algo::Sha256], digest::Lanes::Inline)
         .map(|d| d.digests[&Algo::Sha256].clone())
         .map_err(|e| e.to_problem())
 }

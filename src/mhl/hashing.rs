@@ -116,9 +116,17 @@ mod tests {
         }
     }
 
+    /// SHA-512 from coreutils, the independent source.
     fn hash_hex(data: &[u8]) -> String {
-        use sha2::Digest;
-        crate::digest::hex(&sha2::Sha512::digest(data))
+        use std::io::Write;
+        let mut child = std::process::Command::new("sha512sum")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("sha512sum (coreutils)");
+        child.stdin.take().unwrap().write_all(data).unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8(out.stdout).unwrap()[..128].to_string()
     }
 
     #[test]
