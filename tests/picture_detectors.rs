@@ -13,6 +13,7 @@ mod common;
 
 use ffmpeg_next as ffmpeg;
 use signoff::picture::levels::{LevelsDetector, LevelsOptions, LevelsResult};
+use signoff::picture::luma::LumaDetector;
 use signoff::picture::pse::{PseDetector, PseOptions, PseResult, LABEL};
 use signoff::picture::scan::{ScanDetector, ScanKind, ScanOptions, ScanResult};
 use signoff::picture::{
@@ -138,9 +139,8 @@ fn run(path: &Path, mut detectors: Vec<Box<dyn Detector>>) -> PictureMeasurement
 
 fn info(fps: f64) -> StreamInfo {
     StreamInfo {
-        width: 0,
-        height: 0,
         fps,
+        ..StreamInfo::default()
     }
 }
 
@@ -240,6 +240,64 @@ fn out_of_range_area_agrees_with_signalstats_brng() {
             [(5.0 * scale) as i32, (246.0 * scale) as i32]
         );
         assert!(wide.luma_frames_out_of_range < r.luma_frames_out_of_range);
+    }
+}
+
+/// Per-frame `signalstats` (YMIN, YAVG, YMAX) of `path`.
+fn signalstats_y(path: &Path) -> Vec<[f64; 3]> {
+    let text = ffmpeg_filter(path, "signalstats,metadata=print");
+    let mut out: Vec<[f64; 3]> = Vec::new();
+    for line in text.lines() {
+        for (i, key) in ["YMIN", "YAVG", "YMAX"].iter().enumerate() {
+            let Some(v) = line.split(&format!("lavfi.signalstats.{key}=")).nth(1) else {
+                continue;
+            };
+            if i == 0 {
+                out.push([0.0; 3]);
+            }
+            out.last_mut().unwrap()[i] = v.trim().parse().unwrap();
+        }
+    }
+    out
+}
+
+#[test]
+fn luma_series_agrees_with_signalstats_yavg_ymin_ymax() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, pix, max) in [
+        ("luma8.mkv", "yuv420p", 255),
+        ("luma10.mkv", "yuv422p10le", 1023),
+    ] {
+        let src = format!(
+            "color=c=gray:s=320x180:r=25:d=2,format={pix},geq={}",
+            sliding_ramp(max)
+        );
+        let path = ffmpeg_make(
+            dir.path(),
+            name,
+            &["-f", "lavfi", "-i", &src, "-c:v", "ffv1"],
+        );
+        let reference = signalstats_y(&path);
+        assert_eq!(reference.len(), 50, "{name}");
+        // A 2 s stream: one bin per frame.
+        let stream = StreamInfo {
+            duration_s: Some(2.0),
+            ..info(25.0)
+        };
+        let d: Box<dyn Detector> = Box::new(LumaDetector::new(&stream));
+        let luma = run(&path, vec![d]).luma.unwrap();
+        assert_eq!(luma.bit_depth, if max == 255 { 8 } else { 10 });
+        assert_eq!(luma.bins.len(), 50, "{name}");
+        for (bin, [ymin, yavg, ymax]) in luma.bins.iter().zip(&reference) {
+            assert_eq!(bin.frames, 1);
+            // signalstats prints YAVG to 6 significant digits.
+            assert!((bin.mean - yavg).abs() < 0.01, "{name}: {bin:?} vs {yavg}");
+            assert_eq!(f64::from(bin.min), *ymin, "{name}");
+            assert_eq!(f64::from(bin.max), *ymax, "{name}");
+        }
+        let spread = reference.iter().map(|r| r[1]).fold(0.0f64, f64::max)
+            - reference.iter().map(|r| r[1]).fold(f64::MAX, f64::min);
+        assert!(spread > 0.0, "{name}: the fixture's mean must move");
     }
 }
 
