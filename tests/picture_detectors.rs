@@ -710,3 +710,97 @@ fn check_fails_levels_pse_and_warns_scan_with_positions() {
     );
     assert_eq!(finding(&tff, "picture.pse_flash_s")["status"], "passed");
 }
+
+/// A profile checking Y′ levels, reading the picture in `range` (or as the file says).
+fn range_profile(range: Option<&str>) -> String {
+    let line = range
+        .map(|r| format!("range = \"{r}\"\n"))
+        .unwrap_or_default();
+    format!(
+        r#"
+id = "test-picture-range"
+title = "Y′ levels in a set range"
+[source]
+document = "tests/picture_detectors.rs"
+date_read = "2026-12"
+confidence = "primary"
+[picture]
+{line}luma_out_of_range_frames = {{ max = 0 }}
+"#
+    )
+}
+
+#[test]
+fn a_profile_sets_the_range_the_levels_are_read_in() {
+    let dir = tempfile::tempdir().unwrap();
+    // A full-range ramp over the whole code range 0–255, tagged full range:
+    // legal read as full; read as limited, the 2 % under 5 and the 3.5 %
+    // over 246 are excursions (R 103, 1 % of the area).
+    let full = ffmpeg_make(
+        dir.path(),
+        "full.mkv",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=gray:s=256x144:r=25:d=1,format=yuv444p,geq=lum='X':cb=128:cr=128,setparams=range=pc",
+            "-color_range",
+            "pc",
+            "-c:v",
+            "ffv1",
+        ],
+    );
+    for (range, full_range, status) in [
+        (None, true, "passed"),
+        (Some("full"), true, "passed"),
+        (Some("limited"), false, "failed"),
+    ] {
+        let spec = dir.path().join("range.toml");
+        std::fs::write(&spec, range_profile(range)).unwrap();
+        let report = dir.path().join("run.json");
+        let out = assert_cmd::Command::cargo_bin("signoff")
+            .unwrap()
+            .env_remove("SIGNOFF_SPECS")
+            .args(["check", "-q", "--spec"])
+            .arg(&spec)
+            .arg("--report")
+            .arg(&report)
+            .arg(&full)
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap();
+        common::assert_schema_valid(&[("run", &report)]);
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let file = &doc["files"][0];
+        let picture = &file["picture"][0];
+        assert_eq!(picture["full_range"], full_range, "{range:?}: {file}");
+        let levels = finding(file, "picture.luma_out_of_range_frames");
+        assert_eq!(levels["status"], status, "{range:?}: {levels}");
+        assert_eq!(code, if status == "passed" { 0 } else { 1 }, "{range:?}");
+        if status == "failed" {
+            assert_eq!(picture["levels"]["luma_frames_out_of_range"], 25);
+        }
+        if let Some(r) = range {
+            let f = finding(file, "picture.range");
+            assert_eq!(f["status"], "passed", "{f}");
+            assert_eq!(f["actual"], r, "{f}");
+        }
+    }
+    // Anything but "limited" or "full" is refused when the profile loads.
+    let spec = dir.path().join("bad.toml");
+    std::fs::write(&spec, range_profile(Some("tv"))).unwrap();
+    let out = assert_cmd::Command::cargo_bin("signoff")
+        .unwrap()
+        .args(["check", "--spec"])
+        .arg(&spec)
+        .arg(&full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "an invalid profile");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("picture.range: must be \"limited\" or \"full\""),
+        "{err}"
+    );
+}
