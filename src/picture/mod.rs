@@ -15,6 +15,7 @@ pub mod luma;
 pub mod pse;
 mod runs;
 pub mod scan;
+pub mod summary;
 pub mod thumbs;
 
 pub use decode::{analyse_picture, picture_of};

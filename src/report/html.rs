@@ -191,7 +191,16 @@ fn board(s: &mut String, r: &RunReport) {
         let mut files: Vec<String> = b
             .files
             .iter()
-            .map(|f| escape(&f.path.display()).into_owned())
+            .map(|f| {
+                let path = escape(&f.path.display()).into_owned();
+                match &f.outcome.picture {
+                    Some(p) => format!(
+                        "{path}<br><span class=\"picture\">picture: {}</span>",
+                        escape(&p.text)
+                    ),
+                    None => path,
+                }
+            })
             .collect();
         files.insert(0, format!("<b>{}/{}</b>", b.files.len(), b.expected_files));
         for p in &b.missing_sidecars {
