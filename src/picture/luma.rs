@@ -87,27 +87,54 @@ impl LumaDetector {
     }
 }
 
+/// Samples per lane group in [`row_stats`]: wide enough for the compiler to
+/// vectorise the three reductions.
+const LANES: usize = 16;
+
+/// Sum, lowest and highest of `samples` (widened to `u16`), in lane
+/// groups; the sum fits a `u32` for rows up to 65 536 samples of 16 bits.
+#[inline]
+fn row_stats<const N: usize>(row: &[u8], read: impl Fn(&[u8]) -> u16) -> (u32, u16, u16) {
+    let mut sum = [0u32; LANES];
+    let mut lo = [u16::MAX; LANES];
+    let mut hi = [0u16; LANES];
+    let group = N * LANES;
+    let mut chunks = row.chunks_exact(group);
+    for chunk in &mut chunks {
+        for i in 0..LANES {
+            let v = read(&chunk[i * N..i * N + N]);
+            sum[i] += u32::from(v);
+            lo[i] = lo[i].min(v);
+            hi[i] = hi[i].max(v);
+        }
+    }
+    let (mut s, mut l, mut h) = (
+        sum.iter().sum::<u32>(),
+        *lo.iter().min().unwrap_or(&u16::MAX),
+        *hi.iter().max().unwrap_or(&0),
+    );
+    for c in chunks.remainder().chunks_exact(N) {
+        let v = read(c);
+        s += u32::from(v);
+        l = l.min(v);
+        h = h.max(v);
+    }
+    (s, l, h)
+}
+
 /// Sum, lowest and highest sample of a plane.
 pub fn plane_stats(p: &Plane<'_>) -> (u64, u16, u16) {
     let (mut sum, mut lo, mut hi) = (0u64, u16::MAX, 0u16);
     for y in 0..p.height {
-        if let Some(row) = p.row_u8(y) {
-            let (mut s, mut l, mut h) = (0u32, u8::MAX, 0u8);
-            for &b in row {
-                s += u32::from(b);
-                l = l.min(b);
-                h = h.max(b);
-            }
-            sum += u64::from(s);
-            lo = lo.min(u16::from(l));
-            hi = hi.max(u16::from(h));
+        let row = p.row_bytes(y);
+        let (s, l, h) = if p.bytes_per_sample == 1 {
+            row_stats::<1>(row, |b| u16::from(b[0]))
         } else {
-            p.for_each_in_row(y, |v| {
-                sum += u64::from(v);
-                lo = lo.min(v);
-                hi = hi.max(v);
-            });
-        }
+            row_stats::<2>(row, |b| u16::from_le_bytes([b[0], b[1]]))
+        };
+        sum += u64::from(s);
+        lo = lo.min(l);
+        hi = hi.max(h);
     }
     (sum, lo, hi)
 }
