@@ -317,7 +317,9 @@ fn a_picture_not_decoded_says_why_there_are_no_thumbnails() {
         .arg(common::media("h264_high_aac.mp4"))
         .args(["--spec", "ebu-r128", "--quiet", "--report"])
         .arg(&html)
-        .assert();
+        .assert()
+        .code(1); // the trailer is louder than R 128 asks; the report is written
+
     let html = fs::read_to_string(html).unwrap();
     assert!(!html.contains("<img src="));
     assert!(
