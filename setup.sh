@@ -41,6 +41,14 @@ if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
     || echo "setup: warning: could not install jsonschema; tests/json_schema.rs will fail (pip install jsonschema)" >&2
 fi
 
+# The digest and manifest tests compare with the ASC MHL reference implementation (ascmhl-debug hash/verify).
+if ! command -v ascmhl-debug >/dev/null; then
+  echo "setup: installing ascmhl (the ASC MHL reference tool, for the tests)" >&2
+  python3 -m pip install --quiet ascmhl 2>/dev/null || true
+  command -v ascmhl-debug >/dev/null \
+    || echo "setup: warning: could not install ascmhl; the digest and MHL tests will fail (pip install ascmhl)" >&2
+fi
+
 if ! command -v cargo >/dev/null; then
   echo "setup: Rust is not installed. Install it with rustup (https://rustup.rs), then run ./setup.sh again." >&2
   exit 4

@@ -55,6 +55,12 @@ clipping_runs = { max = 0 }
 black_s = { max = 0, head_allowance_s = 2, tail_allowance_s = 2 }
 freeze_s = { max = 0 }
 decode_errors = { max = 0 }
+luma_out_of_range_frames = { max = 0 }
+rgb_out_of_range_frames = { max = 0 }
+scan_matches_flag = { equals = true }
+scan_mismatch_s = { max = 0 }
+pse_flash_s = { max = 0 }
+pse_red_flash_s = { max = 0 }
 TOML
 
 now() { date +%s.%N; }

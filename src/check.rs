@@ -11,7 +11,7 @@ use crate::error::{Error, FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::inventory::walk::{self, Entry, WalkOptions};
 use crate::measure::model::AudioMeasurements;
-use crate::measure::{measure_file, MeasureOptions};
+use crate::measure::MeasureOptions;
 use crate::picture::PictureMeasurements;
 use crate::probe::model::{MediaInfo, StreamKind};
 use crate::probe::Status;
@@ -138,7 +138,7 @@ pub fn check_files(
     reporter: Arc<dyn Reporter>,
     each: &mut dyn FnMut(&FileResult),
 ) -> Result<Vec<FileResult>, Error> {
-    let jobs: Vec<Job> = walk_paths(paths, opts.follow_links)?
+    let mut jobs: Vec<Job> = walk_paths(paths, opts.follow_links)?
         .into_iter()
         .map(|(entry, explicit)| Job {
             entry,
@@ -149,18 +149,22 @@ pub fn check_files(
             layout: opts.layout.clone(),
         })
         .collect();
-    let all = execute(
+    // Files that share their size with another are hashed, so that byte
+    // copies are found (crate::duplicates).
+    let sizes = jobs.iter().map(|j| j.entry.size_bytes).collect();
+    let mut stream = crate::duplicates::Stream::new(sizes);
+    for &i in stream.candidates() {
+        jobs[i].hash = true;
+    }
+    let mut all = execute(
         jobs,
         opts.jobs,
         reporter,
         analyse_file,
         panicked,
-        &mut |r: &FileResult| {
-            if r.report.is_some() {
-                each(r)
-            }
-        },
+        &mut |r: &FileResult| stream.push(r, each),
     )?;
+    crate::duplicates::mark(&mut all);
     Ok(all.into_iter().filter(|r| r.report.is_some()).collect())
 }
 
@@ -186,21 +190,32 @@ pub fn panicked(job: &Job) -> FileResult {
 /// findings. Never panics on content.
 pub fn analyse_file(job: &Job) -> FileResult {
     let entry = &job.entry;
-    let (sha256, hash_problem) = hash(job);
-    let scanned = scan::analyse(entry);
-    let mut result = FileResult {
-        scanned,
-        report: None,
-        audio: None,
-        picture: None,
-        sha256,
-        hash_problem,
-    };
-    let (report, measured) = findings_for(job, &result);
-    result.report = report;
-    result.audio = measured.audio;
-    result.picture = measured.picture;
-    result
+    // The content is hashed on its own thread while the file is probed and
+    // measured: the two reads meet in the page cache, and neither waits
+    // for the other.
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| hash(job));
+        let scanned = scan::analyse(entry);
+        let mut result = FileResult {
+            scanned,
+            report: None,
+            audio: None,
+            picture: None,
+            sha256: None,
+            hash_problem: None,
+        };
+        let measured = measure_for(job, &result);
+        let (sha256, hash_problem) = hashing
+            .join()
+            .unwrap_or_else(|_| (None, Some("internal error while hashing the file".into())));
+        result.sha256 = sha256;
+        result.hash_problem = hash_problem;
+        let (report, measured) = findings_for(job, &result, measured);
+        result.report = report;
+        result.audio = measured.audio;
+        result.picture = measured.picture;
+        result
+    })
 }
 
 fn hash(job: &Job) -> (Option<String>, Option<String>) {
@@ -225,8 +240,12 @@ fn hash(job: &Job) -> (Option<String>, Option<String>) {
 /// by a deliverable (with or without profiles), or checked against
 /// profiles. A readable file of a folder that no profile concerns (a
 /// sidecar) is reported only when a kind check fails on it.
-pub fn findings_for(job: &Job, done: &FileResult) -> (Option<FileReport>, Measured) {
-    let (report, measured) = profile_findings(job, done);
+pub fn findings_for(
+    job: &Job,
+    done: &FileResult,
+    decoded: Decoded,
+) -> (Option<FileReport>, Measured) {
+    let (report, measured) = profile_findings(job, done, decoded);
     let file = &done.scanned;
     let path = &job.entry.path;
     let judged = job.explicit || !job.profiles.is_empty();
@@ -238,6 +257,42 @@ pub fn findings_for(job: &Job, done: &FileResult) -> (Option<FileReport>, Measur
         None => None,
     };
     (report, measured)
+}
+
+/// What the one decode of a file measured for its profiles, or why the
+/// file could not be measured (then it is unreadable).
+pub type Decoded = Result<Measured, FileProblem>;
+
+/// Measures what the job's profiles need of a readable media file (the
+/// one decode of [`crate::analyse`]); nothing for any other file.
+pub fn measure_for(job: &Job, done: &FileResult) -> Decoded {
+    let file = &done.scanned;
+    let media = match (file.status, file.kind, file.media.as_ref()) {
+        (Status::Error, _, _) => return Ok(Measured::default()),
+        (_, FileKind::Media, Some(media)) if !job.profiles.is_empty() => named_media(job, media),
+        _ => return Ok(Measured::default()),
+    };
+    let audio_opts = audio_options(job, &media);
+    let picture_opts = picture_options(job);
+    let analysed = crate::analyse::analyse_media(
+        &job.entry.path,
+        &media,
+        audio_opts.as_ref(),
+        picture_opts.as_ref(),
+    );
+    Ok(Measured {
+        audio: analysed.audio.transpose()?,
+        picture: analysed.picture,
+    })
+}
+
+/// The probe's media with the channel names the user gave (`--layout`).
+fn named_media(job: &Job, media: &MediaInfo) -> MediaInfo {
+    let mut m = media.clone();
+    if let Some(names) = &job.layout {
+        crate::spec::layout::apply_given_layout(&mut m, names);
+    }
+    m
 }
 
 /// What was measured on a file for its profiles.
@@ -254,7 +309,11 @@ pub struct Measured {
 /// against the job's profiles (its audio measured when one needs it); a
 /// readable non-media file named explicitly with profiles is reported as
 /// not media.
-fn profile_findings(job: &Job, done: &FileResult) -> (Option<FileReport>, Measured) {
+fn profile_findings(
+    job: &Job,
+    done: &FileResult,
+    decoded: Decoded,
+) -> (Option<FileReport>, Measured) {
     let file = &done.scanned;
     let path = job.entry.path.clone();
     let ids = || ids(&job.profiles);
@@ -268,7 +327,7 @@ fn profile_findings(job: &Job, done: &FileResult) -> (Option<FileReport>, Measur
         return (None, Measured::default());
     }
     match (file.kind, file.media.as_ref()) {
-        (FileKind::Media, Some(media)) => check_media(job, media),
+        (FileKind::Media, Some(media)) => check_media(job, media, decoded),
         _ if job.explicit => {
             let problem = FileProblem::new(
                 ProblemKind::NotMedia,
@@ -302,14 +361,12 @@ fn ids(profiles: &[Profile]) -> Vec<String> {
     profiles.iter().map(|p| p.id.clone()).collect()
 }
 
-/// Measures loudness when a profile asks and the file has sound.
-fn measure_if_needed(
-    job: &Job,
-    media: &MediaInfo,
-) -> Result<Option<AudioMeasurements>, FileProblem> {
+/// The audio measurement's settings, when a profile asks for it and the
+/// file has sound.
+fn audio_options(job: &Job, media: &MediaInfo) -> Option<MeasureOptions> {
     let has_audio = media.streams.iter().any(|s| s.kind == StreamKind::Audio);
     if !has_audio || !job.profiles.iter().any(needs_audio_measurement) {
-        return Ok(None);
+        return None;
     }
     use crate::measure::model::Grouping;
     let (layout, layout_origin) = match &job.layout {
@@ -321,42 +378,19 @@ fn measure_if_needed(
             Grouping::ProfileLayout,
         ),
     };
-    let opts = MeasureOptions {
+    Some(MeasureOptions {
         layout,
         layout_origin,
         ..MeasureOptions::default()
-    };
-    measure_file(&job.entry.path, media, &opts).map(Some)
+    })
 }
 
-/// Evaluates a readable media file against the job's profiles.
-fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
+/// Evaluates a readable media file against the job's profiles, from what
+/// its decode measured.
+fn check_media(job: &Job, media: &MediaInfo, decoded: Decoded) -> (Option<FileReport>, Measured) {
     let entry = &job.entry;
-    let named;
-    let media = match &job.layout {
-        Some(names) => {
-            let mut m = media.clone();
-            crate::spec::layout::apply_given_layout(&mut m, names);
-            named = m;
-            &named
-        }
-        None => media,
-    };
-    // The picture stage runs beside the audio measurement (each its own
-    // demux of the file), so the two decodes share the cores.
-    let (audio, picture) = std::thread::scope(|scope| {
-        let picture = scope.spawn(|| measure_picture_if_needed(job, media));
-        let audio = measure_if_needed(job, media);
-        let picture = picture.join().unwrap_or_else(|_| {
-            Some(vec![PictureMeasurements {
-                not_evaluated: Some("internal error while analysing the picture".into()),
-                ..Default::default()
-            }])
-        });
-        (audio, picture)
-    });
-    let audio = match audio {
-        Ok(audio) => audio,
+    let measured = match decoded {
+        Ok(m) => m,
         Err(problem) => {
             return (
                 Some(FileReport::unreadable(
@@ -368,6 +402,7 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
             )
         }
     };
+    let media = named_media(job, media);
     let name = entry
         .path
         .file_name()
@@ -378,25 +413,19 @@ fn check_media(job: &Job, media: &MediaInfo) -> (Option<FileReport>, Measured) {
         path: &entry.path,
         file_name: &name,
         size_bytes: entry.size_bytes,
-        media: Some(media),
-        audio: audio.as_ref(),
+        media: Some(&media),
+        audio: measured.audio.as_ref(),
         sidecars: &sidecars,
-        picture: picture.as_deref(),
+        picture: measured.picture.as_deref(),
     };
     let report = check_file(&facts, &job.profiles);
-    (Some(report), Measured { audio, picture })
+    (Some(report), measured)
 }
 
-/// Runs the picture stage when a profile has picture rules and the file
-/// has video.
-fn measure_picture_if_needed(job: &Job, media: &MediaInfo) -> Option<Vec<PictureMeasurements>> {
-    if !job
-        .profiles
+/// The picture stage's settings, when a profile has picture rules.
+fn picture_options(job: &Job) -> Option<crate::picture::PictureOptions> {
+    job.profiles
         .iter()
         .any(crate::spec::needs_picture_measurement)
-    {
-        return None;
-    }
-    let opts = crate::spec::picture::picture_options(&job.profiles);
-    crate::picture::picture_of(&job.entry.path, media, &opts)
+        .then(|| crate::spec::picture::picture_options(&job.profiles))
 }

@@ -80,6 +80,10 @@ pub struct BoardReport {
     pub unplanned: Vec<RelPath>,
     /// Files claimed by two or more deliverables.
     pub double_claimed: BTreeMap<RelPath, Vec<String>>,
+    /// Judged files with the same content as others (same SHA-256, not
+    /// empty): each file → the others. Each carries a warning
+    /// (`kind`/`content.duplicate`, see [`crate::duplicates`]).
+    pub duplicates: BTreeMap<RelPath, Vec<RelPath>>,
     /// Files whose stored hash and results were reused.
     pub reused_files: usize,
     /// Files hashed and analysed in this run.
@@ -206,6 +210,14 @@ pub fn run(
     let reports = collect(done, &mut files)?;
     let mut ledger = lock(&ledger);
     let mut report = compose(plan, &ledger, &root, run_id, &matching, &files, opts.today)?;
+    let mut reports = reports;
+    for r in &mut reports {
+        let rel = r.path.strip_prefix(&root).map(RelPath::from_path);
+        if let Some(others) = rel.ok().and_then(|rel| report.duplicates.get(&rel)) {
+            let paths: Vec<PathBuf> = others.iter().map(|o| root.join(o.as_path())).collect();
+            crate::duplicates::add_to(r, crate::duplicates::warning(&paths));
+        }
+    }
     let rows: Vec<(String, String, usize)> = report
         .deliverables
         .iter()
@@ -332,10 +344,13 @@ fn compose(
         .map(|d| d.id.clone())
         .collect();
     let approvals = ledger.latest_approvals(root, &ids)?;
+    let duplicates = crate::duplicates::in_board(files);
+    let mut counted = files.clone();
+    crate::duplicates::count_in(&mut counted, &duplicates);
     let input = BoardInput {
         plan: &plan.plan,
         matching,
-        files,
+        files: &counted,
         approvals: &approvals,
         today,
     };
@@ -345,6 +360,7 @@ fn compose(
         deliverables: board::board(&input),
         unplanned: matching.unplanned.clone(),
         double_claimed: matching.double_claimed.clone(),
+        duplicates,
         reused_files: 0,
         analysed_files: 0,
         profile_digests: BTreeMap::new(),

@@ -82,6 +82,15 @@ pub struct ProbeDoc<'a> {
     pub files: &'a [ProbedFile],
 }
 
+/// `hash --format json` (`hash -c` writes [`crate::digest::run::ListCheck`]).
+#[derive(Debug, Serialize)]
+pub struct HashDoc<'a> {
+    /// The algorithms asked for.
+    pub algos: &'a [crate::digest::Algo],
+    /// Every file, in walk order.
+    pub files: &'a [crate::digest::run::HashedFile],
+}
+
 /// `scan --format json`.
 #[derive(Debug, Serialize)]
 pub struct ScanDoc<'a> {

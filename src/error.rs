@@ -32,6 +32,9 @@ pub enum ProblemKind {
     SymlinkLoop,
     /// The walk could not enter a folder or read an entry.
     WalkError,
+    /// The file's size or modification time changed while it was read: it is
+    /// being written, so no digest or verdict names its bytes.
+    ChangedDuringRead,
 }
 
 /// A problem with one file.

@@ -5,12 +5,16 @@
 //! nothing of the command line; the `signoff` binary parses arguments,
 //! draws progress and prints.
 
+pub mod analyse;
 pub mod approve;
 pub mod board;
 pub mod check;
 pub mod delivery;
+pub mod demux;
+pub mod digest;
 pub mod disk;
 pub mod document;
+pub mod duplicates;
 pub mod error;
 pub mod escape;
 pub mod exit;

@@ -253,6 +253,40 @@ fn every_document_validates_against_its_schema() {
             path.display()
         );
     }
+    pairs.push((
+        "hash",
+        save(
+            d,
+            "hash.json",
+            &[
+                "hash",
+                "-q",
+                "--algo",
+                "sha256,xxh128,c4",
+                "--format",
+                "json",
+            ],
+            &[&root, &bad],
+        )
+        .0,
+    ));
+    let list = d.join("FEATURE.md5");
+    let lines = common::plan_signoff()
+        .args(["hash", "-q", "--algo", "md5"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    fs::write(&list, [&lines.stdout[..], b"not a line\n"].concat()).unwrap();
+    pairs.push((
+        "hash-check",
+        save(
+            d,
+            "hash-check.json",
+            &["hash", "--format", "json", "-c"],
+            &[&list],
+        )
+        .0,
+    ));
     validate(&pairs);
 }
 

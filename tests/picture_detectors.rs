@@ -101,6 +101,7 @@ fn run(path: &Path, mut detectors: Vec<Box<dyn Detector>>) -> PictureMeasurement
                 y: plane(0),
                 u: plane(1),
                 v: plane(2),
+                source: None,
             };
             for d in detectors.iter_mut() {
                 d.frame(&view);

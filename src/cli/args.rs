@@ -18,6 +18,7 @@ Examples:
   signoff approve feature-master --by \"Ana\"    sign off, bound to each file's SHA-256
   signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
   signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
+  signoff hash FEATURE > FEATURE.sha256         checksums sha256sum -c reads; `signoff hash -c` checks them
   signoff specs list                            the built-in spec profiles
 
 Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not be read;
@@ -53,6 +54,8 @@ pub enum Command {
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.
     Measure(super::measure::MeasureArgs),
+    /// Checksums of files and folders from one read per file (sha256sum-compatible lines or JSON), or check a checksum list (-c).
+    Hash(super::hash::HashArgs),
 }
 
 /// Output formats shared by every command.

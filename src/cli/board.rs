@@ -373,6 +373,22 @@ fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {
             )?;
         }
     }
+    if !r.duplicates.is_empty() {
+        writeln!(
+            out,
+            "\nsame content ({} files): byte copies of each other (a warning on each)",
+            r.duplicates.len()
+        )?;
+        for (f, others) in &r.duplicates {
+            let others: Vec<String> = others.iter().map(|o| o.display()).collect();
+            writeln!(
+                out,
+                "  {}  = {}",
+                terminal(&f.display()),
+                terminal(&others.join(", "))
+            )?;
+        }
+    }
     if !r.double_claimed.is_empty() {
         writeln!(
             out,

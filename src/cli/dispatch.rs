@@ -21,6 +21,7 @@ pub fn main() -> ExitCode {
         Command::History(args) => super::history::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
+        Command::Hash(args) => super::hash::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,12 +2,13 @@
 //! programme, and the picture stage's measurements per video stream.
 
 use super::args::Format;
+use signoff::analyse::analyse_media;
 use signoff::error::FileProblem;
 use signoff::escape::terminal;
 use signoff::measure::model::{AudioMeasurements, Programme};
 use signoff::measure::programme::parse_layout;
-use signoff::measure::{measure_file, MeasureOptions};
-use signoff::picture::{picture_of, PictureMeasurements, PictureOptions, Segment};
+use signoff::measure::MeasureOptions;
+use signoff::picture::{PictureMeasurements, PictureOptions, Segment};
 use signoff::probe::{display_path, probe_file};
 use std::io::Write;
 use std::path::PathBuf;
@@ -57,12 +58,16 @@ pub fn run(args: &MeasureArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|path| {
             let probed = probe_file(path).map_err(|failure| failure.problem);
-            let picture = match (&probed, args.no_picture) {
-                (Ok(p), false) => picture_of(path, &p.info, &picture_opts),
-                _ => None,
-            };
-            let audio = probed.and_then(|probed| measure_file(path, &probed.info, &opts));
-            (path.clone(), audio, picture)
+            let picture_opts = (!args.no_picture).then_some(&picture_opts);
+            match probed {
+                // One decode of the file for its sound and its picture.
+                Ok(p) => {
+                    let a = analyse_media(path, &p.info, Some(&opts), picture_opts);
+                    let audio = a.audio.unwrap_or_else(|| Ok(AudioMeasurements::default()));
+                    (path.clone(), audio, a.picture)
+                }
+                Err(problem) => (path.clone(), Err(problem), None),
+            }
         })
         .collect();
     let mut out = super::output::stdout();

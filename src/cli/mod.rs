@@ -6,6 +6,7 @@ mod board;
 mod check;
 mod check_plan;
 mod dispatch;
+mod hash;
 mod history;
 mod measure;
 mod output;

@@ -53,64 +53,55 @@ struct Track {
     report: StreamDecodeReport,
 }
 
-/// Decodes the audio streams `streams` (container indices) of `path`,
+/// Where the audio packets come from.
+pub enum AudioSource<'a> {
+    /// Read from the file by a demux pass of its own.
+    File(&'a Path),
+    /// Handed over by the file's one demux pass (beside the picture stage).
+    Feed(crate::demux::Feed),
+}
+
+/// Decodes the audio streams `streams` (container indices) of the source,
 /// handing every frame to `sink` (the frame's buffers are reused for the
 /// next one), and reports per stream in the same order.
 pub fn decode_audio(
-    path: &Path,
+    source: AudioSource<'_>,
     streams: &[(usize, usize)],
     mut sink: impl FnMut(&DecodedFrame),
 ) -> Result<Vec<StreamDecodeReport>, FileProblem> {
-    ffmpeg::init().map_err(|e| FileProblem::new(ProblemKind::Unreadable, e.to_string()))?;
-    // FFmpeg's own logging goes through signoff's callback (dropped unless
-    // captured), never straight to the terminal.
-    crate::ffmpeg_log::init();
-    // The probe's opener: read-only `file:` protocol, any file name (not only
-    // UTF-8, colons included), no other protocol reachable.
-    let mut input = crate::probe::open::open(path)
-        .map_err(|(code, step)| crate::probe::open::explain(code, step, &[]))?
-        .into_input();
-    let (mut tracks, mut failed) = open_tracks(&input, streams)?;
-    let mut frame = ffmpeg::frame::Audio::empty();
-    let mut out = DecodedFrame {
-        stream_index: 0,
-        planes: Vec::new(),
+    let mut decoding = Decoding {
+        frame: ffmpeg::frame::Audio::empty(),
+        out: DecodedFrame {
+            stream_index: 0,
+            planes: Vec::new(),
+        },
+        tracks: HashMap::new(),
     };
-    let mut read_errors = 0u32;
-    loop {
-        let mut packet = ffmpeg::Packet::empty();
-        match packet.read(&mut input) {
-            Ok(()) => read_errors = 0,
-            Err(ffmpeg::Error::Eof) => break,
-            Err(e) => {
-                // A damaged packet: count it against every stream and try to
-                // resynchronise, unless the demuxer keeps failing.
-                read_errors += 1;
-                for t in tracks.values_mut() {
-                    t.report.error(format!("failed to read a packet: {e}"));
-                }
-                if read_errors > 100 {
-                    break;
-                }
-                continue;
-            }
+    let mut failed = match source {
+        AudioSource::File(path) => {
+            ffmpeg::init().map_err(|e| FileProblem::new(ProblemKind::Unreadable, e.to_string()))?;
+            // FFmpeg's own logging goes through signoff's callback (dropped
+            // unless captured), never straight to the terminal.
+            crate::ffmpeg_log::init();
+            // The probe's opener: read-only `file:` protocol, any file name
+            // (not only UTF-8, colons included), no other protocol reachable.
+            let mut input = crate::probe::open::open(path)
+                .map_err(|(code, step)| crate::probe::open::explain(code, step, &[]))?
+                .into_input();
+            let (tracks, failed) =
+                open_tracks(streams, |i| input.stream(i).map(|s| s.parameters()))?;
+            decoding.tracks = tracks;
+            crate::demux::read_packets(&mut input, |item| decoding.item(item, &mut sink));
+            failed
         }
-        let Some(track) = tracks.get_mut(&packet.stream()) else {
-            continue;
-        };
-        if let Err(e) = track.decoder.send_packet(&packet) {
-            track
-                .report
-                .error(format!("failed to decode a packet: {e}"));
-            continue;
+        AudioSource::Feed(feed) => {
+            let (tracks, failed) = open_tracks(streams, |i| feed.parameters.get(&i).cloned())?;
+            decoding.tracks = tracks;
+            feed.each(|item| decoding.item(item, &mut sink));
+            failed
         }
-        drain(track, &mut frame, &mut out, &mut sink);
-    }
-    for track in tracks.values_mut() {
-        if track.decoder.send_eof().is_ok() {
-            drain(track, &mut frame, &mut out, &mut sink);
-        }
-    }
+    };
+    let mut tracks = decoding.finish(&mut sink);
     Ok(streams
         .iter()
         .filter_map(|(i, _)| {
@@ -122,17 +113,61 @@ pub fn decode_audio(
         .collect())
 }
 
+/// The decoders of one file and their scratch frames.
+struct Decoding {
+    frame: ffmpeg::frame::Audio,
+    out: DecodedFrame,
+    tracks: HashMap<usize, Track>,
+}
+
+impl Decoding {
+    /// Decodes one packet of a selected stream; a damaged packet counts
+    /// against every stream.
+    fn item(&mut self, item: crate::demux::Item, sink: &mut impl FnMut(&DecodedFrame)) {
+        let packet = match item {
+            crate::demux::Item::Packet(p) => p,
+            crate::demux::Item::ReadError(what) => {
+                for t in self.tracks.values_mut() {
+                    t.report.error(what.clone());
+                }
+                return;
+            }
+        };
+        let Some(track) = self.tracks.get_mut(&packet.stream()) else {
+            return;
+        };
+        if let Err(e) = track.decoder.send_packet(&packet) {
+            track
+                .report
+                .error(format!("failed to decode a packet: {e}"));
+            return;
+        }
+        drain(track, &mut self.frame, &mut self.out, sink);
+    }
+
+    /// Flushes every decoder.
+    fn finish(mut self, sink: &mut impl FnMut(&DecodedFrame)) -> HashMap<usize, Track> {
+        for track in self.tracks.values_mut() {
+            if track.decoder.send_eof().is_ok() {
+                drain(track, &mut self.frame, &mut self.out, sink);
+            }
+        }
+        self.tracks
+    }
+}
+
 /// Opens a decoder for every requested stream (index, expected channels).
 /// A stream without a usable decoder is reported (one decode error at 0 s)
 /// instead of failing the whole file.
+#[allow(clippy::type_complexity)]
 fn open_tracks(
-    input: &ffmpeg::format::context::Input,
     streams: &[(usize, usize)],
+    parameters: impl Fn(usize) -> Option<ffmpeg::codec::Parameters>,
 ) -> Result<(HashMap<usize, Track>, Vec<StreamDecodeReport>), FileProblem> {
     let mut tracks = HashMap::new();
     let mut failed = Vec::new();
     for &(index, channels) in streams {
-        let stream = input.stream(index).ok_or_else(|| {
+        let params = parameters(index).ok_or_else(|| {
             FileProblem::new(
                 ProblemKind::Corrupt,
                 format!("audio stream {index} not found"),
@@ -142,9 +177,7 @@ fn open_tracks(
             stream_index: index,
             ..Default::default()
         };
-        match ffmpeg::codec::Context::from_parameters(stream.parameters())
-            .and_then(|c| c.decoder().audio())
-        {
+        match ffmpeg::codec::Context::from_parameters(params).and_then(|c| c.decoder().audio()) {
             Ok(decoder) => {
                 let track = Track {
                     decoder,

@@ -1,36 +1,24 @@
-//! SHA-256 of a file's content, streamed in fixed-size blocks (flat memory).
+//! SHA-256 of a file's content: thin wrappers over [`crate::digest`] for the approval hash.
 
+use crate::digest::{self, Algo};
 use crate::error::FileProblem;
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
-/// Bytes read per block.
-const BLOCK: usize = 1 << 20;
-
-/// The SHA-256 of the file at `path` as lowercase hex, read-only.
+/// The SHA-256 of the file at `path` as lowercase hex, read-only; a file
+/// that changes while it is read is a problem, never a digest. Read and
+/// hashed on the calling thread: `check` already runs it on its own thread
+/// beside the file's analysis, which keeps the other core busy.
 pub fn sha256_file(path: &Path) -> Result<String, FileProblem> {
-    let mut file = std::fs::File::open(path).map_err(|e| FileProblem::from_io(&e))?;
-    sha256_reader(&mut file).map_err(|e| FileProblem::from_io(&e))
+    digest::digest_file_with(path, &[Algo::Sha256], digest::Lanes::Inline)
+        .map(|d| d.digests[&Algo::Sha256].clone())
+        .map_err(|e| e.to_problem())
 }
 
 /// The SHA-256 of everything `reader` yields, as lowercase hex.
 pub fn sha256_reader(reader: &mut impl Read) -> std::io::Result<String> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; BLOCK];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let d = digest::Lanes::Inline.digest(reader, &[Algo::Sha256])?;
+    Ok(d.digests[&Algo::Sha256].clone())
 }
 
 #[cfg(test)]

@@ -13,4 +13,4 @@ mod run;
 pub mod timecode;
 pub mod truepeak;
 
-pub use run::{measure_file, MeasureOptions};
+pub use run::{measure_file, measure_source, MeasureOptions};

@@ -8,7 +8,7 @@
 //! their programme's combiner. Channels travel over bounded queues, so the
 //! decoder never runs far ahead and memory stays flat.
 
-use super::decode::{decode_audio, DecodedFrame, StreamDecodeReport};
+use super::decode::{decode_audio, AudioSource, DecodedFrame, StreamDecodeReport};
 use super::faults::{ChannelFaults, FaultSettings, PhaseDetector};
 use super::loudness::{programme_channel_type, ChannelEnergy, ProgrammeLoudness};
 use super::model::AudioMeasurements;
@@ -82,8 +82,19 @@ pub fn measure_file(
     info: &MediaInfo,
     opts: &MeasureOptions,
 ) -> Result<AudioMeasurements, FileProblem> {
+    measure_source(AudioSource::File(path), info, opts)
+}
+
+/// Measures loudness, peaks and faults of every audio programme of the
+/// file whose packets `source` gives (its own read of the file, or a feed
+/// from the file's one demux pass).
+pub fn measure_source(
+    source: AudioSource<'_>,
+    info: &MediaInfo,
+    opts: &MeasureOptions,
+) -> Result<AudioMeasurements, FileProblem> {
     // Decoding runs on this thread: what FFmpeg logs meanwhile is this file's.
-    let (result, log) = crate::ffmpeg_log::capture(|| measure_captured(path, info, opts));
+    let (result, log) = crate::ffmpeg_log::capture(|| measure_captured(source, info, opts));
     result.map(|m| AudioMeasurements {
         ffmpeg_log: log,
         ..m
@@ -91,7 +102,7 @@ pub fn measure_file(
 }
 
 fn measure_captured(
-    path: &Path,
+    source: AudioSource<'_>,
     info: &MediaInfo,
     opts: &MeasureOptions,
 ) -> Result<AudioMeasurements, FileProblem> {
@@ -112,7 +123,7 @@ fn measure_captured(
         .collect();
     let mut phase = stereo_pairs(&plans, &rates, opts);
     let streams = decode_list(&slots);
-    let (reports, results) = run_workers(path, slots, &meters, &streams, &mut phase, opts)?;
+    let (reports, results) = run_workers(source, slots, &meters, &streams, &mut phase, opts)?;
     if let Some(problem) = undecodable(&reports) {
         return Err(problem);
     }
@@ -273,7 +284,7 @@ fn decode_list(slots: &[Slot]) -> Vec<(usize, usize)> {
 
 /// Decodes on this thread while workers analyse the channels.
 fn run_workers(
-    path: &Path,
+    source: AudioSource<'_>,
     slots: Vec<Slot>,
     meters: &[Mutex<ProgrammeLoudness>],
     streams: &[(usize, usize)],
@@ -309,7 +320,7 @@ fn run_workers(
         }
         drop(recycle_tx);
         let mut router = Router::new(&owners, senders, recycle_rx);
-        let decoded = decode_audio(path, streams, |frame: &DecodedFrame| {
+        let decoded = decode_audio(source, streams, |frame: &DecodedFrame| {
             check_phase(frame, phase);
             router.push(frame.stream_index, &frame.planes);
         });

@@ -49,14 +49,22 @@ pub fn picture_of(
     video().next()?;
     Some(match analyse_picture(path, media, opts) {
         Ok(p) => p,
-        Err(problem) => video()
-            .map(|s| PictureMeasurements {
-                stream_index: s.index,
-                not_evaluated: Some(problem.message.clone()),
-                ..Default::default()
-            })
-            .collect(),
+        Err(problem) => not_evaluated(media, &problem),
     })
+}
+
+/// Every video stream of `media`, not evaluated because of `problem`.
+pub fn not_evaluated(media: &MediaInfo, problem: &FileProblem) -> Vec<PictureMeasurements> {
+    media
+        .streams
+        .iter()
+        .filter(|s| s.kind == StreamKind::Video)
+        .map(|s| PictureMeasurements {
+            stream_index: s.index,
+            not_evaluated: Some(problem.message.clone()),
+            ..Default::default()
+        })
+        .collect()
 }
 
 /// Runs the picture stage over every video stream of `path` (cover art
@@ -75,65 +83,97 @@ fn analyse_captured(
     media: &MediaInfo,
     opts: &PictureOptions,
 ) -> Result<Vec<PictureMeasurements>, FileProblem> {
+    let mut input = open_input(path, media)?;
+    let mut run = PictureRun::new(&input, media, opts);
+    crate::demux::read_packets(&mut input, |item| run.item(item));
+    Ok(run.finish())
+}
+
+/// Opens `path` for the picture stage (read-only), once its header's
+/// claims are known to be within bounds.
+pub(crate) fn open_input(
+    path: &Path,
+    media: &MediaInfo,
+) -> Result<ffmpeg::format::context::Input, FileProblem> {
     if let Some(problem) = crate::probe::limits::check(&media.streams) {
         return Err(problem);
     }
     ffmpeg::init().map_err(|e| FileProblem::new(ProblemKind::Unreadable, e.to_string()))?;
     crate::ffmpeg_log::init();
-    let mut input = crate::probe::open::open(path)
+    Ok(crate::probe::open::open(path)
         .map_err(|(code, step)| crate::probe::open::explain(code, step, &[]))?
-        .into_input();
-    let mut tracks = open_tracks(&input, media, opts);
-    if tracks.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut frame = ffmpeg::frame::Video::empty();
-    let mut read_errors = 0u32;
-    loop {
-        let mut packet = ffmpeg::Packet::empty();
-        match packet.read(&mut input) {
-            Ok(()) => read_errors = 0,
-            Err(ffmpeg::Error::Eof) => break,
-            Err(e) => {
-                read_errors += 1;
-                for t in tracks.values_mut() {
-                    let at = t.last_packet_s;
-                    t.error(at, format!("failed to read a packet: {e}"));
-                }
-                if read_errors > 100 {
-                    break;
-                }
-                continue;
-            }
+        .into_input())
+}
+
+/// The picture stage of one file, fed packet by packet by a demux pass.
+pub struct PictureRun {
+    tracks: HashMap<usize, Track>,
+    frame: ffmpeg::frame::Video,
+}
+
+impl PictureRun {
+    /// Decoders and detectors for every video stream of `input`.
+    pub fn new(
+        input: &ffmpeg::format::context::Input,
+        media: &MediaInfo,
+        opts: &PictureOptions,
+    ) -> PictureRun {
+        PictureRun {
+            tracks: open_tracks(input, media, opts),
+            frame: ffmpeg::frame::Video::empty(),
         }
-        let Some(track) = tracks.get_mut(&packet.stream()) else {
-            continue;
+    }
+
+    /// Whether the packets of `stream` are this stage's.
+    pub fn wants(&self, stream: usize) -> bool {
+        self.tracks.contains_key(&stream)
+    }
+
+    /// Decodes one packet (or records a damaged one against every stream).
+    pub fn item(&mut self, item: crate::demux::Item) {
+        let packet = match item {
+            crate::demux::Item::Packet(p) => p,
+            crate::demux::Item::ReadError(what) => {
+                for t in self.tracks.values_mut() {
+                    let at = t.last_packet_s;
+                    t.error(at, what.clone());
+                }
+                return;
+            }
+        };
+        let Some(track) = self.tracks.get_mut(&packet.stream()) else {
+            return;
         };
         if let Some(ts) = packet.pts().or(packet.dts()) {
             track.last_packet_s = track.seconds(ts);
         }
         let Some(decoder) = track.decoder.as_mut() else {
-            continue;
+            return;
         };
         if let Err(e) = decoder.send_packet(&packet) {
             let at = track.last_packet_s;
             track.error(at, format!("failed to decode a packet: {e}"));
-            continue;
+            return;
         }
-        track.drain(&mut frame);
+        track.drain(&mut self.frame);
     }
-    let mut indices: Vec<usize> = tracks.keys().copied().collect();
-    indices.sort_unstable();
-    Ok(indices
-        .into_iter()
-        .filter_map(|i| tracks.remove(&i))
-        .map(|mut t| {
-            if t.decoder.as_mut().is_some_and(|d| d.send_eof().is_ok()) {
-                t.drain(&mut frame);
-            }
-            t.finish()
-        })
-        .collect())
+
+    /// Flushes every decoder; the measurements in stream order.
+    pub fn finish(mut self) -> Vec<PictureMeasurements> {
+        let mut indices: Vec<usize> = self.tracks.keys().copied().collect();
+        indices.sort_unstable();
+        let frame = &mut self.frame;
+        indices
+            .into_iter()
+            .filter_map(|i| self.tracks.remove(&i))
+            .map(|mut t| {
+                if t.decoder.as_mut().is_some_and(|d| d.send_eof().is_ok()) {
+                    t.drain(frame);
+                }
+                t.finish()
+            })
+            .collect()
+    }
 }
 
 /// A decoder and detectors for every video stream that is not an attached picture.
@@ -409,9 +449,10 @@ fn view(
             bytes_per_sample: bps,
         })
     };
-    let y = plane(desc.comp[0].plane as usize, w, h)?;
-    let u = plane(desc.comp[1].plane as usize, cw, ch)?;
-    let v = plane(desc.comp[2].plane as usize, cw, ch)?;
+    let planes = [0, 1, 2].map(|c| desc.comp[c].plane as usize);
+    let y = plane(planes[0], w, h)?;
+    let u = plane(planes[1], cw, ch)?;
+    let v = plane(planes[2], cw, ch)?;
     let file_full =
         raw.color_range == ffi::AVColorRange::AVCOL_RANGE_JPEG || name.starts_with("yuvj");
     let matrix = match raw.colorspace {
@@ -439,5 +480,6 @@ fn view(
         y,
         u,
         v,
+        source: Some(super::held::Source { frame, planes }),
     })
 }

@@ -5,7 +5,9 @@
 //! picture is black's to report, not freeze's.
 
 use super::black::BlackOptions;
-use super::{Detector, FrameView, PictureMeasurements, Plane, StreamContext, StreamInfo};
+use super::held::Held;
+use super::kernels::{self, Rows};
+use super::{Detector, FrameView, PictureMeasurements, StreamContext, StreamInfo};
 use serde::{Deserialize, Serialize};
 
 /// Parameters, as FFmpeg's `freezedetect` names them.
@@ -26,10 +28,11 @@ impl Default for FreezeOptions {
     }
 }
 
-/// The reference picture: copies of its three planes, buffers kept between runs.
+/// The reference picture (kept without a copy when it came from the
+/// decoder), the buffers kept between runs.
 #[derive(Default)]
 struct Reference {
-    planes: [Vec<u8>; 3],
+    held: Held,
     index: u64,
     time_s: f64,
     black: bool,
@@ -48,6 +51,7 @@ pub struct FreezeDetector {
     frozen: bool,
     last: Option<(u64, f64)>,
     segments: Vec<Hold>,
+    rows: [Rows; 2],
 }
 
 impl FreezeDetector {
@@ -63,6 +67,7 @@ impl FreezeDetector {
             frozen: false,
             last: None,
             segments: Vec::new(),
+            rows: Default::default(),
         }
     }
 
@@ -71,12 +76,7 @@ impl FreezeDetector {
             .reference
             .take()
             .unwrap_or_else(|| std::mem::take(&mut self.spare));
-        for (buf, p) in r.planes.iter_mut().zip([&f.y, &f.u, &f.v]) {
-            buf.clear();
-            for y in 0..p.height {
-                buf.extend_from_slice(p.row_bytes(y));
-            }
-        }
+        r.held.keep(f);
         r.index = f.index;
         r.time_s = f.time_s;
         r.black = self.black.is_black(f);
@@ -86,18 +86,23 @@ impl FreezeDetector {
 
 /// Whether `f` is within `noise` of `r` (mean absolute difference over all
 /// planes, as a fraction of 2^depth), stopping as soon as it cannot be.
-fn is_frozen(r: &Reference, f: &FrameView<'_>, noise: f64) -> bool {
+fn is_frozen(r: &Reference, f: &FrameView<'_>, noise: f64, rows: &mut [Rows; 2]) -> bool {
+    let Some(kept) = r.held.view() else {
+        return false;
+    };
     let planes = [&f.y, &f.u, &f.v];
     let count: usize = planes.iter().map(|p| p.width * p.height).sum();
     let budget = (noise * count as f64 * f64::from(1u32 << f.bit_depth)) as u64;
     let mut sad = 0u64;
-    for (buf, p) in r.planes.iter().zip(planes) {
-        let row_len = p.width * p.bytes_per_sample;
-        if buf.len() != row_len * p.height {
+    let [ra, rb] = rows;
+    for (k, p) in [&kept.y, &kept.u, &kept.v].into_iter().zip(planes) {
+        let same =
+            (k.width, k.height, k.bytes_per_sample) == (p.width, p.height, p.bytes_per_sample);
+        if !same {
             return false;
         }
         for y in 0..p.height {
-            sad += row_sad(&buf[y * row_len..(y + 1) * row_len], p.row_bytes(y), p);
+            sad += kernels::abs_diff_sum(ra.row(k, y), rb.row(p, y));
             if sad > budget {
                 return false;
             }
@@ -106,29 +111,11 @@ fn is_frozen(r: &Reference, f: &FrameView<'_>, noise: f64) -> bool {
     true
 }
 
-fn row_sad(a: &[u8], b: &[u8], p: &Plane<'_>) -> u64 {
-    if p.bytes_per_sample == 1 {
-        a.iter()
-            .zip(b)
-            .map(|(&x, &y)| u64::from(x.abs_diff(y)))
-            .sum()
-    } else {
-        a.chunks_exact(2)
-            .zip(b.chunks_exact(2))
-            .map(|(x, y)| {
-                let x = u16::from_le_bytes([x[0], x[1]]);
-                let y = u16::from_le_bytes([y[0], y[1]]);
-                u64::from(x.abs_diff(y))
-            })
-            .sum()
-    }
-}
-
 impl Detector for FreezeDetector {
     fn frame(&mut self, f: &FrameView<'_>) {
         let frozen = match &self.reference {
             Some(r) => {
-                let frozen = is_frozen(r, f, self.opts.noise);
+                let frozen = is_frozen(r, f, self.opts.noise, &mut self.rows);
                 let held = f.time_s - r.time_s;
                 if held >= self.opts.min_duration_s - 1e-6 {
                     if !frozen && self.frozen {

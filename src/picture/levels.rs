@@ -11,6 +11,7 @@
 //! R 103's low-pass filter against transients is not otherwise applied, so
 //! short overshoots count (a little stricter than R 103).
 
+use super::kernels::{self, RgbCoefficients, Rows};
 use super::runs::Runs;
 use super::{Detector, FrameView, Matrix, PictureMeasurements, Plane, StreamContext, StreamInfo};
 use serde::{Deserialize, Serialize};
@@ -101,6 +102,7 @@ pub struct LevelsDetector {
     result: LevelsResult,
     luma_runs: Runs<Worst>,
     rgb_runs: Runs<Worst>,
+    scratch: Scratch,
 }
 
 impl LevelsDetector {
@@ -115,6 +117,7 @@ impl LevelsDetector {
             },
             luma_runs: Runs::default(),
             rgb_runs: Runs::default(),
+            scratch: Scratch::default(),
         }
     }
 }
@@ -131,25 +134,16 @@ fn scale(value_8bit: f64, depth: u8, full_range: bool) -> i32 {
 }
 
 /// Counts of Y′ samples outside `lo..=hi`, with the lowest and highest seen.
-fn luma_excursions(y: &Plane<'_>, lo: i32, hi: i32) -> (u64, [i32; 2]) {
+fn luma_excursions(y: &Plane<'_>, lo: i32, hi: i32, rows: &mut Rows) -> (u64, [i32; 2]) {
+    let (lo, hi) = (lo.clamp(0, 65_535) as u16, hi.clamp(0, 65_535) as u16);
     let mut outside = 0u64;
     let (mut min, mut max) = (i32::MAX, i32::MIN);
     for row in 0..y.height {
-        if let Some(r) = y.row_u8(row) {
-            let (lo8, hi8) = (lo.clamp(-1, 256), hi.clamp(-1, 256));
-            outside += r
-                .iter()
-                .map(|&s| u32::from(i32::from(s) < lo8 || i32::from(s) > hi8))
-                .sum::<u32>() as u64;
-            min = min.min(r.iter().copied().min().map_or(i32::MAX, i32::from));
-            max = max.max(r.iter().copied().max().map_or(i32::MIN, i32::from));
-        } else {
-            y.for_each_in_row(row, |s| {
-                let s = i32::from(s);
-                outside += u64::from(s < lo || s > hi);
-                min = min.min(s);
-                max = max.max(s);
-            });
+        let (n, lo_s, hi_s) = kernels::outside_min_max(rows.row(y, row), lo, hi);
+        outside += u64::from(n);
+        if y.width > 0 {
+            min = min.min(i32::from(lo_s));
+            max = max.max(i32::from(hi_s));
         }
     }
     (outside, [min, max])
@@ -197,6 +191,67 @@ impl ToRgb {
         let b = y + ((i64::from(self.b_cb) * cb + half) >> FRAC);
         [r as i32, g as i32, b as i32]
     }
+}
+
+/// Scratch rows of the levels detector.
+#[derive(Debug, Default)]
+struct Scratch {
+    luma: [Rows; 2],
+    cb: Rows,
+    cr: Rows,
+    avg: Vec<u16>,
+}
+
+/// [`rgb_excursions`] with the row kernels, for samples of up to 12 bits
+/// and chroma subsampled by at most 2 each way (the same answer).
+fn rgb_excursions_fast(
+    f: &FrameView<'_>,
+    conv: ToRgb,
+    lo: i32,
+    hi: i32,
+    s: &mut Scratch,
+) -> Option<(u64, u64, [i32; 2])> {
+    let (sx, sy) = (usize::from(f.chroma_shift.0), usize::from(f.chroma_shift.1));
+    if f.bit_depth > 12 || sx > 1 || sy > 1 {
+        return None;
+    }
+    let k = RgbCoefficients {
+        mid: conv.mid,
+        r_cr: conv.r_cr,
+        g_cb: conv.g_cb,
+        g_cr: conv.g_cr,
+        b_cb: conv.b_cb,
+    };
+    let (cw, ch) = (f.u.width.min(f.v.width), f.u.height.min(f.v.height));
+    let mut outside = 0u64;
+    let mut sites = 0u64;
+    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    for cy in 0..ch {
+        let ly = cy << sy;
+        if ly >= f.y.height {
+            break;
+        }
+        let n_rows = (1usize << sy).min(f.y.height - ly);
+        let [l0, l1] = &mut s.luma;
+        let r0 = l0.row(&f.y, ly);
+        let rows: Vec<&[u16]> = if n_rows == 2 {
+            vec![r0, l1.row(&f.y, ly + 1)]
+        } else {
+            vec![r0]
+        };
+        let n_sites = cw.min((f.y.width + (1 << sx) - 1) >> sx);
+        kernels::luma_at_chroma(&rows, sx, n_sites, &mut s.avg);
+        let cb = s.cb.row(&f.u, cy);
+        let cr = s.cr.row(&f.v, cy);
+        let (n, l, h) = kernels::rgb_outside(&s.avg, &cb[..n_sites], &cr[..n_sites], k, lo, hi);
+        outside += u64::from(n);
+        if n_sites > 0 {
+            min = min.min(l);
+            max = max.max(h);
+        }
+        sites += n_sites as u64;
+    }
+    Some((outside, sites, [min, max]))
 }
 
 /// Chroma sites with any of R′G′B′ outside `lo..=hi`, the number of sites,
@@ -265,11 +320,12 @@ impl Detector for LevelsDetector {
         self.result.luma_range = [luma.0, luma.1];
         self.result.rgb_range = [rgb.0, rgb.1];
         let pixels = (f.y.width * f.y.height).max(1) as f64;
-        let (y_out, y_mm) = luma_excursions(&f.y, luma.0, luma.1);
+        let (y_out, y_mm) = luma_excursions(&f.y, luma.0, luma.1, &mut self.scratch.luma[0]);
         let luma_area = y_out as f64 / pixels;
         let (rgb_area, rgb_mm) = if self.opts.check_rgb && f.u.width > 0 && f.v.width > 0 {
             let conv = ToRgb::new(f.matrix, depth, full);
-            let (out, sites, mm) = rgb_excursions(f, conv, rgb.0, rgb.1);
+            let (out, sites, mm) = rgb_excursions_fast(f, conv, rgb.0, rgb.1, &mut self.scratch)
+                .unwrap_or_else(|| rgb_excursions(f, conv, rgb.0, rgb.1));
             (out as f64 / sites.max(1) as f64, mm)
         } else {
             (0.0, [i32::MAX, i32::MIN])
@@ -500,6 +556,7 @@ mod tests {
             y: plane(&y, w, h),
             u: plane(&c, w / 2, h / 2),
             v: plane(&c, w / 2, h / 2),
+            source: None,
         };
         let mut d = Box::new(LevelsDetector::new(LevelsOptions::default(), &info()));
         d.frame(&f);

@@ -10,6 +10,8 @@
 pub mod black;
 pub mod decode;
 pub mod freeze;
+pub mod held;
+pub mod kernels;
 pub mod levels;
 pub mod luma;
 pub mod pse;
@@ -112,6 +114,9 @@ pub struct FrameView<'a> {
     pub u: Plane<'a>,
     /// Cr plane.
     pub v: Plane<'a>,
+    /// The decoded FFmpeg frame these planes are of, when they are (a
+    /// detector keeps a picture by referencing it: [`held::Held`]).
+    pub source: Option<held::Source<'a>>,
 }
 
 impl FrameView<'_> {
@@ -441,6 +446,7 @@ pub(crate) mod test_util {
                 y: plane(&self.y, w, h),
                 u: plane(&self.u, w / 2, h / 2),
                 v: plane(&self.v, w / 2, h / 2),
+                source: None,
             }
         }
     }

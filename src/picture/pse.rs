@@ -1,7 +1,8 @@
 //! PSE screening per ITU-R BT.1702 flash limits (not a certified test).
 //!
-//! The luma plane is read on a grid of cells (8×8 pixels by default, 16
-//! samples each); each sample's Y′ becomes luminance through the BT.1886
+//! The luma plane is read on a grid of cells (8×8 pixels by default, 4
+//! samples each, 2×2 evenly spaced: the flash areas BT.1702 speaks of are
+//! a quarter of the screen, far above one cell); each sample's Y′ becomes luminance through the BT.1886
 //! EOTF at the profile's display peak. A transition is a change of a cell's
 //! luminance in one direction by at least 20 cd/m² whose darker end is below
 //! 160 cd/m²; a flash is a pair of opposing transitions. A cell flashes too
@@ -11,6 +12,7 @@
 //! saturated-red value (R/(R+G+B) ≥ 0.8 in linear light, 320·(R−G−B)),
 //! separately. Every output labels this "PSE screening, not a certified test".
 
+use super::kernels::Rows;
 use super::runs::Runs;
 use super::{Detector, FrameView, Matrix, PictureMeasurements, StreamContext, StreamInfo};
 use serde::{Deserialize, Serialize};
@@ -250,7 +252,9 @@ fn red_value(y: f32, cb: f32, cr: f32, t: &Tables, k: (f32, f32), lin: &[f32]) -
     let r = yn + 2.0 * (1.0 - kr) * crn;
     let g = yn - (2.0 * (1.0 - kb) * kb * cbn + 2.0 * (1.0 - kr) * kr * crn) / kg;
     let b = yn + 2.0 * (1.0 - kb) * cbn;
-    let l = |v: f32| lin[(v.clamp(0.0, 1.0) * 4095.0).round() as usize];
+    // Rounded to the nearest table entry (v ≥ 0, so adding ½ and
+    // truncating is `round`, without the call).
+    let l = |v: f32| lin[(v.clamp(0.0, 1.0) * 4095.0 + 0.5) as usize];
     let (r, g, b) = (l(r), l(g), l(b));
     let sum = r + g + b;
     if sum <= 0.0 || r / sum < 0.8 {
@@ -274,6 +278,7 @@ pub struct PseDetector {
     max_red_area: f64,
     flash_runs: Runs<f64>,
     red_runs: Runs<f64>,
+    rows: [Rows; 3],
 }
 
 impl PseDetector {
@@ -290,6 +295,7 @@ impl PseDetector {
             linear: linear_table(),
             shape: (0, 0),
             sums: Vec::new(),
+            rows: Default::default(),
             luminance: Grid::default(),
             red: Grid::default(),
             frames: 0,
@@ -325,30 +331,43 @@ impl PseDetector {
         (cell, shape.0)
     }
 
-    /// Sums 16 samples (every other pixel and line) of each cell.
+    /// Sums 4 samples (2×2, evenly spaced) of each cell.
     fn sample(&mut self, f: &FrameView<'_>, cell: usize, cols: usize) {
         let t = self.tables.as_ref().expect("prepared");
-        let step = if cell >= 4 { 2 } else { 1 };
+        let step = (cell / 2).max(1);
         let (sx, sy) = (usize::from(f.chroma_shift.0), usize::from(f.chroma_shift.1));
         let chroma = self.opts.red && f.u.width > 0 && f.v.width > 0;
         self.sums.iter_mut().for_each(|s| *s = CellSum::default());
+        let lut = &t.luminance[..];
+        let top = lut.len() - 1;
+        let [ry, ru, rv] = &mut self.rows;
         for cy in 0..self.shape.1 {
+            let sums = &mut self.sums[cy * cols..(cy + 1) * cols];
             for dy in (0..cell).step_by(step) {
                 let y = cy * cell + dy;
-                let crow = (y >> sy).min(f.u.height.saturating_sub(1));
-                for cx in 0..cols {
-                    let s = &mut self.sums[cy * cols + cx];
-                    for dx in (0..cell).step_by(step) {
-                        let x = cx * cell + dx;
-                        let v = f.y.sample(x, y);
-                        s.lum += t.luminance[usize::from(v).min(t.luminance.len() - 1)];
-                        s.n += 1;
-                        if chroma {
-                            s.y += u32::from(v);
-                            let ccol = (x >> sx).min(f.u.width - 1);
-                            s.cb += u32::from(f.u.sample(ccol, crow));
-                            s.cr += u32::from(f.v.sample(ccol, crow));
+                let luma = ry.row(&f.y, y);
+                if !chroma {
+                    for (cx, s) in sums.iter_mut().enumerate() {
+                        let part = &luma[cx * cell..(cx + 1) * cell];
+                        for &v in part.iter().step_by(step) {
+                            s.lum += lut[usize::from(v).min(top)];
+                            s.n += 1;
                         }
+                    }
+                    continue;
+                }
+                let crow = (y >> sy).min(f.u.height.saturating_sub(1));
+                let (cb, cr) = (ru.row(&f.u, crow), rv.row(&f.v, crow));
+                let last = cb.len().min(cr.len()).saturating_sub(1);
+                for (cx, s) in sums.iter_mut().enumerate() {
+                    for x in (cx * cell..(cx + 1) * cell).step_by(step) {
+                        let v = luma[x];
+                        s.lum += lut[usize::from(v).min(top)];
+                        s.n += 1;
+                        s.y += u32::from(v);
+                        let c = (x >> sx).min(last);
+                        s.cb += u32::from(cb[c]);
+                        s.cr += u32::from(cr[c]);
                     }
                 }
             }

@@ -9,6 +9,8 @@
 //! of the multi-frame types; runs where the picture disagrees with the
 //! frame's own flag are reported as segments.
 
+use super::held::Held;
+use super::kernels::{self, Rows};
 use super::runs::Runs;
 use super::{Detector, FrameView, PictureMeasurements, Plane, StreamContext, StreamInfo};
 use serde::{Deserialize, Serialize};
@@ -127,13 +129,10 @@ pub struct ScanResult {
     pub detector: ScanOptions,
 }
 
-/// A luma plane kept from an earlier frame, rows packed.
-#[derive(Debug, Clone, Default)]
+/// An earlier frame, kept (by reference when it came from the decoder) with its flag.
+#[derive(Default)]
 struct Kept {
-    data: Vec<u8>,
-    width: usize,
-    height: usize,
-    bps: usize,
+    held: Held,
     flag: ScanKind,
     index: u64,
     time_s: f64,
@@ -141,28 +140,20 @@ struct Kept {
 
 impl Kept {
     fn fill(&mut self, f: &FrameView<'_>) {
-        let p = &f.y;
-        self.data.clear();
-        for row in 0..p.height {
-            self.data.extend_from_slice(p.row_bytes(row));
-        }
-        (self.width, self.height, self.bps) = (p.width, p.height, p.bytes_per_sample);
+        self.held.keep(f);
         self.flag = flag_of(f);
         (self.index, self.time_s) = (f.index, f.time_s);
     }
 
-    fn plane(&self) -> Plane<'_> {
-        Plane {
-            data: &self.data,
-            stride: self.width * self.bps,
-            width: self.width,
-            height: self.height,
-            bytes_per_sample: self.bps,
-        }
+    /// The kept luma.
+    fn luma(&self) -> Option<Plane<'_>> {
+        self.held.view().map(|v| v.y)
     }
 
     fn same_shape(&self, p: &Plane<'_>) -> bool {
-        (self.width, self.height, self.bps) == (p.width, p.height, p.bytes_per_sample)
+        self.luma().is_some_and(|k| {
+            (k.width, k.height, k.bytes_per_sample) == (p.width, p.height, p.bytes_per_sample)
+        })
     }
 }
 
@@ -174,35 +165,28 @@ fn flag_of(f: &FrameView<'_>) -> ScanKind {
     }
 }
 
-/// Σ |a + c − 2b| over a row, `idet`'s `filter_line`.
-fn line_diff(a: &[u8], b: &[u8], c: &[u8], bps: usize) -> u64 {
-    if bps == 1 {
-        a.iter()
-            .zip(b)
-            .zip(c)
-            .map(|((&a, &b), &c)| (i32::from(a) + i32::from(c) - 2 * i32::from(b)).unsigned_abs())
-            .map(u64::from)
-            .sum()
-    } else {
-        let s = |x: &[u8]| i32::from(u16::from_le_bytes([x[0], x[1]]));
-        a.chunks_exact(2)
-            .zip(b.chunks_exact(2))
-            .zip(c.chunks_exact(2))
-            .map(|((a, b), c)| u64::from((s(a) + s(c) - 2 * s(b)).unsigned_abs()))
-            .sum()
-    }
-}
-
 /// `idet`'s single-frame classification of `cur` between `prev` and `next`.
-fn classify(prev: &Plane<'_>, cur: &Plane<'_>, next: &Plane<'_>, o: &ScanOptions) -> ScanKind {
+fn classify(
+    prev: &Plane<'_>,
+    cur: &Plane<'_>,
+    next: &Plane<'_>,
+    o: &ScanOptions,
+    rows: &mut [Rows; 5],
+) -> ScanKind {
     let mut alpha = [0u64; 2];
     let mut delta = 0u64;
-    let bps = cur.bytes_per_sample;
+    let [r_above, r_here, r_below, r_prev, r_next] = rows;
     for y in 2..cur.height.saturating_sub(2) {
-        let (above, here, below) = (cur.row_bytes(y - 1), cur.row_bytes(y), cur.row_bytes(y + 1));
-        alpha[y & 1] += line_diff(above, prev.row_bytes(y), below, bps);
-        alpha[(y ^ 1) & 1] += line_diff(above, next.row_bytes(y), below, bps);
-        delta += line_diff(above, here, below, bps);
+        let (above, here, below) = (
+            r_above.row(cur, y - 1),
+            r_here.row(cur, y),
+            r_below.row(cur, y + 1),
+        );
+        let [p, n, d] =
+            kernels::idet_line(above, here, below, r_prev.row(prev, y), r_next.row(next, y));
+        alpha[y & 1] += p;
+        alpha[(y ^ 1) & 1] += n;
+        delta += d;
     }
     let (a0, a1, d) = (alpha[0] as f64, alpha[1] as f64, delta as f64);
     if a0 > o.interlace_threshold * a1 {
@@ -233,6 +217,7 @@ pub struct ScanDetector {
     prev: Option<Kept>,
     cur: Option<Kept>,
     spare: Kept,
+    rows: [Rows; 5],
     history: [ScanKind; 4],
     last: ScanKind,
     single: ScanCounts,
@@ -249,6 +234,7 @@ impl ScanDetector {
             prev: None,
             cur: None,
             spare: Kept::default(),
+            rows: Default::default(),
             history: [ScanKind::Undetermined; 4],
             last: ScanKind::Undetermined,
             single: ScanCounts::default(),
@@ -261,9 +247,10 @@ impl ScanDetector {
     /// Classifies the kept current frame with `next` after it.
     fn judge(&mut self, next: Option<&Plane<'_>>) {
         let Some(cur) = &self.cur else { return };
-        let cp = cur.plane();
-        let pp = self.prev.as_ref().map_or(cp, Kept::plane);
-        let kind = classify(&pp, &cp, next.unwrap_or(&cp), &self.opts);
+        let Some(cp) = cur.luma() else { return };
+        let pp = self.prev.as_ref().and_then(Kept::luma).unwrap_or(cp);
+        let kind = classify(&pp, &cp, next.unwrap_or(&cp), &self.opts, &mut self.rows);
+        let cur = self.cur.as_ref().expect("checked above");
         self.single.add(kind);
         self.history.rotate_right(1);
         self.history[0] = kind;

@@ -60,6 +60,10 @@ pub fn run_report(
                 ids.join(", ")
             ));
         }
+        if let (Some(others), Some(r)) = (board.duplicates.get(rel), e.report.as_mut()) {
+            let paths: Vec<_> = others.iter().map(|o| root.join(o.as_path())).collect();
+            crate::duplicates::add_to(r, crate::duplicates::warning(&paths));
+        }
         files.push(e);
     }
     files.sort_by(|a, b| a.file.relative_path.cmp(&b.file.relative_path));

@@ -1,0 +1,262 @@
+//! The picture detectors' inner loops over one row of samples, written so
+//! that the compiler vectorises them, and compiled for the vector units
+//! the machine has (chosen at run time): the detectors' work per frame
+//! stays far below the decoder's.
+//!
+//! Every kernel works on 16-bit samples. [`Rows`] hands a plane's rows
+//! out as `&[u16]`: borrowed from the decoded picture when it is 16-bit
+//! little-endian and aligned (FFmpeg's are), widened into a scratch row
+//! otherwise (8-bit pictures).
+
+use super::Plane;
+use multiversion::multiversion;
+
+/// Reads rows of a plane as 16-bit samples.
+#[derive(Debug, Default)]
+pub struct Rows {
+    scratch: Vec<u16>,
+}
+
+impl Rows {
+    /// Row `y` of `plane`, `plane.width` samples.
+    pub fn row<'s>(&'s mut self, plane: &Plane<'s>, y: usize) -> &'s [u16] {
+        let bytes = plane.row_bytes(y);
+        if plane.bytes_per_sample == 2 && cfg!(target_endian = "little") {
+            // SAFETY: any two bytes are a valid u16; `align_to` only
+            // returns the middle part correctly aligned.
+            let (head, mid, tail) = unsafe { bytes.align_to::<u16>() };
+            if head.is_empty() && tail.is_empty() {
+                return mid;
+            }
+        }
+        self.scratch.clear();
+        if plane.bytes_per_sample == 1 {
+            self.scratch.extend(bytes.iter().map(|&b| u16::from(b)));
+        } else {
+            self.scratch.extend(
+                bytes
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]])),
+            );
+        }
+        &self.scratch
+    }
+}
+
+/// Samples outside `lo..=hi`, with the lowest and highest sample of `row`.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn outside_min_max(row: &[u16], lo: u16, hi: u16) -> (u32, u16, u16) {
+    let mut outside = 0u32;
+    let (mut min, mut max) = (u16::MAX, u16::MIN);
+    for chunk in row.chunks(4096) {
+        let mut n = 0u16;
+        for &s in chunk {
+            n = n.wrapping_add(u16::from(s < lo) + u16::from(s > hi));
+            min = min.min(s);
+            max = max.max(s);
+        }
+        outside += u32::from(n);
+    }
+    (outside, min, max)
+}
+
+/// `idet`'s three sums over one line `here` between `above` and `below`:
+/// Σ |above + below − 2·prev|, Σ |above + below − 2·next| and
+/// Σ |above + below − 2·here|, in one pass.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn idet_line(
+    above: &[u16],
+    here: &[u16],
+    below: &[u16],
+    prev: &[u16],
+    next: &[u16],
+) -> [u64; 3] {
+    let n = [above.len(), here.len(), below.len(), prev.len(), next.len()]
+        .into_iter()
+        .min()
+        .unwrap_or(0);
+    let mut total = [0u64; 3];
+    let mut start = 0;
+    while start < n {
+        let end = (start + 4096).min(n);
+        let (a, h, b, p, x) = (
+            &above[start..end],
+            &here[start..end],
+            &below[start..end],
+            &prev[start..end],
+            &next[start..end],
+        );
+        let (mut sp, mut sx, mut sh) = (0u32, 0u32, 0u32);
+        for i in 0..a.len() {
+            let ab = i32::from(a[i]) + i32::from(b[i]);
+            sp += (ab - 2 * i32::from(p[i])).unsigned_abs();
+            sx += (ab - 2 * i32::from(x[i])).unsigned_abs();
+            sh += (ab - 2 * i32::from(h[i])).unsigned_abs();
+        }
+        total[0] += u64::from(sp);
+        total[1] += u64::from(sx);
+        total[2] += u64::from(sh);
+        start = end;
+    }
+    total
+}
+
+/// Whether every `|a − b|` is at most `noise`, stopping at the first
+/// 256-sample block that is not.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn within(a: &[u16], b: &[u16], noise: u16) -> bool {
+    a.chunks(256).zip(b.chunks(256)).all(|(a, b)| {
+        a.iter()
+            .zip(b)
+            .fold(0u16, |m, (&x, &y)| m.max(x.abs_diff(y)))
+            <= noise
+    })
+}
+
+/// Sum of `|a − b|` over a row.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn abs_diff_sum(a: &[u16], b: &[u16]) -> u64 {
+    let mut total = 0u64;
+    for (a, b) in a.chunks(4096).zip(b.chunks(4096)) {
+        let mut sum = 0u32;
+        for (&x, &y) in a.iter().zip(b) {
+            sum += u32::from(x.abs_diff(y));
+        }
+        total += u64::from(sum);
+    }
+    total
+}
+
+/// Y′CbCr → R′G′B′ in code values, fixed point with 16 fractional bits in
+/// 32-bit lanes (exact for samples of up to 12 bits).
+#[derive(Debug, Clone, Copy)]
+pub struct RgbCoefficients {
+    /// Chroma's zero, code value.
+    pub mid: i32,
+    /// R′ from Cr.
+    pub r_cr: i32,
+    /// G′ from Cb.
+    pub g_cb: i32,
+    /// G′ from Cr.
+    pub g_cr: i32,
+    /// B′ from Cb.
+    pub b_cb: i32,
+}
+
+/// Sites where any of R′G′B′ (from `y`, `cb`, `cr` at the same sites) is
+/// outside `lo..=hi`, with the lowest and highest component.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn rgb_outside(
+    y: &[u16],
+    cb: &[u16],
+    cr: &[u16],
+    k: RgbCoefficients,
+    lo: i32,
+    hi: i32,
+) -> (u32, i32, i32) {
+    const HALF: i32 = 1 << 15;
+    let mut outside = 0u32;
+    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    for ((&y, &cb), &cr) in y.iter().zip(cb).zip(cr) {
+        let (y, cb, cr) = (i32::from(y), i32::from(cb) - k.mid, i32::from(cr) - k.mid);
+        let r = y + ((k.r_cr * cr + HALF) >> 16);
+        let g = y - ((k.g_cb * cb + k.g_cr * cr + HALF) >> 16);
+        let b = y + ((k.b_cb * cb + HALF) >> 16);
+        let l = r.min(g).min(b);
+        let h = r.max(g).max(b);
+        outside += u32::from(l < lo) | u32::from(h > hi);
+        min = min.min(l);
+        max = max.max(h);
+    }
+    (outside, min, max)
+}
+
+/// Y′ averaged over the pixels each chroma site covers: `rows` luma rows
+/// (1 or 2), `2^sx` samples across (`sx` 0 or 1), rounded; into `out`,
+/// `sites` long (fewer if the rows are shorter).
+pub fn luma_at_chroma(rows: &[&[u16]], sx: usize, sites: usize, out: &mut Vec<u16>) {
+    let width = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+    let full = if sx == 0 { width } else { width / 2 };
+    let n = sites.min(full);
+    out.clear();
+    out.resize(n, 0);
+    match (rows, sx) {
+        ([r], 0) => out.copy_from_slice(&r[..n]),
+        ([a, b], 0) => average2(&a[..n], &b[..n], out),
+        ([r], _) => pairs1(&r[..2 * n], out),
+        ([a, b], _) => pairs2(&a[..2 * n], &b[..2 * n], out),
+        _ => {}
+    }
+    // A last site over a single column (odd width).
+    if sites > n && sx == 1 && width > 2 * n {
+        let x = 2 * n;
+        let sum: u32 = rows.iter().map(|r| u32::from(r[x])).sum();
+        let k = rows.len() as u32;
+        out.push(((sum + k / 2) / k) as u16);
+    }
+}
+
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn average2(a: &[u16], b: &[u16], out: &mut [u16]) {
+    for ((o, &a), &b) in out.iter_mut().zip(a).zip(b) {
+        *o = ((u32::from(a) + u32::from(b) + 1) >> 1) as u16;
+    }
+}
+
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn pairs1(r: &[u16], out: &mut [u16]) {
+    for (o, p) in out.iter_mut().zip(r.chunks_exact(2)) {
+        *o = ((u32::from(p[0]) + u32::from(p[1]) + 1) >> 1) as u16;
+    }
+}
+
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn pairs2(a: &[u16], b: &[u16], out: &mut [u16]) {
+    for ((o, p), q) in out.iter_mut().zip(a.chunks_exact(2)).zip(b.chunks_exact(2)) {
+        let sum = u32::from(p[0]) + u32::from(p[1]) + u32::from(q[0]) + u32::from(q[1]);
+        *o = ((sum + 2) >> 2) as u16;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_counts_and_extremes() {
+        let row = [3u16, 5, 100, 246, 247, 0, 1000];
+        assert_eq!(outside_min_max(&row, 5, 246), (4, 0, 1000));
+        let long: Vec<u16> = (0..10_000).map(|i| (i % 300) as u16).collect();
+        let expect = long.iter().filter(|&&s| !(5..=246).contains(&s)).count() as u32;
+        assert_eq!(outside_min_max(&long, 5, 246).0, expect);
+    }
+
+    #[test]
+    fn idet_line_is_idets_filter_three_times() {
+        let above = [10u16, 0, 4095];
+        let below = [0u16, 0, 4095];
+        let here = [5u16, 4095, 0];
+        let prev = [0u16, 0, 0];
+        let next = [5u16, 0, 4095];
+        assert_eq!(
+            idet_line(&above, &here, &below, &prev, &next),
+            [10 + 8190, 0, 8190 + 8190]
+        );
+    }
+
+    #[test]
+    fn luma_average_over_a_422_site() {
+        let r: [u16; 5] = [10, 11, 20, 20, 7];
+        let mut out = Vec::new();
+        luma_at_chroma(&[&r], 1, 3, &mut out);
+        assert_eq!(out, [11, 20, 7]);
+        luma_at_chroma(&[&r, &r], 1, 3, &mut out);
+        assert_eq!(out, [11, 20, 7]);
+    }
+
+    #[test]
+    fn within_noise() {
+        assert!(within(&[1, 2, 3], &[2, 2, 2], 1));
+        assert!(!within(&[1, 2, 9], &[2, 2, 2], 1));
+    }
+}
