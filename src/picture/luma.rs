@@ -8,6 +8,7 @@
 //! unknown (bins of 1 s to start), neighbouring bins are merged in pairs
 //! and the bin width doubles, so memory stays flat.
 
+use super::kernels::{self, Rows};
 use super::{Detector, FrameView, PictureMeasurements, Plane, StreamContext, StreamInfo};
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,7 @@ pub struct LumaDetector {
     bit_depth: u8,
     /// Bin number and its running (frames, sum of means, min, max).
     bins: Vec<(u64, u64, f64, u16, u16)>,
+    rows: Rows,
 }
 
 impl LumaDetector {
@@ -59,6 +61,7 @@ impl LumaDetector {
             bin_s,
             bit_depth: 8,
             bins: Vec::new(),
+            rows: Rows::default(),
         }
     }
 
@@ -87,51 +90,12 @@ impl LumaDetector {
     }
 }
 
-/// Samples per lane group in [`row_stats`]: wide enough for the compiler to
-/// vectorise the three reductions.
-const LANES: usize = 16;
-
-/// Sum, lowest and highest of `samples` (widened to `u16`), in lane
-/// groups; the sum fits a `u32` for rows up to 65 536 samples of 16 bits.
-#[inline]
-fn row_stats<const N: usize>(row: &[u8], read: impl Fn(&[u8]) -> u16) -> (u32, u16, u16) {
-    let mut sum = [0u32; LANES];
-    let mut lo = [u16::MAX; LANES];
-    let mut hi = [0u16; LANES];
-    let group = N * LANES;
-    let mut chunks = row.chunks_exact(group);
-    for chunk in &mut chunks {
-        for i in 0..LANES {
-            let v = read(&chunk[i * N..i * N + N]);
-            sum[i] += u32::from(v);
-            lo[i] = lo[i].min(v);
-            hi[i] = hi[i].max(v);
-        }
-    }
-    let (mut s, mut l, mut h) = (
-        sum.iter().sum::<u32>(),
-        *lo.iter().min().unwrap_or(&u16::MAX),
-        *hi.iter().max().unwrap_or(&0),
-    );
-    for c in chunks.remainder().chunks_exact(N) {
-        let v = read(c);
-        s += u32::from(v);
-        l = l.min(v);
-        h = h.max(v);
-    }
-    (s, l, h)
-}
-
-/// Sum, lowest and highest sample of a plane.
-pub fn plane_stats(p: &Plane<'_>) -> (u64, u16, u16) {
+/// Sum, lowest and highest sample of a plane (`rows` reads its rows as
+/// 16-bit samples).
+pub fn plane_stats(p: &Plane<'_>, rows: &mut Rows) -> (u64, u16, u16) {
     let (mut sum, mut lo, mut hi) = (0u64, u16::MAX, 0u16);
     for y in 0..p.height {
-        let row = p.row_bytes(y);
-        let (s, l, h) = if p.bytes_per_sample == 1 {
-            row_stats::<1>(row, |b| u16::from(b[0]))
-        } else {
-            row_stats::<2>(row, |b| u16::from_le_bytes([b[0], b[1]]))
-        };
+        let (s, l, h) = kernels::sum_min_max(rows.row(p, y));
         sum += u64::from(s);
         lo = lo.min(l);
         hi = hi.max(h);
@@ -146,7 +110,7 @@ impl Detector for LumaDetector {
             return;
         }
         self.bit_depth = f.bit_depth;
-        let (sum, lo, hi) = plane_stats(&f.y);
+        let (sum, lo, hi) = plane_stats(&f.y, &mut self.rows);
         let mean = sum as f64 / n as f64;
         let mut index = self.index_of(f.time_s);
         while index >= MAX_BINS as u64 || self.bins.len() >= MAX_BINS {
@@ -255,6 +219,6 @@ mod tests {
             height: 2,
             bytes_per_sample: 2,
         };
-        assert_eq!(plane_stats(&p), (2028, 64, 940));
+        assert_eq!(plane_stats(&p, &mut Rows::default()), (2028, 64, 940));
     }
 }
