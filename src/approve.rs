@@ -69,6 +69,28 @@ pub fn approve(
     ledger: &mut Ledger,
     req: &ApproveRequest,
 ) -> Result<Approval, ApproveError> {
+    let prepared = prepare(plan, report, req)?;
+    record(ledger, report, &prepared)?;
+    Ok(prepared.approval)
+}
+
+/// An approval checked against the board and not yet recorded.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The deliverable.
+    pub deliverable: String,
+    /// The approval, bound to each file's SHA-256.
+    pub approval: Approval,
+    /// Profile id → digest of the profiles it was judged by.
+    pub profiles: BTreeMap<String, String>,
+}
+
+/// Checks the request against a fresh board: refusals, and the SHA-256 of every file.
+pub fn prepare(
+    plan: &Plan,
+    report: &BoardReport,
+    req: &ApproveRequest,
+) -> Result<Prepared, ApproveError> {
     let status = find(plan, report, &req.deliverable)?;
     if req.override_reason.is_none() {
         refuse_if_not_passing(status)?;
@@ -103,13 +125,22 @@ pub fn approve(
             )
         })
         .collect();
+    Ok(Prepared {
+        deliverable: status.id.clone(),
+        approval,
+        profiles,
+    })
+}
+
+/// Records a prepared approval in the ledger.
+pub fn record(ledger: &mut Ledger, report: &BoardReport, p: &Prepared) -> Result<(), ApproveError> {
     ledger.approve(&NewApproval {
         root: &report.root,
-        deliverable: &status.id,
-        approval: &approval,
-        profiles: &profiles,
+        deliverable: &p.deliverable,
+        approval: &p.approval,
+        profiles: &p.profiles,
     })?;
-    Ok(approval)
+    Ok(())
 }
 
 fn find<'a>(

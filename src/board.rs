@@ -244,6 +244,9 @@ pub struct DeliverableStatus {
     /// deliverables is judged by each against its own).
     #[serde(default)]
     pub profiles: Vec<String>,
+    /// Where it stands with the manifest its plan requires (`manifest = "ascmhl"`); absent when none is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<crate::mhl::status::SealStatus>,
 }
 
 impl DeliverableStatus {
@@ -340,6 +343,7 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         stale_files,
         approval,
         profiles: judged,
+        seal: None,
     }
 }
 

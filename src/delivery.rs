@@ -354,10 +354,12 @@ fn compose(
         approvals: &approvals,
         today,
     };
+    let mut deliverables = board::board(&input);
+    crate::mhl::status::annotate(&plan.plan, root, &mut deliverables);
     Ok(BoardReport {
         root: root.to_path_buf(),
         run_id,
-        deliverables: board::board(&input),
+        deliverables,
         unplanned: matching.unplanned.clone(),
         double_claimed: matching.double_claimed.clone(),
         duplicates,
@@ -416,9 +418,11 @@ fn delivery_entries(
         follow_links,
         ..WalkOptions::default()
     };
+    // the ASC MHL history is the manifest of the delivery, not one of its files
+    let history = Path::new(crate::mhl::model::HISTORY_DIR);
     walk::walk(root, &opts)
         .into_iter()
-        .filter(|e| !is_own(&e.path))
+        .filter(|e| !is_own(&e.path) && !e.relative_path.starts_with(history))
         .collect()
 }
 

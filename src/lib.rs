@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod kinds;
 pub mod ledger;
 pub mod measure;
+pub mod mhl;
 pub mod paths;
 pub mod picture;
 pub mod plan;

@@ -287,6 +287,15 @@ fn every_document_validates_against_its_schema() {
         )
         .0,
     ));
+    // last: seal writes ascmhl/ into the copy
+    pairs.push((
+        "seal",
+        save(d, "seal.json", &["seal", "--format", "json"], &[&root]).0,
+    ));
+    pairs.push((
+        "verify",
+        save(d, "verify.json", &["verify", "--format", "json"], &[&root]).0,
+    ));
     validate(&pairs);
 }
 

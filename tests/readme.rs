@@ -2,7 +2,8 @@
 //!
 //! Each `$ ` line of a ```console block is a command (`signoff …` or
 //! `cargo run --release -- …`, both run as the built binary; `echo $?` prints
-//! the previous exit code). The lines after it are the output it must print
+//! the previous exit code; `cp [-r] SRC DEST` copies into `target/` only, a
+//! folder DEST replaced whole, so an example can seal a copy, never a fixture). The lines after it are the output it must print
 //! (a command shown with no output must only not fail with a usage or setup
 //! error):
 //! a line `...` stands for any number of lines, dates and run numbers are
@@ -59,6 +60,8 @@ fn normalise(text: &str, ledger: &Path) -> String {
         .replace(ledger.to_str().unwrap(), "target/sample-ledger.sqlite")
         .replace(here, "");
     let date = Regex::new(r"\d{4}-\d{2}-\d{2}").unwrap();
+    let clock = Regex::new(r"_\d{6}Z\.mhl").unwrap();
+    let text = clock.replace_all(&text, "_HHMMSSZ.mhl");
     let run = Regex::new(r"run \d+ \(\d+ files? reused, \d+ analysed\)").unwrap();
     let text = run.replace_all(&text, "run N (reused, analysed)");
     date.replace_all(&text, "YYYY-MM-DD").into_owned()
@@ -137,6 +140,9 @@ fn run(root: &Path, command: &str, ledger: &Path) -> (i32, String) {
         !command.contains(['"', '\'', '|', '>']),
         "not a plain command: {command}"
     );
+    if let Some(args) = command.strip_prefix("cp ") {
+        return copy(root, args);
+    }
     let args = command
         .strip_prefix("cargo run --release -- ")
         .or_else(|| command.strip_prefix("signoff "))
@@ -152,5 +158,29 @@ fn run(root: &Path, command: &str, ledger: &Path) -> (i32, String) {
         .unwrap();
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// `cp [-r] SRC DEST` with DEST under `target/` (a folder DEST is replaced whole).
+fn copy(root: &Path, args: &str) -> (i32, String) {
+    let words: Vec<&str> = args.split_whitespace().filter(|w| *w != "-r").collect();
+    let [src, dest] = words[..] else {
+        panic!("cp takes SRC DEST: cp {args}")
+    };
+    assert!(
+        dest.starts_with("target/") && !dest.contains(".."),
+        "README copies go into target/ only: cp {args}"
+    );
+    let dest = root.join(dest);
+    if dest.is_dir() {
+        std::fs::remove_dir_all(&dest).unwrap();
+    }
+    let out = Command::new("cp")
+        .args(["-r", "--no-preserve=all"])
+        .arg(root.join(src))
+        .arg(&dest)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
     (out.status.code().unwrap_or(-1), text)
 }

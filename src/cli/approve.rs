@@ -6,9 +6,11 @@ use super::board::PlanArgs;
 use super::check_plan::run_board;
 use super::output;
 use signoff::approve::{
-    approve, approved_lines, file_notes, known, login_name, ApproveError, ApproveRequest,
+    approved_lines, file_notes, known, login_name, prepare, record, ApproveError, ApproveRequest,
+    Prepared,
 };
 use signoff::escape::terminal;
+use signoff::mhl::model::Format as HashFormat;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -22,7 +24,13 @@ Examples:
 Prints each file approved with its SHA-256, verdict, warnings and rules not evaluated.
 A refused approval records nothing in the ledger.
 
-Exit codes: 0 approved; 1 refused (failing, incomplete or missing, and no --override); 4 no plan or unknown deliverable.")]
+With --seal the delivery folder is also sealed (ASC MHL, like `signoff seal`) in the same
+step: the seal re-reads every file and is written, and the approval recorded, only when each
+approved file still has the SHA-256 being approved, so the manifest and the approval name the
+same bytes. A deliverable whose plan says `manifest = \"ascmhl\"` can only be approved with --seal.
+
+Exit codes: 0 approved; 1 refused (failing, incomplete or missing, and no --override; a seal
+required, or refused); 4 no plan or unknown deliverable.")]
 pub struct ApproveArgs {
     /// The deliverable id from the plan.
     pub deliverable: String,
@@ -41,6 +49,12 @@ pub struct ApproveArgs {
     /// Plan and ledger.
     #[command(flatten)]
     pub plan: PlanArgs,
+    /// Also seal the delivery folder (ASC MHL v2.0) in the same step, bound to the same bytes.
+    #[arg(long)]
+    pub seal: bool,
+    /// Hash formats of the seal (with --seal).
+    #[arg(long = "algo", value_name = "FORMAT", value_delimiter = ',', default_value = "xxh128", value_parser = super::seal::parse_format, requires = "seal")]
+    pub algo: Vec<HashFormat>,
     /// Walking and progress: the same flags as `check`, so `approve` sees the same files.
     #[command(flatten)]
     pub walk: super::args::WalkFlags,
@@ -64,8 +78,8 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         override_reason: args.override_reason.clone(),
         now: signoff::delivery::now_utc(),
     };
-    let approval = match approve(&ctx.plan.plan, &report, &mut ledger, &req) {
-        Ok(a) => a,
+    let prepared = match prepare(&ctx.plan.plan, &report, &req) {
+        Ok(p) => p,
         Err(e) => {
             // A refusal records nothing: not the approval, not the run made for it.
             ledger.discard_run(report.run_id)?;
@@ -77,6 +91,14 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         }
     };
     let mut out = output::stdout();
+    if let Some(why) = seal_refusal(args, &ctx, &prepared, &mut out)? {
+        ledger.discard_run(report.run_id)?;
+        out.flush()?;
+        eprintln!("signoff: {}", terminal(&why));
+        return Ok(signoff::exit::QC_FAILED);
+    }
+    record(&mut ledger, &report, &prepared)?;
+    let approval = prepared.approval;
     let how = if approval.override_reason.is_some() {
         " (override recorded)"
     } else {
@@ -113,4 +135,46 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(signoff::exit::OK)
+}
+
+/// Seals the root when asked (bound to the approval's SHA-256s); why the
+/// approval must be refused, if it must.
+fn seal_refusal(
+    args: &ApproveArgs,
+    ctx: &super::board::PlanContext,
+    prepared: &Prepared,
+    out: &mut impl Write,
+) -> anyhow::Result<Option<String>> {
+    let plan = &ctx.plan.plan;
+    let required = plan
+        .deliverable(&prepared.deliverable)
+        .and_then(|d| plan.manifest_of(d));
+    if !args.seal {
+        return Ok(required.map(|_| {
+            format!(
+                "refusing to approve `{}`: the plan requires an ASC MHL seal (manifest = \"ascmhl\"); \
+                 approve with --seal so the manifest and the approval name the same bytes",
+                prepared.deliverable
+            )
+        }));
+    }
+    let opts = signoff::mhl::seal::SealOptions {
+        formats: args.algo.clone(),
+        author: Some(prepared.approval.by.clone()),
+        hostname: signoff::report::model::host_name().unwrap_or_else(|| "unknown".into()),
+        now: time::OffsetDateTime::now_utc(),
+        ignores: Vec::new(),
+        allow_failed: false,
+        expect_sha256: prepared.approval.files.clone(),
+    };
+    let sealed = signoff::mhl::seal::seal(&ctx.plan.root, &opts)?;
+    super::seal::print_seal(out, &ctx.plan.root, &sealed)?;
+    if sealed.written {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "refusing to approve `{}`: the seal was refused ({}), and the approval goes with it",
+        prepared.deliverable,
+        sealed.refused.join("; ")
+    )))
 }

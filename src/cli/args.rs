@@ -56,6 +56,10 @@ pub enum Command {
     Measure(super::measure::MeasureArgs),
     /// Checksums of files and folders from one read per file (sha256sum-compatible lines or JSON), or check a checksum list (-c).
     Hash(super::hash::HashArgs),
+    /// Seal a delivery folder: write one ASC MHL v2.0 generation into ROOT/ascmhl/ (verifying the history first).
+    Seal(super::seal::SealArgs),
+    /// Verify a delivered folder against its ASC MHL history, read-only.
+    Verify(super::seal::VerifyArgs),
 }
 
 /// Output formats shared by every command.

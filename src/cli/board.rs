@@ -304,6 +304,9 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
     if let Some(c) = &d.pse_certificate {
         out.push(format!("  PSE certificate: {c}"));
     }
+    if let Some(seal) = &d.seal {
+        out.push(format!("  manifest: {}", seal.text()));
+    }
     for f in &d.findings {
         out.push(format!("  {f}"));
     }

@@ -22,6 +22,8 @@ pub fn main() -> ExitCode {
         Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
         Command::Hash(args) => super::hash::run(args),
+        Command::Seal(args) => super::seal::run_seal(args),
+        Command::Verify(args) => super::seal::run_verify(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

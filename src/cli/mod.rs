@@ -16,6 +16,7 @@ mod progress;
 mod render_probe;
 mod report;
 mod scan;
+mod seal;
 mod specs;
 mod status;
 

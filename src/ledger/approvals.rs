@@ -127,6 +127,30 @@ impl Ledger {
         rows.map_err(|e| self.err(e))
     }
 
+    /// Every root the ledger holds approvals for (raw path bytes).
+    pub fn approval_roots(&self) -> Result<Vec<std::path::PathBuf>, LedgerError> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT root FROM approvals ORDER BY root")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let v: rusqlite::types::Value = r.get(0)?;
+                Ok(match v {
+                    rusqlite::types::Value::Blob(b) => b,
+                    rusqlite::types::Value::Text(t) => t.into_bytes(),
+                    _ => Vec::new(),
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|b| std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&b)))
+            .collect())
+    }
+
     /// The latest approval of each of `deliverables` over `root`.
     pub fn latest_approvals(
         &self,

@@ -136,6 +136,35 @@ impl Ledger {
         })
     }
 
+    /// Opens an existing ledger read-only (nothing created, nothing
+    /// migrated): for `verify`, which never writes. Its schema must be the
+    /// current one.
+    pub fn open_read_only(path: &Path) -> Result<Self, LedgerError> {
+        let wrap = |source| LedgerError::Sql {
+            path: path.to_path_buf(),
+            source,
+        };
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(wrap)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(wrap)?;
+        if version != schema::CURRENT {
+            return Err(LedgerError::Schema {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema version {version}, this signoff reads {} without writing; `signoff status` migrates it",
+                    schema::CURRENT
+                ),
+            });
+        }
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     pub(super) fn err(&self, source: rusqlite::Error) -> LedgerError {
         LedgerError::Sql {
             path: self.path.clone(),

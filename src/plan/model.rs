@@ -33,6 +33,26 @@ pub struct Project {
     /// The delivery root relative to the plan file's folder (default `.`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root: Option<String>,
+    /// A manifest the whole delivery must carry (`"ascmhl"`: sealed with `signoff seal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<Manifest>,
+}
+
+/// A delivery manifest a plan can require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Manifest {
+    /// An ASC MHL v2.0 history in `ROOT/ascmhl/` (`signoff seal`).
+    Ascmhl,
+}
+
+impl Manifest {
+    /// The value as written in the plan.
+    pub fn name(self) -> &'static str {
+        match self {
+            Manifest::Ascmhl => "ascmhl",
+        }
+    }
 }
 
 /// One item of the delivery.
@@ -76,6 +96,9 @@ pub struct Deliverable {
     /// is screening, not a certified test, so the board shows which it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pse_certificate: Option<String>,
+    /// A manifest this item must be sealed in (`"ascmhl"`); the project's applies when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<Manifest>,
 }
 
 fn one() -> usize {
@@ -85,9 +108,9 @@ fn one() -> usize {
 /// The keys allowed at the top, in `[project]` and in `[[deliverable]]`.
 pub const TOP_KEYS: [&str; 2] = ["project", "deliverable"];
 /// Keys of `[project]`.
-pub const PROJECT_KEYS: [&str; 5] = ["title", "client", "distributor", "due", "root"];
+pub const PROJECT_KEYS: [&str; 6] = ["title", "client", "distributor", "due", "root", "manifest"];
 /// Keys of `[[deliverable]]`.
-pub const DELIVERABLE_KEYS: [&str; 12] = [
+pub const DELIVERABLE_KEYS: [&str; 13] = [
     "id",
     "title",
     "profiles",
@@ -100,6 +123,7 @@ pub const DELIVERABLE_KEYS: [&str; 12] = [
     "notes",
     "sidecars",
     "pse_certificate",
+    "manifest",
 ];
 
 /// Reads a `YYYY-MM-DD` date.
@@ -115,6 +139,11 @@ pub fn format_date(d: Date) -> String {
 }
 
 impl Plan {
+    /// The manifest `d` must be sealed in: its own, else the project's.
+    pub fn manifest_of(&self, d: &Deliverable) -> Option<Manifest> {
+        d.manifest.or(self.project.manifest)
+    }
+
     /// The deliverable with this id.
     pub fn deliverable(&self, id: &str) -> Option<&Deliverable> {
         self.deliverables.iter().find(|d| d.id == id)

@@ -33,6 +33,9 @@ pub fn to_toml(plan: &Plan, header: &[&str]) -> String {
     opt(&mut out, "distributor", &p.distributor);
     opt(&mut out, "due", &p.due);
     opt(&mut out, "root", &p.root);
+    if let Some(m) = p.manifest {
+        let _ = writeln!(out, "manifest = {}", quote(m.name()));
+    }
     for d in &plan.deliverables {
         out.push('\n');
         deliverable(&mut out, d);
@@ -56,6 +59,9 @@ fn deliverable(out: &mut String, d: &Deliverable) {
         let _ = writeln!(out, "sidecars = {}", list(&d.sidecars));
     }
     opt(out, "pse_certificate", &d.pse_certificate);
+    if let Some(m) = d.manifest {
+        let _ = writeln!(out, "manifest = {}", quote(m.name()));
+    }
 }
 
 #[cfg(test)]

@@ -212,6 +212,9 @@ fn board(s: &mut String, r: &RunReport) {
         if let Some(c) = &b.pse_certificate {
             files.push(format!("PSE certificate {}", escape(&c.to_string())));
         }
+        if let Some(seal) = &b.seal {
+            files.push(format!("manifest: {}", escape(&seal.text())));
+        }
         let _ = write!(
             s,
             "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td>{}</td>\

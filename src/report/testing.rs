@@ -218,5 +218,6 @@ pub fn board_row(id: &str, title: &str, state: State) -> DeliverableStatus {
         stale_files: Vec::new(),
         approval: None,
         profiles: Vec::new(),
+        seal: None,
     }
 }
