@@ -23,6 +23,7 @@
 //! first, then missing > incomplete > failing > passing.
 
 use crate::paths::RelPath;
+use crate::picture::summary::PictureSummary;
 use crate::plan::model::Plan;
 use crate::plan::Matching;
 use crate::spec::Verdict;
@@ -108,6 +109,9 @@ pub struct FileOutcome {
     /// judged by each against its own profiles only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub by_profile: BTreeMap<String, Counts>,
+    /// Its picture results in brief, when its picture was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<PictureSummary>,
 }
 
 /// Failed and unevaluated rule counts of one file against one profile.
@@ -149,6 +153,10 @@ impl FileOutcome {
             warnings: c.warnings,
             not_evaluated: c.not_evaluated,
             by_profile: BTreeMap::new(),
+            picture: self
+                .picture
+                .clone()
+                .filter(|p| p.checked_by.iter().any(|c| profiles.contains(c))),
         }
     }
 

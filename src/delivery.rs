@@ -568,7 +568,28 @@ fn outcome_of(result: &FileResult) -> FileOutcome {
         warnings: total(|c| c.warnings),
         not_evaluated: total(|c| c.not_evaluated),
         by_profile,
+        picture: result
+            .picture
+            .as_deref()
+            .and_then(crate::picture::summary::PictureSummary::of)
+            .map(|mut p| {
+                p.checked_by = picture_profiles(r);
+                p
+            }),
     }
+}
+
+/// The profiles whose `[picture]` rules judged the file.
+fn picture_profiles(r: &FileReport) -> Vec<String> {
+    let mut out: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule_id.starts_with("picture."))
+        .map(|f| f.profile.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn record(

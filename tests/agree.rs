@@ -266,3 +266,92 @@ fn approve_sees_the_files_check_sees() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 file(s) bound by SHA-256"));
 }
+
+/// The board's picture line of each master is one line everywhere: the
+/// terminal board prints `picture: TEXT` under its deliverable, the JSON
+/// board carries the same `text` with the counts it is made of, and the
+/// HTML board shows it; the HTML report also shows the thumbnails and luma
+/// graph taken in the same decode.
+#[test]
+fn the_sample_delivery_board_shows_each_masters_picture_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("ledger.sqlite");
+    let html = tmp.path().join("x.html");
+    let root = common::sample_delivery();
+    let out = common::plan_signoff()
+        .args(["check", "-q", "--ledger"])
+        .arg(&ledger)
+        .arg("--report")
+        .arg(&html)
+        .arg(&root)
+        .output()
+        .unwrap();
+    let terminal = String::from_utf8(out.stdout).unwrap();
+    let json = common::plan_signoff()
+        .args(["check", "-q", "--format", "json", "--ledger"])
+        .arg(&ledger)
+        .arg(&root)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let html = fs::read_to_string(&html).unwrap();
+    let mut lines = 0;
+    for d in doc["deliverables"].as_array().unwrap() {
+        let id = d["id"].as_str().unwrap();
+        let block: Vec<&str> = terminal
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("{id} ")))
+            .skip(1)
+            .take_while(|l| l.starts_with(' '))
+            .collect();
+        for f in d["files"].as_array().unwrap() {
+            let Some(text) = f["picture"]["text"].as_str() else {
+                continue;
+            };
+            lines += 1;
+            assert!(
+                block.iter().any(|l| l.trim() == format!("picture: {text}")),
+                "{id}: {block:?}"
+            );
+            let escaped = text.replace('&', "&amp;").replace('<', "&lt;");
+            assert!(
+                html.contains(&format!(
+                    "<span class=\"picture\">picture: {escaped}</span>"
+                )),
+                "{id}"
+            );
+        }
+    }
+    // The two ProRes masters and the broadcast trailer; the web trailer's
+    // profile has no picture rules, so its row has no picture line.
+    assert_eq!(lines, 3, "{terminal}");
+    let row = |id: &str| {
+        doc["deliverables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()["files"][0]["picture"]
+            .clone()
+    };
+    assert_eq!(row("trailer-web"), Value::Null);
+    let trailer = row("trailer-broadcast");
+    assert!(
+        trailer["rgb_out_of_range_frames"].as_u64().unwrap() > 0,
+        "{trailer}"
+    );
+    assert_eq!(trailer["pse_passed"], true);
+    assert!(trailer["text"]
+        .as_str()
+        .unwrap()
+        .contains("PSE screening, not a certified test: pass"));
+    assert_eq!(row("feature-master")["text"], "black 0 · freeze 0");
+    // Thumbnails from the picture pass (6 per master with picture rules),
+    // and a luma graph in each timeline strip.
+    assert_eq!(html.matches("<div class=\"thumbs\">").count(), 3);
+    assert_eq!(
+        html.matches("<img src=\"data:image/png;base64,").count(),
+        18
+    );
+    assert_eq!(html.matches(">Y′ (0–").count(), 3);
+}

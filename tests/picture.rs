@@ -418,3 +418,100 @@ fn a_damaged_frame_is_a_decode_error_with_its_position_and_the_rest_is_analysed(
         "{f}"
     );
 }
+
+/// Frame `n` of `path` scaled by FFmpeg to `w × h` R′G′B′ (area averaging,
+/// exact rounding, chroma interpolated to full resolution before the
+/// conversion), from limited range with colour matrix `matrix`.
+fn ffmpeg_rgb(path: &Path, n: u64, (w, h): (u32, u32), matrix: &str) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(path)
+        .args([
+            "-vf",
+            &format!(
+                "select=eq(n\\,{n}),scale={w}:{h}:flags=area+accurate_rnd+full_chroma_int:in_color_matrix={matrix}:in_range=tv,format=rgb24"
+            ),
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success());
+    out.stdout
+}
+
+fn png_pixels(base64_png: &str) -> (u32, u32, Vec<u8>) {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64_png)
+        .unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+#[test]
+fn thumbnails_come_from_the_one_decode_and_match_ffmpeg_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    // Smooth saturated colour: a wrong matrix is off by about 10 code values.
+    let src = "gradients=s=320x240:r=25:d=4:speed=0.02";
+    let files = [
+        ("bt709_10bit.mov", "bt709", "prores_ks", "yuv422p10le"),
+        ("bt601_8bit.mkv", "smpte170m", "ffv1", "yuv420p"),
+    ];
+    for (name, matrix, codec, pix) in files {
+        let path = dir.path().join(name);
+        let tags = format!(
+            "format={pix},setparams=range=tv:colorspace={matrix}:color_primaries={matrix}:color_trc={matrix}"
+        );
+        let status = Command::new("ffmpeg")
+            .args(["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", src])
+            .args(["-vf", &tags, "-c:v", codec])
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let probe = signoff::probe::probe_file(&path).unwrap().info;
+        let tagged = probe.streams[0]
+            .video
+            .as_ref()
+            .unwrap()
+            .color_matrix
+            .clone();
+        assert_eq!(tagged.as_deref(), Some(matrix), "{name}");
+        let p = ours(&path, &PictureOptions::default());
+        assert_eq!(p.thumbnails.len(), 6, "{name}: {:?}", p.thumbnails_note);
+        assert_eq!(p.thumbnails_note, None);
+        // Evenly spaced over the 4 s: the first frame at or after (i + ½) × 4/6 s.
+        let frames: Vec<u64> = p.thumbnails.iter().map(|t| t.frame).collect();
+        assert_eq!(frames, [9, 25, 42, 59, 75, 92], "{name}");
+        let wrong = if matrix == "bt709" { "bt601" } else { "bt709" };
+        for t in &p.thumbnails {
+            let (w, h, ours) = png_pixels(&t.png_base64);
+            assert_eq!((w, h), (160, 120));
+            let diff = |theirs: Vec<u8>| {
+                assert_eq!(theirs.len(), ours.len());
+                ours.iter()
+                    .zip(&theirs)
+                    .map(|(a, b)| f64::from(a.abs_diff(*b)))
+                    .sum::<f64>()
+                    / ours.len() as f64
+            };
+            let right = diff(ffmpeg_rgb(&path, t.frame, (w, h), matrix));
+            let other = diff(ffmpeg_rgb(&path, t.frame, (w, h), wrong));
+            assert!(right < 1.0, "{name} frame {}: {right}", t.frame);
+            assert!(
+                other > 3.0 * right,
+                "{name} frame {}: {right} vs {other}",
+                t.frame
+            );
+        }
+    }
+}

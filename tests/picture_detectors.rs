@@ -13,6 +13,7 @@ mod common;
 
 use ffmpeg_next as ffmpeg;
 use signoff::picture::levels::{LevelsDetector, LevelsOptions, LevelsResult};
+use signoff::picture::luma::LumaDetector;
 use signoff::picture::pse::{PseDetector, PseOptions, PseResult, LABEL};
 use signoff::picture::scan::{ScanDetector, ScanKind, ScanOptions, ScanResult};
 use signoff::picture::{
@@ -139,9 +140,8 @@ fn run(path: &Path, mut detectors: Vec<Box<dyn Detector>>) -> PictureMeasurement
 
 fn info(fps: f64) -> StreamInfo {
     StreamInfo {
-        width: 0,
-        height: 0,
         fps,
+        ..StreamInfo::default()
     }
 }
 
@@ -241,6 +241,64 @@ fn out_of_range_area_agrees_with_signalstats_brng() {
             [(5.0 * scale) as i32, (246.0 * scale) as i32]
         );
         assert!(wide.luma_frames_out_of_range < r.luma_frames_out_of_range);
+    }
+}
+
+/// Per-frame `signalstats` (YMIN, YAVG, YMAX) of `path`.
+fn signalstats_y(path: &Path) -> Vec<[f64; 3]> {
+    let text = ffmpeg_filter(path, "signalstats,metadata=print");
+    let mut out: Vec<[f64; 3]> = Vec::new();
+    for line in text.lines() {
+        for (i, key) in ["YMIN", "YAVG", "YMAX"].iter().enumerate() {
+            let Some(v) = line.split(&format!("lavfi.signalstats.{key}=")).nth(1) else {
+                continue;
+            };
+            if i == 0 {
+                out.push([0.0; 3]);
+            }
+            out.last_mut().unwrap()[i] = v.trim().parse().unwrap();
+        }
+    }
+    out
+}
+
+#[test]
+fn luma_series_agrees_with_signalstats_yavg_ymin_ymax() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, pix, max) in [
+        ("luma8.mkv", "yuv420p", 255),
+        ("luma10.mkv", "yuv422p10le", 1023),
+    ] {
+        let src = format!(
+            "color=c=gray:s=320x180:r=25:d=2,format={pix},geq={}",
+            sliding_ramp(max)
+        );
+        let path = ffmpeg_make(
+            dir.path(),
+            name,
+            &["-f", "lavfi", "-i", &src, "-c:v", "ffv1"],
+        );
+        let reference = signalstats_y(&path);
+        assert_eq!(reference.len(), 50, "{name}");
+        // A 2 s stream: one bin per frame.
+        let stream = StreamInfo {
+            duration_s: Some(2.0),
+            ..info(25.0)
+        };
+        let d: Box<dyn Detector> = Box::new(LumaDetector::new(&stream));
+        let luma = run(&path, vec![d]).luma.unwrap();
+        assert_eq!(luma.bit_depth, if max == 255 { 8 } else { 10 });
+        assert_eq!(luma.bins.len(), 50, "{name}");
+        for (bin, [ymin, yavg, ymax]) in luma.bins.iter().zip(&reference) {
+            assert_eq!(bin.frames, 1);
+            // signalstats prints YAVG to 6 significant digits.
+            assert!((bin.mean - yavg).abs() < 0.01, "{name}: {bin:?} vs {yavg}");
+            assert_eq!(f64::from(bin.min), *ymin, "{name}");
+            assert_eq!(f64::from(bin.max), *ymax, "{name}");
+        }
+        let spread = reference.iter().map(|r| r[1]).fold(0.0f64, f64::max)
+            - reference.iter().map(|r| r[1]).fold(f64::MAX, f64::min);
+        assert!(spread > 0.0, "{name}: the fixture's mean must move");
     }
 }
 
@@ -652,4 +710,98 @@ fn check_fails_levels_pse_and_warns_scan_with_positions() {
         "{scan}"
     );
     assert_eq!(finding(&tff, "picture.pse_flash_s")["status"], "passed");
+}
+
+/// A profile checking Y′ levels, reading the picture in `range` (or as the file says).
+fn range_profile(range: Option<&str>) -> String {
+    let line = range
+        .map(|r| format!("range = \"{r}\"\n"))
+        .unwrap_or_default();
+    format!(
+        r#"
+id = "test-picture-range"
+title = "Y′ levels in a set range"
+[source]
+document = "tests/picture_detectors.rs"
+date_read = "2026-12"
+confidence = "primary"
+[picture]
+{line}luma_out_of_range_frames = {{ max = 0 }}
+"#
+    )
+}
+
+#[test]
+fn a_profile_sets_the_range_the_levels_are_read_in() {
+    let dir = tempfile::tempdir().unwrap();
+    // A full-range ramp over the whole code range 0–255, tagged full range:
+    // legal read as full; read as limited, the 2 % under 5 and the 3.5 %
+    // over 246 are excursions (R 103, 1 % of the area).
+    let full = ffmpeg_make(
+        dir.path(),
+        "full.mkv",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=gray:s=256x144:r=25:d=1,format=yuv444p,geq=lum='X':cb=128:cr=128,setparams=range=pc",
+            "-color_range",
+            "pc",
+            "-c:v",
+            "ffv1",
+        ],
+    );
+    for (range, full_range, status) in [
+        (None, true, "passed"),
+        (Some("full"), true, "passed"),
+        (Some("limited"), false, "failed"),
+    ] {
+        let spec = dir.path().join("range.toml");
+        std::fs::write(&spec, range_profile(range)).unwrap();
+        let report = dir.path().join("run.json");
+        let out = assert_cmd::Command::cargo_bin("signoff")
+            .unwrap()
+            .env_remove("SIGNOFF_SPECS")
+            .args(["check", "-q", "--spec"])
+            .arg(&spec)
+            .arg("--report")
+            .arg(&report)
+            .arg(&full)
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap();
+        common::assert_schema_valid(&[("run", &report)]);
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let file = &doc["files"][0];
+        let picture = &file["picture"][0];
+        assert_eq!(picture["full_range"], full_range, "{range:?}: {file}");
+        let levels = finding(file, "picture.luma_out_of_range_frames");
+        assert_eq!(levels["status"], status, "{range:?}: {levels}");
+        assert_eq!(code, if status == "passed" { 0 } else { 1 }, "{range:?}");
+        if status == "failed" {
+            assert_eq!(picture["levels"]["luma_frames_out_of_range"], 25);
+        }
+        if let Some(r) = range {
+            let f = finding(file, "picture.range");
+            assert_eq!(f["status"], "passed", "{f}");
+            assert_eq!(f["actual"], r, "{f}");
+        }
+    }
+    // Anything but "limited" or "full" is refused when the profile loads.
+    let spec = dir.path().join("bad.toml");
+    std::fs::write(&spec, range_profile(Some("tv"))).unwrap();
+    let out = assert_cmd::Command::cargo_bin("signoff")
+        .unwrap()
+        .args(["check", "--spec"])
+        .arg(&spec)
+        .arg(&full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "an invalid profile");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("picture.range: must be \"limited\" or \"full\""),
+        "{err}"
+    );
 }

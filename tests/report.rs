@@ -211,10 +211,18 @@ fn hostile_names_are_text_everywhere() {
 fn html_shows_thumbnails_for_picture_files() {
     let r = run();
     let html = r.read("x.html");
-    // FEATURE.mov, TRAILER.mp4 and the hostile copy: 8 frames each; BROKEN.mov has none.
+    // FEATURE.mov, TRAILER.mp4 and the hostile copy: 6 frames each, taken
+    // in the picture stage's decode (netflix-prores-hq has picture rules);
+    // BROKEN.mov has none.
     assert_eq!(
         html.matches("<img src=\"data:image/png;base64,").count(),
-        24
+        18
+    );
+    assert_eq!(html.matches("<div class=\"thumbs\">").count(), 3);
+    assert_eq!(
+        html.matches(">Y′ (0–").count(),
+        3,
+        "a luma graph per picture stream"
     );
     // Loudness measured (the profiles ask for it): one graph per programme at least per audio file.
     assert!(
@@ -241,6 +249,16 @@ fn reports_render_again_from_the_saved_run() {
         .assert()
         .success();
     assert_eq!(fs::read_to_string(md).unwrap(), r.read("x.md"));
+    // The HTML too, thumbnails included: they are in the run, not re-decoded.
+    let html = r.out.path().join("again.html");
+    signoff()
+        .args(["report", "--from"])
+        .arg(r.out.path().join("x.json"))
+        .arg("--report")
+        .arg(&html)
+        .assert()
+        .success();
+    assert_eq!(fs::read_to_string(html).unwrap(), r.read("x.html"));
     let out = signoff()
         .args(["report", "--from"])
         .arg(r.out.path().join("x.json"))
@@ -288,4 +306,26 @@ fn jsonl_streams_on_stdout_and_bad_targets_are_usage_errors() {
         ])
         .assert()
         .code(4);
+}
+
+#[test]
+fn a_picture_not_decoded_says_why_there_are_no_thumbnails() {
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("x.html");
+    signoff()
+        .arg("check")
+        .arg(common::media("h264_high_aac.mp4"))
+        .args(["--spec", "ebu-r128", "--quiet", "--report"])
+        .arg(&html)
+        .assert()
+        .code(1); // the trailer is louder than R 128 asks; the report is written
+
+    let html = fs::read_to_string(html).unwrap();
+    assert!(!html.contains("<img src="));
+    assert!(
+        html.contains(
+            "No thumbnails: the picture was not decoded (no profile this file is checked against has [picture] rules)"
+        ),
+        "{html}"
+    );
 }

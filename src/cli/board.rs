@@ -280,6 +280,19 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// A file's picture results in brief (named when the deliverable has several files).
+pub fn picture_line(
+    d: &DeliverableStatus,
+    f: &signoff::board::BoardFile,
+    p: &signoff::picture::summary::PictureSummary,
+) -> String {
+    if d.files.len() > 1 {
+        format!("  picture, {}: {}", f.path, p.text)
+    } else {
+        format!("  picture: {}", p.text)
+    }
+}
+
 fn details(d: &DeliverableStatus) -> Vec<String> {
     let mut out = Vec::new();
     for f in &d.stale_files {
@@ -309,6 +322,9 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
                 plural(f.outcome.errors)
             )),
             _ => {}
+        }
+        if let Some(p) = &f.outcome.picture {
+            out.push(picture_line(d, f, p));
         }
     }
     if d.not_evaluated_count > 0 {

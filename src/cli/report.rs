@@ -4,7 +4,7 @@
 
 use super::output;
 use signoff::check::FileResult;
-use signoff::report::html::{self, HtmlExtras};
+use signoff::report::html;
 use signoff::report::model::{FileEntry, RunReport};
 use signoff::report::{atomic, json, junit, markdown};
 use signoff::spec::Profile;
@@ -86,9 +86,9 @@ pub fn entry(c: &FileResult) -> FileEntry {
 }
 
 /// The text of one report.
-pub fn render(r: &RunReport, format: ReportFormat, extras: &HtmlExtras) -> anyhow::Result<String> {
+pub fn render(r: &RunReport, format: ReportFormat) -> anyhow::Result<String> {
     Ok(match format {
-        ReportFormat::Html => html::render(r, extras),
+        ReportFormat::Html => html::render(r),
         ReportFormat::Junit => junit::render(r),
         ReportFormat::Json => json::document(r)?,
         ReportFormat::Jsonl => json::jsonl(r)?,
@@ -98,13 +98,8 @@ pub fn render(r: &RunReport, format: ReportFormat, extras: &HtmlExtras) -> anyho
 
 /// Writes every target (each atomically; `-` to stdout).
 pub fn write_all(r: &RunReport, targets: &[ReportTarget]) -> anyhow::Result<()> {
-    let extras = if targets.iter().any(|t| t.format == ReportFormat::Html) {
-        html::extras_for(r)
-    } else {
-        HtmlExtras::default()
-    };
     for t in targets {
-        let text = render(r, t.format, &extras)?;
+        let text = render(r, t.format)?;
         atomic::write(&t.path, text.as_bytes()).map_err(|e| {
             anyhow::Error::from(e).context(format!("failed to write report {}", t.path.display()))
         })?;

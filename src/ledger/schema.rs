@@ -7,7 +7,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build writes.
-pub const CURRENT: i64 = 4;
+pub const CURRENT: i64 = 5;
 
 /// Version 1: runs, the file cache, results, approvals.
 pub const V1: &str = "
@@ -133,7 +133,14 @@ UPDATE runs SET root = CAST(root AS BLOB);
 UPDATE approvals SET root = CAST(root AS BLOB);
 ";
 
-const STEPS: [&str; 4] = [V1, V2, V3, V4];
+/// Version 5: results keep the file's picture results in brief (a
+/// serialised `PictureSummary`), so the board shows them for reused files
+/// too. Older rows get NULL (no picture line).
+pub const V5: &str = "
+ALTER TABLE file_results ADD COLUMN picture_json TEXT;
+";
+
+const STEPS: [&str; 5] = [V1, V2, V3, V4, V5];
 
 /// Why a ledger could not be prepared.
 #[derive(Debug, thiserror::Error)]

@@ -254,7 +254,7 @@ impl Ledger {
     ) -> Result<Option<FileOutcome>, LedgerError> {
         self.conn
             .query_row(
-                "SELECT verdict, errors, warnings, not_evaluated, by_profile_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
+                "SELECT verdict, errors, warnings, not_evaluated, by_profile_json, picture_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
                 params![sha256, profiles_digest],
                 |r| outcome(Some(sha256.to_string()), r),
             )
@@ -362,7 +362,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT f.path, f.sha256, r.verdict, COALESCE(r.errors, 0), COALESCE(r.warnings, 0), COALESCE(r.not_evaluated, 0), r.by_profile_json
+                "SELECT f.path, f.sha256, r.verdict, COALESCE(r.errors, 0), COALESCE(r.warnings, 0), COALESCE(r.not_evaluated, 0), r.by_profile_json, r.picture_json
                  FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
                  WHERE f.run_id = ?1",
             )
@@ -382,6 +382,9 @@ impl Ledger {
                         .get::<_, Option<String>>(6)?
                         .and_then(|j| serde_json::from_str(&j).ok())
                         .unwrap_or_default(),
+                    picture: r
+                        .get::<_, Option<String>>(7)?
+                        .and_then(|j| serde_json::from_str(&j).ok()),
                 };
                 Ok((rel_path(r, 0)?, o))
             })
@@ -485,9 +488,10 @@ pub(super) fn rel_path(r: &rusqlite::Row, i: usize) -> rusqlite::Result<RelPath>
     }
 }
 
-/// An outcome from columns `verdict, errors, warnings, not_evaluated, by_profile_json`.
+/// An outcome from columns `verdict, errors, warnings, not_evaluated, by_profile_json, picture_json`.
 fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOutcome> {
     let by_profile: Option<String> = r.get(4)?;
+    let picture: Option<String> = r.get(5)?;
     Ok(FileOutcome {
         sha256,
         verdict: r
@@ -500,6 +504,7 @@ fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOu
         by_profile: by_profile
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default(),
+        picture: picture.and_then(|j| serde_json::from_str(&j).ok()),
     })
 }
 
@@ -518,14 +523,15 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
         // A reused result is recorded again without its report and detail:
         // keep the stored ones rather than overwrite them with NULL.
         tx.execute(
-            "INSERT INTO file_results (sha256, profiles_digest, verdict, errors, warnings, not_evaluated, report_json, by_profile_json, detail_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            "INSERT INTO file_results (sha256, profiles_digest, verdict, errors, warnings, not_evaluated, report_json, by_profile_json, detail_json, picture_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (sha256, profiles_digest) DO UPDATE SET
                  verdict = excluded.verdict, errors = excluded.errors, warnings = excluded.warnings,
                  not_evaluated = excluded.not_evaluated,
                  report_json = COALESCE(excluded.report_json, file_results.report_json),
                  by_profile_json = excluded.by_profile_json,
-                 detail_json = COALESCE(excluded.detail_json, file_results.detail_json)",
+                 detail_json = COALESCE(excluded.detail_json, file_results.detail_json),
+                 picture_json = COALESCE(excluded.picture_json, file_results.picture_json)",
             params![
                 sha,
                 f.profiles_digest,
@@ -535,7 +541,8 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
                 o.not_evaluated as i64,
                 f.report_json,
                 serde_json::to_string(&o.by_profile).ok(),
-                f.detail_json
+                f.detail_json,
+                o.picture.as_ref().and_then(|p| serde_json::to_string(p).ok())
             ],
         )?;
     }

@@ -159,6 +159,7 @@ mod tests {
             width: 16,
             height: 16,
             fps: 25.0,
+            ..Default::default()
         };
         let grey = Owned::flat(16, 16, 120, 128, 128);
         let black = Owned::flat(16, 16, 20, 128, 128);

@@ -231,11 +231,7 @@ fn open_tracks(
             duration_s: 0.0,
             field_order: video.and_then(|v| v.field_order.clone()),
         };
-        let stream_info = StreamInfo {
-            width: video.map_or(0, |v| v.width as usize),
-            height: video.map_or(0, |v| v.height as usize),
-            fps,
-        };
+        let stream_info = StreamInfo::of(info, media, fps);
         let mut out = PictureMeasurements {
             stream_index: index,
             ..Default::default()

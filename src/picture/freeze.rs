@@ -162,6 +162,7 @@ mod tests {
             width: 16,
             height: 16,
             fps: 25.0,
+            ..Default::default()
         };
         let mut d = Box::new(FreezeDetector::new(
             FreezeOptions::default(),

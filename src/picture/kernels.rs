@@ -60,6 +60,20 @@ pub fn outside_min_max(row: &[u16], lo: u16, hi: u16) -> (u32, u16, u16) {
     (outside, min, max)
 }
 
+/// Sum, lowest and highest sample of `row` (the luma graph's YAVG, YMIN,
+/// YMAX); the sum fits a `u32` for rows up to 65 536 samples.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn sum_min_max(row: &[u16]) -> (u32, u16, u16) {
+    let mut sum = 0u32;
+    let (mut min, mut max) = (u16::MAX, u16::MIN);
+    for &s in row {
+        sum = sum.wrapping_add(u32::from(s));
+        min = min.min(s);
+        max = max.max(s);
+    }
+    (sum, min, max)
+}
+
 /// `idet`'s three sums over one line `here` between `above` and `below`:
 /// Σ |above + below − 2·prev|, Σ |above + below − 2·next| and
 /// Σ |above + below − 2·here|, in one pass.

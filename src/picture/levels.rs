@@ -415,6 +415,7 @@ mod tests {
             width: 64,
             height: 64,
             fps: 25.0,
+            ..Default::default()
         }
     }
 

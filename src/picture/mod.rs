@@ -13,9 +13,12 @@ pub mod freeze;
 pub mod held;
 pub mod kernels;
 pub mod levels;
+pub mod luma;
 pub mod pse;
 mod runs;
 pub mod scan;
+pub mod summary;
+pub mod thumbs;
 
 pub use decode::{analyse_picture, picture_of};
 use serde::{Deserialize, Serialize};
@@ -189,7 +192,7 @@ impl StreamContext {
     }
 }
 
-/// A detector: one file per detector (black.rs, freeze.rs, levels.rs, scan.rs, pse.rs).
+/// A detector: one file per detector (black.rs, freeze.rs, levels.rs, scan.rs, pse.rs, luma.rs, thumbs.rs).
 pub trait Detector: Send {
     /// Looks at one decoded frame (frames come in presentation order).
     fn frame(&mut self, f: &FrameView<'_>);
@@ -258,6 +261,15 @@ pub struct PictureMeasurements {
     /// PSE screening (not a certified test).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pse: Option<pse::PseResult>,
+    /// Mean, lowest and highest Y′ over time, in bins (for the luma graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub luma: Option<luma::LumaSeries>,
+    /// Small pictures evenly spaced over the stream, for reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thumbnails: Vec<thumbs::Thumbnail>,
+    /// Why there are fewer thumbnails than asked for, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnails_note: Option<String>,
     /// Frames the decoder could not decode, with position (the first 100).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decode_errors: Vec<DecodeError>,
@@ -291,6 +303,8 @@ pub struct PictureOptions {
     pub scan: Option<scan::ScanOptions>,
     /// PSE screening (`None`: not measured).
     pub pse: Option<pse::PseOptions>,
+    /// Thumbnails for reports, taken from the same decode.
+    pub thumbnails: thumbs::ThumbnailOptions,
 }
 
 impl PictureOptions {
@@ -300,13 +314,14 @@ impl PictureOptions {
             levels: Some(Default::default()),
             scan: Some(Default::default()),
             pse: Some(Default::default()),
+            thumbnails: thumbs::ThumbnailOptions::none(),
             ..Default::default()
         }
     }
 }
 
 /// Facts about the stream known before the first frame, for building detectors.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StreamInfo {
     /// Luma width.
     pub width: usize,
@@ -314,6 +329,41 @@ pub struct StreamInfo {
     pub height: usize,
     /// Frame rate, frames per second.
     pub fps: f64,
+    /// The duration the probe expects (the stream's, else the container's),
+    /// for detectors that spread their work over the stream; `None` when
+    /// the file does not say.
+    pub duration_s: Option<f64>,
+    /// Width of a pixel over its height (the sample aspect ratio; 1 when unknown).
+    pub pixel_aspect: f64,
+}
+
+impl StreamInfo {
+    /// What the probe says of video stream `stream` of `media`, at `fps`.
+    pub fn of(
+        stream: &crate::probe::model::Stream,
+        media: &crate::probe::model::MediaInfo,
+        fps: f64,
+    ) -> Self {
+        let video = stream.video.as_ref();
+        let pixel_aspect = video
+            .and_then(|v| v.sample_aspect_ratio.as_deref())
+            .and_then(|r| r.split_once(':'))
+            .and_then(|(n, d)| Some(n.parse::<f64>().ok()? / d.parse::<f64>().ok()?))
+            .filter(|a| a.is_finite() && *a > 0.0)
+            .unwrap_or(1.0);
+        StreamInfo {
+            width: video.map_or(0, |v| v.width as usize),
+            height: video.map_or(0, |v| v.height as usize),
+            fps,
+            duration_s: stream.duration_s.or(media.container.duration_s),
+            pixel_aspect,
+        }
+    }
+
+    /// The expected duration, when it is known and positive.
+    pub fn expected_duration_s(&self) -> Option<f64> {
+        self.duration_s.filter(|d| d.is_finite() && *d > 0.0)
+    }
 }
 
 /// The detectors for one stream.
@@ -335,6 +385,11 @@ pub fn detectors(opts: &PictureOptions, info: &StreamInfo) -> Vec<Box<dyn Detect
     if let Some(o) = &opts.pse {
         out.push(Box::new(pse::PseDetector::new(o.clone(), info)));
     }
+    out.push(Box::new(luma::LumaDetector::new(info)));
+    out.push(Box::new(thumbs::ThumbnailDetector::new(
+        opts.thumbnails,
+        info,
+    )));
     out
 }
 

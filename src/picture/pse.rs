@@ -504,6 +504,7 @@ mod tests {
             width: W,
             height: H,
             fps: FPS,
+            ..Default::default()
         };
         let mut d = Box::new(PseDetector::new(opts, &info));
         for (i, f) in frames.iter().enumerate() {

@@ -376,6 +376,7 @@ mod tests {
             width: W,
             height: H,
             fps: 25.0,
+            ..Default::default()
         };
         let mut d = Box::new(ScanDetector::new(ScanOptions::default(), &info));
         for (i, f) in frames.iter().enumerate() {

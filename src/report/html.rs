@@ -14,7 +14,6 @@ use crate::measure::model::FaultKind;
 use crate::probe::model::{MediaInfo, Stream, StreamKind};
 use crate::probe::summary::{duration, rate_and_scan};
 use crate::spec::{Finding, Severity, Status, Verdict};
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Escapes text for HTML content and attribute values (see [`super::xml::escape`]).
@@ -22,40 +21,10 @@ pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
     super::xml::escape(s)
 }
 
-/// What the HTML report shows beyond the run itself.
-#[derive(Debug, Clone, Default)]
-pub struct HtmlExtras {
-    /// Thumbnails per file, keyed by the file's `path`.
-    pub thumbnails: BTreeMap<String, Strip>,
-}
-
 const CSS: &str = include_str!("report.css");
 
-/// Thumbnails per picture file.
-const THUMBNAILS: usize = 8;
-/// Thumbnail width in pixels.
-const THUMB_WIDTH: u32 = 192;
-
-/// Thumbnails of every readable file of `r` with a picture stream (read from the files).
-pub fn extras_for(r: &RunReport) -> HtmlExtras {
-    let mut e = HtmlExtras::default();
-    for f in &r.files {
-        let picture = f
-            .file
-            .media
-            .as_ref()
-            .is_some_and(|m| m.streams.iter().any(|s| s.kind == StreamKind::Video));
-        if picture && f.file.problem.is_none() {
-            let strip =
-                super::thumbs::strip(std::path::Path::new(&f.file.path), THUMBNAILS, THUMB_WIDTH);
-            e.thumbnails.insert(f.file.path.clone(), strip);
-        }
-    }
-    e
-}
-
 /// The run as one HTML document.
-pub fn render(r: &RunReport, extras: &HtmlExtras) -> String {
+pub fn render(r: &RunReport) -> String {
     let mut s = String::with_capacity(64 * 1024);
     let title = r.project.clone().unwrap_or_else(|| r.roots.join(", "));
     let _ = write!(
@@ -73,7 +42,7 @@ pub fn render(r: &RunReport, extras: &HtmlExtras) -> String {
     board(&mut s, r);
     index(&mut s, r);
     for (i, f) in r.files.iter().enumerate() {
-        file(&mut s, r, i, f, extras.thumbnails.get(&f.file.path));
+        file(&mut s, r, i, f);
     }
     let _ = write!(
         s,
@@ -222,7 +191,16 @@ fn board(s: &mut String, r: &RunReport) {
         let mut files: Vec<String> = b
             .files
             .iter()
-            .map(|f| escape(&f.path.display()).into_owned())
+            .map(|f| {
+                let path = escape(&f.path.display()).into_owned();
+                match &f.outcome.picture {
+                    Some(p) => format!(
+                        "{path}<br><span class=\"picture\">picture: {}</span>",
+                        escape(&p.text)
+                    ),
+                    None => path,
+                }
+            })
             .collect();
         files.insert(0, format!("<b>{}/{}</b>", b.files.len(), b.expected_files));
         for p in &b.missing_sidecars {
@@ -283,7 +261,7 @@ fn index(s: &mut String, r: &RunReport) {
     s.push_str("</tbody></table></section>\n");
 }
 
-fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry, strip: Option<&Strip>) {
+fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry) {
     let _ = write!(
         s,
         "<section class=\"file\" id=\"file-{i}\"><h2>{} {}</h2><dl class=\"facts\">",
@@ -319,8 +297,8 @@ fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry, strip: Option<&S
             escape(&problem.message)
         );
     }
-    if let Some(strip) = strip {
-        thumbnails(s, strip);
+    if let Some(strip) = super::thumbs::strip_of(f) {
+        thumbnails(s, &strip);
     }
     if let Some(m) = &f.file.media {
         streams(s, m);
@@ -372,11 +350,11 @@ fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry, strip: Option<&S
 fn thumbnails(s: &mut String, strip: &Strip) {
     if !strip.thumbnails.is_empty() {
         s.push_str("<div class=\"thumbs\">");
-        for t in &strip.thumbnails {
+        for t in strip.thumbnails {
             let _ = write!(
                 s,
                 "<figure><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"frame at {}\"><figcaption>{}</figcaption></figure>",
-                escape(&t.data_uri),
+                escape(&super::thumbs::data_uri(t)),
                 t.width,
                 t.height,
                 svg::clock(t.at_s),
@@ -535,31 +513,32 @@ fn finding_table(s: &mut String, items: &[&Finding], class: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::picture::thumbs::{encode_png, Thumbnail};
+    use crate::picture::PictureMeasurements;
     use crate::report::testing::{sample_run, HOSTILE};
-    use crate::report::thumbs::Thumbnail;
+    use base64::Engine;
 
-    fn extras() -> HtmlExtras {
-        let r = sample_run();
-        let uri = crate::report::thumbs::png_data_uri(&[0, 0, 0, 255, 255, 255], 2, 1).unwrap();
-        let mut e = HtmlExtras::default();
-        e.thumbnails.insert(
-            r.files[0].file.path.clone(),
-            Strip {
-                thumbnails: vec![Thumbnail {
-                    at_s: 0.5,
-                    width: 2,
-                    height: 1,
-                    data_uri: uri,
-                }],
-                note: None,
-            },
-        );
-        e
+    /// The sample run, its first file with a picture stream's thumbnail.
+    fn run_with_thumbnail() -> RunReport {
+        let mut r = sample_run();
+        let png = encode_png(&[0, 0, 0, 255, 255, 255], 2, 1).unwrap();
+        r.files[0].picture = Some(vec![PictureMeasurements {
+            duration_s: 10.0,
+            thumbnails: vec![Thumbnail {
+                at_s: 0.5,
+                frame: 12,
+                width: 2,
+                height: 1,
+                png_base64: base64::engine::general_purpose::STANDARD.encode(png),
+            }],
+            ..Default::default()
+        }]);
+        r
     }
 
     #[test]
     fn hostile_strings_are_text() {
-        let html = render(&sample_run(), &extras());
+        let html = render(&run_with_thumbnail());
         assert!(html.contains(&*escape(HOSTILE)));
         assert!(!html.contains("<img src=x"), "raw hostile tag");
         assert!(!html.contains("<script"), "raw script");
@@ -570,7 +549,7 @@ mod tests {
 
     #[test]
     fn shows_board_graph_thumbnails_and_findings() {
-        let html = render(&sample_run(), &extras());
+        let html = render(&run_with_thumbnail());
         assert!(html.contains("<section class=\"board\">"));
         assert!(html.contains("<td><b>FTR</b> Feature &lt;main&gt;</td>"));
         assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"loudness\""));
@@ -595,7 +574,7 @@ mod tests {
         row.expected_files = 3;
         row.missing_sidecars = vec!["subtitles/<x>.srt".into()];
         row.approval.as_mut().unwrap().override_reason = Some("accepted <b>".into());
-        let html = render(&r, &extras());
+        let html = render(&r);
         assert!(html.contains("<b>1/3</b>"), "{html}");
         assert!(html.contains("no sidecar matches subtitles/&lt;x&gt;.srt"));
         assert!(html.contains("<b>override:</b> <q>accepted &lt;b&gt;</q>"));
@@ -605,7 +584,7 @@ mod tests {
     fn without_a_board_says_so() {
         let mut r = sample_run();
         r.board = None;
-        let html = render(&r, &HtmlExtras::default());
+        let html = render(&r);
         assert!(html.contains("not tied to a delivery plan"));
     }
 }

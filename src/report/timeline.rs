@@ -3,12 +3,15 @@
 //! One lane per picture check (black, freeze, Y′ and R′G′B′ levels, scan
 //! type against its flag, flashes and red flashes — PSE screening, not a
 //! certified test), each segment a dark bar across its time with its
-//! details as a tooltip, over a time axis. Solid dark bars on white and a
-//! text label per lane, so it reads the same in print. A pure function:
-//! data in, SVG text out; every string from the file is escaped.
+//! details as a tooltip, then a small luma graph (mean Y′ as a dark line,
+//! lowest to highest Y′ as a light band, black and white levels dashed),
+//! over a time axis. Solid dark marks on white and a text label per lane,
+//! so it reads the same in print. A pure function: data in, SVG text out;
+//! every string from the file is escaped.
 
 use super::svg::clock;
 use super::xml::escape;
+use crate::picture::luma::{LumaBin, LumaSeries};
 use crate::picture::{PictureMeasurements, Segment};
 use std::fmt::Write;
 
@@ -17,6 +20,8 @@ const LEFT: f64 = 150.0;
 const RIGHT: f64 = 740.0;
 const LANE: f64 = 16.0;
 const TOP: f64 = 6.0;
+/// Height of the luma graph.
+const GRAPH: f64 = 56.0;
 
 /// The lanes of `p` that were measured: label and segments.
 fn lanes(p: &PictureMeasurements) -> Vec<(String, Vec<&Segment>)> {
@@ -51,7 +56,8 @@ pub fn picture_strip(p: &PictureMeasurements) -> String {
         return String::new();
     }
     let lanes = lanes(p);
-    let h = TOP + LANE * lanes.len() as f64 + 22.0;
+    let graph_h = if p.luma.is_some() { GRAPH + 6.0 } else { 0.0 };
+    let h = TOP + LANE * lanes.len() as f64 + graph_h + 22.0;
     let x = |t: f64| LEFT + (t / p.duration_s).clamp(0.0, 1.0) * (RIGHT - LEFT);
     let mut s = String::new();
     let _ = write!(
@@ -94,7 +100,10 @@ pub fn picture_strip(p: &PictureMeasurements) -> String {
             );
         }
     }
-    let axis = TOP + LANE * lanes.len() as f64 + 4.0;
+    if let Some(l) = &p.luma {
+        luma_graph(&mut s, p, l, TOP + LANE * lanes.len() as f64 + 4.0, &x);
+    }
+    let axis = TOP + LANE * lanes.len() as f64 + graph_h + 4.0;
     let _ = write!(
         s,
         "<line x1=\"{LEFT}\" y1=\"{axis:.1}\" x2=\"{RIGHT}\" y2=\"{axis:.1}\" stroke=\"#000\"/>\
@@ -105,6 +114,63 @@ pub fn picture_strip(p: &PictureMeasurements) -> String {
         clock(p.duration_s)
     );
     s
+}
+
+/// The luma graph of `l` with its top at `top`; `x` maps seconds to the strip.
+fn luma_graph(
+    s: &mut String,
+    p: &PictureMeasurements,
+    l: &LumaSeries,
+    top: f64,
+    x: &dyn Fn(f64) -> f64,
+) {
+    let full = f64::from((1u32 << l.bit_depth.clamp(8, 16)) - 1);
+    let y = |v: f64| top + GRAPH * (1.0 - (v / full).clamp(0.0, 1.0));
+    let mid = |b: &LumaBin| x(b.start_s + l.bin_s / 2.0);
+    let _ = write!(
+        s,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">Y′ (0–{full})</text>\
+         <rect x=\"{LEFT}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{GRAPH}\" fill=\"none\" stroke=\"#999\" stroke-width=\"0.5\"/>",
+        LEFT - 6.0,
+        top + GRAPH / 2.0 + 4.0,
+        RIGHT - LEFT
+    );
+    if !p.full_range {
+        let shift = l.bit_depth.saturating_sub(8);
+        for level in [16u32 << shift, 235u32 << shift] {
+            let ly = y(f64::from(level));
+            let _ = write!(
+                s,
+                "<line x1=\"{LEFT}\" y1=\"{ly:.1}\" x2=\"{RIGHT}\" y2=\"{ly:.1}\" stroke=\"#666\" stroke-width=\"0.5\" stroke-dasharray=\"3 3\"/>"
+            );
+        }
+    }
+    let band: Vec<String> = l
+        .bins
+        .iter()
+        .map(|b| format!("{:.1},{:.1}", mid(b), y(f64::from(b.max))))
+        .chain(
+            l.bins
+                .iter()
+                .rev()
+                .map(|b| format!("{:.1},{:.1}", mid(b), y(f64::from(b.min)))),
+        )
+        .collect();
+    let line: Vec<String> = l
+        .bins
+        .iter()
+        .map(|b| format!("{:.1},{:.1}", mid(b), y(b.mean)))
+        .collect();
+    let mean = l.bins.iter().map(|b| b.mean * b.frames as f64).sum::<f64>()
+        / l.bins.iter().map(|b| b.frames).sum::<u64>().max(1) as f64;
+    let _ = write!(
+        s,
+        "<polygon points=\"{}\" fill=\"#ddd\" stroke=\"none\"/>\
+         <polyline points=\"{}\" fill=\"none\" stroke=\"#000\" stroke-width=\"1.2\"><title>mean Y′ {mean:.1} of 0–{full} ({}-bit code values)</title></polyline>",
+        band.join(" "),
+        line.join(" "),
+        l.bit_depth
+    );
 }
 
 #[cfg(test)]
@@ -158,5 +224,35 @@ mod tests {
         assert!(svg.contains(&format!("<rect x=\"{mid:.1}\"")), "{svg}");
         assert!(svg.contains(LABEL));
         assert_eq!(picture_strip(&PictureMeasurements::default()), "");
+    }
+
+    #[test]
+    fn draws_the_luma_graph_in_code_values() {
+        let bins = (0..10)
+            .map(|i| LumaBin {
+                start_s: f64::from(i),
+                frames: 25,
+                min: 64,
+                mean: 512.0,
+                max: 940,
+            })
+            .collect();
+        let p = PictureMeasurements {
+            duration_s: 10.0,
+            bit_depth: 10,
+            luma: Some(LumaSeries {
+                bit_depth: 10,
+                bin_s: 1.0,
+                bins,
+            }),
+            ..PictureMeasurements::default()
+        };
+        let svg = picture_strip(&p);
+        assert!(svg.contains(">Y′ (0–1023)</text>"), "{svg}");
+        assert!(svg.contains("<polyline points=\""));
+        assert!(svg.contains("mean Y′ 512.0 of 0–1023 (10-bit code values)"));
+        // Limited range: black (64) and white (940) levels dashed.
+        assert_eq!(svg.matches("stroke-dasharray").count(), 2);
+        assert!(svg.contains("stroke=\"#000\""), "dark line for print");
     }
 }

@@ -121,6 +121,7 @@ pub const FIELDS: &[Field] = &[
     f("picture", "black_s", Number, Picture, "longest black segment", "s"),
     f("picture", "freeze_s", Number, Picture, "longest frozen-picture segment", "s"),
     f("picture", "decode_errors", Number, Picture, "number of video decode errors", ""),
+    f("picture", "range", Text, Picture, "range the picture's levels are read in", ""),
     f("picture", "luma_out_of_range_frames", Number, Picture, "frames with Y′ out of range over the area limit", ""),
     f("picture", "rgb_out_of_range_frames", Number, Picture, "frames with R′G′B′ out of range over the area limit", ""),
     f("picture", "scan_matches_flag", Bool, Picture, "picture scan type agrees with its flag", ""),

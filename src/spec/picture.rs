@@ -23,12 +23,32 @@ pub const DEFAULT_CLAUSE: &str =
 /// Where a picture fact shows in the file (the same as an audio fault's).
 pub use super::faults::Evidence;
 
-/// Whether checking against `profile` needs the picture decoded.
+/// Whether checking against `profile` needs the picture decoded (a
+/// `picture.range` alone does not: it only says how to read it).
 pub fn needs_picture_measurement(profile: &Profile) -> bool {
     profile
         .picture
-        .values()
-        .any(|set| set.0.iter().any(|r| r.severity != Severity::Off))
+        .iter()
+        .filter(|(key, _)| key.as_str() != "range")
+        .any(|(_, set)| set.0.iter().any(|r| r.severity != Severity::Off))
+}
+
+/// The range `picture.range` reads levels in: `Some(true)` for `"full"`,
+/// `Some(false)` for `"limited"`, `None` for anything else.
+pub fn range_of(rule: &Rule) -> Option<bool> {
+    match &rule.equals {
+        Some(Scalar::Str(s)) if s.eq_ignore_ascii_case("full") => Some(true),
+        Some(Scalar::Str(s)) if s.eq_ignore_ascii_case("limited") => Some(false),
+        _ => None,
+    }
+}
+
+fn range_word(full: bool) -> &'static str {
+    if full {
+        "full"
+    } else {
+        "limited"
+    }
 }
 
 /// The rules a profile that checks the picture gets for the `[picture]`
@@ -60,6 +80,11 @@ pub fn takes_allowances(key: &str) -> bool {
 
 /// What is wrong with a `[picture]` rule, if anything.
 pub fn rule_problems(key: &str, rule: &Rule) -> Vec<String> {
+    if key == "range" && range_of(rule).is_none() {
+        return vec![
+            "must be \"limited\" or \"full\" (the range to read the picture's levels in, instead of the one the file states)".into(),
+        ];
+    }
     if let Some(problems) = super::picture_signal::rule_problems(key, rule) {
         return problems;
     }
@@ -147,6 +172,7 @@ pub fn picture_options(profiles: &[Profile]) -> PictureOptions {
             .cloned()
     };
     let mut opts = PictureOptions {
+        full_range: first("range").and_then(|r| range_of(&r)),
         black: first("black_s")
             .map(|r| black_options(&r))
             .unwrap_or_default(),
@@ -179,6 +205,7 @@ pub fn picture_fact(
     }
     match key {
         "decode_errors" => decode_errors(picture),
+        "range" => range_fact(rule, picture),
         "black_s" => {
             let want = black_options(rule);
             if let Some(p) = picture
@@ -223,6 +250,23 @@ fn mismatch<T: std::fmt::Debug>(what: &str, used: Option<&T>, want: &T) -> Strin
         ),
         None => format!("{what} detection did not run"),
     }
+}
+
+/// The range the levels were read in, as `picture.range` asked; not
+/// evaluated when another profile's `picture.range` asked for the other one.
+fn range_fact(rule: &Rule, picture: &[PictureMeasurements]) -> (Fact, Option<Evidence>) {
+    let want = range_of(rule);
+    if let Some(p) = picture.iter().find(|p| Some(p.full_range) != want) {
+        return (
+            Fact::Absent(format!(
+                "video stream {} was read as {} range (another profile's `picture.range` asked for it)",
+                p.stream_index,
+                range_word(p.full_range)
+            )),
+            None,
+        );
+    }
+    (Fact::Text(range_word(want == Some(true)).into()), None)
 }
 
 fn decode_errors(picture: &[PictureMeasurements]) -> (Fact, Option<Evidence>) {
