@@ -13,7 +13,30 @@ use crate::picture::decode::{open_input, PictureRun};
 use crate::picture::{picture_of, PictureMeasurements, PictureOptions};
 use crate::probe::model::{MediaInfo, StreamKind};
 use ffmpeg_next as ffmpeg;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+
+/// Why the picture was not evaluated when the picture stage failed inside.
+fn internal_error() -> FileProblem {
+    FileProblem::new(
+        ProblemKind::Corrupt,
+        "internal error while analysing the picture",
+    )
+}
+
+/// Runs the picture stage, turning a failure inside it into "not
+/// evaluated" on every video stream instead of losing the file.
+fn guarded(
+    media: &MediaInfo,
+    stage: impl FnOnce() -> Option<Vec<PictureMeasurements>>,
+) -> Option<Vec<PictureMeasurements>> {
+    catch_unwind(AssertUnwindSafe(stage)).unwrap_or_else(|_| {
+        Some(crate::picture::decode::not_evaluated(
+            media,
+            &internal_error(),
+        ))
+    })
+}
 
 /// What the one decode of a file measured.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -44,7 +67,7 @@ pub fn analyse_media(
         },
         (None, Some(p)) => MediaAnalysis {
             audio: None,
-            picture: picture_of(path, media, p),
+            picture: guarded(media, || picture_of(path, media, p)),
         },
         (Some(a), Some(p)) => together(path, media, a, p),
     }
@@ -89,7 +112,7 @@ fn one_pass(
     Result<AudioMeasurements, FileProblem>,
     Vec<PictureMeasurements>,
 ) {
-    let mut run = PictureRun::new(input, media, picture_opts);
+    let run = PictureRun::new(input, media, picture_opts);
     let audio_streams: Vec<usize> = input
         .streams()
         .filter(|s| s.parameters().medium() == ffmpeg::media::Type::Audio)
@@ -98,21 +121,31 @@ fn one_pass(
     let (sender, feed) = demux::feed(input, &audio_streams);
     std::thread::scope(|scope| {
         let audio = scope.spawn(move || measure_source(AudioSource::Feed(feed), media, audio_opts));
+        // A picture stage that fails inside stops taking packets; the
+        // audio measurement goes on.
+        let mut run = Some(run);
+        let to_picture = |run: &mut Option<PictureRun>, item: Item| {
+            let Some(r) = run.as_mut() else { return };
+            if catch_unwind(AssertUnwindSafe(|| r.item(item))).is_err() {
+                *run = None;
+            }
+        };
         demux::read_packets(input, |item| match item {
             Item::Packet(p) if sender.wants(p.stream()) => sender.send(Item::Packet(p)),
             Item::Packet(p) => {
-                if run.wants(p.stream()) {
-                    run.item(Item::Packet(p));
+                if run.as_ref().is_some_and(|r| r.wants(p.stream())) {
+                    to_picture(&mut run, Item::Packet(p));
                 }
             }
             Item::ReadError(what) => {
                 sender.send(Item::ReadError(what.clone()));
-                run.item(Item::ReadError(what));
+                to_picture(&mut run, Item::ReadError(what));
             }
         });
         // The end of the file for the audio thread.
         drop(sender);
-        let picture = run.finish();
+        let picture = guarded(media, || run.map(PictureRun::finish))
+            .unwrap_or_else(|| crate::picture::decode::not_evaluated(media, &internal_error()));
         let audio = audio.join().unwrap_or_else(|_| {
             Err(FileProblem::new(
                 ProblemKind::Corrupt,
