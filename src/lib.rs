@@ -8,6 +8,7 @@
 pub mod analyse;
 pub mod approve;
 pub mod board;
+pub mod captions;
 pub mod check;
 pub mod delivery;
 pub mod demux;
