@@ -1,0 +1,234 @@
+//! JPEG facts from a walk over the marker segments before the first scan:
+//! the frame header (SOFn: precision, dimensions, components), JFIF
+//! density (APP0), EXIF resolution (APP1, read with `kamadak-exif`), the
+//! ICC profile (APP2 `ICC_PROFILE` chunks). Segments not needed are skipped by seeking, so memory is
+//! bounded by one segment (64 KiB) plus the ICC profile.
+
+use super::{icc, io_error, ImageError, ImageInfo, Resolution, Unit};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// At most this many marker segments are walked before the frame header.
+const MAX_SEGMENTS: usize = 4096;
+
+/// What the walk collected.
+#[derive(Default)]
+struct Segments {
+    frame: Option<Frame>,
+    jfif: Option<Result<Resolution, String>>,
+    exif: Option<Vec<u8>>,
+    icc_chunks: Vec<(u8, Vec<u8>)>,
+}
+
+struct Frame {
+    precision: u8,
+    height: u16,
+    width: u16,
+    components: u8,
+}
+
+/// Reads a JPEG's facts.
+pub fn read(path: &Path) -> Result<ImageInfo, ImageError> {
+    let file = File::open(path).map_err(|e| io_error("JPEG", &e))?;
+    let mut r = BufReader::new(file);
+    let segs = walk(&mut r).map_err(|e| io_error("JPEG", &e))??;
+    let Some(frame) = &segs.frame else {
+        return Err(ImageError::Damaged(
+            "the JPEG has no frame header (SOF) before its first scan".into(),
+        ));
+    };
+    if frame.width == 0 || frame.height == 0 {
+        return Err(ImageError::Damaged(format!(
+            "the JPEG frame header gives {}x{} pixels",
+            frame.width, frame.height
+        )));
+    }
+    Ok(ImageInfo {
+        format: "jpeg".into(),
+        width_px: frame.width.into(),
+        height_px: frame.height.into(),
+        color_space: color_space(frame.components),
+        bit_depth: Some(frame.precision.into()),
+        alpha: false,
+        icc: icc_profile(&segs.icc_chunks),
+        resolution: resolution(&segs),
+        page_count: 1,
+    })
+}
+
+/// Walks the segments up to the first frame header.
+fn walk(r: &mut (impl Read + Seek)) -> std::io::Result<Result<Segments, ImageError>> {
+    let mut segs = Segments::default();
+    let mut b2 = [0u8; 2];
+    r.read_exact(&mut b2)?;
+    if b2 != [0xFF, 0xD8] {
+        return Ok(Err(ImageError::Damaged(
+            "the JPEG has no start-of-image marker".into(),
+        )));
+    }
+    for _ in 0..MAX_SEGMENTS {
+        let marker = next_marker(r)?;
+        if matches!(marker, 0xD9 | 0xDA) {
+            break; // end of image, or start of scan: no frame header follows
+        }
+        if matches!(marker, 0x01 | 0xD0..=0xD7) {
+            continue; // markers without a length
+        }
+        r.read_exact(&mut b2)?;
+        let len = u16::from_be_bytes(b2);
+        if len < 2 {
+            return Ok(Err(ImageError::Damaged(format!(
+                "a JPEG segment (marker FF {marker:02X}) has length {len}"
+            ))));
+        }
+        let body_len = u64::from(len - 2);
+        if is_frame(marker) || wanted(marker) {
+            let mut body = vec![0u8; body_len as usize];
+            r.read_exact(&mut body)?;
+            if is_frame(marker) {
+                segs.frame = frame(&body);
+                return Ok(Ok(segs));
+            }
+            keep(&mut segs, marker, body);
+        } else {
+            r.seek(SeekFrom::Current(body_len as i64))?;
+        }
+    }
+    Ok(Ok(segs))
+}
+
+/// The next marker code (after any fill bytes).
+fn next_marker(r: &mut impl Read) -> std::io::Result<u8> {
+    let mut b = [0u8; 1];
+    r.read_exact(&mut b)?;
+    if b[0] != 0xFF {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "a JPEG marker was expected",
+        ));
+    }
+    while b[0] == 0xFF {
+        r.read_exact(&mut b)?;
+    }
+    Ok(b[0])
+}
+
+/// SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+fn is_frame(marker: u8) -> bool {
+    (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+}
+
+fn wanted(marker: u8) -> bool {
+    matches!(marker, 0xE0..=0xE2)
+}
+
+fn frame(body: &[u8]) -> Option<Frame> {
+    let b = body.get(0..6)?;
+    Some(Frame {
+        precision: b[0],
+        height: u16::from_be_bytes([b[1], b[2]]),
+        width: u16::from_be_bytes([b[3], b[4]]),
+        components: b[5],
+    })
+}
+
+fn keep(segs: &mut Segments, marker: u8, body: Vec<u8>) {
+    match marker {
+        0xE0 if body.starts_with(b"JFIF\0") && segs.jfif.is_none() => {
+            segs.jfif = Some(jfif_density(&body));
+        }
+        0xE1 if body.starts_with(b"Exif\0\0") && segs.exif.is_none() => {
+            segs.exif = Some(body[6..].to_vec());
+        }
+        0xE2 if body.starts_with(b"ICC_PROFILE\0") && body.len() > 14 => {
+            segs.icc_chunks.push((body[12], body[14..].to_vec()));
+        }
+        _ => {}
+    }
+}
+
+/// JFIF units 1 (per inch) or 2 (per cm); 0 gives only the pixel aspect.
+fn jfif_density(body: &[u8]) -> Result<Resolution, String> {
+    let Some(d) = body.get(7..12) else {
+        return Err("the JFIF header is cut short".into());
+    };
+    let (x, y) = (
+        u16::from_be_bytes([d[1], d[2]]),
+        u16::from_be_bytes([d[3], d[4]]),
+    );
+    let unit = match d[0] {
+        1 => Unit::Inch,
+        2 => Unit::Centimetre,
+        _ => return Err("the JFIF header gives only the pixel aspect, no resolution".into()),
+    };
+    Resolution::new(x.into(), y.into(), unit, "JFIF")
+        .ok_or_else(|| format!("the JFIF header gives a resolution of {x}x{y}"))
+}
+
+/// EXIF XResolution / YResolution / ResolutionUnit of the primary image.
+fn exif_resolution(raw: &[u8]) -> Option<Result<Resolution, String>> {
+    use exif::{In, Tag, Value};
+    let exif = exif::Reader::new().read_raw(raw.to_vec()).ok()?;
+    let rational = |tag| match &exif.get_field(tag, In::PRIMARY)?.value {
+        Value::Rational(v) => v.first().map(|r| r.to_f64()),
+        _ => None,
+    };
+    let (x, y) = (rational(Tag::XResolution)?, rational(Tag::YResolution)?);
+    let unit = exif
+        .get_field(Tag::ResolutionUnit, In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
+        .unwrap_or(2);
+    let unit = match unit {
+        2 => Unit::Inch,
+        3 => Unit::Centimetre,
+        _ => return Some(Err("the EXIF header gives no resolution unit".into())),
+    };
+    Some(
+        Resolution::new(x, y, unit, "EXIF")
+            .ok_or_else(|| "the EXIF resolution is not positive".into()),
+    )
+}
+
+/// JFIF and EXIF agree, or only one states it; two that disagree are not
+/// guessed between.
+fn resolution(segs: &Segments) -> Result<Resolution, String> {
+    let exif = segs.exif.as_deref().and_then(exif_resolution);
+    match (segs.jfif.clone(), exif) {
+        (Some(Ok(j)), Some(Ok(e))) if (j.dpi() - e.dpi()).abs() > 0.5 => Err(format!(
+            "the JPEG states two resolutions: {} (JFIF) and {} (EXIF)",
+            j.words(),
+            e.words()
+        )),
+        (Some(Ok(j)), _) => Ok(j),
+        (_, Some(Ok(e))) => Ok(e),
+        (Some(Err(j)), _) => Err(j),
+        (None, Some(Err(e))) => Err(e),
+        (None, None) => {
+            Err("the JPEG states no resolution (no JFIF density, no EXIF resolution)".into())
+        }
+    }
+}
+
+/// 1 component: Gray; 3: RGB (coded as YCbCr or RGB); 4: CMYK (coded as
+/// CMYK or, with Adobe's transform, YCCK).
+fn color_space(components: u8) -> Option<String> {
+    let name = match components {
+        1 => "Gray",
+        3 => "RGB",
+        4 => "CMYK",
+        _ => return None,
+    };
+    Some(name.to_string())
+}
+
+/// The ICC profile from its chunks, in sequence order.
+fn icc_profile(chunks: &[(u8, Vec<u8>)]) -> Option<Result<icc::IccInfo, String>> {
+    if chunks.is_empty() {
+        return None;
+    }
+    let mut sorted: Vec<&(u8, Vec<u8>)> = chunks.iter().collect();
+    sorted.sort_by_key(|(seq, _)| *seq);
+    let bytes: Vec<u8> = sorted.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+    Some(icc::parse(&bytes))
+}
