@@ -19,8 +19,8 @@ const MAX_DEPTH: usize = 64;
 pub struct DocumentInfo {
     /// `1.4`, `1.7`…
     pub version: String,
-    /// Pages in its page tree.
-    pub page_count: u32,
+    /// Pages in its page tree, or why they cannot be counted (encrypted).
+    pub page_count: Result<u32, String>,
     /// Each page's size, or why the sizes cannot be read.
     pub pages: Result<Vec<PageSize>, String>,
     /// Whether the document is encrypted.
@@ -120,14 +120,29 @@ pub fn read_pdf(path: &Path) -> Result<DocumentInfo, String> {
     }
     let loaded = std::panic::catch_unwind(|| lopdf::Document::load_mem(&bytes));
     match loaded {
-        Ok(Ok(doc)) => Ok(from_document(&doc)),
-        Ok(Err(e)) => encrypted_only(&bytes).ok_or_else(|| format!("the PDF does not parse: {e}")),
+        Ok(Ok(doc)) => Ok(from_document(&doc, &bytes)),
+        Ok(Err(e)) => match trailer_encrypted(&bytes) {
+            true => Ok(encrypted_only(String::new(), &bytes)),
+            false => Err(format!("the PDF does not parse: {e}")),
+        },
         Err(_) => Err("the PDF does not parse (the parser gave up on it)".into()),
     }
 }
 
-fn from_document(doc: &lopdf::Document) -> DocumentInfo {
+/// Whether the metadata loader sees an encrypted PDF.
+fn trailer_encrypted(bytes: &[u8]) -> bool {
+    std::panic::catch_unwind(|| lopdf::Document::load_metadata_mem(bytes))
+        .ok()
+        .and_then(Result::ok)
+        .is_some_and(|m| m.encrypted)
+}
+
+fn from_document(doc: &lopdf::Document, bytes: &[u8]) -> DocumentInfo {
+    let encrypted = doc.was_encrypted() || doc.is_encrypted();
     let ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    if encrypted && ids.is_empty() {
+        return encrypted_only(doc.version.clone(), bytes);
+    }
     let pages: Result<Vec<PageSize>, String> = ids
         .iter()
         .enumerate()
@@ -137,24 +152,29 @@ fn from_document(doc: &lopdf::Document) -> DocumentInfo {
         .collect();
     DocumentInfo {
         version: doc.version.clone(),
-        page_count: ids.len() as u32,
+        page_count: Ok(ids.len() as u32),
         pages,
-        encrypted: doc.was_encrypted() || doc.is_encrypted(),
+        encrypted,
     }
 }
 
-/// An encrypted PDF whose objects cannot be read without its password:
-/// its page count from the metadata loader, its sizes unknown.
-fn encrypted_only(bytes: &[u8]) -> Option<DocumentInfo> {
+/// An encrypted PDF whose page tree cannot be read without its password:
+/// its page count from the metadata loader when it has one.
+fn encrypted_only(version: String, bytes: &[u8]) -> DocumentInfo {
+    const LOCKED: &str = "the PDF is encrypted: its pages cannot be read without its password";
     let meta = std::panic::catch_unwind(|| lopdf::Document::load_metadata_mem(bytes))
-        .ok()?
-        .ok()?;
-    meta.encrypted.then(|| DocumentInfo {
-        version: meta.version.clone(),
-        page_count: meta.page_count,
-        pages: Err("the PDF is encrypted: its pages cannot be read without its password".into()),
+        .ok()
+        .and_then(Result::ok);
+    let page_count = match meta {
+        Some(m) if m.page_count > 0 => Ok(m.page_count),
+        _ => Err(LOCKED.to_string()),
+    };
+    DocumentInfo {
+        version,
+        page_count,
+        pages: Err(LOCKED.into()),
         encrypted: true,
-    })
+    }
 }
 
 /// The page's crop box clipped to its media box (both inheritable).

@@ -120,7 +120,10 @@ fn image_fact(key: &str, i: &ImageInfo, size_bytes: u64) -> Fact {
 fn document_fact(key: &str, d: &DocumentInfo) -> Fact {
     match key {
         "format" => Fact::Text("pdf".into()),
-        "page_count" => num(d.page_count),
+        "page_count" => match &d.page_count {
+            Ok(n) => num(*n),
+            Err(why) => Fact::Absent(why.clone()),
+        },
         "page_size" => match &d.pages {
             Ok(pages) if !pages.is_empty() => Fact::Text(sizes_words(pages)),
             Ok(_) => Fact::Absent("the PDF has no pages".into()),
