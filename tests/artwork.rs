@@ -420,3 +420,67 @@ fn the_sample_key_art_and_cue_sheet_pass_their_profiles_in_junit() {
         "{xml}"
     );
 }
+
+#[test]
+fn every_image_key_judges_the_fact_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("house-art.toml");
+    std::fs::write(
+        &spec,
+        r#"id = "house-art"
+title = "every [image] key"
+[source]
+document = "test"
+date_read = "2026-12"
+confidence = "primary"
+[image]
+icc_profile = [{ present = true }, { regex = "^sRGB" }]
+alpha = false
+bit_depth = 8
+page_count = 1
+resolution = "1920x1080"
+file_size_bytes = { max = 100000 }
+"#,
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    let (_, files) = check(
+        &[
+            "keyart_1920x1080_srgb.png",
+            "title_alpha_400x300.png",
+            "pages2_adobergb_16bit.tiff",
+        ],
+        spec,
+    );
+    assert_eq!(files[0]["verdict"], "pass", "{:#}", files[0]);
+    assert_eq!(
+        status_of(&files[0], "image.icc_profile#2"),
+        ("passed".into(), "sRGB".into())
+    );
+    let alpha = &files[1];
+    assert_eq!(
+        status_of(alpha, "image.alpha"),
+        ("failed".into(), "yes".into())
+    );
+    assert_eq!(
+        status_of(alpha, "image.icc_profile"),
+        ("failed".into(), "absent".into())
+    );
+    assert_eq!(
+        status_of(alpha, "image.resolution"),
+        ("failed".into(), "400x300".into())
+    );
+    let tiff = &files[2];
+    assert_eq!(
+        status_of(tiff, "image.page_count"),
+        ("failed".into(), "2".into())
+    );
+    assert_eq!(
+        status_of(tiff, "image.bit_depth"),
+        ("failed".into(), "16 bits".into())
+    );
+    assert_eq!(
+        status_of(tiff, "image.icc_profile#2"),
+        ("failed".into(), "Compatible with Adobe RGB (1998)".into())
+    );
+}
