@@ -146,8 +146,11 @@ fn colour_space_alpha_and_pages_agree_with_identify() {
     }
 }
 
+/// One page as pdfinfo sizes it: width and height in points, and its name.
+type PdfinfoPage = (f64, f64, Option<String>);
+
 /// pdfinfo's pages, encryption and page sizes (`Page    N size: W x H pts (A4)`).
-fn pdfinfo(name: &str) -> (u32, bool, Vec<(f64, f64, Option<String>)>) {
+fn pdfinfo(name: &str) -> (u32, bool, Vec<PdfinfoPage>) {
     let out = Command::new("pdfinfo")
         .args(["-f", "1", "-l", "100"])
         .arg(art(name))
