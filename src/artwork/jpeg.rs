@@ -9,7 +9,8 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-/// At most this many marker segments are walked before the frame header.
+/// At most this many marker segments are walked before the frame header
+/// (memory: one 64 KiB segment at a time, and at most 255 ICC chunks).
 const MAX_SEGMENTS: usize = 4096;
 
 /// What the walk collected.
@@ -32,7 +33,7 @@ struct Frame {
 pub fn read(path: &Path) -> Result<ImageInfo, ImageError> {
     let file = File::open(path).map_err(|e| io_error("JPEG", &e))?;
     let mut r = BufReader::new(file);
-    let segs = walk(&mut r).map_err(|e| io_error("JPEG", &e))??;
+    let segs = walk(&mut r)?;
     let Some(frame) = &segs.frame else {
         return Err(ImageError::Damaged(
             "the JPEG has no frame header (SOF) before its first scan".into(),
@@ -58,14 +59,15 @@ pub fn read(path: &Path) -> Result<ImageInfo, ImageError> {
 }
 
 /// Walks the segments up to the first frame header.
-fn walk(r: &mut (impl Read + Seek)) -> std::io::Result<Result<Segments, ImageError>> {
+fn walk(r: &mut (impl Read + Seek)) -> Result<Segments, ImageError> {
+    let io = |e: std::io::Error| io_error("JPEG", &e);
     let mut segs = Segments::default();
     let mut b2 = [0u8; 2];
-    r.read_exact(&mut b2)?;
+    r.read_exact(&mut b2).map_err(io)?;
     if b2 != [0xFF, 0xD8] {
-        return Ok(Err(ImageError::Damaged(
+        return Err(ImageError::Damaged(
             "the JPEG has no start-of-image marker".into(),
-        )));
+        ));
     }
     for _ in 0..MAX_SEGMENTS {
         let marker = next_marker(r)?;
@@ -75,41 +77,43 @@ fn walk(r: &mut (impl Read + Seek)) -> std::io::Result<Result<Segments, ImageErr
         if matches!(marker, 0x01 | 0xD0..=0xD7) {
             continue; // markers without a length
         }
-        r.read_exact(&mut b2)?;
+        r.read_exact(&mut b2).map_err(io)?;
         let len = u16::from_be_bytes(b2);
         if len < 2 {
-            return Ok(Err(ImageError::Damaged(format!(
+            return Err(ImageError::Damaged(format!(
                 "a JPEG segment (marker FF {marker:02X}) has length {len}"
-            ))));
+            )));
         }
         let body_len = u64::from(len - 2);
         if is_frame(marker) || wanted(marker) {
             let mut body = vec![0u8; body_len as usize];
-            r.read_exact(&mut body)?;
+            r.read_exact(&mut body).map_err(io)?;
             if is_frame(marker) {
                 segs.frame = frame(&body);
-                return Ok(Ok(segs));
+                return Ok(segs);
             }
             keep(&mut segs, marker, body);
         } else {
-            r.seek(SeekFrom::Current(body_len as i64))?;
+            r.seek(SeekFrom::Current(body_len as i64)).map_err(io)?;
         }
     }
-    Ok(Ok(segs))
+    Ok(segs)
 }
 
 /// The next marker code (after any fill bytes).
-fn next_marker(r: &mut impl Read) -> std::io::Result<u8> {
+fn next_marker(r: &mut (impl Read + Seek)) -> Result<u8, ImageError> {
+    let io = |e: std::io::Error| io_error("JPEG", &e);
     let mut b = [0u8; 1];
-    r.read_exact(&mut b)?;
+    r.read_exact(&mut b).map_err(io)?;
     if b[0] != 0xFF {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "a JPEG marker was expected",
-        ));
+        let at = r.stream_position().map_err(io)?.saturating_sub(1);
+        return Err(ImageError::Damaged(format!(
+            "the JPEG has byte {:02X} where a marker belongs (offset {at}): its header is damaged",
+            b[0]
+        )));
     }
     while b[0] == 0xFF {
-        r.read_exact(&mut b)?;
+        r.read_exact(&mut b).map_err(io)?;
     }
     Ok(b[0])
 }
@@ -142,7 +146,10 @@ fn keep(segs: &mut Segments, marker: u8, body: Vec<u8>) {
             segs.exif = Some(body[6..].to_vec());
         }
         0xE2 if body.starts_with(b"ICC_PROFILE\0") && body.len() > 14 => {
-            segs.icc_chunks.push((body[12], body[14..].to_vec()));
+            // At most 255 chunks make a profile; more are not kept.
+            if segs.icc_chunks.len() < 255 {
+                segs.icc_chunks.push((body[12], body[14..].to_vec()));
+            }
         }
         _ => {}
     }
@@ -231,4 +238,45 @@ fn icc_profile(chunks: &[(u8, Vec<u8>)]) -> Option<Result<icc::IccInfo, String>>
     sorted.sort_by_key(|(seq, _)| *seq);
     let bytes: Vec<u8> = sorted.iter().flat_map(|(_, b)| b.iter().copied()).collect();
     Some(icc::parse(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// SOI, a JFIF APP0 at 72 dpi, a 1920x1080 3-component baseline SOF0.
+    fn header() -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+        b.extend_from_slice(b"JFIF\0\x01\x01\x01\x00\x48\x00\x48\x00\x00");
+        b.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 8, 0x04, 0x38, 0x07, 0x80, 3]);
+        b.extend_from_slice(&[1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        b
+    }
+
+    #[test]
+    fn walks_to_the_frame_header() {
+        let segs = walk(&mut Cursor::new(header())).unwrap();
+        let f = segs.frame.unwrap();
+        assert_eq!(
+            (f.width, f.height, f.components, f.precision),
+            (1920, 1080, 3, 8)
+        );
+        assert_eq!(segs.jfif.unwrap().unwrap().dpi(), 72.0);
+    }
+
+    #[test]
+    fn damaged_headers_say_where() {
+        let mut junk = header();
+        junk[2] = 0x00;
+        let e = walk(&mut Cursor::new(junk)).err().unwrap();
+        assert!(e.words().contains("offset 2"), "{e:?}");
+        let mut short = header();
+        short[5] = 1;
+        let e = walk(&mut Cursor::new(short)).err().unwrap();
+        assert!(e.words().contains("has length 1"), "{e:?}");
+        let cut = header()[..12].to_vec();
+        let e = walk(&mut Cursor::new(cut)).err().unwrap();
+        assert!(e.words().contains("cut short"), "{e:?}");
+    }
 }
