@@ -145,11 +145,12 @@ fn keep(segs: &mut Segments, marker: u8, body: Vec<u8>) {
         0xE1 if body.starts_with(b"Exif\0\0") && segs.exif.is_none() => {
             segs.exif = Some(body[6..].to_vec());
         }
-        0xE2 if body.starts_with(b"ICC_PROFILE\0") && body.len() > 14 => {
-            // At most 255 chunks make a profile; more are not kept.
-            if segs.icc_chunks.len() < 255 {
-                segs.icc_chunks.push((body[12], body[14..].to_vec()));
-            }
+        // At most 255 chunks make a profile; more are not kept.
+        0xE2 if body.starts_with(b"ICC_PROFILE\0")
+            && body.len() > 14
+            && segs.icc_chunks.len() < 255 =>
+        {
+            segs.icc_chunks.push((body[12], body[14..].to_vec()));
         }
         _ => {}
     }
