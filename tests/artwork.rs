@@ -487,3 +487,44 @@ file_size_bytes = { max = 100000 }
         ("failed".into(), "Compatible with Adobe RGB (1998)".into())
     );
 }
+
+#[test]
+fn wrong_key_art_fails_its_deliverable_on_the_board_and_in_html() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("FEATURE");
+    common::copy_dir(&common::sample_delivery(), &root).unwrap();
+    // A CMYK print poster delivered as the key art.
+    std::fs::copy(
+        art("poster_400x600_cmyk.jpg"),
+        root.join("artwork/FEATURE_keyart.jpg"),
+    )
+    .unwrap();
+    let html = tmp.path().join("board.html");
+    let mut cmd = common::plan_signoff();
+    cmd.arg("check")
+        .arg(&root)
+        .arg("--ledger")
+        .arg(tmp.path().join("ledger.sqlite"))
+        .args(["--format", "json", "--report"])
+        .arg(format!("html:{}", html.display()));
+    let (code, doc) = common::json_of(&mut cmd);
+    assert_eq!(code, 1);
+    let deliverable = |id: &str| {
+        doc["deliverables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let key_art = deliverable("key-art");
+    assert_eq!(key_art["state"], "failing", "{key_art:#}");
+    assert_eq!(key_art["error_count"], 5, "{key_art:#}");
+    assert_eq!(deliverable("music-cue-sheet")["state"], "passing");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("image colour space is CMYK; the spec requires RGB"),
+        "no CMYK finding in the HTML"
+    );
+}
