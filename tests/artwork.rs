@@ -21,6 +21,7 @@ const IMAGES: &[(&str, &str)] = &[
     ("keyart_1920x1080_srgb.jpg", "jpeg"),
     ("keyart_1920x1080_srgb.png", "png"),
     ("poster_400x600_cmyk.jpg", "jpeg"),
+    ("progressive_gray_800x450.jpg", "jpeg"),
     ("gray16_300x200.png", "png"),
     ("title_alpha_400x300.png", "png"),
     ("pages2_adobergb_16bit.tiff", "tiff"),
@@ -104,8 +105,12 @@ fn resolution_agrees_with_exiftool() {
         let theirs = if let Some(ppm) = tags.get("PNG-pHYs:PixelsPerUnitX") {
             Some((number(ppm) * 0.0254).round())
         } else if let Some(x) = tags.get("JFIF:XResolution") {
-            assert_eq!(tags["JFIF:ResolutionUnit"], 1, "{name}");
-            Some(number(x))
+            // JFIF: unit 1 = per inch, 2 = per cm (whole numbers: 59 px/cm is 150 dpi).
+            match tags["JFIF:ResolutionUnit"].as_u64() {
+                Some(1) => Some(number(x)),
+                Some(2) => Some((number(x) * 2.54).round()),
+                other => panic!("{name}: JFIF unit {other:?}"),
+            }
         } else {
             tags.get("IFD0:XResolution").map(|x| {
                 assert_eq!(tags["IFD0:ResolutionUnit"], 2, "{name}");

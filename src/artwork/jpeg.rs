@@ -167,7 +167,7 @@ fn jfif_density(body: &[u8]) -> Result<Resolution, String> {
     );
     let unit = match d[0] {
         1 => Unit::Inch,
-        2 => Unit::Centimetre,
+        2 => Unit::WholeCentimetre,
         _ => return Err("the JFIF header gives only the pixel aspect, no resolution".into()),
     };
     Resolution::new(x.into(), y.into(), unit, "JFIF")

@@ -84,8 +84,10 @@ impl Resolution {
 pub enum Unit {
     /// Dots per inch.
     Inch,
-    /// Dots per centimetre.
+    /// Dots per centimetre (a rational or hundredths: TIFF, EXIF).
     Centimetre,
+    /// Dots per centimetre stored as a whole number (JFIF).
+    WholeCentimetre,
     /// Dots per metre (PNG).
     Metre,
 }
@@ -94,7 +96,7 @@ impl Unit {
     fn per_inch(self) -> f64 {
         match self {
             Unit::Inch => 1.0,
-            Unit::Centimetre => 2.54,
+            Unit::Centimetre | Unit::WholeCentimetre => 2.54,
             Unit::Metre => 0.0254,
         }
     }
@@ -107,12 +109,13 @@ impl Unit {
         let dpi = v * self.per_inch();
         let whole = dpi.round();
         // Metric units store a whole dpi approximately: 72 dpi is written
-        // 2835 or 2834 px/m (rounded or truncated), 28.35 px/cm. A stored
+        // 2835 or 2834 px/m (rounded or truncated), 28.35 px/cm, or (JFIF)
+        // 28 px/cm. A stored
         // value within one step of the exact conversion is that whole dpi.
         let step = match self {
             Unit::Inch => return Some(dpi),
             Unit::Centimetre => 0.01,
-            Unit::Metre => 1.0,
+            Unit::WholeCentimetre | Unit::Metre => 1.0,
         };
         if (v - whole / self.per_inch()).abs() <= step + 1e-9 {
             return Some(whole);
@@ -183,6 +186,8 @@ mod tests {
         assert_eq!(cm.dpi(), 300.0);
         let odd = Resolution::new(1000.0, 1000.0, Unit::Metre, "pHYs").unwrap();
         assert!((odd.dpi() - 25.4).abs() < 1e-9);
+        let jfif = Resolution::new(59.0, 59.0, Unit::WholeCentimetre, "JFIF").unwrap();
+        assert_eq!(jfif.dpi(), 150.0);
         let near = Resolution::new(2830.0, 2830.0, Unit::Metre, "pHYs").unwrap();
         assert!((near.dpi() - 71.882).abs() < 1e-9);
         assert!(Resolution::new(0.0, 72.0, Unit::Inch, "JFIF").is_none());
