@@ -329,9 +329,7 @@ fn profile_findings(
     }
     match (file.kind, file.media.as_ref()) {
         (FileKind::Media, Some(media)) => check_media(job, file, media, decoded),
-        _ if crate::spec::artwork::judges_non_media(&job.profiles) => {
-            (Some(check_artwork(job, file)), Measured::default())
-        }
+        _ if judges_artwork(job, file) => (Some(check_artwork(job, file)), Measured::default()),
         _ if job.explicit => {
             let problem = FileProblem::new(
                 ProblemKind::NotMedia,
@@ -434,6 +432,17 @@ fn check_media(
     };
     let report = check_file(&facts, &job.profiles);
     (Some(report), measured)
+}
+
+/// Whether the job's `[image]` / `[document]` rules judge this readable
+/// file that is not media: any such file named or claimed; in a folder,
+/// only the images or PDFs the rules are about.
+fn judges_artwork(job: &Job, file: &ScannedFile) -> bool {
+    use crate::spec::artwork::{judges_found, judges_non_media};
+    match job.explicit {
+        true => judges_non_media(&job.profiles),
+        false => judges_found(file.kind, file.format.as_deref(), &job.profiles),
+    }
 }
 
 /// Evaluates a readable file that is not media (key art, a cue sheet)

@@ -533,3 +533,42 @@ fn wrong_key_art_fails_its_deliverable_on_the_board_and_in_html() {
         "no CMYK finding in the HTML"
     );
 }
+
+#[test]
+fn in_a_folder_only_images_are_judged_by_image_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in [
+        "keyart_1920x1080_srgb.jpg",
+        "poster_400x600_cmyk.jpg",
+        "cue_sheet_letter.pdf",
+    ] {
+        std::fs::copy(art(f), tmp.path().join(f)).unwrap();
+    }
+    std::fs::write(tmp.path().join("notes.txt"), "delivered by courier\n").unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("signoff").unwrap();
+    cmd.env_remove("SIGNOFF_SPECS")
+        .arg("check")
+        .arg(tmp.path())
+        .args(["--spec", "roku-key-art", "--format", "json"]);
+    let (code, doc) = common::json_of(&mut cmd);
+    assert_eq!(code, 1);
+    let names: Vec<String> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    // The text file and the PDF are no concern of key-art rules: left alone.
+    assert_eq!(
+        names,
+        ["keyart_1920x1080_srgb.jpg", "poster_400x600_cmyk.jpg"]
+    );
+}

@@ -13,6 +13,7 @@ use super::model::Profile;
 use super::value::{Fact, Rational};
 use crate::artwork::pdf::{sizes_words, DocumentInfo};
 use crate::artwork::{self, ImageError, ImageInfo};
+use crate::inventory::sniff::FileKind;
 use std::path::Path;
 
 /// What was read of a file for the `[image]` and `[document]` groups.
@@ -43,11 +44,21 @@ impl Artwork {
 }
 
 /// Whether `profiles` have rules on images or documents, so a readable
-/// file that is not media is evaluated rather than refused as not media.
+/// file that is not media, named on the command line or claimed by a
+/// deliverable, is evaluated rather than refused as not media.
 pub fn judges_non_media(profiles: &[Profile]) -> bool {
     profiles
         .iter()
         .any(|p| !p.image.is_empty() || !p.document.is_empty())
+}
+
+/// Whether `profiles` judge a file of this kind and format found in a
+/// folder: a still image when they have `[image]` rules, a PDF when they
+/// have `[document]` rules (other files of the folder are left alone).
+pub fn judges_found(kind: FileKind, format: Option<&str>, profiles: &[Profile]) -> bool {
+    let image = kind == FileKind::Image && profiles.iter().any(|p| !p.image.is_empty());
+    let pdf = format == Some("pdf") && profiles.iter().any(|p| !p.document.is_empty());
+    image || pdf
 }
 
 /// The fact `def` (of `[image]` or `[document]`) names, for one file.
