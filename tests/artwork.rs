@@ -572,3 +572,36 @@ fn in_a_folder_only_images_are_judged_by_image_rules() {
         ["keyart_1920x1080_srgb.jpg", "poster_400x600_cmyk.jpg"]
     );
 }
+
+#[test]
+fn every_cut_of_every_image_and_pdf_gets_an_answer_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cut = tmp.path().join("cut");
+    for (name, format) in IMAGES
+        .iter()
+        .chain(&[("huge_header.png", "png"), ("huge_header.jpg", "jpeg")])
+    {
+        let bytes = std::fs::read(art(name)).unwrap();
+        let lengths = (0..bytes.len().min(1500)).chain((1500..bytes.len()).step_by(4093));
+        for n in lengths {
+            std::fs::write(&cut, &bytes[..n]).unwrap();
+            // Ok or a reason in words; never a panic, never a hang.
+            if let Err(e) = read_image(&cut, format) {
+                assert!(!e.words().is_empty(), "{name} cut at {n}");
+            }
+        }
+    }
+    for name in [
+        "cue_sheet_a4_2pages.pdf",
+        "mixed_sizes.pdf",
+        "encrypted_password.pdf",
+    ] {
+        let bytes = std::fs::read(art(name)).unwrap();
+        for n in 0..bytes.len() {
+            std::fs::write(&cut, &bytes[..n]).unwrap();
+            if let Err(e) = pdf::read_pdf(&cut) {
+                assert!(!e.is_empty(), "{name} cut at {n}");
+            }
+        }
+    }
+}
