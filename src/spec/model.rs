@@ -2,7 +2,7 @@
 //!
 //! A profile is a table of metadata plus rule groups (`[container]`,
 //! `[video]`, `[audio]`, `[loudness]`, `[timing]`, `[naming]`,
-//! `[sidecars]`, `[faults]`, `[picture]`). Each key of a group names a field (see
+//! `[sidecars]`, `[faults]`, `[picture]`, `[image]`, `[document]`). Each key of a group names a field (see
 //! [`super::catalogue`]) and holds a rule: a bare value (must equal), a list
 //! of values (must be one of), a table with one comparison plus severity,
 //! message, clause and `when`, or an array of such tables. See docs/specs.md.
@@ -56,13 +56,19 @@ pub struct Profile {
     /// the picture stage's measurements of every video stream.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub picture: Group,
+    /// Still-image rules (key art, posters): format, size, colour, resolution.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub image: Group,
+    /// Document rules (PDF cue sheets, reports): pages and page size.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub document: Group,
 }
 
 /// The rules of one group, by field key.
 pub type Group = BTreeMap<String, RuleSet>;
 
 /// The names of the rule groups, in evaluation order.
-pub const GROUPS: [&str; 9] = [
+pub const GROUPS: [&str; 11] = [
     "container",
     "video",
     "audio",
@@ -72,11 +78,13 @@ pub const GROUPS: [&str; 9] = [
     "sidecars",
     "faults",
     "picture",
+    "image",
+    "document",
 ];
 
 impl Profile {
     /// The rule groups with their names, in evaluation order.
-    pub fn groups(&self) -> [(&'static str, &Group); 9] {
+    pub fn groups(&self) -> [(&'static str, &Group); 11] {
         [
             ("container", &self.container),
             ("video", &self.video),
@@ -87,6 +95,8 @@ impl Profile {
             ("sidecars", &self.sidecars),
             ("faults", &self.faults),
             ("picture", &self.picture),
+            ("image", &self.image),
+            ("document", &self.document),
         ]
     }
 }
