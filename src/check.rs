@@ -7,6 +7,7 @@
 //! serialisable [`FileResult`]: it could run in another process. Every
 //! source of findings for one file is gathered in [`findings_for`].
 
+use crate::captions::context::CaptionContext;
 use crate::error::{Error, FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::inventory::walk::{self, Entry, WalkOptions};
@@ -56,6 +57,10 @@ pub struct Job {
     /// Channel names given by the user (`check --layout`), in file order.
     #[serde(default)]
     pub layout: Option<Vec<String>>,
+    /// For a caption file: the plan's language and the master it captions
+    /// (`None`: no plan; the caption rules then have no master).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions: Option<CaptionContext>,
 }
 
 /// Everything the pipeline learnt about one file.
@@ -147,6 +152,7 @@ pub fn check_files(
             hash: opts.hash,
             cached_sha256: None,
             layout: opts.layout.clone(),
+            captions: None,
         })
         .collect();
     // Files that share their size with another are hashed, so that byte
@@ -328,6 +334,9 @@ fn profile_findings(
     }
     match (file.kind, file.media.as_ref()) {
         (FileKind::Media, Some(media)) => check_media(job, media, decoded),
+        (FileKind::Caption, _) if job.profiles.iter().any(has_caption_rules) => {
+            (Some(check_captions(job, file)), Measured::default())
+        }
         _ if job.explicit => {
             let problem = FileProblem::new(
                 ProblemKind::NotMedia,
@@ -417,6 +426,7 @@ fn check_media(job: &Job, media: &MediaInfo, decoded: Decoded) -> (Option<FileRe
         audio: measured.audio.as_ref(),
         sidecars: &sidecars,
         picture: measured.picture.as_deref(),
+        captions: None,
     };
     let report = check_file(&facts, &job.profiles);
     (Some(report), measured)
@@ -428,4 +438,94 @@ fn picture_options(job: &Job) -> Option<crate::picture::PictureOptions> {
         .iter()
         .any(crate::spec::needs_picture_measurement)
         .then(|| crate::spec::picture::picture_options(&job.profiles))
+}
+
+/// Whether a profile has `[captions]` rules (a caption file is checked
+/// against those profiles only).
+pub fn has_caption_rules(p: &Profile) -> bool {
+    !p.captions.is_empty()
+}
+
+/// Evaluates a readable caption file against the job's profiles that have
+/// caption rules: parsed (read-only, at most
+/// [`CAPTION_PARSE_LIMIT_BYTES`]), with its context.
+fn check_captions(job: &Job, file: &ScannedFile) -> FileReport {
+    let entry = &job.entry;
+    let profiles: Vec<Profile> = job
+        .profiles
+        .iter()
+        .filter(|p| has_caption_rules(p))
+        .cloned()
+        .collect();
+    let captions = crate::spec::captions::CaptionFacts {
+        doc: parse_captions(&entry.path, file.format.as_deref()),
+        context: job.captions.clone().unwrap_or_default(),
+    };
+    let name = entry
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let facts = FileFacts {
+        path: &entry.path,
+        file_name: &name,
+        size_bytes: entry.size_bytes,
+        media: None,
+        audio: None,
+        sidecars: &[],
+        picture: None,
+        captions: Some(&captions),
+    };
+    check_file(&facts, &profiles)
+}
+
+/// The caption file parsed, or why it cannot be (in words, located).
+fn parse_captions(
+    path: &std::path::Path,
+    format: Option<&str>,
+) -> Result<crate::captions::CaptionDoc, String> {
+    use crate::captions::CaptionFormat as F;
+    let format = match format {
+        Some("srt") => F::Srt,
+        Some("webvtt") => F::Webvtt,
+        Some("ttml") => F::Ttml,
+        Some("scc") => F::Scc,
+        Some("ebu-stl") => F::EbuStl,
+        other => {
+            return Err(format!(
+                "not a caption format signoff parses: {}",
+                other.unwrap_or("unknown")
+            ))
+        }
+    };
+    let limit = CAPTION_PARSE_LIMIT_BYTES;
+    let bytes = read_limited(path, limit)
+        .map_err(|e| {
+            let words = crate::inventory::sniff::io_words(&e);
+            format!("the {} file cannot be read: {words}", format.label())
+        })?
+        .ok_or_else(|| {
+            format!("the file is over {limit} bytes; captions are parsed up to {limit}")
+        })?;
+    crate::captions::parse(format, &bytes).map_err(|p| {
+        format!(
+            "the {} file does not parse: line {}, column {}: {}",
+            format.label(),
+            p.at.line,
+            p.at.column,
+            p.message
+        )
+    })
+}
+
+/// Largest caption file the caption rules parse (as the kind check).
+pub const CAPTION_PARSE_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The whole file, read-only, when it is at most `limit` bytes (`None` when larger).
+fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }

@@ -90,7 +90,12 @@ impl Linter<'_> {
     fn deliverables(&mut self, doc: &Table, registry: &Registry) {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let ids: Vec<String> = registry.entries().map(|e| e.id.clone()).collect();
+        let deliverable_ids: Vec<String> = deliverable_tables(doc)
+            .iter()
+            .filter_map(|d| d.get("id").and_then(Item::as_str).map(str::to_string))
+            .collect();
         for d in deliverable_tables(doc) {
+            self.captions_for(d, &deliverable_ids);
             self.date(d);
             self.required(d);
             if let Some(item) = d.get("id") {
@@ -128,6 +133,31 @@ impl Linter<'_> {
                 }
             }
         }
+    }
+
+    /// `captions_for` names another deliverable of the plan.
+    fn captions_for(&mut self, d: &dyn TableLike, ids: &[String]) {
+        let Some(item) = d.get("captions_for") else {
+            return;
+        };
+        let own = d.get("id").and_then(Item::as_str);
+        let message = match item.as_str() {
+            None => "`captions_for` names the id of the picture deliverable these captions are for"
+                .to_string(),
+            Some(v) if Some(v) == own => {
+                "`captions_for` names this deliverable itself; name its picture master".to_string()
+            }
+            Some(v) if !ids.iter().any(|i| i == v) => {
+                match crate::spec::catalogue::suggest(v, ids.iter().map(String::as_str)) {
+                    Some(s) => format!(
+                        "`captions_for`: no deliverable `{v}` in the plan; did you mean `{s}`?"
+                    ),
+                    None => format!("`captions_for`: no deliverable `{v}` in the plan"),
+                }
+            }
+            Some(_) => return,
+        };
+        self.push(item.span(), message);
     }
 
     /// Empty ids, titles and pattern lists, and ids with control characters.

@@ -193,6 +193,7 @@ fn run(p: &Profile, m: &MediaInfo, a: Option<&AudioMeasurements>) -> Vec<Finding
         audio: a,
         sidecars: &[],
         picture: None,
+        captions: None,
     };
     evaluate(p, &facts)
 }
@@ -484,6 +485,7 @@ fn naming_and_sidecars() {
         audio: None,
         sidecars: &with,
         picture: None,
+        captions: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&p));
     assert_eq!(r.verdict, Verdict::Pass, "{:#?}", r.findings);
@@ -491,6 +493,7 @@ fn naming_and_sidecars() {
     let facts = FileFacts {
         sidecars: &other,
         picture: None,
+        captions: None,
         file_name: "abc_001.mov",
         ..facts
     };
@@ -514,6 +517,7 @@ fn verdicts_and_severity() {
         audio: None,
         sidecars: &[],
         picture: None,
+        captions: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&warn));
     assert_eq!(r.verdict, Verdict::Pass);

@@ -280,7 +280,17 @@ pub fn merge(base: &mut toml::Table, child: &toml::Table) {
                 if GROUPS.contains(&k.as_str()) =>
             {
                 for (rk, rv) in c {
-                    b.insert(rk.clone(), rv.clone());
+                    match (b.get_mut(rk), rv) {
+                        // `[captions.languages]`: tag by tag
+                        (Some(toml::Value::Table(bl)), toml::Value::Table(cl))
+                            if k == "captions" && rk == "languages" =>
+                        {
+                            bl.extend(cl.iter().map(|(t, v)| (t.clone(), v.clone())));
+                        }
+                        _ => {
+                            b.insert(rk.clone(), rv.clone());
+                        }
+                    }
                 }
             }
             _ => {

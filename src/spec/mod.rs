@@ -4,6 +4,9 @@
 //! The library knows no command line and prints nothing; `render` returns
 //! text for the binary to print.
 
+pub mod captions;
+#[cfg(test)]
+mod captions_tests;
 pub mod catalogue;
 pub mod compare;
 pub mod eval;
