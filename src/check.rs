@@ -38,6 +38,8 @@ pub struct CheckOptions {
     /// loudness programmes and name, for the layout rules, the channels
     /// the file does not label.
     pub layout: Option<Vec<String>>,
+    /// What caption files are checked against (`--master`, `--language`).
+    pub captions: Option<CaptionContext>,
 }
 
 /// One file to analyse: what the walk found and what to do with it.
@@ -152,7 +154,7 @@ pub fn check_files(
             hash: opts.hash,
             cached_sha256: None,
             layout: opts.layout.clone(),
-            captions: None,
+            captions: opts.captions.clone(),
         })
         .collect();
     // Files that share their size with another are hashed, so that byte

@@ -4,13 +4,14 @@
 //! master; else the plan's only picture deliverable is. Each finding names
 //! the master and how it was found.
 
-use super::context::MasterFacts;
+use super::context::{CaptionContext, MasterFacts, MasterLink};
 use super::model::FrameRate;
 use crate::check::FileResult;
 use crate::paths::RelPath;
 use crate::plan::model::{Deliverable, Plan};
 use crate::plan::Matcher;
 use crate::probe::model::{MediaInfo, StreamKind};
+use std::path::Path;
 
 /// The master deliverable of `caption`'s file `rel`, with how it was
 /// found; `Err` says why there is none.
@@ -66,12 +67,18 @@ pub fn master_of(
 /// duration, first video stream's frame rate, start timecode and shot
 /// changes (`deliverable`, `file` and `found_by` left for the caller).
 pub fn facts_of(result: &FileResult) -> Option<MasterFacts> {
-    let media = result.scanned.media.as_ref()?;
+    let mut facts = facts_of_media(result.scanned.media.as_ref()?)?;
+    facts.sha256 = result.sha256.clone();
+    Some(facts)
+}
+
+/// [`facts_of`] from a probe alone (no hash, no shot changes).
+pub fn facts_of_media(media: &MediaInfo) -> Option<MasterFacts> {
     let video = media.streams.iter().find(|s| s.kind == StreamKind::Video)?;
     Some(MasterFacts {
         deliverable: String::new(),
         file: String::new(),
-        sha256: result.sha256.clone(),
+        sha256: None,
         found_by: String::new(),
         duration_s: video.duration_s.or(media.container.duration_s),
         frame_rate: video
@@ -82,6 +89,41 @@ pub fn facts_of(result: &FileResult) -> Option<MasterFacts> {
         start_timecode: start_timecode(media),
         shot_changes_s: None,
     })
+}
+
+/// The context `check FILE… --master MASTER --language TAG` gives every
+/// caption file: MASTER probed (read-only), or why it cannot be a master.
+pub fn standalone(master: Option<&Path>, language: Option<&str>) -> CaptionContext {
+    let master = match master {
+        None => MasterLink::default(),
+        Some(path) => probed_master(path),
+    };
+    CaptionContext {
+        plan_language: language.map(str::to_string),
+        master,
+    }
+}
+
+fn probed_master(path: &Path) -> MasterLink {
+    let shown = RelPath::from_path(path).display();
+    let none = |why: String| MasterLink::None {
+        reason: format!("no master: {shown} {why}"),
+    };
+    let entries = crate::inventory::walk::walk(path, &Default::default());
+    let Some(entry) = entries.into_iter().find(|e| e.path == path) else {
+        return none("is not a file".into());
+    };
+    let scanned = crate::scan::analyse(&entry);
+    if let Some(p) = &scanned.problem {
+        return none(format!("cannot be read: {}", p.message));
+    }
+    let Some(mut facts) = scanned.media.as_ref().and_then(facts_of_media) else {
+        return none("has no video stream".into());
+    };
+    facts.deliverable = "--master".into();
+    facts.file = shown;
+    facts.found_by = "given with --master".into();
+    MasterLink::Found(facts)
 }
 
 fn start_timecode(m: &MediaInfo) -> Option<String> {

@@ -121,6 +121,20 @@ fn off_frame_s(t_s: f64, rate: FrameRate) -> f64 {
     (frames - frames.round()).abs() / fps
 }
 
+/// A span of `d_s` seconds in frames of `rate`: a whole number when the
+/// span is within [`FRAME_SLACK_S`] of whole frames (2 frames at 23.976
+/// written in milliseconds is 83 ms, 1.99 frames: 2), else to 0.001 frame.
+pub fn frames_of(d_s: f64, rate: FrameRate) -> f64 {
+    let fps = rate.fps();
+    let frames = d_s * fps;
+    let whole = frames.round();
+    if (frames - whole).abs() <= FRAME_SLACK_S * fps + 1e-9 {
+        whole
+    } else {
+        (frames * 1000.0).round() / 1000.0
+    }
+}
+
 /// Whether `t_s` is on a frame boundary of `rate`, within [`FRAME_SLACK_S`].
 pub fn on_frame(t_s: f64, rate: FrameRate) -> bool {
     off_frame_s(t_s, rate) <= FRAME_SLACK_S + 1e-9
@@ -266,6 +280,9 @@ mod tests {
         // at 25 fps it is 2 ms from frame 50
         assert!(on_frame(2.002, r2398));
         assert!(!on_frame(2.002, r25));
+        // 2 frames at 23.976 written in milliseconds (0.083 s) are 2 frames
+        assert_eq!(frames_of(0.083, r2398), 2.0);
+        assert_eq!(frames_of(0.06, r25), 1.5);
         // 0.04 s steps are 25 fps frames, not 23.976 ones
         let evs = vec![ev(0.04, 1.2, &["a"]), ev(1.28, 2.0, &["b"])];
         let fit = fitting_rates(&evs, 0.0);

@@ -527,7 +527,7 @@ fn gaps<'a>(env: &Env<'a>) -> Result<Vec<EventValue<'a>>, String> {
         .windows(2)
         .filter(|w| w[1].start_s >= w[0].end_s)
         .map(|w| {
-            let frames = ((w[1].start_s - w[0].end_s) * rate.fps() * 1000.0).round() / 1000.0;
+            let frames = metrics::frames_of(w[1].start_s - w[0].end_s, rate);
             EventValue {
                 event: &w[0],
                 fact: Fact::Number(frames),
@@ -615,7 +615,6 @@ fn shot_changes<'a>(env: &Env<'a>) -> Result<Vec<EventValue<'a>>, String> {
         .as_ref()
         .ok_or_else(|| format!("no shot changes measured on the master {}", m.deliverable))?;
     let base = time_base(env.doc, m);
-    let fps = rate.fps();
     Ok(env
         .doc
         .events
@@ -623,7 +622,7 @@ fn shot_changes<'a>(env: &Env<'a>) -> Result<Vec<EventValue<'a>>, String> {
         .filter_map(|e| {
             let near = |t: f64| {
                 cuts.iter()
-                    .map(|c| ((t - base.origin_s - c) * fps, *c))
+                    .map(|c| (metrics::frames_of(t - base.origin_s - c, rate), *c))
                     .filter(|(d, _)| d.abs() >= 0.5)
                     .min_by(|a, b| a.0.abs().total_cmp(&b.0.abs()))
             };
@@ -631,7 +630,7 @@ fn shot_changes<'a>(env: &Env<'a>) -> Result<Vec<EventValue<'a>>, String> {
                 .into_iter()
                 .filter_map(|(n, w)| n.map(|(d, c)| (d, c, w)))
                 .min_by(|a, b| a.0.abs().total_cmp(&b.0.abs()))?;
-            let frames = (d.abs() * 1000.0).round() / 1000.0;
+            let frames = d.abs();
             let side = if d < 0.0 { "before" } else { "after" };
             Some(EventValue {
                 event: e,

@@ -20,6 +20,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("atsc-a85.toml", include_str!("../../specs/atsc-a85.toml")),
     (
+        "netflix-timed-text.toml",
+        include_str!("../../specs/netflix-timed-text.toml"),
+    ),
+    (
+        "netflix-tt-children.toml",
+        include_str!("../../specs/netflix-tt-children.toml"),
+    ),
+    (
+        "bbc-subtitles.toml",
+        include_str!("../../specs/bbc-subtitles.toml"),
+    ),
+    (
         "netflix-prores-hq.toml",
         include_str!("../../specs/netflix-prores-hq.toml"),
     ),
