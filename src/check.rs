@@ -79,6 +79,9 @@ pub struct FileResult {
     /// Picture measurements per video stream, when a profile asked for them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<Vec<PictureMeasurements>>,
+    /// A caption file's events against its master, for the report's strip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions: Option<crate::captions::timeline::CaptionTimeline>,
     /// SHA-256 of the content, when asked for and the file could be read.
     #[serde(default)]
     pub sha256: Option<String>,
@@ -188,6 +191,7 @@ pub fn panicked(job: &Job) -> FileResult {
         report,
         audio: None,
         picture: None,
+        captions: None,
         sha256: job.cached_sha256.clone(),
         hash_problem: None,
     }
@@ -209,6 +213,7 @@ pub fn analyse_file(job: &Job) -> FileResult {
             report: None,
             audio: None,
             picture: None,
+            captions: None,
             sha256: None,
             hash_problem: None,
         };
@@ -222,6 +227,7 @@ pub fn analyse_file(job: &Job) -> FileResult {
         result.report = report;
         result.audio = measured.audio;
         result.picture = measured.picture;
+        result.captions = measured.captions;
         result
     })
 }
@@ -291,6 +297,7 @@ pub fn measure_for(job: &Job, done: &FileResult) -> Decoded {
     Ok(Measured {
         audio: analysed.audio.transpose()?,
         picture: analysed.picture,
+        captions: None,
     })
 }
 
@@ -310,6 +317,8 @@ pub struct Measured {
     pub audio: Option<AudioMeasurements>,
     /// The picture stage, per video stream.
     pub picture: Option<Vec<PictureMeasurements>>,
+    /// A caption file's events against its master.
+    pub captions: Option<crate::captions::timeline::CaptionTimeline>,
 }
 
 /// The findings of the job's profiles: a file that cannot be read is
@@ -337,7 +346,7 @@ fn profile_findings(
     match (file.kind, file.media.as_ref()) {
         (FileKind::Media, Some(media)) => check_media(job, media, decoded),
         (FileKind::Caption, _) if job.profiles.iter().any(has_caption_rules) => {
-            (Some(check_captions(job, file)), Measured::default())
+            check_captions(job, file)
         }
         _ if job.explicit => {
             let problem = FileProblem::new(
@@ -451,7 +460,7 @@ pub fn has_caption_rules(p: &Profile) -> bool {
 /// Evaluates a readable caption file against the job's profiles that have
 /// caption rules: parsed (read-only, at most
 /// [`CAPTION_PARSE_LIMIT_BYTES`]), with its context.
-fn check_captions(job: &Job, file: &ScannedFile) -> FileReport {
+fn check_captions(job: &Job, file: &ScannedFile) -> (Option<FileReport>, Measured) {
     let entry = &job.entry;
     let profiles: Vec<Profile> = job
         .profiles
@@ -478,7 +487,11 @@ fn check_captions(job: &Job, file: &ScannedFile) -> FileReport {
         picture: None,
         captions: Some(&captions),
     };
-    check_file(&facts, &profiles)
+    let measured = Measured {
+        captions: crate::spec::captions::timeline(&profiles, &captions),
+        ..Measured::default()
+    };
+    (Some(check_file(&facts, &profiles)), measured)
 }
 
 /// The caption file parsed, or why it cannot be (in words, located).

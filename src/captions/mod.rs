@@ -5,6 +5,7 @@ pub mod context;
 pub mod master;
 pub mod metrics;
 pub mod model;
+pub mod timeline;
 
 pub use model::{
     CaptionDoc, CaptionEvent, CaptionFormat, Encoding, FrameRate, Location, ParseProblem,

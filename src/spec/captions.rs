@@ -737,3 +737,69 @@ pub fn same_language(a: &str, b: &str) -> bool {
     let (a, b) = (tags(a), tags(b));
     a.iter().zip(&b).all(|(x, y)| x == y) && !a.is_empty() && !b.is_empty()
 }
+
+/// The caption file's events for the report's timing strip, each with the
+/// per-event rules of `profiles` it fails; `None` when the file did not parse.
+pub fn timeline(
+    profiles: &[super::model::Profile],
+    facts: &CaptionFacts,
+) -> Option<crate::captions::timeline::CaptionTimeline> {
+    use crate::captions::timeline::{CaptionTimeline, TimelineEvent, MAX_EVENTS};
+    let doc = facts.doc.as_ref().ok()?;
+    let env = Env::new(doc, facts);
+    let base = env.master.map(|m| time_base(doc, m));
+    let origin = base.as_ref().map_or(0.0, |b| b.origin_s);
+    let mut failed: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    for p in profiles {
+        let rules = p.captions.effective(facts.language());
+        for (key, set) in &rules {
+            let Some(def) = super::catalogue::lookup("captions", key) else {
+                continue;
+            };
+            if !super::catalogue::is_caption_event_key(key) {
+                continue;
+            }
+            let Ok(values) = event_values(key, &env) else {
+                continue;
+            };
+            for (i, rule) in set.0.iter().enumerate() {
+                if rule.severity == Severity::Off {
+                    continue;
+                }
+                let id = rule.id.clone().unwrap_or_else(|| match i {
+                    0 => format!("captions.{key}"),
+                    n => format!("captions.{key}#{}", n + 1),
+                });
+                for v in &values {
+                    if compare(rule, &def, &v.fact).status == Status::Failed {
+                        let ids = failed.entry(v.event.number).or_default();
+                        if !ids.contains(&id) {
+                            ids.push(id.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let events = doc
+        .events
+        .iter()
+        .take(MAX_EVENTS)
+        .map(|e| TimelineEvent {
+            number: e.number,
+            start_s: e.start_s - origin,
+            end_s: e.end_s - origin,
+            failed_rules: failed.remove(&e.number).unwrap_or_default(),
+        })
+        .collect();
+    Some(CaptionTimeline {
+        events,
+        event_count: doc.events.len(),
+        master: env.master.map(MasterFacts::words),
+        master_duration_s: env.master.and_then(|m| m.duration_s),
+        time_base: base.map_or_else(
+            || "the file's own times (no master)".to_string(),
+            |b| b.words,
+        ),
+    })
+}
