@@ -171,7 +171,13 @@ pub fn time_words(t_s: f64, rate: Option<FrameRate>) -> String {
     match rate {
         Some(r) => {
             let nominal = r.fps().round().max(1.0) as u64;
-            let frames = (t * r.fps() + 1e-6).floor() as u64;
+            // a time written in milliseconds just before a frame is that frame
+            let exact = t * r.fps();
+            let frames = if (exact - exact.round()).abs() <= FRAME_SLACK_S * r.fps() + 1e-9 {
+                exact.round()
+            } else {
+                exact.floor()
+            } as u64;
             let (s, f) = (frames / nominal, frames % nominal);
             format!(
                 "{sign}{:02}:{:02}:{:02}:{:02}",
@@ -307,6 +313,12 @@ mod tests {
     fn times_for_people() {
         let r25 = FrameRate { num: 25, den: 1 };
         assert_eq!(time_words(62.4, Some(r25)), "00:01:02:10");
+        // frame 64 at 23.976 (2.66933 s) written as 2.669
+        let r2398 = FrameRate {
+            num: 24000,
+            den: 1001,
+        };
+        assert_eq!(time_words(2.669, Some(r2398)), "00:00:02:16");
         assert_eq!(time_words(62.4, None), "00:01:02.400");
         assert_eq!(time_words(3600.0, Some(r25)), "01:00:00:00");
         assert_eq!(timecode_origin_s("01:00:00:12", r25), Some(3600.48));
