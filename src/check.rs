@@ -344,7 +344,12 @@ fn profile_findings(
         return (None, Measured::default());
     }
     match (file.kind, file.media.as_ref()) {
-        (FileKind::Media, Some(media)) => check_media(job, media, decoded),
+        // a folder's media files are no concern of caption-only profiles
+        (FileKind::Media, Some(media))
+            if job.explicit || job.profiles.iter().any(has_media_rules) =>
+        {
+            check_media(job, media, decoded)
+        }
         (FileKind::Caption, _) if job.profiles.iter().any(has_caption_rules) => {
             check_captions(job, file)
         }
@@ -449,6 +454,14 @@ fn picture_options(job: &Job) -> Option<crate::picture::PictureOptions> {
         .iter()
         .any(crate::spec::needs_picture_measurement)
         .then(|| crate::spec::picture::picture_options(&job.profiles))
+}
+
+/// Whether a profile has rules other than caption rules (a media file in
+/// a checked folder is left alone by profiles with caption rules only).
+pub fn has_media_rules(p: &Profile) -> bool {
+    p.groups()
+        .iter()
+        .any(|(group, rules)| *group != "captions" && !rules.is_empty())
 }
 
 /// Whether a profile has `[captions]` rules (a caption file is checked
