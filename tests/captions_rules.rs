@@ -102,17 +102,27 @@ fn master_facts() -> (f64, f64) {
     (dur, n.parse::<f64>().unwrap() / d.parse::<f64>().unwrap())
 }
 
-/// `HH:MM:SS:FF` of `t` at the master's rate (frames at the nominal 24).
+/// `HH:MM:SS:FF` of `t` at the master's rate (frames at the nominal 24),
+/// read from `origin` (3600 s: a timecode-relative file's 01:00:00:00).
+fn tc_from(t: f64, origin: f64, fps: f64) -> String {
+    let frames = frame_of(t - origin, fps) + (origin * 24.0).round() as i64;
+    let (s, f) = (frames / 24, frames % 24);
+    format!("{:02}:{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60, f)
+}
+
 fn tc(t: f64, fps: f64) -> String {
+    tc_from(t, 0.0, fps)
+}
+
+fn frame_of(t: f64, fps: f64) -> i64 {
     let exact = t * fps;
     // within a millisecond of a frame (times written in milliseconds): that frame
     let frames = if (exact - exact.round()).abs() <= 0.001 * fps {
         exact.round()
     } else {
         exact.floor()
-    } as u64;
-    let (s, f) = (frames / 24, frames % 24);
-    format!("{:02}:{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60, f)
+    } as i64;
+    frames
 }
 
 #[test]
@@ -184,11 +194,24 @@ fn every_bad_file_fails_its_rule_at_the_event_ffmpeg_reads() {
             m.contains(&format!("first: event {event} at ")),
             "{name}: {m}"
         );
-        // where: the event's start as FFmpeg's SRT demuxer reads it
-        let (start, _) = packets(&fx(name))[event - 1];
+        // where: an event's start as FFmpeg's SRT demuxer reads it (its
+        // packets are in time order, the events in file order)
         let at = f["position_s"].as_f64().unwrap();
-        assert!((at - start).abs() < 1e-6, "{name}: {at} vs ffprobe {start}");
-        assert_eq!(f["timecode"].as_str().unwrap(), tc(start, fps), "{name}");
+        let starts: Vec<f64> = packets(&fx(name)).iter().map(|p| p.0).collect();
+        let start = *starts
+            .iter()
+            .find(|s| (at - **s).abs() < 1e-6)
+            .unwrap_or_else(|| panic!("{name}: {at} is no event start of ffprobe's {starts:?}"));
+        let origin = if name.starts_with("before_start") {
+            3600.0
+        } else {
+            0.0
+        };
+        assert_eq!(
+            f["timecode"].as_str().unwrap(),
+            tc_from(start, origin, fps),
+            "{name}"
+        );
     }
 }
 
@@ -287,8 +310,14 @@ fn encoding_language_and_empty_files() {
     assert_eq!(code, 1);
     let m = message(finding(&file, "captions.language_matches_plan"));
     assert!(m.contains("declares `fr`, the plan orders `en`"), "{m}");
+    // an empty file is unreadable, and says so
     let (code, file) = netflix("empty.srt");
-    assert_eq!(code, 1, "{file:#}");
+    assert_eq!(code, 2, "{file:#}");
+    assert_eq!(file["verdict"], "unreadable");
+    assert!(file["problem"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("empty file"));
 }
 
 #[test]

@@ -163,32 +163,44 @@ pub fn rate_words(r: FrameRate) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// The frame `d_s` seconds fall in at `rate` (a time written in
+/// milliseconds just before a frame boundary is that frame).
+pub fn frame_index(d_s: f64, rate: FrameRate) -> i64 {
+    let exact = d_s * rate.fps();
+    if (exact - exact.round()).abs() <= FRAME_SLACK_S * rate.fps() + 1e-9 {
+        exact.round() as i64
+    } else {
+        exact.floor() as i64
+    }
+}
+
+/// A frame count as `HH:MM:SS:FF` at `nominal` frames per second.
+pub fn frames_words(frames: i64, nominal: u64) -> String {
+    let sign = if frames < 0 { "-" } else { "" };
+    let frames = frames.unsigned_abs();
+    let (s, f) = (frames / nominal, frames % nominal);
+    format!(
+        "{sign}{:02}:{:02}:{:02}:{:02}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        f
+    )
+}
+
+/// Timecode frames per second of `rate` (24 for 23.976).
+pub fn nominal(rate: FrameRate) -> u64 {
+    rate.fps().round().max(1.0) as u64
+}
+
 /// A time in the file as people read it: `HH:MM:SS:FF` at `rate` (frames
 /// counted at the nominal rate, as timecode is), else `HH:MM:SS.mmm`.
 pub fn time_words(t_s: f64, rate: Option<FrameRate>) -> String {
-    let sign = if t_s < 0.0 { "-" } else { "" };
-    let t = t_s.abs();
     match rate {
-        Some(r) => {
-            let nominal = r.fps().round().max(1.0) as u64;
-            // a time written in milliseconds just before a frame is that frame
-            let exact = t * r.fps();
-            let frames = if (exact - exact.round()).abs() <= FRAME_SLACK_S * r.fps() + 1e-9 {
-                exact.round()
-            } else {
-                exact.floor()
-            } as u64;
-            let (s, f) = (frames / nominal, frames % nominal);
-            format!(
-                "{sign}{:02}:{:02}:{:02}:{:02}",
-                s / 3600,
-                s / 60 % 60,
-                s % 60,
-                f
-            )
-        }
+        Some(r) => frames_words(frame_index(t_s, r), nominal(r)),
         None => {
-            let ms = (t * 1000.0).round() as u64;
+            let sign = if t_s < 0.0 { "-" } else { "" };
+            let ms = (t_s.abs() * 1000.0).round() as u64;
             let s = ms / 1000;
             format!(
                 "{sign}{:02}:{:02}:{:02}.{:03}",
@@ -199,6 +211,14 @@ pub fn time_words(t_s: f64, rate: Option<FrameRate>) -> String {
             )
         }
     }
+}
+
+/// A time of a timecode-relative file as the master's timecode: the
+/// origin's label (`01:00:00:00` = 3600 s) plus the frames since it.
+pub fn timecode_words(t_s: f64, origin_s: f64, rate: FrameRate) -> String {
+    let n = nominal(rate);
+    let base = (origin_s * n as f64).round() as i64;
+    frames_words(base + frame_index(t_s - origin_s, rate), n)
 }
 
 /// Seconds of a timecode label (`01:00:00:00` = 3600 s; frames at `rate`),
@@ -319,6 +339,12 @@ mod tests {
             den: 1001,
         };
         assert_eq!(time_words(2.669, Some(r2398)), "00:00:02:16");
+        // 12 frames before 01:00:00:00, written as label seconds 3599.5
+        assert_eq!(
+            timecode_words(3600.0 - 12.0 * 1001.0 / 24000.0, 3600.0, r2398),
+            "00:59:59:12"
+        );
+        assert_eq!(timecode_words(3602.669, 3600.0, r2398), "01:00:02:16");
         assert_eq!(time_words(62.4, None), "00:01:02.400");
         assert_eq!(time_words(3600.0, Some(r25)), "01:00:00:00");
         assert_eq!(timecode_origin_s("01:00:00:12", r25), Some(3600.48));

@@ -155,6 +155,8 @@ struct Env<'a> {
     counting: Counting,
     /// The rate times are shown and gaps counted at: the master's, else the file's.
     rate: Option<FrameRate>,
+    /// How the times are read against the master, when there is one.
+    base: Option<TimeBase>,
 }
 
 impl<'a> Env<'a> {
@@ -166,11 +168,19 @@ impl<'a> Env<'a> {
             master,
             counting: Counting::for_language(facts.language(), doc),
             rate: master.and_then(|m| m.frame_rate).or(doc.frame_rate),
+            base: master.map(|m| time_base(doc, m)),
         }
     }
 
+    /// `t_s` of the file as people read it: the master's timecode for a
+    /// timecode-relative file, else the file's own time.
     fn at(&self, t_s: f64) -> String {
-        metrics::time_words(t_s, self.rate)
+        match (&self.base, self.rate) {
+            (Some(b), Some(rate)) if b.kind == "timecode" => {
+                metrics::timecode_words(t_s, b.origin_s, rate)
+            }
+            _ => metrics::time_words(t_s, self.rate),
+        }
     }
 
     fn no_master(&self) -> String {
