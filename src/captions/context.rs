@@ -81,6 +81,16 @@ pub struct MasterFacts {
 }
 
 impl MasterFacts {
+    /// The master for people: its deliverable and file, or the file alone
+    /// when it was given with `--master`.
+    pub fn name(&self) -> String {
+        if self.deliverable == "--master" {
+            self.file.clone()
+        } else {
+            format!("{} ({})", self.deliverable, self.file)
+        }
+    }
+
     /// "feature-master (picture/FEATURE_FTR.mov, found by …)".
     pub fn words(&self) -> String {
         format!("{} ({}, {})", self.deliverable, self.file, self.found_by)

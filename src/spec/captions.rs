@@ -191,7 +191,7 @@ impl<'a> Env<'a> {
         let m = self.master.ok_or_else(|| self.no_master())?;
         let r = m
             .frame_rate
-            .ok_or_else(|| format!("the master {} has no video frame rate", m.deliverable))?;
+            .ok_or_else(|| format!("the master {} has no video frame rate", m.name()))?;
         Ok((m, r))
     }
 }
@@ -556,7 +556,7 @@ fn within_master<'a>(env: &Env<'a>) -> Result<Vec<EventValue<'a>>, String> {
     let (m, _) = env.master_with_rate()?;
     let duration = m
         .duration_s
-        .ok_or_else(|| format!("the master {} has no duration", m.deliverable))?;
+        .ok_or_else(|| format!("the master {} has no duration", m.name()))?;
     let base = time_base(env.doc, m);
     let (start, end) = (base.origin_s, base.origin_s + duration);
     Ok(env
@@ -623,7 +623,7 @@ fn shot_changes<'a>(env: &Env<'a>) -> Result<Vec<EventValue<'a>>, String> {
     let cuts = m
         .shot_changes_s
         .as_ref()
-        .ok_or_else(|| format!("no shot changes measured on the master {}", m.deliverable))?;
+        .ok_or_else(|| format!("no shot changes measured on the master {}", m.name()))?;
     let base = time_base(env.doc, m);
     Ok(env
         .doc
