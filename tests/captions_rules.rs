@@ -428,3 +428,82 @@ fn terminal_junit_and_html_name_the_event() {
         before
     );
 }
+
+/// One planned check of `root`: the board's JSON and the run report's caption file.
+fn planned(root: &Path, ledger: &Path, run: &Path) -> (Value, Value) {
+    let out = common::plan_signoff()
+        .args(["check", "--quiet", "--format", "json", "--ledger"])
+        .arg(ledger)
+        .arg("--report")
+        .arg(run)
+        .arg(root)
+        .output()
+        .unwrap();
+    let board: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(run).unwrap()).unwrap();
+    let srt = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"]["relative_path"] == "subtitles/FEATURE_EN_SDH.srt")
+        .cloned()
+        .unwrap_or(Value::Null);
+    (board, srt)
+}
+
+#[test]
+fn a_planned_check_reads_the_master_the_plan_implies_and_rechecks_when_it_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("FEATURE");
+    common::copy_dir(&common::sample_delivery(), &root).unwrap();
+    let (ledger, run) = (tmp.path().join("l.sqlite"), tmp.path().join("run.json"));
+    let (board, srt) = planned(&root, &ledger, &run);
+    let row = board["deliverables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "captions-en-sdh")
+        .unwrap();
+    assert!(
+        row["states"]
+            .as_array()
+            .unwrap()
+            .contains(&"failing".into()),
+        "{row:#}"
+    );
+    let report = &srt["report"];
+    let tb = finding(report, "captions.time_base");
+    assert!(
+        message(tb).contains(
+            "master feature-master (picture/FEATURE_FTR_ProResHQ_2398_178_EN.mov, the plan lists this file among `feature-master`'s sidecars)"
+        ),
+        "{}",
+        message(tb)
+    );
+    assert_eq!(
+        finding(report, "captions.within_master")["status"],
+        "passed"
+    );
+    let aligned = message(finding(report, "captions.frame_aligned"));
+    assert!(aligned.contains("the master is 23.976 fps"), "{aligned}");
+    // the plan's language, and the event strip's data
+    assert!(
+        message(finding(report, "captions.language_matches_plan")).contains("declares no language")
+    );
+    assert_eq!(srt["captions"]["event_count"], 3);
+    // nothing changed: nothing analysed again
+    let (board, _) = planned(&root, &ledger, &run);
+    assert_eq!(board["analysed_files"], 0, "{board:#}");
+    // another master: the master and its captions are analysed again
+    std::fs::copy(
+        fx("master_25_tc10.mov"),
+        root.join("picture/FEATURE_FTR_ProResHQ_2398_178_EN.mov"),
+    )
+    .unwrap();
+    let (board, srt) = planned(&root, &ledger, &run);
+    assert_eq!(board["analysed_files"], 2, "{board:#}");
+    let aligned = message(finding(&srt["report"], "captions.frame_aligned"));
+    assert!(aligned.contains("the master is 25 fps"), "{aligned}");
+    // the master's 10:00:00:00 start: the captions are programme-relative
+    assert!(message(finding(&srt["report"], "captions.time_base")).contains("programme-relative"));
+}

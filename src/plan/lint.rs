@@ -340,6 +340,22 @@ mod tests {
     }
 
     #[test]
+    fn captions_for_names_another_deliverable() {
+        let subs = "[[deliverable]]\nid = \"subs\"\ntitle = \"S\"\npatterns = [\"subs/*\"]\n";
+        let ok = format!("{}{subs}captions_for = \"a\"\n", item(""));
+        assert_eq!(lint(&ok), Vec::<String>::new());
+        let typo = format!("{}{subs}captions_for = \"b\"\n", item(""));
+        let p = lint(&typo);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("`captions_for`: no deliverable `b` in the plan"),
+            "{p:?}"
+        );
+        let own = format!("{}{subs}captions_for = \"subs\"\n", item(""));
+        assert!(lint(&own)[0].contains("names this deliverable itself"));
+    }
+
+    #[test]
     fn unknown_profile_with_suggestion() {
         let p = lint(&item("profiles = [\"ebu-r182\"]\n"));
         assert_eq!(
