@@ -625,14 +625,22 @@ fn shot_changes<'a>(env: &Env<'a>) -> Result<Vec<EventValue<'a>>, String> {
         .as_ref()
         .ok_or_else(|| format!("no shot changes measured on the master {}", m.name()))?;
     let base = time_base(env.doc, m);
+    let mut cuts = cuts.clone();
+    cuts.sort_by(f64::total_cmp);
+    // the cuts around `x` (a cut within half a frame is skipped, so two on each side)
+    let around = |x: f64| {
+        let i = cuts.partition_point(|c| *c < x);
+        cuts[i.saturating_sub(2)..(i + 2).min(cuts.len())].to_vec()
+    };
     Ok(env
         .doc
         .events
         .iter()
         .filter_map(|e| {
             let near = |t: f64| {
-                cuts.iter()
-                    .map(|c| (metrics::frames_of(t - base.origin_s - c, rate), *c))
+                around(t - base.origin_s)
+                    .into_iter()
+                    .map(|c| (metrics::frames_of(t - base.origin_s - c, rate), c))
                     .filter(|(d, _)| d.abs() >= 0.5)
                     .min_by(|a, b| a.0.abs().total_cmp(&b.0.abs()))
             };
