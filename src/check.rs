@@ -535,15 +535,8 @@ fn parse_captions(
         .ok_or_else(|| {
             format!("the file is over {limit} bytes; captions are parsed up to {limit}")
         })?;
-    crate::captions::parse(format, &bytes).map_err(|p| {
-        format!(
-            "the {} file does not parse: line {}, column {}: {}",
-            format.label(),
-            p.at.line,
-            p.at.column,
-            p.message
-        )
-    })
+    crate::captions::parse(format, &bytes)
+        .map_err(|p| format!("the {} file does not parse: {p}", format.label()))
 }
 
 /// Largest caption file the caption rules parse (as the kind check).

@@ -151,8 +151,8 @@ fn the_good_file_passes_every_rule_that_can_be_evaluated() {
         "{}",
         message(tb)
     );
-    // the TTML declares its language
-    let (_, file) = netflix("good_en.ttml");
+    // the WebVTT file declares its language
+    let (_, file) = netflix("good_en.vtt");
     assert!(statuses(&file, "failed").is_empty(), "{file:#}");
     assert_eq!(
         statuses(&file, "not_evaluated"),
@@ -306,7 +306,7 @@ fn encoding_language_and_empty_files() {
     let (code, file) = check(house.to_str().unwrap(), &fx("bom.srt"), &[]);
     assert_eq!(code, 1);
     assert_eq!(finding(&file, "captions.bom")["status"], "failed");
-    let (code, file) = netflix("lang_fr.ttml");
+    let (code, file) = netflix("lang_fr.vtt");
     assert_eq!(code, 1);
     let m = message(finding(&file, "captions.language_matches_plan"));
     assert!(m.contains("declares `fr`, the plan orders `en`"), "{m}");
@@ -324,7 +324,7 @@ fn encoding_language_and_empty_files() {
 fn japanese_lines_count_full_width_characters_under_the_japanese_rules() {
     let master = fx(MASTER);
     let args = ["--master", master.to_str().unwrap(), "--language", "ja"];
-    let (_, file) = check("netflix-timed-text", &fx("ja_long_line.ttml"), &args);
+    let (_, file) = check("netflix-timed-text", &fx("ja_long_line.vtt"), &args);
     let f = finding(&file, "captions.chars_per_line");
     assert_eq!(f["status"], "failed");
     assert!(message(f).contains("(15 characters)") && message(f).contains("rules for `ja`"));
@@ -334,7 +334,7 @@ fn japanese_lines_count_full_width_characters_under_the_japanese_rules() {
         .unwrap()
         .iter()
         .all(|f| f["rule_id"] != "captions.reading_speed_cps"));
-    let (_, file) = check("netflix-timed-text", &fx("ja_good.ttml"), &args);
+    let (_, file) = check("netflix-timed-text", &fx("ja_good.vtt"), &args);
     assert_eq!(
         finding(&file, "captions.chars_per_line")["status"],
         "passed"

@@ -97,19 +97,19 @@ const CASES: &[(&str, &str, &str, Outside)] = &[
     ),
     (
         "netflix-timed-text",
-        "../caption-rules/good_en.ttml",
+        "../caption-rules/good_en.vtt",
         "../caption-rules/fast.srt",
         Outside::Fails,
     ),
     (
         "netflix-tt-children",
-        "../caption-rules/good_en.ttml",
+        "../caption-rules/good_en.vtt",
         "../caption-rules/fast.srt",
         Outside::Fails,
     ),
     (
         "bbc-subtitles",
-        "../caption-rules/good_en.ttml",
+        "../caption-rules/good_en.vtt",
         "../caption-rules/long_line.srt",
         Outside::Fails,
     ),

@@ -138,3 +138,42 @@ pub struct CaptionDoc {
     /// parity error), each located.
     pub problems: Vec<ParseProblem>,
 }
+
+impl ParseProblem {
+    /// A problem at `at`.
+    pub fn new(at: Location, message: impl Into<String>) -> Self {
+        Self {
+            at,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ParseProblem {
+    /// `line 14, column 3: …` (or `byte 1024: …` in a binary format; the
+    /// bare message for the whole file, at the default location).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.at.line, self.at.column) {
+            (0, 0) if self.at.byte == 0 => f.write_str(&self.message),
+            (0, _) => write!(f, "byte {}: {}", self.at.byte, self.message),
+            (line, 0 | 1) => write!(f, "line {line}: {}", self.message),
+            (line, column) => write!(f, "line {line}, column {column}: {}", self.message),
+        }
+    }
+}
+
+impl CaptionDoc {
+    /// An empty document of `format` read with `encoding`.
+    pub fn new(format: CaptionFormat, encoding: Encoding) -> Self {
+        Self {
+            format,
+            events: Vec::new(),
+            language: None,
+            frame_rate: None,
+            drop_frame: false,
+            time_base: None,
+            encoding,
+            problems: Vec::new(),
+        }
+    }
+}
