@@ -117,12 +117,11 @@ fn tc(t: f64, fps: f64) -> String {
 fn frame_of(t: f64, fps: f64) -> i64 {
     let exact = t * fps;
     // within a millisecond of a frame (times written in milliseconds): that frame
-    let frames = if (exact - exact.round()).abs() <= 0.001 * fps {
+    (if (exact - exact.round()).abs() <= 0.001 * fps {
         exact.round()
     } else {
         exact.floor()
-    } as i64;
-    frames
+    }) as i64
 }
 
 #[test]
