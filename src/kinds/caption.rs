@@ -10,8 +10,13 @@
 //! - EBU STL: a GSI block whose block count matches the file's length.
 //!
 //! Parse errors name the line (or byte) where the file goes wrong.
+//!
+//! SRT and WebVTT are read by the full parsers in [`crate::captions`]
+//! (every problem located, the first one shown, the rest counted); TTML,
+//! SCC and EBU STL keep the minimal parse below until theirs land.
 
 use super::{failed, io_words, not_evaluated, passed, read_head, KindCheck, Subject};
+use crate::captions::{self, CaptionFormat};
 use crate::inventory::sniff::FileKind;
 use crate::spec::Finding;
 use quick_xml::events::Event;
@@ -99,140 +104,25 @@ fn cues(n: usize) -> String {
 }
 
 // ---------------------------------------------------------------------------
-// Timings shared by SRT and WebVTT
-
-/// `H+:MM:SS<sep>mmm` (hours optional when `hours_optional`) in milliseconds.
-fn timestamp(stamp: &str, seps: &[char], hours_optional: bool) -> Option<u64> {
-    let (clock, millis) = stamp.split_once(seps)?;
-    let parts: Vec<&str> = clock.split(':').collect();
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let (h, m, s) = match parts.as_slice() {
-        [h, m, s] if digits(h) && h.len() <= 4 => (h.parse::<u64>().ok()?, *m, *s),
-        [m, s] if hours_optional => (0, *m, *s),
-        _ => return None,
-    };
-    let two = |x: &str| (x.len() == 2 && digits(x)).then(|| x.parse::<u64>().ok())?;
-    let (m, s) = (two(m)?, two(s)?);
-    if m > 59 || s > 59 || millis.len() != 3 || !digits(millis) {
-        return None;
-    }
-    Some(((h * 60 + m) * 60 + s) * 1000 + millis.parse::<u64>().ok()?)
-}
-
-/// A `start --> end` line's two times; `Err` says what is wrong.
-fn timing(line: &str, seps: &[char], hours_optional: bool) -> Result<(u64, u64), String> {
-    let (start, rest) = line.split_once("-->").ok_or_else(|| {
-        format!(
-            "expected a `start --> end` timing line, found {}",
-            shown(line)
-        )
-    })?;
-    let end = rest.split_whitespace().next().unwrap_or("");
-    let parse = |s: &str| timestamp(s.trim(), seps, hours_optional);
-    match (parse(start), parse(end)) {
-        (Some(a), Some(b)) => Ok((a, b)),
-        _ => Err(format!("the timing line {} is not valid", shown(line))),
-    }
-}
-
-fn clock(ms: u64) -> String {
-    let (s, ms) = (ms / 1000, ms % 1000);
-    format!("{:02}:{:02}:{:02}.{ms:03}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// An error unless the cue starts before it ends.
-fn ordered(start: u64, end: u64, cue: &str) -> Result<(), String> {
-    if start < end {
-        return Ok(());
-    }
-    let how = if start == end { "when" } else { "before" };
-    Err(format!(
-        "{cue} ends ({}) {how} it starts ({})",
-        clock(end),
-        clock(start)
-    ))
-}
-
-// ---------------------------------------------------------------------------
-// SRT
+// The full parsers
 
 pub(super) fn srt(bytes: &[u8]) -> Result<String, String> {
-    let text = text(bytes);
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
-    let mut count = 0;
-    loop {
-        while lines.next_if(|(_, l)| l.trim().is_empty()).is_some() {}
-        let Some((n, number)) = lines.next() else {
-            break;
-        };
-        let number = number.trim();
-        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "line {n}: expected a cue number, found {}",
-                shown(number)
-            ));
-        }
-        let Some((n, line)) = lines.next() else {
-            return Err(format!("line {n}: cue {number} has no timing line"));
-        };
-        let (start, end) =
-            timing(line, &[',', '.'], false).map_err(|e| format!("line {n}: {e}"))?;
-        ordered(start, end, &format!("cue {number}")).map_err(|e| format!("line {n}: {e}"))?;
-        while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
-        count += 1;
-    }
-    if count == 0 {
-        return Err("the file holds no cues".into());
-    }
-    Ok(cues(count))
+    full(CaptionFormat::Srt, bytes)
 }
 
-// ---------------------------------------------------------------------------
-// WebVTT
-
 pub(super) fn webvtt(bytes: &[u8]) -> Result<String, String> {
-    let text = text(bytes);
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
-    let header = lines.next().map_or("", |(_, l)| l);
-    let rest = header.strip_prefix("WEBVTT");
-    if !rest.is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t'])) {
-        return Err(format!(
-            "line 1: expected the `WEBVTT` header, found {}",
-            shown(header)
-        ));
+    full(CaptionFormat::Webvtt, bytes)
+}
+
+/// `format` parsed: the cue count, or the first located problem (and how
+/// many more there are).
+fn full(format: CaptionFormat, bytes: &[u8]) -> Result<String, String> {
+    let doc = captions::parse(format, bytes).map_err(|p| p.to_string())?;
+    match doc.problems.as_slice() {
+        [] => Ok(cues(doc.events.len())),
+        [one] => Err(one.to_string()),
+        [first, rest @ ..] => Err(format!("{first} (and {} more problems)", rest.len())),
     }
-    while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
-    let mut count = 0;
-    loop {
-        while lines.next_if(|(_, l)| l.trim().is_empty()).is_some() {}
-        let Some((n, first)) = lines.next() else {
-            break;
-        };
-        let block = first.split([' ', '\t']).next().unwrap_or("");
-        if matches!(block, "NOTE" | "STYLE" | "REGION") && !first.contains("-->") {
-            while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
-            continue;
-        }
-        let (n, line) = if first.contains("-->") {
-            (n, first)
-        } else {
-            // An identifier line, then the timing line.
-            match lines.next_if(|(_, l)| l.contains("-->")) {
-                Some(next) => next,
-                None => {
-                    return Err(format!(
-                        "line {n}: expected a cue's `start --> end` timing line, found {}",
-                        shown(first)
-                    ))
-                }
-            }
-        };
-        let (start, end) = timing(line, &['.'], true).map_err(|e| format!("line {n}: {e}"))?;
-        count += 1;
-        ordered(start, end, &format!("cue {count}")).map_err(|e| format!("line {n}: {e}"))?;
-        while lines.next_if(|(_, l)| !l.trim().is_empty()).is_some() {}
-    }
-    Ok(cues(count))
 }
 
 // ---------------------------------------------------------------------------

@@ -19,14 +19,13 @@ fn srt_cues_are_numbered_and_timed_start_before_end() {
     let zero = "1\n00:00:05,000 --> 00:00:05,000\nHi\n";
     assert!(err(srt(zero.as_bytes())).contains("ends (00:00:05.000) when it starts"));
     let unnumbered = "1\n00:00:01,000 --> 00:00:02,000\nHi\n\nTwo\n00:00:03,000 --> 00:00:04,000\n";
-    assert_eq!(
-        err(srt(unnumbered.as_bytes())),
-        "line 5: expected a cue number, found `Two`"
+    assert!(
+        err(srt(unnumbered.as_bytes())).starts_with("line 5: expected a cue number, found `Two`")
     );
     let bad_time = "1\n00:00:01,000 --> 00:61:02,000\nHi\n";
-    assert!(err(srt(bad_time.as_bytes())).starts_with("line 2: the timing line"));
+    assert!(err(srt(bad_time.as_bytes())).starts_with("line 2: cue 1: the timing line"));
     assert!(err(srt(b"1\n")).contains("no timing line"));
-    assert_eq!(err(srt(b"\n\n")), "the file holds no cues");
+    assert_eq!(err(srt(b"\n\n")), "the file holds no timed captions");
 }
 
 #[test]
@@ -40,7 +39,7 @@ fn webvtt_needs_its_header_and_valid_timings() {
     assert!(err(webvtt(b"WEBVTT\n\n00:03.000 --> 00:02.000\nHi\n"))
         .starts_with("line 3: cue 1 ends (00:00:02.000) before it starts"));
     assert!(err(webvtt(b"WEBVTT\n\n00:01,000 --> 00:02,000\nHi\n"))
-        .starts_with("line 3: the timing line"));
+        .starts_with("line 3: cue 1: the timing line"));
 }
 
 #[test]
