@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # FFmpeg's libraries and headers (ffmpeg-next links them), clang for bindgen,
-# pkg-config to find them, and the ffmpeg CLI and file(1) the tests compare against.
+# pkg-config to find them, and the ffmpeg CLI and file(1) the tests compare against;
+# exiftool, ImageMagick and pdfinfo are the independent readers of the artwork tests
+# (tests/artwork.rs), qpdf and the free ICC profiles make its fixtures (fixtures/make-artwork.sh).
 PACKAGES=(pkg-config clang libclang-dev ffmpeg python3 file
+  libimage-exiftool-perl imagemagick poppler-utils qpdf icc-profiles-free
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev)
 

@@ -18,6 +18,7 @@ use crate::probe::model::{MediaInfo, StreamKind};
 use crate::probe::Status;
 use crate::progress::Reporter;
 use crate::scan::{self, AsEntry, ScannedFile};
+use crate::spec::artwork::Artwork;
 use crate::spec::facts::siblings;
 use crate::spec::layout::measurement_layout;
 use crate::spec::{check_file, needs_audio_measurement, FileFacts, FileReport, Profile};
@@ -348,11 +349,12 @@ fn profile_findings(
         (FileKind::Media, Some(media))
             if job.explicit || job.profiles.iter().any(has_media_rules) =>
         {
-            check_media(job, media, decoded)
+            check_media(job, file, media, decoded)
         }
         (FileKind::Caption, _) if job.profiles.iter().any(has_caption_rules) => {
             check_captions(job, file)
         }
+        _ if judges_artwork(job, file) => (Some(check_artwork(job, file)), Measured::default()),
         _ if job.explicit => {
             let problem = FileProblem::new(
                 ProblemKind::NotMedia,
@@ -412,7 +414,12 @@ fn audio_options(job: &Job, media: &MediaInfo) -> Option<MeasureOptions> {
 
 /// Evaluates a readable media file against the job's profiles, from what
 /// its decode measured.
-fn check_media(job: &Job, media: &MediaInfo, decoded: Decoded) -> (Option<FileReport>, Measured) {
+fn check_media(
+    job: &Job,
+    file: &ScannedFile,
+    media: &MediaInfo,
+    decoded: Decoded,
+) -> (Option<FileReport>, Measured) {
     let entry = &job.entry;
     let measured = match decoded {
         Ok(m) => m,
@@ -434,6 +441,10 @@ fn check_media(job: &Job, media: &MediaInfo, decoded: Decoded) -> (Option<FileRe
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let sidecars = siblings(&entry.path);
+    let artwork = Artwork {
+        content_format: file.format.clone(),
+        ..Artwork::default()
+    };
     let facts = FileFacts {
         path: &entry.path,
         file_name: &name,
@@ -443,9 +454,53 @@ fn check_media(job: &Job, media: &MediaInfo, decoded: Decoded) -> (Option<FileRe
         sidecars: &sidecars,
         picture: measured.picture.as_deref(),
         captions: None,
+        artwork: Some(&artwork),
     };
     let report = check_file(&facts, &job.profiles);
     (Some(report), measured)
+}
+
+/// Whether the job's `[image]` / `[document]` rules judge this readable
+/// file that is not media: any such file named or claimed; in a folder,
+/// only the images or PDFs the rules are about.
+fn judges_artwork(job: &Job, file: &ScannedFile) -> bool {
+    use crate::spec::artwork::{judges_found, judges_non_media};
+    match job.explicit {
+        true => judges_non_media(&job.profiles),
+        false => judges_found(file.kind, file.format.as_deref(), &job.profiles),
+    }
+}
+
+/// Evaluates a readable file that is not media (key art, a cue sheet)
+/// against profiles with `[image]` or `[document]` rules: its headers are
+/// read for what they ask ([`Artwork::read`]); media rules are not
+/// evaluated ("the file was not probed").
+fn check_artwork(job: &Job, file: &ScannedFile) -> FileReport {
+    let entry = &job.entry;
+    let name = entry
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sidecars = siblings(&entry.path);
+    let artwork = Artwork::read(
+        &entry.path,
+        file.format.as_deref(),
+        file.kind == FileKind::Image,
+        &job.profiles,
+    );
+    let facts = FileFacts {
+        path: &entry.path,
+        file_name: &name,
+        size_bytes: entry.size_bytes,
+        media: None,
+        audio: None,
+        sidecars: &sidecars,
+        picture: None,
+        artwork: Some(&artwork),
+        captions: None,
+    };
+    check_file(&facts, &job.profiles)
 }
 
 /// The picture stage's settings, when a profile has picture rules.
@@ -499,6 +554,7 @@ fn check_captions(job: &Job, file: &ScannedFile) -> (Option<FileReport>, Measure
         sidecars: &[],
         picture: None,
         captions: Some(&captions),
+        artwork: None,
     };
     let measured = Measured {
         captions: crate::spec::captions::timeline(&profiles, &captions),

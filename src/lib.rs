@@ -7,6 +7,7 @@
 
 pub mod analyse;
 pub mod approve;
+pub mod artwork;
 pub mod board;
 pub mod captions;
 pub mod check;

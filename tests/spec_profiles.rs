@@ -131,6 +131,25 @@ const CASES: &[(&str, &str, &str, Outside)] = &[
         "prores_hq_8mono_tc.mov",
         Outside::AdvisoryOnly,
     ),
+    // Artwork and documents (fixtures/artwork/, made by make-artwork.sh).
+    (
+        "roku-key-art",
+        "../artwork/keyart_1920x1080_srgb.jpg",
+        "../artwork/poster_400x600_cmyk.jpg",
+        Outside::Fails,
+    ),
+    (
+        "prime-video-cover-art",
+        "../artwork/keyart_1920x1080_srgb.png",
+        "../artwork/huge_header.jpg",
+        Outside::Fails,
+    ),
+    (
+        "house-cue-sheet",
+        "../artwork/cue_sheet_a4_2pages.pdf",
+        "../artwork/mixed_sizes.pdf",
+        Outside::Fails,
+    ),
 ];
 
 #[test]

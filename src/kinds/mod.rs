@@ -187,7 +187,7 @@ fn not_evaluated(rule_id: &str, expected: &str, reason: String) -> Finding {
 }
 
 /// At most `limit` bytes from the start of `path`, and the file's length.
-fn read_head(path: &Path, limit: u64) -> io::Result<(Vec<u8>, u64)> {
+pub(crate) fn read_head(path: &Path, limit: u64) -> io::Result<(Vec<u8>, u64)> {
     let file = File::open(path)?;
     let len = file.metadata()?.len();
     let mut head = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(0));

@@ -82,6 +82,7 @@ fn run(p: &Profile, doc: CaptionDoc, context: CaptionContext) -> Vec<Finding> {
         sidecars: &[],
         picture: None,
         captions: Some(&captions),
+        artwork: None,
     };
     evaluate(p, &facts)
 }
@@ -468,6 +469,7 @@ fn a_file_that_does_not_parse_leaves_every_rule_not_evaluated() {
         sidecars: &[],
         picture: None,
         captions: Some(&captions),
+        artwork: None,
     };
     let fs = evaluate(&p, &facts);
     assert!(fs[0].is_not_evaluated());

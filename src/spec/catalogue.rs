@@ -151,6 +151,23 @@ pub const FIELDS: &[Field] = &[
     f("captions", "language", Text, CaptionFile, "declared language", ""),
     f("captions", "language_matches_plan", Bool, CaptionFile, "declared language matches the plan's", ""),
     f("captions", "time_base", Text, CaptionFile, "caption time base against the master", ""),
+    f("image", "format", Text, File, "image format", ""),
+    f("image", "width_px", Number, File, "image width", "px"),
+    f("image", "height_px", Number, File, "image height", "px"),
+    f("image", "resolution", Text, File, "image size (WIDTHxHEIGHT)", ""),
+    f("image", "longest_side_px", Number, File, "image's longest side", "px"),
+    f("image", "aspect_ratio", Ratio, File, "image aspect ratio", ""),
+    f("image", "color_space", Text, File, "image colour space", ""),
+    f("image", "icc_profile", Text, File, "embedded ICC profile", ""),
+    f("image", "bit_depth", Number, File, "image bit depth per channel", "bits"),
+    f("image", "dpi", Number, File, "stated resolution", "dpi"),
+    f("image", "alpha", Bool, File, "alpha channel (transparency)", ""),
+    f("image", "page_count", Number, File, "images (pages) in the file", ""),
+    f("image", "file_size_bytes", Number, File, "file size", "bytes"),
+    f("document", "format", Text, File, "document format", ""),
+    f("document", "page_count", Number, File, "page count", ""),
+    f("document", "page_size", Text, File, "page size", ""),
+    f("document", "encrypted", Bool, File, "encrypted", ""),
 ];
 
 /// Whether a `[captions]` key is compared on every event (else on the file).

@@ -194,6 +194,7 @@ fn run(p: &Profile, m: &MediaInfo, a: Option<&AudioMeasurements>) -> Vec<Finding
         sidecars: &[],
         picture: None,
         captions: None,
+        artwork: None,
     };
     evaluate(p, &facts)
 }
@@ -486,6 +487,7 @@ fn naming_and_sidecars() {
         sidecars: &with,
         picture: None,
         captions: None,
+        artwork: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&p));
     assert_eq!(r.verdict, Verdict::Pass, "{:#?}", r.findings);
@@ -494,6 +496,7 @@ fn naming_and_sidecars() {
         sidecars: &other,
         picture: None,
         captions: None,
+        artwork: None,
         file_name: "abc_001.mov",
         ..facts
     };
@@ -518,6 +521,7 @@ fn verdicts_and_severity() {
         sidecars: &[],
         picture: None,
         captions: None,
+        artwork: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&warn));
     assert_eq!(r.verdict, Verdict::Pass);

@@ -25,6 +25,8 @@ pub struct FileFacts<'a> {
     pub picture: Option<&'a [crate::picture::PictureMeasurements]>,
     /// The parsed caption file and its context; `None` for other files.
     pub captions: Option<&'a super::captions::CaptionFacts>,
+    /// What was read for the `[image]` and `[document]` groups; `None` when nothing was.
+    pub artwork: Option<&'a super::artwork::Artwork>,
 }
 
 impl FileFacts<'_> {
@@ -92,6 +94,9 @@ fn big(v: Option<u64>, what: &str) -> Fact {
 pub fn fact(def: &Field, facts: &FileFacts, subject: Subject) -> Fact {
     if def.group == "naming" {
         return Fact::Text(facts.file_name.to_string());
+    }
+    if def.group == "image" || def.group == "document" {
+        return super::artwork::fact(def, facts);
     }
     if let Some(p) = subject.programme {
         return programme_fact(def, p, facts.audio);

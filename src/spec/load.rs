@@ -53,6 +53,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("spotify.toml", include_str!("../../specs/spotify.toml")),
     (
+        "roku-key-art.toml",
+        include_str!("../../specs/roku-key-art.toml"),
+    ),
+    (
+        "prime-video-cover-art.toml",
+        include_str!("../../specs/prime-video-cover-art.toml"),
+    ),
+    (
+        "house-cue-sheet.toml",
+        include_str!("../../specs/house-cue-sheet.toml"),
+    ),
+    (
         "apple-podcasts.toml",
         include_str!("../../specs/apple-podcasts.toml"),
     ),

@@ -4,6 +4,7 @@
 //! The library knows no command line and prints nothing; `render` returns
 //! text for the binary to print.
 
+pub mod artwork;
 pub mod captions;
 #[cfg(test)]
 mod captions_tests;

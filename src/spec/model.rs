@@ -2,7 +2,7 @@
 //!
 //! A profile is a table of metadata plus rule groups (`[container]`,
 //! `[video]`, `[audio]`, `[loudness]`, `[timing]`, `[naming]`,
-//! `[sidecars]`, `[faults]`, `[picture]`, `[captions]`). Each key of a group names a field (see
+//! `[sidecars]`, `[faults]`, `[picture]`, `[image]`, `[document]`, `[captions]`). Each key of a group names a field (see
 //! [`super::catalogue`]) and holds a rule: a bare value (must equal), a list
 //! of values (must be one of), a table with one comparison plus severity,
 //! message, clause and `when`, or an array of such tables. See docs/specs.md.
@@ -56,6 +56,12 @@ pub struct Profile {
     /// the picture stage's measurements of every video stream.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub picture: Group,
+    /// Still-image rules (key art, posters): format, size, colour, resolution.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub image: Group,
+    /// Document rules (PDF cue sheets, reports): pages and page size.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub document: Group,
     /// Caption rules (timing, layout, reading speed, encoding, language,
     /// against the master), with per-language overrides.
     #[serde(default, skip_serializing_if = "CaptionGroup::is_empty")]
@@ -110,7 +116,7 @@ impl CaptionGroup {
 pub type Group = BTreeMap<String, RuleSet>;
 
 /// The names of the rule groups, in evaluation order.
-pub const GROUPS: [&str; 10] = [
+pub const GROUPS: [&str; 12] = [
     "container",
     "video",
     "audio",
@@ -120,13 +126,15 @@ pub const GROUPS: [&str; 10] = [
     "sidecars",
     "faults",
     "picture",
+    "image",
+    "document",
     "captions",
 ];
 
 impl Profile {
     /// The rule groups with their names, in evaluation order (`captions`:
     /// its rules for every language; see [`CaptionGroup::languages`]).
-    pub fn groups(&self) -> [(&'static str, &Group); 10] {
+    pub fn groups(&self) -> [(&'static str, &Group); 12] {
         [
             ("container", &self.container),
             ("video", &self.video),
@@ -137,6 +145,8 @@ impl Profile {
             ("sidecars", &self.sidecars),
             ("faults", &self.faults),
             ("picture", &self.picture),
+            ("image", &self.image),
+            ("document", &self.document),
             ("captions", &self.captions.rules),
         ]
     }

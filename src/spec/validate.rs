@@ -172,12 +172,14 @@ pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Probl
 /// spec): a warning-only rule on one of their numbers must be advisory or
 /// banded. Other groups (file names, sidecars, and detector thresholds such
 /// as audio faults) hold the house's or signoff's own settings.
-pub const SPEC_NUMBER_GROUPS: [&str; 6] = [
+pub const SPEC_NUMBER_GROUPS: [&str; 8] = [
     "container",
     "video",
     "audio",
     "loudness",
     "timing",
+    "image",
+    "document",
     "captions",
 ];
 
