@@ -26,6 +26,9 @@ Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not 
 Run `signoff <command> --help` for each command's options and examples."
 )]
 pub struct Cli {
+    /// Colour: auto (on a terminal, honouring NO_COLOR, CLICOLOR and CLICOLOR_FORCE), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = super::style::ColorFlag::Auto, value_name = "WHEN")]
+    pub color: super::style::ColorFlag,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -60,6 +63,10 @@ pub enum Command {
     Seal(super::seal::SealArgs),
     /// Verify a delivered folder against its ASC MHL history, read-only.
     Verify(super::seal::VerifyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(super::completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(super::completions::ManArgs),
 }
 
 /// Output formats shared by every command.
@@ -93,8 +100,8 @@ impl PolicyFlags {
 /// How a delivery is walked and analysed; shared by `scan`, `check` and `approve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WalkFlags {
-    /// Files analysed at once (default: number of cores).
-    #[arg(long, short, value_name = "N")]
+    /// Files analysed at once, at least 1 (default: number of cores).
+    #[arg(long, short, value_name = "N", value_parser = at_least_one)]
     pub jobs: Option<usize>,
     /// Follow symbolic links in folders (loops are detected and reported).
     #[arg(long)]
@@ -102,4 +109,13 @@ pub struct WalkFlags {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--jobs`: a whole number of at least 1.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 files at once would never finish)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
 }

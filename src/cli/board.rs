@@ -3,17 +3,20 @@
 //! shares: `--plan`, `--ledger`, `--today`.
 
 use super::args::Format;
+use super::style::{pad, paint, widest, Tone};
 use anyhow::Context;
 use signoff::board::{DeliverableStatus, State};
 use signoff::delivery::BoardReport;
 use signoff::document::{self, BoardDoc};
 use signoff::escape::terminal;
 use signoff::ledger::{default_path, Ledger};
+use signoff::paths::RelPath;
 use signoff::plan::model::{format_date, parse_date};
 use signoff::plan::{self, LoadedPlan};
 use signoff::policy::FailPolicy;
 use signoff::spec::Registry;
-use signoff::spec::Verdict;
+use signoff::spec::{Finding, Verdict};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use time::Date;
@@ -102,24 +105,27 @@ pub fn user() -> String {
     signoff::approve::login_name().unwrap_or_else(|| "unknown".into())
 }
 
-/// Prints the board in `format` (`command`: `check` or `status`).
-pub fn print(
-    ctx: &PlanContext,
-    report: &BoardReport,
-    policy: &FailPolicy,
-    format: Format,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
-    print_as("check", ctx, report, policy, format, out)
+/// The errors of each failing file, by path relative to the delivery root
+/// (`check -v` lists them under their deliverable).
+pub type FileErrors = BTreeMap<RelPath, Vec<Finding>>;
+
+/// How much of the board people see.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct View<'a> {
+    /// Each failing file's errors (`-v`).
+    pub errors: Option<&'a FileErrors>,
+    /// Only the deliverables that need action, and the totals (`--quiet`).
+    pub only_problems: bool,
 }
 
-/// As [`print`], naming the command in the JSON envelope.
+/// Prints the board in `format`, naming `command` (`check` or `status`) in the JSON envelope, with `view`.
 pub fn print_as(
     command: &str,
     ctx: &PlanContext,
     report: &BoardReport,
     policy: &FailPolicy,
     format: Format,
+    view: View,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     if format == Format::Json {
@@ -138,19 +144,45 @@ pub fn print_as(
         out.write_all(document::to_json(&doc)?.as_bytes())?;
         return Ok(());
     }
-    human(ctx, report, policy, out)?;
+    human(ctx, report, policy, view, out)?;
     Ok(())
 }
 
-fn pad(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+/// The widths of the board's columns, in display columns, from what they hold.
+struct Columns {
+    id: usize,
+    state: usize,
+    owner: usize,
+}
+
+impl Columns {
+    fn of(rows: &[&DeliverableStatus]) -> Columns {
+        let owners: Vec<String> = rows
+            .iter()
+            .map(|d| terminal(d.owner.as_deref().unwrap_or_default()).into_owned())
+            .collect();
+        let ids: Vec<String> = rows.iter().map(|d| terminal(&d.id).into_owned()).collect();
+        let states: Vec<String> = rows.iter().map(|d| state_cell(d)).collect();
+        Columns {
+            id: widest(ids.iter().map(String::as_str), 11),
+            state: widest(states.iter().map(String::as_str), 5),
+            owner: widest(owners.iter().map(String::as_str), 5),
+        }
+    }
+}
+
+/// Whether a deliverable needs action (anything but passing or approved).
+fn needs_action(d: &DeliverableStatus) -> bool {
+    d.states
+        .iter()
+        .any(|s| !matches!(s, State::Passing | State::Approved))
 }
 
 fn human(
     ctx: &PlanContext,
     r: &BoardReport,
     policy: &FailPolicy,
+    view: View,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     let p = &ctx.plan.plan.project;
@@ -162,44 +194,55 @@ fn human(
     writeln!(
         out,
         "{}{to}  ·  today {}",
-        terminal(&p.title),
+        paint(Tone::Strong, &terminal(&p.title)),
         format_date(ctx.today)
     )?;
-    writeln!(
-        out,
+    let line = format!(
         "plan {}  ·  ledger {}  ·  run {} ({} files reused, {} analysed)",
         terminal(&shown(&ctx.plan.path)),
         terminal(&shown(&ctx.ledger_path)),
         r.run_id,
         r.reused_files,
         r.analysed_files
-    )?;
+    );
+    writeln!(out, "{}", paint(Tone::Dim, &line))?;
     if let Some(at) = &r.checked_at {
         writeln!(out, "last check {}", terminal(at))?;
     }
     writeln!(out)?;
-    let w = r
+    let rows: Vec<&DeliverableStatus> = r
         .deliverables
         .iter()
-        .map(|d| d.id.chars().count())
-        .max()
-        .unwrap_or(11)
-        .max(11);
-    writeln!(
-        out,
+        .filter(|d| !view.only_problems || needs_action(d))
+        .collect();
+    let cols = Columns::of(&rows);
+    let header = format!(
         "{}  {}  {:>5}  {}  DUE",
-        pad("DELIVERABLE", w),
-        pad("STATE", 34),
+        pad("DELIVERABLE", cols.id),
+        pad("STATE", cols.state),
         "FILES",
-        pad("OWNER", 20)
-    )?;
-    for d in &r.deliverables {
-        row(out, d, w, &r.changed_since_check)?;
+        pad("OWNER", cols.owner)
+    );
+    writeln!(out, "{}", paint(Tone::Strong, &header))?;
+    for d in rows {
+        row(out, d, &cols, &r.changed_since_check, view.errors)?;
     }
-    extras(out, r)?;
+    if !view.only_problems {
+        extras(out, r)?;
+    }
     writeln!(out)?;
     writeln!(out, "{}", tally(&r.deliverables))?;
-    writeln!(out, "{}", r.decide(policy).headline())
+    writeln!(out, "{}", headline(&r.decide(policy)))
+}
+
+/// The run's headline, coloured by its verdict.
+pub fn headline(outcome: &signoff::policy::Decision) -> String {
+    let tone = if outcome.verdict.exit_code() == signoff::exit::OK {
+        Tone::Good
+    } else {
+        Tone::Bad
+    };
+    paint(tone, &outcome.headline())
 }
 
 /// "changed since last check" lines of one deliverable.
@@ -214,31 +257,63 @@ fn r_changes(d: &DeliverableStatus, changes: &[signoff::disk::DiskChange]) -> Ve
 fn row(
     out: &mut impl Write,
     d: &DeliverableStatus,
-    w: usize,
+    cols: &Columns,
     changes: &[signoff::disk::DiskChange],
+    errors: Option<&FileErrors>,
 ) -> std::io::Result<()> {
     let files = format!("{}/{}", d.files.len(), d.expected_files);
     let owner = d.owner.as_deref().map(terminal).unwrap_or_default();
+    let state = state_parts(d)
+        .into_iter()
+        .map(|(tone, text)| paint(tone, &text))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let state_pad = " ".repeat(
+        cols.state
+            .saturating_sub(super::style::width(&state_cell(d))),
+    );
     writeln!(
         out,
-        "{}  {}  {files:>5}  {}  {}",
-        pad(&terminal(&d.id), w),
-        pad(&state_cell(d), 34),
-        pad(&owner, 20),
+        "{}  {state}{state_pad}  {files:>5}  {}  {}",
+        pad(&terminal(&d.id), cols.id),
+        pad(&owner, cols.owner),
         terminal(d.due.as_deref().unwrap_or("-"))
     )?;
+    let indent = " ".repeat(cols.id);
     for c in r_changes(d, changes) {
-        writeln!(out, "{}  {}", " ".repeat(w), terminal(&c))?;
+        writeln!(out, "{indent}  {}", terminal(&c))?;
     }
-    for line in details(d) {
-        writeln!(out, "{}  {}", " ".repeat(w), terminal(&line))?;
+    for (line, tone) in details(d, errors) {
+        let line = terminal(&line);
+        match tone {
+            Some(t) => writeln!(out, "{indent}  {}", paint(t, &line))?,
+            None => writeln!(out, "{indent}  {line}")?,
+        }
     }
     Ok(())
 }
 
+/// The tone of a state on the terminal.
+fn tone_of(s: State) -> Tone {
+    match s {
+        State::Missing | State::Failing | State::Overdue => Tone::Bad,
+        State::Incomplete | State::ApprovalStale => Tone::Warn,
+        State::Passing | State::Approved => Tone::Good,
+    }
+}
+
 /// The state column: primary state with its numbers, then the other states.
 pub fn state_cell(d: &DeliverableStatus) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    state_parts(d)
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each state of the state column with its tone.
+fn state_parts(d: &DeliverableStatus) -> Vec<(Tone, String)> {
+    let mut parts = Vec::new();
     for s in &d.states {
         let extra = match s {
             State::Failing => format!(" ({} error{})", d.error_count, plural(d.error_count)),
@@ -257,9 +332,9 @@ pub fn state_cell(d: &DeliverableStatus) -> String {
         } else {
             s.word().to_string()
         };
-        parts.push(format!("{word}{extra}"));
+        parts.push((tone_of(*s), format!("{word}{extra}")));
     }
-    parts.join(", ")
+    parts
 }
 
 /// A path as the operator knows it: relative to the current folder when inside it.
@@ -293,46 +368,65 @@ pub fn picture_line(
     }
 }
 
-fn details(d: &DeliverableStatus) -> Vec<String> {
-    let mut out = Vec::new();
+/// One error of a failing file, for `check -v`: rule, where, message.
+fn error_line(f: &Finding) -> String {
+    let at = f
+        .timecode
+        .as_deref()
+        .map(|t| format!(" at {t}"))
+        .unwrap_or_default();
+    format!("      {}{at}: {}", f.rule_id, f.message)
+}
+
+/// The lines under a deliverable's row, each with its tone (None: plain);
+/// with `errors`, each failing file's errors under it.
+fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, Option<Tone>)> {
+    let mut out: Vec<(String, Option<Tone>)> = Vec::new();
+    let mut plain = |line: String| out.push((line, None));
     for f in &d.stale_files {
-        out.push(format!("  changed since approval: {f}"));
+        plain(format!("  changed since approval: {f}"));
     }
     for s in &d.missing_sidecars {
-        out.push(format!("  missing sidecar: {s}"));
+        plain(format!("  missing sidecar: {s}"));
     }
     if let Some(c) = &d.pse_certificate {
-        out.push(format!("  PSE certificate: {c}"));
+        plain(format!("  PSE certificate: {c}"));
     }
     if let Some(seal) = &d.seal {
-        out.push(format!("  manifest: {}", seal.text()));
+        plain(format!("  manifest: {}", seal.text()));
     }
     for f in &d.findings {
-        out.push(format!("  {f}"));
+        plain(format!("  {f}"));
     }
     for f in &d.files {
         match (f.outcome.sha256.is_none(), f.outcome.verdict) {
             (true, _) | (_, Some(Verdict::Unreadable)) => {
-                out.push(format!("  cannot read: {}", f.path))
+                out.push((format!("  cannot read: {}", f.path), Some(Tone::Bad)))
             }
-            (_, Some(Verdict::Fail)) => out.push(format!(
-                "  fails: {} ({} error{})",
-                f.path,
-                f.outcome.errors,
-                plural(f.outcome.errors)
-            )),
+            (_, Some(Verdict::Fail)) => {
+                let line = format!(
+                    "  fails: {} ({} error{})",
+                    f.path,
+                    f.outcome.errors,
+                    plural(f.outcome.errors)
+                );
+                out.push((line, Some(Tone::Bad)));
+                let listed = errors.and_then(|e| e.get(&f.path)).into_iter().flatten();
+                out.extend(listed.map(|e| (error_line(e), None)));
+            }
             _ => {}
         }
         if let Some(p) = &f.outcome.picture {
-            out.push(picture_line(d, f, p));
+            out.push((picture_line(d, f, p), None));
         }
     }
     if d.not_evaluated_count > 0 {
-        out.push(format!(
+        let line = format!(
             "  {} rule{} not evaluated",
             d.not_evaluated_count,
             plural(d.not_evaluated_count)
-        ));
+        );
+        out.push((line, Some(Tone::Warn)));
     }
     if let Some(a) = &d.approval {
         let how = a
@@ -340,7 +434,10 @@ fn details(d: &DeliverableStatus) -> Vec<String> {
             .as_deref()
             .map(|r| format!(" — OVERRIDE: {r}"))
             .unwrap_or_default();
-        out.push(format!("  approved by {} at {}{how}", a.by, a.at));
+        out.push((
+            format!("  approved by {} at {}{how}", a.by, a.at),
+            Some(Tone::Good),
+        ));
     }
     out
 }

@@ -87,6 +87,9 @@ pub struct CheckArgs {
     /// Hash and analyse every file again, ignoring the ledger's cache.
     #[arg(long, conflicts_with = "specs")]
     pub rehash: bool,
+    /// List each failing file's errors (rule, timecode, message) under its deliverable.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// The date deadlines are compared with (tests; default: today, UTC).
     #[arg(long, env = "SIGNOFF_TODAY", value_name = "YYYY-MM-DD", hide = true)]
     pub today: Option<String>,
@@ -160,15 +163,29 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     run.files = checked.iter().map(reports::entry).collect();
     let files: Vec<FileReport> = checked.into_iter().filter_map(|c| c.report).collect();
     if !stdout_taken {
-        print(&mut out, args.format, &profiles, &files, &run)?;
+        print(
+            &mut out,
+            args.walk.quiet,
+            args.format,
+            &profiles,
+            &files,
+            &run,
+        )?;
     }
     out.flush()?;
     reports::write_all(&run, &args.reports)?;
     Ok(run.decide().verdict.exit_code())
 }
 
+/// Whether a file's report is shown under `--quiet`: it fails, cannot be
+/// read or has a rule not evaluated.
+fn shows_problem(r: &FileReport) -> bool {
+    r.verdict != signoff::spec::Verdict::Pass
+}
+
 fn print(
     out: &mut impl Write,
+    quiet: bool,
     format: CheckFormat,
     profiles: &[Profile],
     files: &[FileReport],
@@ -189,14 +206,14 @@ fn print(
         }
         CheckFormat::Jsonl => out.write_all(json::jsonl_end(run)?.as_bytes())?,
         CheckFormat::Human => {
-            for r in files {
+            for r in files.iter().filter(|r| !quiet || shows_problem(r)) {
                 // Paths and values come from files: escape before the terminal.
                 for line in render::file(r).lines() {
                     writeln!(out, "{}", signoff::escape::terminal(line))?;
                 }
             }
             writeln!(out, "{}", render::summary(files))?;
-            writeln!(out, "{}", run.decide().headline())?;
+            writeln!(out, "{}", super::board::headline(&run.decide()))?;
         }
     }
     Ok(())

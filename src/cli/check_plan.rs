@@ -33,9 +33,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let ctx = plan_args.load_at(Some(root))?;
     let report = run_board(&ctx, &args.walk, args.rehash, format)?;
     let policy = args.policy.policy();
+    let errors = match args.verbose && format == Format::Human {
+        true => Some(file_errors(&ctx, &report, policy)?),
+        false => None,
+    };
+    let view = board::View {
+        errors: errors.as_ref(),
+        only_problems: args.walk.quiet,
+    };
     let mut out = output::stdout();
     if !super::report::any_stdout(&args.reports) {
-        board::print(&ctx, &report, &policy, format, &mut out)?;
+        board::print_as("check", &ctx, &report, &policy, format, view, &mut out)?;
     }
     out.flush()?;
     if !args.reports.is_empty() {
@@ -45,6 +53,32 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 }
 
 /// Writes the reports of a recorded run (files' detail read from the ledger).
+/// The errors of every failing file of the run, from the ledger (`-v`).
+fn file_errors(
+    ctx: &board::PlanContext,
+    report: &delivery::BoardReport,
+    policy: signoff::policy::FailPolicy,
+) -> anyhow::Result<board::FileErrors> {
+    let ledger = ctx.open_ledger()?;
+    let run = signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger, policy)?;
+    let mut errors = board::FileErrors::new();
+    for r in run.files.iter().filter_map(|e| e.report.as_ref()) {
+        let Ok(rel) = r.path.strip_prefix(report.root.as_path()) else {
+            continue;
+        };
+        let failing: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .cloned()
+            .collect();
+        if !failing.is_empty() {
+            errors.insert(signoff::paths::RelPath::from_path(rel), failing);
+        }
+    }
+    Ok(errors)
+}
+
 pub fn write_reports(
     ctx: &board::PlanContext,
     report: &delivery::BoardReport,

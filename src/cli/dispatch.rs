@@ -10,6 +10,7 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };
+    super::style::set_colour(cli.color);
     let result: anyhow::Result<u8> = match &cli.command {
         Command::Probe(args) => super::probe::run(args),
         Command::Scan(args) => super::scan::run(args),
@@ -24,6 +25,8 @@ pub fn main() -> ExitCode {
         Command::Hash(args) => super::hash::run(args),
         Command::Seal(args) => super::seal::run_seal(args),
         Command::Verify(args) => super::seal::run_verify(args),
+        Command::Completions(args) => super::completions::run_completions(args),
+        Command::Man(args) => super::completions::run_man(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -31,14 +34,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Help and version go to stdout with exit 0; real usage errors exit 3
-/// (clap's own 2 would collide with "some file could not be read").
+/// Help and version go to stdout with exit 0; usage errors, and `signoff`
+/// with no command (the usage is printed), exit 3 (clap's own 2 would
+/// collide with "some file could not be read").
 fn usage_error(err: &clap::Error) -> ExitCode {
     let _ = err.print();
     match err.kind() {
-        clap::error::ErrorKind::DisplayHelp
-        | clap::error::ErrorKind::DisplayVersion
-        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
             ExitCode::from(signoff::exit::OK)
         }
         _ => ExitCode::from(signoff::exit::USAGE),
@@ -55,7 +57,8 @@ fn report_error(err: &anyhow::Error) -> ExitCode {
         }
     }
     eprintln!(
-        "signoff: error: {}",
+        "signoff: {} {}",
+        super::style::paint_err(super::style::Tone::Bad, "error:"),
         signoff::escape::terminal(&format!("{err:#}"))
     );
     ExitCode::from(signoff::exit::SETUP)

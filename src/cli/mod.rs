@@ -5,6 +5,7 @@ mod args;
 mod board;
 mod check;
 mod check_plan;
+mod completions;
 mod dispatch;
 mod hash;
 mod history;
@@ -19,5 +20,6 @@ mod scan;
 mod seal;
 mod specs;
 mod status;
+mod style;
 
 pub use dispatch::main;

@@ -37,7 +37,16 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<u8> {
     let report = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
     let mut out = output::stdout();
     let policy = args.policy.policy();
-    board::print_as("status", &ctx, &report, &policy, args.format, &mut out)?;
+    let view = board::View::default();
+    board::print_as(
+        "status",
+        &ctx,
+        &report,
+        &policy,
+        args.format,
+        view,
+        &mut out,
+    )?;
     out.flush()?;
     Ok(report.decide(&policy).verdict.exit_code())
 }
