@@ -7,6 +7,7 @@
 //! serialisable [`FileResult`]: it could run in another process. Every
 //! source of findings for one file is gathered in [`findings_for`].
 
+use crate::captions::context::CaptionContext;
 use crate::error::{Error, FileProblem, ProblemKind};
 use crate::inventory::sniff::FileKind;
 use crate::inventory::walk::{self, Entry, WalkOptions};
@@ -38,6 +39,8 @@ pub struct CheckOptions {
     /// loudness programmes and name, for the layout rules, the channels
     /// the file does not label.
     pub layout: Option<Vec<String>>,
+    /// What caption files are checked against (`--master`, `--language`).
+    pub captions: Option<CaptionContext>,
 }
 
 /// One file to analyse: what the walk found and what to do with it.
@@ -57,6 +60,10 @@ pub struct Job {
     /// Channel names given by the user (`check --layout`), in file order.
     #[serde(default)]
     pub layout: Option<Vec<String>>,
+    /// For a caption file: the plan's language and the master it captions
+    /// (`None`: no plan; the caption rules then have no master).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions: Option<CaptionContext>,
 }
 
 /// Everything the pipeline learnt about one file.
@@ -73,6 +80,9 @@ pub struct FileResult {
     /// Picture measurements per video stream, when a profile asked for them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<Vec<PictureMeasurements>>,
+    /// A caption file's events against its master, for the report's strip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions: Option<crate::captions::timeline::CaptionTimeline>,
     /// SHA-256 of the content, when asked for and the file could be read.
     #[serde(default)]
     pub sha256: Option<String>,
@@ -148,6 +158,7 @@ pub fn check_files(
             hash: opts.hash,
             cached_sha256: None,
             layout: opts.layout.clone(),
+            captions: opts.captions.clone(),
         })
         .collect();
     // Files that share their size with another are hashed, so that byte
@@ -181,6 +192,7 @@ pub fn panicked(job: &Job) -> FileResult {
         report,
         audio: None,
         picture: None,
+        captions: None,
         sha256: job.cached_sha256.clone(),
         hash_problem: None,
     }
@@ -202,6 +214,7 @@ pub fn analyse_file(job: &Job) -> FileResult {
             report: None,
             audio: None,
             picture: None,
+            captions: None,
             sha256: None,
             hash_problem: None,
         };
@@ -215,6 +228,7 @@ pub fn analyse_file(job: &Job) -> FileResult {
         result.report = report;
         result.audio = measured.audio;
         result.picture = measured.picture;
+        result.captions = measured.captions;
         result
     })
 }
@@ -284,6 +298,7 @@ pub fn measure_for(job: &Job, done: &FileResult) -> Decoded {
     Ok(Measured {
         audio: analysed.audio.transpose()?,
         picture: analysed.picture,
+        captions: None,
     })
 }
 
@@ -303,6 +318,8 @@ pub struct Measured {
     pub audio: Option<AudioMeasurements>,
     /// The picture stage, per video stream.
     pub picture: Option<Vec<PictureMeasurements>>,
+    /// A caption file's events against its master.
+    pub captions: Option<crate::captions::timeline::CaptionTimeline>,
 }
 
 /// The findings of the job's profiles: a file that cannot be read is
@@ -328,7 +345,15 @@ fn profile_findings(
         return (None, Measured::default());
     }
     match (file.kind, file.media.as_ref()) {
-        (FileKind::Media, Some(media)) => check_media(job, file, media, decoded),
+        // a folder's media files are no concern of caption-only profiles
+        (FileKind::Media, Some(media))
+            if job.explicit || job.profiles.iter().any(has_media_rules) =>
+        {
+            check_media(job, file, media, decoded)
+        }
+        (FileKind::Caption, _) if job.profiles.iter().any(has_caption_rules) => {
+            check_captions(job, file)
+        }
         _ if judges_artwork(job, file) => (Some(check_artwork(job, file)), Measured::default()),
         _ if job.explicit => {
             let problem = FileProblem::new(
@@ -428,6 +453,7 @@ fn check_media(
         audio: measured.audio.as_ref(),
         sidecars: &sidecars,
         picture: measured.picture.as_deref(),
+        captions: None,
         artwork: Some(&artwork),
     };
     let report = check_file(&facts, &job.profiles);
@@ -472,6 +498,7 @@ fn check_artwork(job: &Job, file: &ScannedFile) -> FileReport {
         sidecars: &sidecars,
         picture: None,
         artwork: Some(&artwork),
+        captions: None,
     };
     check_file(&facts, &job.profiles)
 }
@@ -482,4 +509,100 @@ fn picture_options(job: &Job) -> Option<crate::picture::PictureOptions> {
         .iter()
         .any(crate::spec::needs_picture_measurement)
         .then(|| crate::spec::picture::picture_options(&job.profiles))
+}
+
+/// Whether a profile has rules other than caption rules (a media file in
+/// a checked folder is left alone by profiles with caption rules only).
+pub fn has_media_rules(p: &Profile) -> bool {
+    p.groups()
+        .iter()
+        .any(|(group, rules)| *group != "captions" && !rules.is_empty())
+}
+
+/// Whether a profile has `[captions]` rules (a caption file is checked
+/// against those profiles only).
+pub fn has_caption_rules(p: &Profile) -> bool {
+    !p.captions.is_empty()
+}
+
+/// Evaluates a readable caption file against the job's profiles that have
+/// caption rules: parsed (read-only, at most
+/// [`CAPTION_PARSE_LIMIT_BYTES`]), with its context.
+fn check_captions(job: &Job, file: &ScannedFile) -> (Option<FileReport>, Measured) {
+    let entry = &job.entry;
+    let profiles: Vec<Profile> = job
+        .profiles
+        .iter()
+        .filter(|p| has_caption_rules(p))
+        .cloned()
+        .collect();
+    let captions = crate::spec::captions::CaptionFacts {
+        doc: parse_captions(&entry.path, file.format.as_deref()),
+        context: job.captions.clone().unwrap_or_default(),
+    };
+    let name = entry
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let facts = FileFacts {
+        path: &entry.path,
+        file_name: &name,
+        size_bytes: entry.size_bytes,
+        media: None,
+        audio: None,
+        sidecars: &[],
+        picture: None,
+        captions: Some(&captions),
+        artwork: None,
+    };
+    let measured = Measured {
+        captions: crate::spec::captions::timeline(&profiles, &captions),
+        ..Measured::default()
+    };
+    (Some(check_file(&facts, &profiles)), measured)
+}
+
+/// The caption file parsed, or why it cannot be (in words, located).
+fn parse_captions(
+    path: &std::path::Path,
+    format: Option<&str>,
+) -> Result<crate::captions::CaptionDoc, String> {
+    use crate::captions::CaptionFormat as F;
+    let format = match format {
+        Some("srt") => F::Srt,
+        Some("webvtt") => F::Webvtt,
+        Some("ttml") => F::Ttml,
+        Some("scc") => F::Scc,
+        Some("ebu-stl") => F::EbuStl,
+        other => {
+            return Err(format!(
+                "not a caption format signoff parses: {}",
+                other.unwrap_or("unknown")
+            ))
+        }
+    };
+    let limit = CAPTION_PARSE_LIMIT_BYTES;
+    let bytes = read_limited(path, limit)
+        .map_err(|e| {
+            let words = crate::inventory::sniff::io_words(&e);
+            format!("the {} file cannot be read: {words}", format.label())
+        })?
+        .ok_or_else(|| {
+            format!("the file is over {limit} bytes; captions are parsed up to {limit}")
+        })?;
+    crate::captions::parse(format, &bytes)
+        .map_err(|p| format!("the {} file does not parse: {p}", format.label()))
+}
+
+/// Largest caption file the caption rules parse (as the kind check).
+pub const CAPTION_PARSE_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The whole file, read-only, when it is at most `limit` bytes (`None` when larger).
+fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }

@@ -5,6 +5,7 @@
 //! last run reuse their stored hash and results.
 
 use crate::board::{self, BoardInput, Counts, DeliverableStatus, FileOutcome};
+use crate::captions::context::{CaptionContext, MasterFacts, MasterLink};
 use crate::check::{self, FileResult, Job};
 use crate::error::Error;
 use crate::inventory::walk::{self, Entry, WalkOptions};
@@ -170,6 +171,8 @@ struct Done {
     outcome: FileOutcome,
     report: Option<FileReport>,
     write_error: Option<String>,
+    /// What a caption file would read of this file as its master.
+    master: Option<MasterFacts>,
 }
 
 /// Checks the delivery under the plan's root and records the run in `ledger`.
@@ -188,25 +191,56 @@ pub fn run(
     let profiles = resolve_profiles(plan, registry)?;
     let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root)?;
     let ledger = Arc::new(Mutex::new(ledger));
-    let ctx = Partition {
+    // Caption files checked against a master wait for the masters: the
+    // one-way pipeline runs twice, masters (and everything else) first.
+    let links = caption_links(&entries, &matcher, plan, &profiles);
+    let all = entries.clone();
+    let (later, first): (Vec<Entry>, Vec<Entry>) = entries
+        .into_iter()
+        .partition(|e| links.get(&e.path).is_some_and(|l| l.master.is_ok()));
+    let contexts = first_contexts(&links);
+    let mut ctx = Partition {
         matcher: &matcher,
         plan,
         profiles: &profiles,
         ledger: &ledger,
         run_id,
         rehash: opts.rehash,
+        contexts: &contexts,
     };
-    let (mut files, todo, plans) = partition(entries, &ctx)?;
-    let reused_files = files.len();
-    let analysed_files = todo.len();
-    let done = pool(
+    let (mut files, todo, plans) = partition(first, &ctx)?;
+    let mut reused_files = files.len();
+    let mut analysed_files = todo.len();
+    let mut done = pool(
         todo,
         plans,
         Arc::clone(&ledger),
         run_id,
         opts.jobs,
-        reporter,
+        Arc::clone(&reporter),
     )?;
+    if !later.is_empty() {
+        let masters = MasterSources {
+            done: &done,
+            entries: &all,
+            matching: &matching,
+            ctx: &ctx,
+        };
+        let contexts = later_contexts(&later, &links, &masters)?;
+        ctx.contexts = &contexts;
+        let (cached, todo, plans) = partition(later, &ctx)?;
+        reused_files += cached.len();
+        analysed_files += todo.len();
+        files.extend(cached);
+        done.extend(pool(
+            todo,
+            plans,
+            Arc::clone(&ledger),
+            run_id,
+            opts.jobs,
+            reporter,
+        )?);
+    }
     let reports = collect(done, &mut files)?;
     let mut ledger = lock(&ledger);
     let mut report = compose(plan, &ledger, &root, run_id, &matching, &files, opts.today)?;
@@ -239,6 +273,8 @@ struct Partition<'a> {
     ledger: &'a Arc<Mutex<Ledger>>,
     run_id: i64,
     rehash: bool,
+    /// Caption files' contexts (plan language, master), by path.
+    contexts: &'a BTreeMap<PathBuf, CaptionContext>,
 }
 
 /// Files the cache answers (recorded at once) and files left for the pool.
@@ -254,7 +290,8 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
     let mut plans = BTreeMap::new();
     for entry in entries {
         let ledger = lock(c.ledger);
-        let work = work_for(&entry, c.matcher, c.plan, c.profiles, &ledger, c.rehash)?;
+        let context = c.contexts.get(&entry.path);
+        let work = work_for(&entry, c, context, &ledger)?;
         let reused = match &work.cached_sha {
             Some(sha) => ledger.result(sha, &work.digest)?,
             None => None,
@@ -276,6 +313,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
                     hash: true,
                     cached_sha256: work.cached_sha,
                     layout: None,
+                    captions: context.cloned(),
                 });
             }
         }
@@ -438,13 +476,12 @@ fn mtime_ns(e: &Entry) -> i64 {
 
 fn work_for(
     entry: &Entry,
-    matcher: &Matcher,
-    plan: &LoadedPlan,
-    profiles: &BTreeMap<String, (Profile, String)>,
+    c: &Partition,
+    context: Option<&CaptionContext>,
     ledger: &Ledger,
-    rehash: bool,
 ) -> Result<Work, DeliveryError> {
-    let claimants = matcher.claimants(&relative(entry));
+    let (plan, profiles, rehash) = (c.plan, c.profiles, c.rehash);
+    let claimants = c.matcher.claimants(&relative(entry));
     let mut ids: Vec<&String> = claimants
         .iter()
         .filter_map(|id| plan.plan.deliverable(id))
@@ -459,6 +496,13 @@ fn work_for(
     key.push(crate::ANALYSIS_VERSION.to_string());
     if !claimants.is_empty() {
         key.push(crate::kinds::cache_key(&entry.path));
+    }
+    // a caption result depends on its master and the plan's language
+    if let Some(context) = context {
+        key.push(format!(
+            "captions={}",
+            serde_json::to_string(context).unwrap_or_default()
+        ));
     }
     let digest = sha256_reader(&mut key.join(";").as_bytes()).unwrap_or_default();
     let cached_sha = if rehash || entry.problem.is_some() {
@@ -522,6 +566,7 @@ fn record_result(
     Done {
         relative_path: relative(&job.entry),
         outcome,
+        master: crate::captions::master::facts_of(&result),
         report: result.report,
         write_error,
     }
@@ -536,6 +581,7 @@ fn panicked(job: &Job) -> Done {
         },
         report: None,
         write_error: None,
+        master: None,
     }
 }
 
@@ -610,4 +656,153 @@ fn record(
         problem,
         detail_json: None,
     }
+}
+
+/// A caption file's link to its master, as the plan gives or implies it.
+struct CaptionLink {
+    /// The caption deliverable's `language`.
+    plan_language: Option<String>,
+    /// The master deliverable and how it was found, or why there is none.
+    master: Result<(String, String), String>,
+}
+
+/// Every file claimed by a deliverable whose profiles have caption rules,
+/// with its master.
+fn caption_links(
+    entries: &[Entry],
+    matcher: &Matcher,
+    plan: &LoadedPlan,
+    profiles: &BTreeMap<String, (Profile, String)>,
+) -> BTreeMap<PathBuf, CaptionLink> {
+    let has = |d: &crate::plan::model::Deliverable, test: fn(&Profile) -> bool| {
+        d.profiles
+            .iter()
+            .filter_map(|id| profiles.get(id))
+            .any(|(p, _)| test(p))
+    };
+    let is_picture = |d: &crate::plan::model::Deliverable| {
+        has(d, |p| !p.video.is_empty() || !p.picture.is_empty())
+    };
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let rel = relative(e);
+        let caption = matcher
+            .claimants(&rel)
+            .into_iter()
+            .filter_map(|id| plan.plan.deliverable(&id))
+            .find(|d| has(d, check::has_caption_rules));
+        let Some(d) = caption else { continue };
+        let master = crate::captions::master::master_of(&plan.plan, matcher, d, &rel, &is_picture);
+        out.insert(
+            e.path.clone(),
+            CaptionLink {
+                plan_language: d.language.clone(),
+                master,
+            },
+        );
+    }
+    out
+}
+
+/// The contexts of caption files without a master (checked in the first pass).
+fn first_contexts(links: &BTreeMap<PathBuf, CaptionLink>) -> BTreeMap<PathBuf, CaptionContext> {
+    links
+        .iter()
+        .filter_map(|(path, l)| {
+            let reason = l.master.as_ref().err()?;
+            Some((
+                path.clone(),
+                CaptionContext {
+                    plan_language: l.plan_language.clone(),
+                    master: MasterLink::None {
+                        reason: reason.clone(),
+                    },
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Where the second pass finds the masters: this run's first pass, or the
+/// ledger's stored result of an unchanged master.
+struct MasterSources<'a> {
+    done: &'a [Done],
+    entries: &'a [Entry],
+    matching: &'a Matching,
+    ctx: &'a Partition<'a>,
+}
+
+impl MasterSources<'_> {
+    /// The facts of deliverable `id`'s master file, or why there are none.
+    fn facts(&self, id: &str, found_by: &str) -> Result<MasterLink, DeliveryError> {
+        let none = |reason: String| Ok(MasterLink::None { reason });
+        let claims = self
+            .matching
+            .claims
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let Some(rel) = claims.first() else {
+            return none(format!("the master `{id}` has no file in the delivery"));
+        };
+        let found_by = match claims.len() {
+            1 => found_by.to_string(),
+            n => format!("{found_by}; the first of its {n} files"),
+        };
+        let facts = match self.done.iter().find(|d| &d.relative_path == rel) {
+            Some(d) => d.master.clone(),
+            None => self.cached(rel)?,
+        };
+        let Some(mut facts) = facts else {
+            return none(format!(
+                "the master `{id}` ({}) has no video stream that was read",
+                rel.display()
+            ));
+        };
+        facts.deliverable = id.to_string();
+        facts.file = rel.display();
+        facts.found_by = found_by;
+        Ok(MasterLink::Found(facts))
+    }
+
+    /// The master facts of a file whose result this run reused.
+    fn cached(&self, rel: &RelPath) -> Result<Option<MasterFacts>, DeliveryError> {
+        let Some(entry) = self.entries.iter().find(|e| relative(e) == *rel) else {
+            return Ok(None);
+        };
+        let ledger = lock(self.ctx.ledger);
+        let work = work_for(entry, self.ctx, None, &ledger)?;
+        let Some(sha) = work.cached_sha else {
+            return Ok(None);
+        };
+        let detail = ledger.result_detail(&sha, &work.digest)?;
+        Ok(detail
+            .and_then(|j| serde_json::from_str::<FileResult>(&j).ok())
+            .and_then(|r| crate::captions::master::facts_of(&r)))
+    }
+}
+
+/// The contexts of caption files checked against a master.
+fn later_contexts(
+    later: &[Entry],
+    links: &BTreeMap<PathBuf, CaptionLink>,
+    masters: &MasterSources,
+) -> Result<BTreeMap<PathBuf, CaptionContext>, DeliveryError> {
+    let mut out = BTreeMap::new();
+    for e in later {
+        let Some(link) = links.get(&e.path) else {
+            continue;
+        };
+        let Ok((id, found_by)) = &link.master else {
+            continue;
+        };
+        out.insert(
+            e.path.clone(),
+            CaptionContext {
+                plan_language: link.plan_language.clone(),
+                master: masters.facts(id, found_by)?,
+            },
+        );
+    }
+    Ok(out)
 }

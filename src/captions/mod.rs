@@ -6,11 +6,15 @@
 //! [`CaptionDoc`] whose `problems` list what did not parse cleanly, each
 //! with its line and column (byte offset for EBU STL).
 
+pub mod context;
 pub mod encoding;
+pub mod master;
+pub mod metrics;
 pub mod model;
 pub mod scc;
 pub mod srt;
 pub mod stl;
+pub mod timeline;
 pub mod ttml;
 pub mod webvtt;
 

@@ -22,6 +22,7 @@ Examples:
   signoff check FEATURE --report qc.html           the board and every file in a sign-off report
   signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite
   signoff check master.mov --spec netflix-prores-hq
+  signoff check subs/FEATURE_EN.ttml --spec netflix-timed-text --master master.mov --language en
   signoff check delivery/ --spec uk-dpp-as11-hd --spec ebu-r128
   signoff check master.mov --spec house.toml --format json
   signoff check delivery/ --spec netflix-prores-hq --report qc.html --report qc.xml
@@ -56,6 +57,15 @@ pub struct CheckArgs {
     /// layout rules the channels the file does not label (with --spec).
     #[arg(long, value_name = "NAMES", requires = "specs")]
     pub layout: Option<String>,
+    /// The picture master caption files are checked against (duration,
+    /// frame rate, start timecode), with --spec; with a plan, the plan says
+    /// (`captions_for`).
+    #[arg(long, value_name = "FILE", requires = "specs")]
+    pub master: Option<PathBuf>,
+    /// The language caption files must declare (BCP 47, `en`), with --spec;
+    /// with a plan, the deliverable's `language`.
+    #[arg(long, value_name = "TAG", requires = "specs")]
+    pub language: Option<String>,
     /// Output format on stdout (`jsonl`: one line per file as it finishes).
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
@@ -123,6 +133,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .layout
             .as_deref()
             .map(signoff::measure::programme::parse_layout),
+        captions: Some(signoff::captions::master::standalone(
+            args.master.as_deref(),
+            args.language.as_deref(),
+        )),
     };
     let mut run = reports::new_run(&args.paths, &profiles);
     run.policy = args.policy.policy();

@@ -262,6 +262,24 @@ impl Ledger {
             .map_err(|e| self.err(e))
     }
 
+    /// The stored detail (the whole [`crate::check::FileResult`] as JSON)
+    /// of content `sha256` against `profiles_digest`, when recorded.
+    pub fn result_detail(
+        &self,
+        sha256: &str,
+        profiles_digest: &str,
+    ) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT detail_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
+                params![sha256, profiles_digest],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
     /// Records one file's result for `run`, in one transaction.
     pub fn record_file(&mut self, run: i64, f: &FileRecord) -> Result<(), LedgerError> {
         let path = self.path.clone();

@@ -175,6 +175,7 @@ fn row(get: &dyn Fn(&str) -> Option<String>, row: usize) -> Result<Deliverable, 
         notes,
         sidecars: Vec::new(),
         pse_certificate: None,
+        captions_for: None,
         manifest: None,
     })
 }

@@ -90,7 +90,12 @@ impl Linter<'_> {
     fn deliverables(&mut self, doc: &Table, registry: &Registry) {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let ids: Vec<String> = registry.entries().map(|e| e.id.clone()).collect();
+        let deliverable_ids: Vec<String> = deliverable_tables(doc)
+            .iter()
+            .filter_map(|d| d.get("id").and_then(Item::as_str).map(str::to_string))
+            .collect();
         for d in deliverable_tables(doc) {
+            self.captions_for(d, &deliverable_ids);
             self.date(d);
             self.required(d);
             if let Some(item) = d.get("id") {
@@ -128,6 +133,31 @@ impl Linter<'_> {
                 }
             }
         }
+    }
+
+    /// `captions_for` names another deliverable of the plan.
+    fn captions_for(&mut self, d: &dyn TableLike, ids: &[String]) {
+        let Some(item) = d.get("captions_for") else {
+            return;
+        };
+        let own = d.get("id").and_then(Item::as_str);
+        let message = match item.as_str() {
+            None => "`captions_for` names the id of the picture deliverable these captions are for"
+                .to_string(),
+            Some(v) if Some(v) == own => {
+                "`captions_for` names this deliverable itself; name its picture master".to_string()
+            }
+            Some(v) if !ids.iter().any(|i| i == v) => {
+                match crate::spec::catalogue::suggest(v, ids.iter().map(String::as_str)) {
+                    Some(s) => format!(
+                        "`captions_for`: no deliverable `{v}` in the plan; did you mean `{s}`?"
+                    ),
+                    None => format!("`captions_for`: no deliverable `{v}` in the plan"),
+                }
+            }
+            Some(_) => return,
+        };
+        self.push(item.span(), message);
     }
 
     /// Empty ids, titles and pattern lists, and ids with control characters.
@@ -307,6 +337,22 @@ mod tests {
         let sample = include_str!("../../fixtures/sample-delivery/signoff.toml");
         let reg = Registry::builtin().unwrap();
         assert_eq!(lint_text(sample, "sample", &reg), vec![]);
+    }
+
+    #[test]
+    fn captions_for_names_another_deliverable() {
+        let subs = "[[deliverable]]\nid = \"subs\"\ntitle = \"S\"\npatterns = [\"subs/*\"]\n";
+        let ok = format!("{}{subs}captions_for = \"a\"\n", item(""));
+        assert_eq!(lint(&ok), Vec::<String>::new());
+        let typo = format!("{}{subs}captions_for = \"b\"\n", item(""));
+        let p = lint(&typo);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("`captions_for`: no deliverable `b` in the plan"),
+            "{p:?}"
+        );
+        let own = format!("{}{subs}captions_for = \"subs\"\n", item(""));
+        assert!(lint(&own)[0].contains("names this deliverable itself"));
     }
 
     #[test]

@@ -83,6 +83,17 @@ impl Matcher {
             .collect()
     }
 
+    /// The deliverables whose `sidecars` patterns match `relative_path`
+    /// (a caption file named as a master's sidecar).
+    pub fn sidecar_of(&self, relative_path: &RelPath) -> Vec<String> {
+        let candidate = Candidate::new(relative_path.as_path());
+        self.sidecars
+            .iter()
+            .filter(|(_, side)| side.iter().any(|(_, s)| s.is_match_candidate(&candidate)))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// Matches every file (relative, `/`-separated) to deliverables.
     pub fn match_files(&self, files: &[RelPath]) -> Matching {
         let mut m = Matching::default();

@@ -96,6 +96,12 @@ pub struct Deliverable {
     /// is screening, not a certified test, so the board shows which it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pse_certificate: Option<String>,
+    /// For a caption or subtitle deliverable: the id of the picture
+    /// deliverable it captions (its master), against which the caption
+    /// rules check duration, frame rate, start timecode and shot changes.
+    /// Without it the master is inferred (docs/plan.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions_for: Option<String>,
     /// A manifest this item must be sealed in (`"ascmhl"`); the project's applies when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<Manifest>,
@@ -110,7 +116,7 @@ pub const TOP_KEYS: [&str; 2] = ["project", "deliverable"];
 /// Keys of `[project]`.
 pub const PROJECT_KEYS: [&str; 6] = ["title", "client", "distributor", "due", "root", "manifest"];
 /// Keys of `[[deliverable]]`.
-pub const DELIVERABLE_KEYS: [&str; 13] = [
+pub const DELIVERABLE_KEYS: [&str; 14] = [
     "id",
     "title",
     "profiles",
@@ -123,6 +129,7 @@ pub const DELIVERABLE_KEYS: [&str; 13] = [
     "notes",
     "sidecars",
     "pse_certificate",
+    "captions_for",
     "manifest",
 ];
 

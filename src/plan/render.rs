@@ -59,6 +59,7 @@ fn deliverable(out: &mut String, d: &Deliverable) {
         let _ = writeln!(out, "sidecars = {}", list(&d.sidecars));
     }
     opt(out, "pse_certificate", &d.pse_certificate);
+    opt(out, "captions_for", &d.captions_for);
     if let Some(m) = d.manifest {
         let _ = writeln!(out, "manifest = {}", quote(m.name()));
     }

@@ -321,6 +321,27 @@ fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry) {
             );
         }
     }
+    if let Some(t) = &f.captions {
+        let strip = super::caption_strip::caption_strip(t);
+        if !strip.is_empty() {
+            let against = t
+                .master
+                .as_deref()
+                .map_or_else(|| "no master".to_string(), |m| format!("master {m}"));
+            let shown = if t.events.len() < t.event_count {
+                format!(", the first {} drawn", t.events.len())
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                s,
+                "<figure class=\"graph\">{strip}<figcaption>Caption events over the programme ({} events{shown}; {}; {})</figcaption></figure>",
+                t.event_count,
+                escape(&against),
+                escape(&t.time_base)
+            );
+        }
+    }
     if let Some(audio) = &f.audio {
         let target = r.loudness_target();
         let marks: Vec<Mark> = audio

@@ -4,6 +4,7 @@
 //! thumbnails). No command-line concerns here. See docs/reports.md.
 
 pub mod atomic;
+pub mod caption_strip;
 pub mod html;
 pub mod json;
 pub mod junit;

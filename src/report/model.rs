@@ -91,6 +91,9 @@ pub struct FileEntry {
     /// Picture measurements per video stream, when measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<Vec<crate::picture::PictureMeasurements>>,
+    /// A caption file's events against its master, when its caption rules ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captions: Option<crate::captions::timeline::CaptionTimeline>,
     /// SHA-256 of the content, lowercase hex.
     #[serde(default)]
     pub sha256: Option<String>,
@@ -124,6 +127,7 @@ impl FileEntry {
             report: c.report.clone(),
             audio: c.audio.clone(),
             picture: c.picture.clone(),
+            captions: c.captions.clone(),
             sha256: c.sha256.clone(),
             deliverable: None,
         }

@@ -120,6 +120,7 @@ fn file_entry(
             report: c.report,
             audio: c.audio,
             picture: c.picture,
+            captions: c.captions,
             sha256: det.sha256.clone(),
             deliverable: None,
         });
@@ -172,6 +173,7 @@ fn file_entry(
         },
         report,
         audio: None,
+        captions: None,
         picture: None,
         sha256: det.sha256.clone(),
         deliverable: None,

@@ -88,6 +88,7 @@ pub fn sample_run() -> RunReport {
             )],
         )),
         picture: None,
+        captions: None,
         audio: Some(AudioMeasurements {
             programmes: vec![programme()],
             faults: vec![Fault {
@@ -130,6 +131,7 @@ pub fn sample_run() -> RunReport {
             ],
         )),
         picture: None,
+        captions: None,
         audio: None,
         sha256: Some("cd".repeat(32)),
         deliverable: Some("TRL".into()),
@@ -146,6 +148,7 @@ pub fn sample_run() -> RunReport {
         )),
         file: broken,
         picture: None,
+        captions: None,
         audio: None,
         sha256: None,
         deliverable: None,

@@ -25,6 +25,10 @@ pub enum Scope {
     Faults,
     /// Once per file, against the picture stage's measurements.
     Picture,
+    /// Once per caption file, compared on every event and reported once.
+    CaptionEvent,
+    /// Once per caption file (its encoding, language, time base).
+    CaptionFile,
 }
 
 /// One rule key.
@@ -128,6 +132,25 @@ pub const FIELDS: &[Field] = &[
     f("picture", "scan_mismatch_s", Number, Picture, "longest stretch where the picture's scan type disagrees with its flag", "s"),
     f("picture", "pse_flash_s", Number, Picture, "longest harmful flashing (PSE screening, not a certified test)", "s"),
     f("picture", "pse_red_flash_s", Number, Picture, "longest harmful red flashing (PSE screening, not a certified test)", "s"),
+    f("captions", "in_order", Bool, CaptionEvent, "event order (each starts at or after the one before)", ""),
+    f("captions", "no_overlap", Bool, CaptionEvent, "no overlap (each ends at or before the next starts)", ""),
+    f("captions", "start_before_end", Bool, CaptionEvent, "start before end", ""),
+    f("captions", "duration_s", Number, CaptionEvent, "event duration", "s"),
+    f("captions", "gap_frames", Number, CaptionEvent, "gap to the next event", "frames"),
+    f("captions", "lines", Number, CaptionEvent, "lines per event", ""),
+    f("captions", "chars_per_line", Number, CaptionEvent, "characters per line", "characters"),
+    f("captions", "reading_speed_cps", Number, CaptionEvent, "reading speed", "cps"),
+    f("captions", "within_master", Bool, CaptionEvent, "event within the master's programme", ""),
+    f("captions", "frame_aligned", Bool, CaptionEvent, "event times on the master's frame boundaries", ""),
+    f("captions", "shot_change_frames", Number, CaptionEvent, "distance to the nearest shot change", "frames"),
+    f("captions", "event_count", Number, CaptionFile, "number of events", ""),
+    f("captions", "parse_problems", Number, CaptionFile, "number of parse problems", ""),
+    f("captions", "utf8", Bool, CaptionFile, "valid UTF-8", ""),
+    f("captions", "bom", Bool, CaptionFile, "UTF-8 byte order mark", ""),
+    f("captions", "control_characters", Number, CaptionFile, "number of control characters", ""),
+    f("captions", "language", Text, CaptionFile, "declared language", ""),
+    f("captions", "language_matches_plan", Bool, CaptionFile, "declared language matches the plan's", ""),
+    f("captions", "time_base", Text, CaptionFile, "caption time base against the master", ""),
     f("image", "format", Text, File, "image format", ""),
     f("image", "width_px", Number, File, "image width", "px"),
     f("image", "height_px", Number, File, "image height", "px"),
@@ -147,6 +170,11 @@ pub const FIELDS: &[Field] = &[
     f("document", "encrypted", Bool, File, "encrypted", ""),
 ];
 
+/// Whether a `[captions]` key is compared on every event (else on the file).
+pub fn is_caption_event_key(key: &str) -> bool {
+    lookup("captions", key).is_some_and(|d| d.scope == CaptionEvent)
+}
+
 /// The definition of `group.key`; any key of `sidecars` is a sidecar rule.
 pub fn lookup(group: &str, key: &str) -> Option<Field> {
     if group == "sidecars" {
@@ -161,7 +189,10 @@ pub fn lookup(group: &str, key: &str) -> Option<Field> {
 /// Looks up a condition key written `group.key`.
 pub fn lookup_path(path: &str) -> Option<Field> {
     let (group, key) = path.split_once('.')?;
-    if group == "sidecars" || group == "loudness" || group == "faults" || group == "picture" {
+    if matches!(
+        group,
+        "sidecars" | "loudness" | "faults" | "picture" | "captions"
+    ) {
         return None;
     }
     lookup(group, key)

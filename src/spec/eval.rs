@@ -34,8 +34,17 @@ pub fn check_file(facts: &FileFacts, profiles: &[Profile]) -> FileReport {
 /// Every finding of `profile` on one file, passed rules included.
 pub fn evaluate(profile: &Profile, facts: &FileFacts) -> Vec<Finding> {
     let mut out = Vec::new();
+    let language = facts.captions.and_then(|c| c.language());
+    let captions = profile.captions.effective(language);
+    let over = language.and_then(|l| profile.captions.override_for(l));
     for (group, rules) in profile.groups() {
+        let rules = if group == "captions" {
+            &captions
+        } else {
+            rules
+        };
         for (key, set) in rules {
+            let from = out.len();
             let Some(def) = lookup(group, key) else {
                 continue; // rejected when the profile was loaded
             };
@@ -55,6 +64,13 @@ pub fn evaluate(profile: &Profile, facts: &FileFacts) -> Vec<Finding> {
                     id,
                 };
                 ctx.run(&mut out);
+            }
+            if let Some((tag, o)) = over.filter(|(_, o)| group == "captions" && o.contains_key(key))
+            {
+                let _ = o;
+                for f in &mut out[from..] {
+                    f.message = format!("{} (rules for `{tag}`)", f.message);
+                }
             }
         }
     }
@@ -129,6 +145,7 @@ impl<'a> Ctx<'a> {
             Scope::Sidecar => out.extend(self.sidecar()),
             Scope::Faults => out.extend(self.fault_rule()),
             Scope::Picture => out.extend(self.picture_rule()),
+            Scope::CaptionEvent | Scope::CaptionFile => out.push(self.caption_rule()),
             Scope::AudioFile if self.def.key == "layouts" => out.extend(self.layouts()),
             Scope::File | Scope::AudioFile => out.extend(self.subject(Subject::default())),
         }
@@ -263,6 +280,20 @@ impl<'a> Ctx<'a> {
         let (f, evidence) = super::picture::picture_fact(self.def.key, self.rule, picture);
         let finding = self.finding(compare(self.rule, &self.def, &f), &f);
         Some(self.placed(finding, evidence))
+    }
+
+    /// A `[captions]` rule on the parsed caption file (per event, reported
+    /// once with the failing events' count, first and worst).
+    fn caption_rule(&self) -> Finding {
+        let Some(captions) = self.facts.captions else {
+            return self.not_evaluated(None, "not a caption file");
+        };
+        let o = super::captions::caption_outcome(self.rule, &self.def, captions);
+        let mut finding = self.build(o.status, o.expected, o.actual, o.message);
+        finding.severity = o.severity;
+        finding.position_s = o.position_s;
+        finding.timecode = o.timecode;
+        finding
     }
 
     /// A finding placed where its evidence shows (stream, time, timecode),

@@ -193,6 +193,7 @@ fn run(p: &Profile, m: &MediaInfo, a: Option<&AudioMeasurements>) -> Vec<Finding
         audio: a,
         sidecars: &[],
         picture: None,
+        captions: None,
         artwork: None,
     };
     evaluate(p, &facts)
@@ -485,6 +486,7 @@ fn naming_and_sidecars() {
         audio: None,
         sidecars: &with,
         picture: None,
+        captions: None,
         artwork: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&p));
@@ -493,6 +495,7 @@ fn naming_and_sidecars() {
     let facts = FileFacts {
         sidecars: &other,
         picture: None,
+        captions: None,
         artwork: None,
         file_name: "abc_001.mov",
         ..facts
@@ -517,6 +520,7 @@ fn verdicts_and_severity() {
         audio: None,
         sidecars: &[],
         picture: None,
+        captions: None,
         artwork: None,
     };
     let r = check_file(&facts, std::slice::from_ref(&warn));

@@ -23,6 +23,8 @@ pub struct FileFacts<'a> {
     pub sidecars: &'a [PathBuf],
     /// Picture measurements per video stream; `None` when the picture was not measured.
     pub picture: Option<&'a [crate::picture::PictureMeasurements]>,
+    /// The parsed caption file and its context; `None` for other files.
+    pub captions: Option<&'a super::captions::CaptionFacts>,
     /// What was read for the `[image]` and `[document]` groups; `None` when nothing was.
     pub artwork: Option<&'a super::artwork::Artwork>,
 }

@@ -153,7 +153,19 @@ impl Linter<'_> {
     }
 
     fn group(&mut self, group: &str, t: &dyn TableLike, value: &toml::Table) {
+        let empty = toml::Value::Table(toml::Table::new());
+        let v = value.get(group).unwrap_or(&empty);
+        self.rules(group, group, t, v);
+    }
+
+    /// The rules of one table of `group` (`[captions]` or one of its
+    /// `[captions.languages.TAG]` tables); `value` is that table parsed.
+    fn rules(&mut self, group: &str, at: &str, t: &dyn TableLike, value: &toml::Value) {
         for (key, item) in t.iter() {
+            if group == "captions" && at == "captions" && key == "languages" {
+                self.languages(item, value);
+                continue;
+            }
             let Some(def) = lookup(group, key) else {
                 let span = t.get_key_value(key).and_then(|(k, _)| k.span());
                 self.push(span, unknown_key(group, key));
@@ -162,9 +174,12 @@ impl Linter<'_> {
             if self.rule_keys(item) {
                 continue;
             }
-            let v = value[group][key].clone();
+            let v = value
+                .get(key)
+                .cloned()
+                .unwrap_or(toml::Value::Boolean(false));
             match RuleSet::try_from(v) {
-                Err(e) => self.push(item.span(), format!("`{group}.{key}`: {e}")),
+                Err(e) => self.push(item.span(), format!("`{at}.{key}`: {e}")),
                 Ok(set) => {
                     let mut problems: Vec<Problem> = Vec::new();
                     let path = [group.to_string(), key.to_string()];
@@ -172,9 +187,29 @@ impl Linter<'_> {
                         check_rule(rule, &def, &path, &mut problems);
                     }
                     for p in problems {
-                        self.push(item.span(), format!("`{group}.{key}`: {}", p.message));
+                        self.push(item.span(), format!("`{at}.{key}`: {}", p.message));
                     }
                 }
+            }
+        }
+    }
+
+    /// `[captions.languages]`: one table of caption rules per language tag.
+    fn languages(&mut self, item: &Item, value: &toml::Value) {
+        let Some(langs) = item.as_table_like() else {
+            let msg = "`captions.languages` must be a table: [captions.languages.TAG]".to_string();
+            return self.push(item.span(), msg);
+        };
+        let empty = toml::Value::Table(toml::Table::new());
+        for (tag, rules) in langs.iter() {
+            let at = format!("captions.languages.{tag}");
+            let v = value
+                .get("languages")
+                .and_then(|l| l.get(tag))
+                .unwrap_or(&empty);
+            match rules.as_table_like() {
+                Some(t) => self.rules("captions", &at, t, v),
+                None => self.push(rules.span(), format!("`{at}` must be a table: [{at}]")),
             }
         }
     }

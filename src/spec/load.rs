@@ -20,6 +20,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("atsc-a85.toml", include_str!("../../specs/atsc-a85.toml")),
     (
+        "netflix-timed-text.toml",
+        include_str!("../../specs/netflix-timed-text.toml"),
+    ),
+    (
+        "netflix-tt-children.toml",
+        include_str!("../../specs/netflix-tt-children.toml"),
+    ),
+    (
+        "bbc-subtitles.toml",
+        include_str!("../../specs/bbc-subtitles.toml"),
+    ),
+    (
         "netflix-prores-hq.toml",
         include_str!("../../specs/netflix-prores-hq.toml"),
     ),
@@ -292,7 +304,17 @@ pub fn merge(base: &mut toml::Table, child: &toml::Table) {
                 if GROUPS.contains(&k.as_str()) =>
             {
                 for (rk, rv) in c {
-                    b.insert(rk.clone(), rv.clone());
+                    match (b.get_mut(rk), rv) {
+                        // `[captions.languages]`: tag by tag
+                        (Some(toml::Value::Table(bl)), toml::Value::Table(cl))
+                            if k == "captions" && rk == "languages" =>
+                        {
+                            bl.extend(cl.iter().map(|(t, v)| (t.clone(), v.clone())));
+                        }
+                        _ => {
+                            b.insert(rk.clone(), rv.clone());
+                        }
+                    }
                 }
             }
             _ => {

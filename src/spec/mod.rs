@@ -5,6 +5,9 @@
 //! text for the binary to print.
 
 pub mod artwork;
+pub mod captions;
+#[cfg(test)]
+mod captions_tests;
 pub mod catalogue;
 pub mod compare;
 pub mod eval;

@@ -2,7 +2,7 @@
 //!
 //! A profile is a table of metadata plus rule groups (`[container]`,
 //! `[video]`, `[audio]`, `[loudness]`, `[timing]`, `[naming]`,
-//! `[sidecars]`, `[faults]`, `[picture]`, `[image]`, `[document]`). Each key of a group names a field (see
+//! `[sidecars]`, `[faults]`, `[picture]`, `[image]`, `[document]`, `[captions]`). Each key of a group names a field (see
 //! [`super::catalogue`]) and holds a rule: a bare value (must equal), a list
 //! of values (must be one of), a table with one comparison plus severity,
 //! message, clause and `when`, or an array of such tables. See docs/specs.md.
@@ -62,13 +62,61 @@ pub struct Profile {
     /// Document rules (PDF cue sheets, reports): pages and page size.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub document: Group,
+    /// Caption rules (timing, layout, reading speed, encoding, language,
+    /// against the master), with per-language overrides.
+    #[serde(default, skip_serializing_if = "CaptionGroup::is_empty")]
+    pub captions: CaptionGroup,
+}
+
+/// The `[captions]` group: its rules, and per-language overrides
+/// (`[captions.languages.ja]`) whose keys replace the group's keys for a
+/// caption file in that language.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaptionGroup {
+    /// Overrides by language tag (`ja`, `zh-Hant`), matched exactly
+    /// (case-insensitively), else by primary subtag.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub languages: BTreeMap<String, Group>,
+    /// The rules for every language.
+    #[serde(flatten)]
+    pub rules: Group,
+}
+
+impl CaptionGroup {
+    /// Whether the group has no rules and no overrides.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty() && self.languages.is_empty()
+    }
+
+    /// The override table that applies to `language`: the tag itself, else
+    /// its primary subtag (`ja-JP` → `ja`), compared case-insensitively.
+    pub fn override_for(&self, language: &str) -> Option<(&str, &Group)> {
+        let find = |tag: &str| {
+            self.languages
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(tag))
+                .map(|(k, g)| (k.as_str(), g))
+        };
+        let primary = language.split(['-', '_']).next().unwrap_or(language);
+        find(language).or_else(|| find(primary))
+    }
+
+    /// The rules for a caption file in `language` (none: the group's own):
+    /// each key of the language's override replaces the group's key.
+    pub fn effective(&self, language: Option<&str>) -> Group {
+        let mut rules = self.rules.clone();
+        if let Some((_, over)) = language.and_then(|l| self.override_for(l)) {
+            rules.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        rules
+    }
 }
 
 /// The rules of one group, by field key.
 pub type Group = BTreeMap<String, RuleSet>;
 
 /// The names of the rule groups, in evaluation order.
-pub const GROUPS: [&str; 11] = [
+pub const GROUPS: [&str; 12] = [
     "container",
     "video",
     "audio",
@@ -80,11 +128,13 @@ pub const GROUPS: [&str; 11] = [
     "picture",
     "image",
     "document",
+    "captions",
 ];
 
 impl Profile {
-    /// The rule groups with their names, in evaluation order.
-    pub fn groups(&self) -> [(&'static str, &Group); 11] {
+    /// The rule groups with their names, in evaluation order (`captions`:
+    /// its rules for every language; see [`CaptionGroup::languages`]).
+    pub fn groups(&self) -> [(&'static str, &Group); 12] {
         [
             ("container", &self.container),
             ("video", &self.video),
@@ -97,6 +147,7 @@ impl Profile {
             ("picture", &self.picture),
             ("image", &self.image),
             ("document", &self.document),
+            ("captions", &self.captions.rules),
         ]
     }
 }

@@ -34,6 +34,26 @@ pub fn validate(profile: &Profile) -> Vec<Problem> {
             }
         }
     }
+    for (lang, rules) in &profile.captions.languages {
+        for (key, set) in rules {
+            let path = vec![
+                "captions".into(),
+                "languages".into(),
+                lang.clone(),
+                key.clone(),
+            ];
+            let Some(def) = lookup("captions", key) else {
+                out.push(Problem {
+                    path,
+                    message: unknown_key("captions", key),
+                });
+                continue;
+            };
+            for rule in &set.0 {
+                check_rule(rule, &def, &path, &mut out);
+            }
+        }
+    }
     out
 }
 
@@ -152,7 +172,7 @@ pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Probl
 /// spec): a warning-only rule on one of their numbers must be advisory or
 /// banded. Other groups (file names, sidecars, and detector thresholds such
 /// as audio faults) hold the house's or signoff's own settings.
-pub const SPEC_NUMBER_GROUPS: [&str; 7] = [
+pub const SPEC_NUMBER_GROUPS: [&str; 8] = [
     "container",
     "video",
     "audio",
@@ -160,6 +180,7 @@ pub const SPEC_NUMBER_GROUPS: [&str; 7] = [
     "timing",
     "image",
     "document",
+    "captions",
 ];
 
 /// Whether the field holds a number (a count, a level, a rate, a ratio).
