@@ -114,7 +114,7 @@ pub type FileErrors = BTreeMap<RelPath, Vec<Finding>>;
 pub struct View<'a> {
     /// Each failing file's errors (`-v`).
     pub errors: Option<&'a FileErrors>,
-    /// Only the deliverables that need action, and the totals (`--quiet`).
+    /// Only the deliverables that need action, and the totals (`--problems`).
     pub only_problems: bool,
 }
 

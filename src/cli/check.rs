@@ -90,6 +90,9 @@ pub struct CheckArgs {
     /// List each failing file's errors (rule, timecode, message) under its deliverable.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Show only what needs action: deliverables not passing or approved (with a plan), files not passing (with --spec).
+    #[arg(long)]
+    pub problems: bool,
     /// The date deadlines are compared with (tests; default: today, UTC).
     #[arg(long, env = "SIGNOFF_TODAY", value_name = "YYYY-MM-DD", hide = true)]
     pub today: Option<String>,
@@ -165,7 +168,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if !stdout_taken {
         print(
             &mut out,
-            args.walk.quiet,
+            args.problems,
             args.format,
             &profiles,
             &files,
@@ -177,7 +180,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     Ok(run.decide().verdict.exit_code())
 }
 
-/// Whether a file's report is shown under `--quiet`: it fails, cannot be
+/// Whether a file's report is shown under `--problems`: it fails, cannot be
 /// read or has a rule not evaluated.
 fn shows_problem(r: &FileReport) -> bool {
     r.verdict != signoff::spec::Verdict::Pass
@@ -185,7 +188,7 @@ fn shows_problem(r: &FileReport) -> bool {
 
 fn print(
     out: &mut impl Write,
-    quiet: bool,
+    problems_only: bool,
     format: CheckFormat,
     profiles: &[Profile],
     files: &[FileReport],
@@ -206,7 +209,7 @@ fn print(
         }
         CheckFormat::Jsonl => out.write_all(json::jsonl_end(run)?.as_bytes())?,
         CheckFormat::Human => {
-            for r in files.iter().filter(|r| !quiet || shows_problem(r)) {
+            for r in files.iter().filter(|r| !problems_only || shows_problem(r)) {
                 // Paths and values come from files: escape before the terminal.
                 for line in render::file(r).lines() {
                     writeln!(out, "{}", signoff::escape::terminal(line))?;

@@ -39,7 +39,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     };
     let view = board::View {
         errors: errors.as_ref(),
-        only_problems: args.walk.quiet,
+        only_problems: args.problems,
     };
     let mut out = output::stdout();
     if !super::report::any_stdout(&args.reports) {
