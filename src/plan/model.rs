@@ -121,7 +121,16 @@ fn one() -> usize {
 /// The keys allowed at the top, in `[project]` and in `[[deliverable]]`.
 pub const TOP_KEYS: [&str; 2] = ["project", "deliverable"];
 /// Keys of `[project]`.
-pub const PROJECT_KEYS: [&str; 6] = ["title", "client", "distributor", "due", "root", "manifest"];
+pub const PROJECT_KEYS: [&str; 8] = [
+    "title",
+    "client",
+    "distributor",
+    "due",
+    "root",
+    "manifest",
+    "company",
+    "logo",
+];
 /// Keys of `[[deliverable]]`.
 pub const DELIVERABLE_KEYS: [&str; 14] = [
     "id",

@@ -236,13 +236,13 @@ fn sources(s: &mut String, r: &RunReport) {
     for p in &r.profiles {
         let (doc, read, link) = match &p.source {
             Some(src) => {
-                let mut doc = escape(&src.document).into_owned();
+                let mut doc = escape_words(&src.document);
                 if let Some(c) = &src.clause {
-                    let _ = write!(doc, "<br><small>{}</small>", escape(c));
+                    let _ = write!(doc, "<br><small>{}</small>", escape_words(c));
                 }
                 let read = format!(
                     "{}, {}",
-                    escape(&src.date_read),
+                    escape_words(&src.date_read),
                     match src.confidence {
                         crate::spec::model::Confidence::Primary => "the document itself",
                         crate::spec::model::Confidence::Secondary => "third-party quotes only",
@@ -261,7 +261,7 @@ fn sources(s: &mut String, r: &RunReport) {
             "<tr id=\"source-{}\"><td><b>{}</b><br>{}</td><td>{doc}</td><td>{read}</td><td class=\"url\">{link}</td></tr>",
             escape(&p.id),
             escape_words(&p.id),
-            escape(&p.title)
+            escape_words(&p.title)
         );
     }
     s.push_str("</tbody></table></section>\n");
@@ -279,7 +279,12 @@ fn not_covered(s: &mut String, r: &RunReport) {
     if !caveats.is_empty() {
         s.push_str("<h3>The profiles' own caveats</h3><ul>");
         for (p, c) in caveats {
-            let _ = write!(s, "<li><b>{}</b>: {}</li>", escape_words(&p.id), escape(c));
+            let _ = write!(
+                s,
+                "<li><b>{}</b>: {}</li>",
+                escape_words(&p.id),
+                escape_words(c)
+            );
         }
         s.push_str("</ul>");
     }
@@ -309,7 +314,7 @@ fn not_covered(s: &mut String, r: &RunReport) {
                 "<tr><td><code>{}</code><br><small>{}</small></td><td>{}</td><td class=\"path\">{}</td></tr>",
                 escape(rule),
                 escape_words(profile),
-                escape(reason),
+                escape_words(reason),
                 files.join("<br>")
             );
         }
@@ -781,10 +786,10 @@ fn finding_table(
             s,
             "<tr><td><code>{}</code>{clause}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&f.rule_id),
-            escape(&what),
-            escape(&f.expected),
-            escape(&f.actual),
-            escape(&place.join(" · "))
+            escape_words(&what),
+            escape_words(&f.expected),
+            escape_words(&f.actual),
+            escape_words(&place.join(" · "))
         );
     }
     s.push_str("</tbody></table>");
