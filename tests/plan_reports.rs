@@ -168,7 +168,7 @@ fn check_writes_the_board_reports_and_report_renders_them_again() {
             .collect();
         let state = words.join(", ");
         assert!(
-            html.contains(&format!("<b>{id}</b>")),
+            html.contains(&format!("<b class=\"nw\">{id}</b>")),
             "{id} not on the board"
         );
         assert!(html.contains(&format!(">{state}</span>")), "{id}: {state}");

@@ -11,7 +11,7 @@ use super::svg::{self, Mark};
 use super::tc::{human_size, is_handler_name, TimeLabels};
 use super::thumbs::Strip;
 use super::xml::{escape_path, escape_words};
-use crate::board::{DeliverableStatus, State};
+use crate::board::DeliverableStatus;
 use crate::measure::model::FaultKind;
 use crate::probe::model::{MediaInfo, Stream, StreamKind};
 use crate::probe::summary::{duration, rate_and_scan};
@@ -130,19 +130,9 @@ fn cover(s: &mut String, r: &RunReport) {
 fn tallies(s: &mut String, r: &RunReport) {
     s.push_str("<div class=\"tallies\">");
     if let Some(rows) = &r.board {
-        let order = [
-            State::Approved,
-            State::Passing,
-            State::ApprovalStale,
-            State::Incomplete,
-            State::Failing,
-            State::Missing,
-            State::Overdue,
-        ];
-        let parts: Vec<String> = order
+        let parts: Vec<String> = r
+            .deliverable_states()
             .iter()
-            .map(|st| (st, rows.iter().filter(|b| b.state == *st).count()))
-            .filter(|(_, n)| *n > 0)
             .map(|(st, n)| {
                 format!(
                     "<span class=\"state {}\">{n} {}</span>",
@@ -160,18 +150,9 @@ fn tallies(s: &mut String, r: &RunReport) {
         );
     }
     let c = r.counts();
-    let buckets = [
-        ("pass", c.pass, "pass"),
-        ("fail", c.fail, "fail"),
-        ("not_evaluated", c.not_evaluated, "not evaluated"),
-        ("unreadable", c.unreadable, "unreadable"),
-        ("unchecked", c.unchecked, "not checked"),
-        ("unplanned", c.unplanned, "not in the plan"),
-        ("clutter", c.clutter, "clutter"),
-    ];
-    let parts: Vec<String> = buckets
+    let parts: Vec<String> = c
+        .parts()
         .iter()
-        .filter(|(class, n, _)| *n > 0 || matches!(*class, "pass" | "fail"))
         .map(|(class, n, word)| format!("<span class=\"{class}\">{n} {word}</span>"))
         .collect();
     let _ = write!(
@@ -464,9 +445,9 @@ fn board(s: &mut String, r: &RunReport) {
         }
         let _ = write!(
             s,
-            "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td class=\"date\">{}</td>\
+            "<tr><td><b class=\"nw\">{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td class=\"date\">{}</td>\
              <td class=\"files\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{approval}</td></tr>",
-            escape_words(&b.id),
+            escape(&b.id),
             escape_words(&b.title),
             b.state.as_str(),
             escape_words(&b.states_text()),
@@ -853,7 +834,7 @@ mod tests {
     fn shows_board_graph_thumbnails_and_findings() {
         let html = render(&run_with_thumbnail());
         assert!(html.contains("<section class=\"board\">"));
-        assert!(html.contains("<td><b>FTR</b> Feature &lt;main&gt;</td>"));
+        assert!(html.contains("<td><b class=\"nw\">FTR</b> Feature &lt;main&gt;</td>"));
         assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"loudness\""));
         assert!(html.contains("class=\"fault-mark\""), "clipping marked");
         assert!(html.contains("<img src=\"data:image/png;base64,"));
@@ -878,8 +859,73 @@ mod tests {
         row.approval.as_mut().unwrap().override_reason = Some("accepted <b>".into());
         let html = render(&r);
         assert!(html.contains("<b>1/3</b>"), "{html}");
-        assert!(html.contains("no sidecar matches subtitles/&lt;x&gt;.srt"));
+        assert!(html.contains("no sidecar matches subtitles/<wbr>&lt;x&gt;.srt"));
         assert!(html.contains("<b>override:</b> <q>accepted &lt;b&gt;</q>"));
+    }
+
+    #[test]
+    fn cover_counts_every_file_once() {
+        let mut r = sample_run();
+        let mut clutter = r.files[0].clone();
+        clutter.file.kind = crate::inventory::sniff::FileKind::Clutter;
+        clutter.file.relative_path = ".DS_Store".into();
+        clutter.file.size_bytes = 6148;
+        clutter.report = None;
+        clutter.deliverable = None;
+        r.files.push(clutter);
+        let c = r.counts();
+        assert_eq!((c.files, c.sum()), (4, 4));
+        assert_eq!((c.pass, c.fail, c.clutter, c.unplanned), (1, 1, 1, 1));
+        let html = render(&r);
+        assert!(html.contains("<b>4 files</b>: <span class=\"pass\">1 pass</span> · <span class=\"fail\">1 fail</span> · <span class=\"unplanned\">1 not in the plan</span> · <span class=\"clutter\">1 clutter</span>"), "{html}");
+        assert!(
+            html.contains("<b>1 deliverable</b>: <span class=\"state approved\">1 approved</span>")
+        );
+        assert!(html.contains("<section class=\"clutter\"><h2>Clutter (1)</h2>"));
+        assert!(html.contains("<li class=\"path\">.DS_Store <span class=\"size\">(<span title=\"6148 bytes\">6.0 KiB</span>)</span></li>"));
+        assert_eq!(
+            html.matches(".DS_Store").count(),
+            1 + 1,
+            "listed once, and in the guide's text"
+        );
+    }
+
+    #[test]
+    fn signatures_sources_and_caveats() {
+        let html = render(&sample_run());
+        assert!(html.contains("<dt>Approved by</dt><dd>ana</dd>"), "{html}");
+        assert!(html.contains("<b>Producer</b> accepts this delivery"));
+        assert!(html
+            .contains("<a href=\"https://partnerhelp.example/articles/1?a=1&amp;b=&lt;2&gt;\">"));
+        assert!(html.contains(
+            "<span class=\"nw\">Dialogue-gated</span> loudness is &lt;not&gt; measured."
+        ));
+        assert!(html.contains("<h2>What this report does not cover</h2>"));
+        assert!(html.contains(
+            "<small><a href=\"https://partnerhelp.example/articles/1?a=1&amp;b=&lt;2&gt;\">\
+             <span class=\"nw\">netflix-prores-hq</span> · article 1</a></small>"
+        ));
+    }
+
+    #[test]
+    fn sizes_are_human_and_handler_names_hidden() {
+        let mut r = sample_run();
+        r.files[0].file.size_bytes = 89_822_860;
+        let stream = |i: usize, title: Option<&str>, handler: &str| {
+            serde_json::json!({"index": i, "kind": "audio", "codec": "pcm_s24le",
+                "title": title, "handler": handler})
+        };
+        r.files[0].file.media = Some(
+            serde_json::from_value(serde_json::json!({
+                "container": {"format": "mov", "ffmpeg_format": "mov,mp4", "stream_count": 2},
+                "streams": [stream(0, None, "SoundHandler"), stream(1, Some("Commentary"), "Core Media Audio")]
+            }))
+            .unwrap(),
+        );
+        let html = render(&r);
+        assert!(html.contains("<span title=\"89822860 bytes\">85.7 MiB</span>"));
+        assert!(!html.contains("SoundHandler") && !html.contains("Core Media Audio"));
+        assert!(html.contains("<td>Commentary</td>"));
     }
 
     #[test]

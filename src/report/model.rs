@@ -160,6 +160,23 @@ pub struct FileCounts {
 }
 
 impl FileCounts {
+    /// The buckets every report shows, in order: (wire name, count, words);
+    /// pass and fail always, the others when not empty. They add up to `files`.
+    pub fn parts(&self) -> Vec<(&'static str, usize, &'static str)> {
+        [
+            ("pass", self.pass, "pass"),
+            ("fail", self.fail, "fail"),
+            ("not_evaluated", self.not_evaluated, "not evaluated"),
+            ("unreadable", self.unreadable, "unreadable"),
+            ("unchecked", self.unchecked, "not checked"),
+            ("unplanned", self.unplanned, "not in the plan"),
+            ("clutter", self.clutter, "clutter"),
+        ]
+        .into_iter()
+        .filter(|(k, n, _)| *n > 0 || matches!(*k, "pass" | "fail"))
+        .collect()
+    }
+
     /// The sum of the buckets (equals `files`).
     pub fn sum(&self) -> usize {
         self.pass
@@ -306,6 +323,26 @@ impl RunReport {
             .map(FileEntry::view)
             .collect();
         self.policy.decide(board, &loose)
+    }
+
+    /// Deliverables per state (their main state), the states with any, in
+    /// board order; empty without a board. They add up to the board's rows.
+    pub fn deliverable_states(&self) -> Vec<(crate::board::State, usize)> {
+        use crate::board::State;
+        let rows = self.board.as_deref().unwrap_or_default();
+        [
+            State::Approved,
+            State::Passing,
+            State::ApprovalStale,
+            State::Incomplete,
+            State::Failing,
+            State::Missing,
+            State::Overdue,
+        ]
+        .into_iter()
+        .map(|st| (st, rows.iter().filter(|b| b.state == st).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
     }
 
     /// The delivery's title for headings and page footers: the plan's
