@@ -119,9 +119,9 @@ fn cover(s: &mut String, r: &RunReport) {
         .collect();
     row("Profiles", &profiles.join("; "));
     let roots: Vec<String> = r.roots.iter().map(|x| escape_path(x)).collect();
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<dt>Delivery</dt><dd class=\"path\">{}</dd></dl></header>\n",
+        "<dt>Delivery</dt><dd class=\"path\">{}</dd></dl></header>",
         roots.join(", ")
     );
 }
