@@ -280,3 +280,63 @@ fn no_chromium_is_a_setup_error_that_says_how_to_install_one() {
     assert!(err.contains("apt-get install chromium"), "{err}");
     assert!(!tmp.path().join("x.pdf").exists());
 }
+
+#[test]
+fn a_saved_run_prints_too_and_a_browser_that_fails_is_an_error_not_a_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run.json");
+    let wav = common::sample_delivery().join("audio/FEATURE_PM_20_24bit.wav");
+    let out = common::plan_signoff()
+        .args(["check", "-q", "--spec", "ebu-r128"])
+        .arg(&wav)
+        .arg("--report")
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = tmp.path().join("x.pdf");
+    let started = std::time::Instant::now();
+    let out = common::plan_signoff()
+        .env("SIGNOFF_CHROMIUM", "/bin/false")
+        .arg("report")
+        .arg("--from")
+        .arg(&run)
+        .arg("--pdf")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/bin/false did not print the report"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert!(!pdf.exists());
+    let out = common::plan_signoff()
+        .arg("report")
+        .arg("--from")
+        .arg(&run)
+        .arg("--pdf")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text =
+        String::from_utf8(sh(Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-")).stdout)
+            .unwrap();
+    assert!(text.contains("FEATURE_PM_20_24bit.wav"), "{text}");
+    assert!(text.contains("1 file: 1 pass · 0 fail"), "{text}");
+    assert!(
+        regex::Regex::new(r"Delivery QC report: \S*FEATURE_PM_20_24bit.wav\s+Page 1 of \d")
+            .unwrap()
+            .is_match(&text),
+        "{text}"
+    );
+}

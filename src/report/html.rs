@@ -767,7 +767,7 @@ fn finding_table(
             s,
             "<tr><td><code>{}</code>{clause}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&f.rule_id),
-            escape_words(&what),
+            escape(&what),
             escape_words(&f.expected),
             escape_words(&f.actual),
             escape_words(&place.join(" · "))
@@ -875,9 +875,13 @@ mod tests {
         r.files.push(clutter);
         let c = r.counts();
         assert_eq!((c.files, c.sum()), (4, 4));
-        assert_eq!((c.pass, c.fail, c.clutter, c.unplanned), (1, 1, 1, 1));
+        assert_eq!(
+            (c.pass, c.fail, c.unreadable, c.clutter, c.unplanned),
+            (1, 1, 1, 1, 0),
+            "an unclaimed file that was checked counts by its verdict"
+        );
         let html = render(&r);
-        assert!(html.contains("<b>4 files</b>: <span class=\"pass\">1 pass</span> · <span class=\"fail\">1 fail</span> · <span class=\"unplanned\">1 not in the plan</span> · <span class=\"clutter\">1 clutter</span>"), "{html}");
+        assert!(html.contains("<b>4 files</b>: <span class=\"pass\">1 pass</span> · <span class=\"fail\">1 fail</span> · <span class=\"unreadable\">1 unreadable</span> · <span class=\"clutter\">1 clutter</span>"), "{html}");
         assert!(
             html.contains("<b>1 deliverable</b>: <span class=\"state approved\">1 approved</span>")
         );

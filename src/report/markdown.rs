@@ -295,7 +295,7 @@ mod tests {
         assert!(md.contains("at 01:00:01:12"));
         assert!(md.contains("| FTR | Feature \\<main\\> | approved |"));
         assert!(
-            md.contains("1 deliverable: 1 approved · 3 files: 1 pass, 1 fail, 1 not in the plan"),
+            md.contains("1 deliverable: 1 approved · 3 files: 1 pass, 1 fail, 1 unreadable"),
             "{md}"
         );
         assert!(md.contains("**Warnings**"), "{md}");

@@ -153,8 +153,9 @@ pub struct FileCounts {
     /// Every file is in exactly one bucket: the buckets add up to `files`.
     #[serde(default)]
     pub clutter: usize,
-    /// Files of a planned run that no deliverable claims (whatever their
-    /// verdict), clutter aside; always 0 without a plan.
+    /// Files of a planned run that no deliverable claims and that were
+    /// not checked, clutter aside (a checked one counts by its verdict,
+    /// as the run's decision counts it); always 0 without a plan.
     #[serde(default)]
     pub unplanned: usize,
 }
@@ -287,7 +288,7 @@ impl RunReport {
                 c.clutter += 1;
                 continue;
             }
-            if self.board.is_some() && f.deliverable.is_none() {
+            if self.board.is_some() && f.deliverable.is_none() && f.verdict().is_none() {
                 c.unplanned += 1;
                 continue;
             }
