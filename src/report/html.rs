@@ -94,7 +94,7 @@ fn cover(s: &mut String, r: &RunReport) {
         s,
         "<h1>{}: {}</h1><p class=\"verdict-line\"><span class=\"badge {}\">{}</span> {} (exit {})</p>",
         escape(r.report_title()),
-        escape(&r.delivery_title()),
+        escape_path(&r.delivery_title()),
         v.as_str(),
         v.word(),
         escape(&d.headline()),
@@ -492,7 +492,7 @@ fn index(s: &mut String, r: &RunReport) {
 fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry) {
     let _ = write!(
         s,
-        "<section class=\"file\" id=\"file-{i}\"><h2>{} <span class=\"path\">{}</span></h2><dl class=\"facts\">\
+        "<section class=\"file\" id=\"file-{i}\"><h2>{} {}</h2><dl class=\"facts\">\
          <dt>Path</dt><dd class=\"path\">{}</dd><dt>Size</dt><dd>{}</dd>",
         verdict_badge(f.verdict()),
         escape_path(f.name()),

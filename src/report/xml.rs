@@ -30,9 +30,11 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 }
 
 /// [`escape`]d text of a path or URL with a `<wbr>` after every `/`, so a
-/// line may break between its parts and never inside a name.
+/// line may break between its parts and never inside a name (a part with a
+/// hyphen is kept whole as in [`escape_words`]).
 pub fn escape_path(s: &str) -> String {
-    escape(s).replace('/', "/<wbr>")
+    let parts: Vec<String> = s.split('/').map(escape_words).collect();
+    parts.join("/<wbr>")
 }
 
 /// [`escape`]d text in which no word breaks at its hyphens: each
@@ -89,6 +91,10 @@ mod tests {
     #[test]
     fn paths_and_words_keep_whole() {
         assert_eq!(escape_path("a/<b>/c.mov"), "a/<wbr>&lt;b&gt;/<wbr>c.mov");
+        assert_eq!(
+            escape_path("/x/sample-delivery/a.wav"),
+            "/<wbr>x/<wbr><span class=\"nw\">sample-delivery</span>/<wbr>a.wav"
+        );
         assert_eq!(
             escape_words("feature-master due 2026-12-15 <x-y>"),
             "<span class=\"nw\">feature-master</span> due <span class=\"nw\">2026-12-15</span> \
