@@ -134,7 +134,7 @@ pub fn execute<T: Send + 'static>(
     on_panic: fn(&Job) -> T,
     each: &mut dyn FnMut(&T),
 ) -> Result<Vec<T>, Error> {
-    reporter.set_total(jobs.len() as u64);
+    reporter.add_total(jobs.len() as u64);
     scan::run_pool_each(jobs, workers, reporter, work, on_panic, each)
 }
 

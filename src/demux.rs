@@ -34,6 +34,9 @@ pub fn read_packets(input: &mut ffmpeg::format::context::Input, mut each: impl F
         match packet.read(input) {
             Ok(()) => {
                 read_errors = 0;
+                if let Ok(at) = u64::try_from(packet.position()) {
+                    crate::progress::at(at + packet.size() as u64);
+                }
                 each(Item::Packet(packet));
             }
             Err(ffmpeg::Error::Eof) => return,
