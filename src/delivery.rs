@@ -65,6 +65,8 @@ pub struct RunOptions {
     pub now: String,
     /// Today, for `overdue`.
     pub today: Date,
+    /// Analyse each file in a worker process; `None`: in this process.
+    pub isolation: Option<Arc<crate::isolate::Isolation>>,
 }
 
 /// The outcome of a run or of `status`: the board and what it was built from.
@@ -216,7 +218,7 @@ pub fn run(
         plans,
         Arc::clone(&ledger),
         run_id,
-        opts.jobs,
+        opts,
         Arc::clone(&reporter),
     )?;
     if !later.is_empty() {
@@ -237,7 +239,7 @@ pub fn run(
             plans,
             Arc::clone(&ledger),
             run_id,
-            opts.jobs,
+            opts,
             reporter,
         )?);
     }
@@ -523,16 +525,17 @@ fn pool(
     digests: BTreeMap<PathBuf, String>,
     ledger: Arc<Mutex<Ledger>>,
     run_id: i64,
-    jobs: usize,
+    opts: &RunOptions,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<Done>, DeliveryError> {
     let digests = Arc::new(digests);
+    let isolation = opts.isolation.clone();
     let done = check::execute(
         todo,
-        jobs,
+        opts.jobs,
         reporter,
         move |job| {
-            let result = check::analyse_file(job);
+            let result = check::analyse_job(isolation.as_deref(), job);
             let digest = &digests[&job.entry.path];
             record_result(job, digest, result, &ledger, run_id)
         },

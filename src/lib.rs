@@ -22,6 +22,7 @@ pub mod escape;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;
+pub mod isolate;
 pub mod kinds;
 pub mod ledger;
 pub mod measure;

@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Receives progress events from long-running core operations.
 ///
@@ -25,6 +26,8 @@ pub trait Reporter: Send + Sync {
     /// The item at `path` has been read up to `bytes_done` (monotonic per
     /// item; the item's size when it is finished).
     fn advanced(&self, _path: &Path, _bytes_done: u64) {}
+    /// The item at `path` is media of this duration (once it is probed).
+    fn duration(&self, _path: &Path, _duration_s: f64) {}
     /// Work on one item finished (successfully or not).
     fn finished(&self, _path: &Path) {}
 }
@@ -42,7 +45,13 @@ struct Current {
     reporter: Arc<dyn Reporter>,
     path: PathBuf,
     reported: u64,
+    reported_at: Instant,
+    media_s: Option<f64>,
 }
+
+/// The longest a moving read goes unreported (a slow decode of a small file
+/// still shows, and a worker's parent still hears, that it moves).
+const REPORT_EVERY: Duration = Duration::from_millis(500);
 
 thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
@@ -56,6 +65,8 @@ pub fn within<T>(reporter: &Arc<dyn Reporter>, path: &Path, work: impl FnOnce() 
             reporter: Arc::clone(reporter),
             path: path.to_path_buf(),
             reported: 0,
+            reported_at: Instant::now(),
+            media_s: None,
         }))
     });
     struct Restore(Option<Option<Current>>);
@@ -70,16 +81,47 @@ pub fn within<T>(reporter: &Arc<dyn Reporter>, path: &Path, work: impl FnOnce() 
 }
 
 /// The current job's file has been read up to `bytes_done`. Cheap: reports
-/// at most every few MiB, and only inside [`within`].
+/// every few MiB or half second, and only inside [`within`].
 pub fn at(bytes_done: u64) {
-    CURRENT.with(|c| {
+    at_media(bytes_done, None);
+}
+
+/// [`at`], with the media time of what was just read.
+pub fn at_media(bytes_done: u64, media_s: Option<f64>) {
+    let due = CURRENT.with(|c| {
         let mut c = c.borrow_mut();
-        let Some(cur) = c.as_mut() else { return };
-        if bytes_done >= cur.reported + REPORT_EVERY_BYTES {
-            cur.reported = bytes_done;
-            cur.reporter.advanced(&cur.path, bytes_done);
+        let cur = c.as_mut()?;
+        cur.media_s = media_s.or(cur.media_s);
+        let moved = bytes_done > cur.reported;
+        let due = bytes_done >= cur.reported + REPORT_EVERY_BYTES
+            || (moved && cur.reported_at.elapsed() >= REPORT_EVERY);
+        if !due {
+            return None;
         }
+        cur.reported = bytes_done;
+        cur.reported_at = Instant::now();
+        Some((Arc::clone(&cur.reporter), cur.path.clone()))
     });
+    if let Some((reporter, path)) = due {
+        reporter.advanced(&path, bytes_done);
+    }
+}
+
+/// The media time the current job's read has reached, when known.
+pub fn media_position() -> Option<f64> {
+    CURRENT.with(|c| c.borrow().as_ref().and_then(|cur| cur.media_s))
+}
+
+/// The current job's file is media of `duration_s`.
+pub fn duration(duration_s: f64) {
+    let current = CURRENT.with(|c| {
+        let c = c.borrow();
+        c.as_ref()
+            .map(|cur| (Arc::clone(&cur.reporter), cur.path.clone()))
+    });
+    if let Some((reporter, path)) = current {
+        reporter.duration(&path, duration_s);
+    }
 }
 
 #[cfg(test)]

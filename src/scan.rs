@@ -199,10 +199,18 @@ impl<X> AsEntry for (Entry, X) {
 
 /// A file whose analysis panicked: reported, never lost.
 pub fn internal_error(entry: &Entry) -> ScannedFile {
-    let problem = FileProblem::new(
-        ProblemKind::Corrupt,
-        "internal error while analysing this file (please report it)",
-    );
+    analysis_failed(
+        entry,
+        FileProblem::new(
+            ProblemKind::Corrupt,
+            "internal error while analysing this file (please report it)",
+        ),
+    )
+}
+
+/// A file whose analysis could not finish (it panicked, or its worker
+/// crashed or was stopped): reported with `problem`, never lost.
+pub fn analysis_failed(entry: &Entry, problem: FileProblem) -> ScannedFile {
     failed(
         entry,
         Sniffed {

@@ -75,6 +75,9 @@ pub struct CheckArgs {
     /// Walking and progress.
     #[command(flatten)]
     pub walk: super::args::WalkFlags,
+    /// Worker processes and their limits.
+    #[command(flatten)]
+    pub isolation: super::args::IsolationFlags,
     /// What fails the run.
     #[command(flatten)]
     pub policy: super::args::PolicyFlags,
@@ -140,6 +143,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             args.master.as_deref(),
             args.language.as_deref(),
         )),
+        isolation: args.isolation.isolation(),
     };
     let mut run = reports::new_run(&args.paths, &profiles);
     run.policy = args.policy.policy();

@@ -31,7 +31,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         today: args.today.clone(),
     };
     let ctx = plan_args.load_at(Some(root))?;
-    let report = run_board(&ctx, &args.walk, args.rehash, format)?;
+    let report = run_board(&ctx, &args.walk, args.rehash, format, &args.isolation)?;
     let policy = args.policy.policy();
     let errors = match args.verbose && format == Format::Human {
         true => Some(file_errors(&ctx, &report, policy)?),
@@ -99,6 +99,7 @@ pub fn run_board(
     walk: &super::args::WalkFlags,
     rehash: bool,
     format: Format,
+    isolation: &super::args::IsolationFlags,
 ) -> anyhow::Result<delivery::BoardReport> {
     let ledger = ctx.open_ledger()?;
     let bar = Arc::new(Bar::new(
@@ -112,6 +113,7 @@ pub fn run_board(
         user: board::user(),
         now: delivery::now_utc(),
         today: ctx.today,
+        isolation: isolation.isolation(),
     };
     let report = delivery::run(&ctx.plan, &ctx.registry, ledger, &opts, bar.clone());
     bar.finish();

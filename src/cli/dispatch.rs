@@ -27,6 +27,9 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => super::seal::run_verify(args),
         Command::Completions(args) => super::completions::run_completions(args),
         Command::Man(args) => super::completions::run_man(args),
+        Command::Worker => signoff::isolate::serve(std::io::stdin().lock(), std::io::stdout())
+            .map(|()| signoff::exit::OK)
+            .map_err(Into::into),
     };
     match result {
         Ok(code) => ExitCode::from(code),
