@@ -559,7 +559,7 @@ fn record_result(
         digest,
         &outcome,
         result.report.as_ref(),
-        result.hash_problem.clone(),
+        problem_of(&result),
     );
     rec.detail_json = serde_json::to_string(&result).ok();
     let write_error = lock(ledger)
@@ -573,6 +573,15 @@ fn record_result(
         report: result.report,
         write_error,
     }
+}
+
+/// Why the file has no result worth caching: its analysis's own words (a
+/// worker that crashed, a file that cannot be opened), else the hash's.
+fn problem_of(result: &FileResult) -> Option<String> {
+    let analysis = result.report.as_ref().and_then(|r| r.problem.as_ref());
+    analysis
+        .map(|p| p.message.clone())
+        .or_else(|| result.hash_problem.clone())
 }
 
 fn panicked(job: &Job) -> Done {

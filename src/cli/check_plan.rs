@@ -72,8 +72,13 @@ fn file_errors(
             .filter(|f| f.is_error())
             .cloned()
             .collect();
-        if !failing.is_empty() {
-            errors.insert(signoff::paths::RelPath::from_path(rel), failing);
+        let problem = r.problem.as_ref().map(|p| p.message.clone());
+        if !failing.is_empty() || problem.is_some() {
+            let detail = board::FileDetail {
+                errors: failing,
+                problem,
+            };
+            errors.insert(signoff::paths::RelPath::from_path(rel), detail);
         }
     }
     Ok(errors)
