@@ -35,6 +35,7 @@ pub mod probe;
 pub mod progress;
 pub mod report;
 pub mod scan;
+pub mod shard;
 pub mod spec;
 
 /// Version of every JSON document signoff writes. Bumped on any breaking

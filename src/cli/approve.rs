@@ -74,6 +74,7 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         false,
         Format::Human,
         &super::args::IsolationFlags::defaults(),
+        super::check_plan::Mode::Check,
     )?;
     let mut ledger = ctx.open_ledger()?;
     ledger.set_run_kind(report.run_id, "approve")?;

@@ -67,6 +67,9 @@ pub enum Command {
     Completions(super::completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(super::completions::ManArgs),
+    /// Build the delivery board from the results of `check --shard K/N`
+    /// runs (every shard must have run, with this plan); analyses nothing.
+    Merge(super::check::CheckArgs),
     /// Analyse files sent as JSON lines on stdin (the worker process of
     /// `check`; not for people).
     #[command(hide = true)]

@@ -90,6 +90,11 @@ pub struct CheckArgs {
     /// Hash and analyse every file again, ignoring the ledger's cache.
     #[arg(long, conflicts_with = "specs")]
     pub rehash: bool,
+    /// Check one shard of the delivery's files, K of N (or `auto/N`: K from
+    /// JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX),
+    /// recording its results for `signoff merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "specs")]
+    pub shard: Option<String>,
     /// List each failing file's errors (rule, timecode, message) under its deliverable.
     #[arg(long, short)]
     pub verbose: bool,
