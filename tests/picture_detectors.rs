@@ -17,7 +17,7 @@ use signoff::picture::luma::LumaDetector;
 use signoff::picture::pse::{PseDetector, PseOptions, PseResult, LABEL};
 use signoff::picture::scan::{ScanDetector, ScanKind, ScanOptions, ScanResult};
 use signoff::picture::{
-    Detector, FrameView, Matrix, PictureMeasurements, Plane, StreamContext, StreamInfo,
+    Detector, FrameCache, FrameView, Matrix, PictureMeasurements, Plane, StreamContext, StreamInfo,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,6 +87,7 @@ fn run(path: &Path, mut detectors: Vec<Box<dyn Detector>>) -> PictureMeasurement
                 height: frame.plane_height(i) as usize,
                 bytes_per_sample: bps,
             };
+            let cache = FrameCache::default();
             let view = FrameView {
                 index: frames,
                 time_s,
@@ -102,6 +103,7 @@ fn run(path: &Path, mut detectors: Vec<Box<dyn Detector>>) -> PictureMeasurement
                 u: plane(1),
                 v: plane(2),
                 source: None,
+                cache: Some(&cache),
             };
             for d in detectors.iter_mut() {
                 d.frame(&view);
