@@ -68,7 +68,14 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         Some(by) => by,
         None => anyhow::bail!("no login name found for who signs off; say who with --by NAME"),
     };
-    let report = run_board(&ctx, &args.walk, false, Format::Human)?;
+    let report = run_board(
+        &ctx,
+        &args.walk,
+        false,
+        Format::Human,
+        &super::args::IsolationFlags::defaults(),
+        super::check_plan::Mode::Check,
+    )?;
     let mut ledger = ctx.open_ledger()?;
     ledger.set_run_kind(report.run_id, "approve")?;
     let req = ApproveRequest {

@@ -67,6 +67,13 @@ pub enum Command {
     Completions(super::completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(super::completions::ManArgs),
+    /// Build the delivery board from the results of `check --shard K/N`
+    /// runs (every shard must have run, with this plan); analyses nothing.
+    Merge(super::check::CheckArgs),
+    /// Analyse files sent as JSON lines on stdin (the worker process of
+    /// `check`; not for people).
+    #[command(hide = true)]
+    Worker,
 }
 
 /// Output formats shared by every command.
@@ -109,6 +116,54 @@ pub struct WalkFlags {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// How files are analysed: in worker processes (the default) or here.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct IsolationFlags {
+    /// Analyse files in this process instead of in worker processes (for
+    /// debugging: a crash or hang in one file then ends or stalls the run).
+    #[arg(long)]
+    pub in_process: bool,
+    /// Stop a file's analysis after this long: seconds (`600`), a multiple of
+    /// the file's duration (`4x`) or `none`.
+    #[arg(long, value_name = "LIMIT", default_value = "none", value_parser = signoff::isolate::FileTimeout::parse)]
+    pub file_timeout: Option<signoff::isolate::FileTimeout>,
+    /// Stop a file's analysis when it reads nothing for this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub stall_timeout: f64,
+    /// Limit each worker's memory (address space) to this many MiB.
+    #[arg(long, value_name = "MIB")]
+    pub worker_memory: Option<u64>,
+}
+
+impl IsolationFlags {
+    /// The isolation these flags ask for; `None` with `--in-process`.
+    pub fn isolation(&self) -> Option<std::sync::Arc<signoff::isolate::Isolation>> {
+        if self.in_process {
+            return None;
+        }
+        let program = std::env::current_exe().ok()?;
+        Some(std::sync::Arc::new(signoff::isolate::Isolation {
+            program,
+            args: vec!["worker".into()],
+            stall: std::time::Duration::from_secs_f64(self.stall_timeout.max(0.1)),
+            file_timeout: self
+                .file_timeout
+                .unwrap_or(signoff::isolate::FileTimeout::None),
+            memory_limit_bytes: self.worker_memory.map(|m| m.saturating_mul(1 << 20)),
+        }))
+    }
+
+    /// The default: worker processes, no time limit beyond the stall.
+    pub fn defaults() -> Self {
+        IsolationFlags {
+            in_process: false,
+            file_timeout: None,
+            stall_timeout: 60.0,
+            worker_memory: None,
+        }
+    }
 }
 
 /// `--jobs`: a whole number of at least 1.

@@ -107,7 +107,16 @@ pub fn user() -> String {
 
 /// The errors of each failing file, by path relative to the delivery root
 /// (`check -v` lists them under their deliverable).
-pub type FileErrors = BTreeMap<RelPath, Vec<Finding>>;
+pub type FileErrors = BTreeMap<RelPath, FileDetail>;
+
+/// What `-v` shows under a file: its errors, or why it could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct FileDetail {
+    /// Its failed error-severity rules.
+    pub errors: Vec<Finding>,
+    /// Why it could not be read, when it could not.
+    pub problem: Option<String>,
+}
 
 /// How much of the board people see.
 #[derive(Debug, Clone, Copy, Default)]
@@ -401,7 +410,9 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
     for f in &d.files {
         match (f.outcome.sha256.is_none(), f.outcome.verdict) {
             (true, _) | (_, Some(Verdict::Unreadable)) => {
-                out.push((format!("  cannot read: {}", f.path), Some(Tone::Bad)))
+                out.push((format!("  cannot read: {}", f.path), Some(Tone::Bad)));
+                let why = errors.and_then(|e| e.get(&f.path)?.problem.as_deref());
+                out.extend(why.map(|w| (format!("      {}", terminal(w)), None)));
             }
             (_, Some(Verdict::Fail)) => {
                 let line = format!(
@@ -411,7 +422,10 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
                     plural(f.outcome.errors)
                 );
                 out.push((line, Some(Tone::Bad)));
-                let listed = errors.and_then(|e| e.get(&f.path)).into_iter().flatten();
+                let listed = errors
+                    .and_then(|e| e.get(&f.path))
+                    .into_iter()
+                    .flat_map(|d| &d.errors);
                 out.extend(listed.map(|e| (error_line(e), None)));
             }
             _ => {}

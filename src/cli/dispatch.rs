@@ -27,6 +27,10 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => super::seal::run_verify(args),
         Command::Completions(args) => super::completions::run_completions(args),
         Command::Man(args) => super::completions::run_man(args),
+        Command::Merge(args) => super::check_plan::run_merge(args),
+        Command::Worker => signoff::isolate::serve(std::io::stdin().lock(), std::io::stdout())
+            .map(|()| signoff::exit::OK)
+            .map_err(Into::into),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -350,8 +350,10 @@ impl Track {
         }
         self.ctx.frames += 1;
         self.ctx.duration_s = self.ctx.duration_s.max(time_s + 1.0 / self.fps);
+        let cache = super::FrameCache::default();
         match view(frame, index, time_s, self.full_range) {
-            Ok(v) => {
+            Ok(mut v) => {
+                v.cache = Some(&cache);
                 self.out.bit_depth = v.bit_depth;
                 self.out.full_range = v.full_range;
                 for d in &mut self.detectors {
@@ -481,5 +483,6 @@ fn view(
         u,
         v,
         source: Some(super::held::Source { frame, planes }),
+        cache: None,
     })
 }
