@@ -51,8 +51,12 @@ pub enum Command {
     Approve(super::approve::ApproveArgs),
     /// The delivery board from the ledger, without re-analysing.
     Status(super::status::StatusArgs),
-    /// A deliverable's runs and approvals.
+    /// A deliverable's runs, versions, approvals and revocations.
     History(super::history::HistoryArgs),
+    /// Notes at timecodes on a deliverable's current version: add, list, change state, from QC findings.
+    Note(super::note::NoteArgs),
+    /// Export a deliverable's open notes and QC findings as markers (EDL, Avid, OpenTimelineIO).
+    Markers(super::markers::MarkersArgs),
     /// Render reports again (HTML, JUnit, JSON, Markdown), without re-analysis: the ledger's last run, or `--from run.json`.
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.

@@ -3,7 +3,9 @@
 
 pub mod markers;
 pub mod notes;
+pub mod session;
 pub mod timecode;
+pub mod versions;
 
 /// A range of a master whose content changed between two versions, in
 /// seconds from the file's first frame (of the newer version).

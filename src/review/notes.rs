@@ -314,7 +314,17 @@ impl Master {
     fn offset(&self, tc: &str, last: u64) -> Result<u64, NoteError> {
         let label = self.rate.frames(tc).map_err(|source| NoteError::Timecode {
             path: self.path.display(),
-            source,
+            source: match source {
+                TimecodeError::Counting {
+                    tc, given, master, ..
+                } => TimecodeError::Counting {
+                    tc,
+                    given,
+                    master,
+                    example: self.timecode(0),
+                },
+                other => other,
+            },
         })?;
         label
             .checked_sub(self.start_label)
