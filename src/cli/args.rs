@@ -16,6 +16,8 @@ Examples:
   signoff plan init /mnt/deliveries/FEATURE     a starting plan to edit
   signoff check /mnt/deliveries/FEATURE         QC every deliverable of the plan, print the board
   signoff approve feature-master --by \"Ana\"    sign off, bound to each file's SHA-256
+  signoff note feature-master --at 01:00:12:05 \"sky goes magenta\" --by Dir   a note at a timecode, on the current version
+  signoff markers feature-master --format edl -o notes.edl   open notes and QC findings as markers for the editor
   signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
   signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
   signoff hash FEATURE > FEATURE.sha256         checksums sha256sum -c reads; `signoff hash -c` checks them
