@@ -59,6 +59,17 @@ fn notes_outside_the_master_are_refused_with_its_range() {
     assert!(err.contains("no deliverable `nope`"), "{err}");
     let (code, _, err) = r.run(&["note", "--set-state", "42", "addressed", "--by", "Ana"]);
     assert_eq!(code, 3, "{err}");
+    // A master changed on disk since the check: no note on a version that is gone.
+    let m = r.root.join("picture/MASTER_v1.mov");
+    let mut bytes = std::fs::read(&m).unwrap();
+    bytes.extend_from_slice(b"\0");
+    std::fs::write(&m, bytes).unwrap();
+    let (code, _, err) = r.run(&["note", "ftr", "--at", "10:00:01:00", "x", "--by", "Ana"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("changed on disk since the latest check"),
+        "{err}"
+    );
     assert_eq!(
         count(&r.ledger, "SELECT COUNT(*) FROM notes"),
         0,

@@ -44,7 +44,8 @@ on an earlier version says so) and the latest run's QC findings with a position 
 yellow warnings) not already a note, placed on its current master in the master's own start
 timecode and frame rate (drop-frame for 29.97/59.94 DF masters). Nothing is analysed again.
 
-Exit codes: 0 written; 3 the deliverable has no master with a timecode; 4 no plan, unknown
+Exit codes: 0 written; 3 the deliverable has no master with a timecode, or it changed on disk
+since the latest check; 4 no plan, unknown
 deliverable, no check in the ledger, or FILE could not be written.")]
 pub struct MarkersArgs {
     /// The deliverable id from the plan.
@@ -72,7 +73,13 @@ pub fn run(args: &MarkersArgs) -> anyhow::Result<u8> {
     let ledger = ctx.open_ledger()?;
     let set = match markers_of(&ctx.plan, &ledger, ctx.today, &args.deliverable) {
         Ok(s) => s,
-        Err(ReviewError::Note(e @ signoff::review::notes::NoteError::NoMaster { .. })) => {
+        Err(e)
+            if e.is_usage()
+                || matches!(
+                    e,
+                    ReviewError::Note(signoff::review::notes::NoteError::NoMaster { .. })
+                ) =>
+        {
             eprintln!("signoff: {}", terminal(&e.to_string()));
             return Ok(signoff::exit::USAGE);
         }

@@ -44,7 +44,8 @@ frame rate; HH:MM:SS;FF for drop-frame 29.97/59.94); --to is one past the last f
 timecode outside the master is refused with its range. Open notes are counted on the board,
 and `signoff approve` refuses while any is open unless --override is given.
 
-Exit codes: 0 done; 3 a timecode outside the master, a bad timecode or no such note;
+Exit codes: 0 done; 3 a timecode outside the master, a bad timecode, no such note, or the
+master changed on disk since the latest check;
 4 no plan, unknown deliverable, or no check in the ledger.")]
 pub struct NoteArgs {
     /// The deliverable (with --set-state: the comment).

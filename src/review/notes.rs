@@ -218,6 +218,14 @@ pub enum NoteError {
         /// End.
         to: String,
     },
+    /// The master changed on disk since the check the note would bind to.
+    #[error("{path} changed on disk since the latest check (run {run}); run `signoff check` first, so the note is bound to the version that is there now")]
+    ChangedSinceCheck {
+        /// The master.
+        path: String,
+        /// The run.
+        run: i64,
+    },
     /// No note has this number.
     #[error("there is no note {0} in the ledger (see `signoff note --list`)")]
     NoSuchNote(i64),
@@ -418,19 +426,31 @@ pub fn versions(
     Ok(out)
 }
 
-/// The current version of the deliverable's master: its first master file.
+/// The current version of the deliverable's master: its first master file,
+/// refused when it changed on disk since that check (size or mtime).
 pub fn current(
     ledger: &Ledger,
     report: &BoardReport,
     status: &DeliverableStatus,
 ) -> Result<(Master, FileResult), NoteError> {
-    versions(ledger, report, status)?
+    let found = versions(ledger, report, status)?
         .into_iter()
         .next()
         .ok_or_else(|| NoteError::NoMaster {
             id: status.id.clone(),
             run: report.run_id,
-        })
+        })?;
+    if report
+        .changed_since_check
+        .iter()
+        .any(|c| c.path == found.0.path)
+    {
+        return Err(NoteError::ChangedSinceCheck {
+            path: found.0.path.display(),
+            run: report.run_id,
+        });
+    }
+    Ok(found)
 }
 
 /// A positioned QC finding of a master, on its frames.

@@ -34,6 +34,7 @@ impl ReviewError {
             ReviewError::Note(
                 NoteError::Timecode { .. }
                     | NoteError::OutOfRange { .. }
+                    | NoteError::ChangedSinceCheck { .. }
                     | NoteError::Backwards { .. }
                     | NoteError::NoSuchNote(_)
             )
