@@ -458,6 +458,10 @@ fn compose(
     };
     let mut deliverables = board::board(&input);
     crate::mhl::status::annotate(&plan.plan, root, &mut deliverables);
+    let open = ledger.open_notes(root)?;
+    for d in &mut deliverables {
+        d.open_notes = open.get(&d.id).copied().unwrap_or(0);
+    }
     Ok(BoardReport {
         root: root.to_path_buf(),
         run_id,

@@ -16,6 +16,8 @@ Examples:
   signoff plan init /mnt/deliveries/FEATURE     a starting plan to edit
   signoff check /mnt/deliveries/FEATURE         QC every deliverable of the plan, print the board
   signoff approve feature-master --by \"Ana\"    sign off, bound to each file's SHA-256
+  signoff note feature-master --at 01:00:12:05 \"sky goes magenta\" --by Dir   a note at a timecode, on the current version
+  signoff markers feature-master --format edl -o notes.edl   open notes and QC findings as markers for the editor
   signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
   signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
   signoff hash FEATURE > FEATURE.sha256         checksums sha256sum -c reads; `signoff hash -c` checks them
@@ -51,8 +53,12 @@ pub enum Command {
     Approve(super::approve::ApproveArgs),
     /// The delivery board from the ledger, without re-analysing.
     Status(super::status::StatusArgs),
-    /// A deliverable's runs and approvals.
+    /// A deliverable's runs, versions, approvals and revocations.
     History(super::history::HistoryArgs),
+    /// Notes at timecodes on a deliverable's current version: add, list, change state, from QC findings.
+    Note(super::note::NoteArgs),
+    /// Export a deliverable's open notes and QC findings as markers (EDL, Avid, OpenTimelineIO).
+    Markers(super::markers::MarkersArgs),
     /// Render reports again (HTML, JUnit, JSON, Markdown), without re-analysis: the ledger's last run, or `--from run.json`.
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.

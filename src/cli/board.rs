@@ -395,6 +395,9 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
     for f in &d.stale_files {
         plain(format!("  changed since approval: {f}"));
     }
+    for line in version_lines(d) {
+        plain(line);
+    }
     for s in &d.missing_sidecars {
         plain(format!("  missing sidecar: {s}"));
     }
@@ -442,6 +445,13 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
         );
         out.push((line, Some(Tone::Warn)));
     }
+    if d.open_notes > 0 {
+        let line = format!(
+            "  notes: {} open (signoff note --list {})",
+            d.open_notes, d.id
+        );
+        out.push((line, Some(Tone::Warn)));
+    }
     if let Some(a) = &d.approval {
         let how = a
             .override_reason
@@ -454,6 +464,31 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
         ));
     }
     out
+}
+
+/// Under a stale approval, each changed file's current version and the
+/// approved one (SHA-256, 12 digits): `version now 1a2b3c4d5e6f of
+/// picture/FTR.mov; approved 9f8e7d6c5b4a`.
+fn version_lines(d: &DeliverableStatus) -> Vec<String> {
+    let Some(a) = d.approval.as_ref().filter(|_| !d.stale_files.is_empty()) else {
+        return Vec::new();
+    };
+    let short = |s: &str| s[..12.min(s.len())].to_string();
+    d.files
+        .iter()
+        .filter_map(|f| {
+            let now = f.outcome.sha256.as_deref()?;
+            let approved = a.files.get(&f.path).map(|s| short(s));
+            (approved.as_deref() != Some(&short(now))).then(|| {
+                format!(
+                    "  version now {} of {}; approved {}",
+                    short(now),
+                    f.path,
+                    approved.unwrap_or_else(|| "none (file added)".into())
+                )
+            })
+        })
+        .collect()
 }
 
 fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {

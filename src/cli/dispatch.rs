@@ -20,6 +20,8 @@ pub fn main() -> ExitCode {
         Command::Approve(args) => super::approve::run(args),
         Command::Status(args) => super::status::run(args),
         Command::History(args) => super::history::run(args),
+        Command::Note(args) => super::note::run(args),
+        Command::Markers(args) => super::markers::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
         Command::Hash(args) => super::hash::run(args),
