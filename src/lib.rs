@@ -33,6 +33,7 @@ pub mod policy;
 pub mod probe;
 pub mod progress;
 pub mod report;
+pub mod review;
 pub mod scan;
 pub mod spec;
 

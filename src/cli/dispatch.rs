@@ -22,6 +22,7 @@ pub fn main() -> ExitCode {
         Command::History(args) => super::history::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
+        Command::Diff(args) => super::diff::run(args),
         Command::Hash(args) => super::hash::run(args),
         Command::Seal(args) => super::seal::run_seal(args),
         Command::Verify(args) => super::seal::run_verify(args),

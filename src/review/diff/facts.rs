@@ -1,0 +1,230 @@
+//! What differs in the facts (the probe's container and streams) and in
+//! the measurements (loudness per programme) of two versions.
+
+use super::model::Change;
+use crate::measure::model::{AudioMeasurements, Programme};
+use crate::probe::model::{MediaInfo, Stream, StreamKind};
+
+/// One compared value: what, and its text in each version.
+type Row = (String, Option<String>, Option<String>);
+
+fn row(what: impl Into<String>, old: Option<String>, new: Option<String>) -> Row {
+    (what.into(), old, new)
+}
+
+fn changes(rows: Vec<Row>) -> Vec<Change> {
+    rows.into_iter()
+        .filter(|(_, o, n)| o != n)
+        .map(|(what, old, new)| Change { what, old, new })
+        .collect()
+}
+
+/// Durations differing by less than half a frame (or 1 ms) are the same.
+fn duration_text(d: Option<f64>, other: Option<f64>, fps: f64) -> Option<String> {
+    let d = d?;
+    let tolerance = (0.5 / fps).max(0.001);
+    match other {
+        Some(o) if (o - d).abs() < tolerance => Some(format!("{o:.3} s")),
+        _ => Some(format!("{d:.3} s")),
+    }
+}
+
+/// The facts that differ between `old` and `new`.
+pub fn facts(old: &MediaInfo, new: &MediaInfo, fps: f64) -> Vec<Change> {
+    let (a, b) = (&old.container, &new.container);
+    let mut rows = vec![
+        row("container", Some(a.format.clone()), Some(b.format.clone())),
+        row(
+            "duration",
+            duration_text(a.duration_s, b.duration_s, fps),
+            duration_text(b.duration_s, a.duration_s, fps),
+        ),
+        row(
+            "start timecode",
+            a.start_timecode.clone(),
+            b.start_timecode.clone(),
+        ),
+        row(
+            "MXF operational pattern",
+            a.operational_pattern.clone(),
+            b.operational_pattern.clone(),
+        ),
+    ];
+    for kind in [
+        StreamKind::Video,
+        StreamKind::Audio,
+        StreamKind::Subtitle,
+        StreamKind::Data,
+    ] {
+        let of = |m: &MediaInfo| -> Vec<Stream> {
+            m.streams
+                .iter()
+                .filter(|s| s.kind == kind)
+                .cloned()
+                .collect()
+        };
+        let (sa, sb) = (of(old), of(new));
+        let count = |v: &[Stream]| Some(v.len().to_string());
+        rows.push(row(
+            format!("{} streams", kind.as_str()),
+            count(&sa),
+            count(&sb),
+        ));
+        for (i, (x, y)) in sa.iter().zip(&sb).enumerate() {
+            let name = format!("{} stream {i}", kind.as_str());
+            rows.extend(stream_rows(&name, x, y));
+        }
+    }
+    changes(rows)
+}
+
+fn stream_rows(name: &str, a: &Stream, b: &Stream) -> Vec<Row> {
+    let mut rows = vec![
+        row(
+            format!("{name}: codec"),
+            Some(a.codec.clone()),
+            Some(b.codec.clone()),
+        ),
+        row(
+            format!("{name}: profile"),
+            a.profile.clone(),
+            b.profile.clone(),
+        ),
+        row(
+            format!("{name}: language"),
+            a.language.clone(),
+            b.language.clone(),
+        ),
+        row(
+            format!("{name}: timecode"),
+            a.timecode.clone(),
+            b.timecode.clone(),
+        ),
+    ];
+    if let (Some(x), Some(y)) = (&a.video, &b.video) {
+        let size = |v: &crate::probe::model::VideoInfo| Some(format!("{}×{}", v.width, v.height));
+        rows.push(row(format!("{name}: picture size"), size(x), size(y)));
+        let fields: [(&str, fn(&crate::probe::model::VideoInfo) -> Option<String>); 12] = [
+            ("frame rate", |v| v.frame_rate.clone()),
+            ("display aspect ratio", |v| v.display_aspect_ratio.clone()),
+            ("sample aspect ratio", |v| v.sample_aspect_ratio.clone()),
+            ("scan type", |v| v.scan_type.clone()),
+            ("field order", |v| v.field_order.clone()),
+            ("pixel format", |v| v.pixel_format.clone()),
+            ("bit depth", |v| v.bit_depth.map(|d| d.to_string())),
+            ("chroma subsampling", |v| v.chroma_subsampling.clone()),
+            ("colour range", |v| v.color_range.clone()),
+            ("colour primaries", |v| v.color_primaries.clone()),
+            ("transfer characteristics", |v| v.color_transfer.clone()),
+            ("matrix coefficients", |v| v.color_matrix.clone()),
+        ];
+        for (what, f) in fields {
+            rows.push(row(format!("{name}: {what}"), f(x), f(y)));
+        }
+        rows.extend(hdr_rows(name, x.hdr.as_ref(), y.hdr.as_ref()));
+    }
+    if let (Some(x), Some(y)) = (&a.audio, &b.audio) {
+        let names = |v: &crate::probe::model::AudioInfo| {
+            (!v.channel_names.is_empty()).then(|| v.channel_names.join(" "))
+        };
+        rows.extend([
+            row(
+                format!("{name}: sample rate"),
+                Some(format!("{} Hz", x.sample_rate)),
+                Some(format!("{} Hz", y.sample_rate)),
+            ),
+            row(
+                format!("{name}: bit depth"),
+                x.bit_depth.map(|d| d.to_string()),
+                y.bit_depth.map(|d| d.to_string()),
+            ),
+            row(
+                format!("{name}: channels"),
+                Some(x.channels.to_string()),
+                Some(y.channels.to_string()),
+            ),
+            row(
+                format!("{name}: channel layout"),
+                x.channel_layout.clone(),
+                y.channel_layout.clone(),
+            ),
+            row(format!("{name}: channel names"), names(x), names(y)),
+        ]);
+    }
+    rows
+}
+
+fn hdr_rows(
+    name: &str,
+    a: Option<&crate::probe::model::HdrMetadata>,
+    b: Option<&crate::probe::model::HdrMetadata>,
+) -> Vec<Row> {
+    let md = |h: Option<&crate::probe::model::HdrMetadata>| {
+        let m = h?.mastering_display.as_ref()?;
+        let xy = |p: Option<[f64; 2]>| p.map_or("-".into(), |[x, y]| format!("{x:.4},{y:.4}"));
+        let nits = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v}"));
+        Some(format!(
+            "R {} G {} B {} WP {} L {}–{} cd/m²",
+            xy(m.red_xy),
+            xy(m.green_xy),
+            xy(m.blue_xy),
+            xy(m.white_point_xy),
+            nits(m.min_luminance_nits),
+            nits(m.max_luminance_nits)
+        ))
+    };
+    let cll = |h: Option<&crate::probe::model::HdrMetadata>| {
+        h?.max_cll_nits.map(|v| format!("{v} cd/m²"))
+    };
+    let fall = |h: Option<&crate::probe::model::HdrMetadata>| {
+        h?.max_fall_nits.map(|v| format!("{v} cd/m²"))
+    };
+    vec![
+        row(format!("{name}: HDR mastering display"), md(a), md(b)),
+        row(format!("{name}: HDR MaxCLL"), cll(a), cll(b)),
+        row(format!("{name}: HDR MaxFALL"), fall(a), fall(b)),
+    ]
+}
+
+/// The loudness measurements that differ, programme by programme (by
+/// position), at the precision they are shown (0.1).
+pub fn measurements(old: &AudioMeasurements, new: &AudioMeasurements) -> Vec<Change> {
+    let mut rows = vec![row(
+        "audio programmes",
+        Some(old.programmes.len().to_string()),
+        Some(new.programmes.len().to_string()),
+    )];
+    for (a, b) in old.programmes.iter().zip(&new.programmes) {
+        rows.extend(programme_rows(a, b));
+    }
+    changes(rows)
+}
+
+fn programme_rows(a: &Programme, b: &Programme) -> Vec<Row> {
+    let name = if a.name == b.name {
+        format!("programme {}", a.name)
+    } else {
+        format!("programme {} / {}", a.name, b.name)
+    };
+    let v =
+        |x: Option<f64>, unit: &str| Some(x.map_or("-".to_string(), |x| format!("{x:.1} {unit}")));
+    let fields: [(&str, fn(&Programme) -> Option<f64>, &str); 5] = [
+        ("integrated loudness", |p| p.integrated_lufs, "LUFS"),
+        ("loudness range", |p| p.loudness_range_lu, "LU"),
+        ("true peak", |p| p.true_peak_dbtp, "dBTP"),
+        ("max momentary loudness", |p| p.max_momentary_lufs, "LUFS"),
+        ("max short-term loudness", |p| p.max_short_term_lufs, "LUFS"),
+    ];
+    fields
+        .into_iter()
+        .map(|(what, f, unit)| {
+            let (x, y) = (f(a), f(b));
+            // Within 0.1 (the precision shown) is the same measurement.
+            let y = match (x, y) {
+                (Some(x), Some(y)) if (x - y).abs() < 0.1 => Some(x),
+                _ => y,
+            };
+            row(format!("{name}: {what}"), v(x, unit), v(y, unit))
+        })
+        .collect()
+}

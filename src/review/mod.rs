@@ -1,0 +1,3 @@
+//! Review: what changed between two versions of a master (`diff`).
+
+pub mod diff;
