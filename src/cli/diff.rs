@@ -178,13 +178,46 @@ fn write_changes(
     Ok(())
 }
 
+fn write_measurements(
+    out: &mut impl Write,
+    rows: &[signoff::review::diff::model::MeasurementChange],
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        writeln!(out, "loudness: the same")?;
+        return Ok(());
+    }
+    writeln!(out, "loudness: {} differ", rows.len())?;
+    let label = |m: &signoff::review::diff::model::MeasurementChange| {
+        format!("programme {}: {}", terminal(&m.programme), m.what)
+    };
+    let width = rows
+        .iter()
+        .map(|m| label(m).chars().count())
+        .max()
+        .unwrap_or(0);
+    for m in rows {
+        let v = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.1} {}", m.unit));
+        let delta = m.delta.map(|d| format!("  ({d:+.1})")).unwrap_or_default();
+        let l = label(m);
+        let pad = width - l.chars().count();
+        writeln!(
+            out,
+            "  {l}{}  {} → {}{delta}",
+            " ".repeat(pad),
+            v(m.old),
+            v(m.new)
+        )?;
+    }
+    Ok(())
+}
+
 fn write_human(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
     writeln!(out, "{}", version_line("OLD", &r.old))?;
     writeln!(out, "{}", version_line("NEW", &r.new))?;
     let readable = r.old.error.is_none() && r.new.error.is_none();
     if readable {
         write_changes(out, "facts", &r.facts)?;
-        write_changes(out, "loudness", &r.measurements)?;
+        write_measurements(out, &r.measurements)?;
         write_content(out, r)?;
     }
     if !r.not_compared.is_empty() {

@@ -1,7 +1,7 @@
 //! What differs in the facts (the probe's container and streams) and in
 //! the measurements (loudness per programme) of two versions.
 
-use super::model::Change;
+use super::model::{Change, MeasurementChange};
 use crate::measure::model::{AudioMeasurements, Programme};
 use crate::probe::model::{MediaInfo, Stream, StreamKind};
 
@@ -186,45 +186,78 @@ fn hdr_rows(
     ]
 }
 
-/// The loudness measurements that differ, programme by programme (by
-/// position), at the precision they are shown (0.1).
-pub fn measurements(old: &AudioMeasurements, new: &AudioMeasurements) -> Vec<Change> {
-    let mut rows = vec![row(
-        "audio programmes",
-        Some(old.programmes.len().to_string()),
-        Some(new.programmes.len().to_string()),
-    )];
-    for (a, b) in old.programmes.iter().zip(&new.programmes) {
-        rows.extend(programme_rows(a, b));
-    }
-    changes(rows)
+/// The loudness measurements that differ by 0.1 or more (the precision
+/// they are shown at), programme by programme (by position); a
+/// different number of programmes is a fact.
+pub fn measurements(old: &AudioMeasurements, new: &AudioMeasurements) -> Vec<MeasurementChange> {
+    old.programmes
+        .iter()
+        .zip(&new.programmes)
+        .flat_map(|(a, b)| programme_changes(a, b))
+        .collect()
 }
 
-fn programme_rows(a: &Programme, b: &Programme) -> Vec<Row> {
-    let name = if a.name == b.name {
-        format!("programme {}", a.name)
+/// The number of programmes, when it differs.
+pub fn programme_count(old: &AudioMeasurements, new: &AudioMeasurements) -> Option<Change> {
+    let (a, b) = (old.programmes.len(), new.programmes.len());
+    (a != b).then(|| Change {
+        what: "audio programmes".into(),
+        old: Some(a.to_string()),
+        new: Some(b.to_string()),
+    })
+}
+
+fn programme_changes(a: &Programme, b: &Programme) -> Vec<MeasurementChange> {
+    let programme = if a.name == b.name {
+        a.name.clone()
     } else {
-        format!("programme {} / {}", a.name, b.name)
+        format!("{} / {}", a.name, b.name)
     };
-    let v =
-        |x: Option<f64>, unit: &str| Some(x.map_or("-".to_string(), |x| format!("{x:.1} {unit}")));
-    let fields: [(&str, fn(&Programme) -> Option<f64>, &str); 5] = [
-        ("integrated loudness", |p| p.integrated_lufs, "LUFS"),
-        ("loudness range", |p| p.loudness_range_lu, "LU"),
-        ("true peak", |p| p.true_peak_dbtp, "dBTP"),
-        ("max momentary loudness", |p| p.max_momentary_lufs, "LUFS"),
-        ("max short-term loudness", |p| p.max_short_term_lufs, "LUFS"),
+    type Field = (
+        &'static str,
+        &'static str,
+        &'static str,
+        fn(&Programme) -> Option<f64>,
+    );
+    let fields: [Field; 5] = [
+        ("integrated_lufs", "integrated loudness", "LUFS", |p| {
+            p.integrated_lufs
+        }),
+        ("loudness_range_lu", "loudness range", "LU", |p| {
+            p.loudness_range_lu
+        }),
+        ("true_peak_dbtp", "true peak", "dBTP", |p| p.true_peak_dbtp),
+        (
+            "max_momentary_lufs",
+            "max momentary loudness",
+            "LUFS",
+            |p| p.max_momentary_lufs,
+        ),
+        (
+            "max_short_term_lufs",
+            "max short-term loudness",
+            "LUFS",
+            |p| p.max_short_term_lufs,
+        ),
     ];
     fields
         .into_iter()
-        .map(|(what, f, unit)| {
+        .filter_map(|(field, what, unit, f)| {
             let (x, y) = (f(a), f(b));
-            // Within 0.1 (the precision shown) is the same measurement.
-            let y = match (x, y) {
-                (Some(x), Some(y)) if (x - y).abs() < 0.1 => Some(x),
-                _ => y,
+            let delta = x.zip(y).map(|(x, y)| y - x);
+            let same = match delta {
+                Some(d) => d.abs() < 0.1,
+                None => x.is_none() && y.is_none(),
             };
-            row(format!("{name}: {what}"), v(x, unit), v(y, unit))
+            (!same).then(|| MeasurementChange {
+                programme: programme.clone(),
+                field: field.into(),
+                what: what.into(),
+                unit: unit.into(),
+                old: x,
+                new: y,
+                delta,
+            })
         })
         .collect()
 }

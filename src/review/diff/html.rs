@@ -4,7 +4,9 @@
 //! differ, and what could not be compared. Every value from a file goes
 //! through the report's one HTML escaper.
 
-use super::model::{Change, ChangeKind, ContentChange, DiffReport, Span, Version};
+use super::model::{
+    Change, ChangeKind, ContentChange, DiffReport, MeasurementChange, Span, Version,
+};
 use crate::report::html::escape;
 use std::fmt::Write;
 
@@ -45,7 +47,7 @@ pub fn render(r: &DiffReport) -> String {
     s.push_str("</dl></header>\n<main>");
     content(&mut s, r);
     changes(&mut s, "Facts", &r.facts);
-    changes(&mut s, "Loudness", &r.measurements);
+    loudness(&mut s, &r.measurements);
     if !r.not_compared.is_empty() {
         s.push_str("<section><h2>Not compared</h2><ul>");
         for n in &r.not_compared {
@@ -176,6 +178,28 @@ fn changes(s: &mut String, title: &str, rows: &[Change]) {
             escape(&c.what),
             v(&c.old),
             v(&c.new)
+        );
+    }
+    s.push_str("</tbody></table></section>");
+}
+
+fn loudness(s: &mut String, rows: &[MeasurementChange]) {
+    s.push_str("<section><h2>Loudness</h2>");
+    if rows.is_empty() {
+        s.push_str("<p>The same (within 0.1).</p></section>");
+        return;
+    }
+    s.push_str("<table><thead><tr><th>programme</th><th>measurement</th><th>old</th><th>new</th><th>change</th></tr></thead><tbody>");
+    for m in rows {
+        let v = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.1} {}", m.unit));
+        let d = m.delta.map_or(String::new(), |d| format!("{d:+.1}"));
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{d}</td></tr>",
+            escape(&m.programme),
+            escape(&m.what),
+            v(m.old),
+            v(m.new)
         );
     }
     s.push_str("</tbody></table></section>");

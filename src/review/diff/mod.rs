@@ -181,7 +181,10 @@ fn report(a: Side, b: Side, fps: f64) -> DiffReport {
 
 fn compare_loudness(a: &Scanned, b: &Scanned, r: &mut DiffReport) {
     match (&a.loudness, &b.loudness) {
-        (Some(Ok(x)), Some(Ok(y))) => r.measurements = facts::measurements(x, y),
+        (Some(Ok(x)), Some(Ok(y))) => {
+            r.measurements = facts::measurements(x, y);
+            r.facts.extend(facts::programme_count(x, y));
+        }
         (None, None) => {}
         (x, y) => {
             for (m, name) in [(x, "OLD"), (y, "NEW")] {

@@ -38,8 +38,8 @@ pub struct DiffReport {
     pub differs: bool,
     /// Facts of the files (container, streams, timecode, layout, colour, HDR) that differ.
     pub facts: Vec<Change>,
-    /// Measurements (loudness per programme) that differ.
-    pub measurements: Vec<Change>,
+    /// Loudness measurements (per programme) that differ by 0.1 or more.
+    pub measurements: Vec<MeasurementChange>,
     /// Where the content changed.
     pub content: ContentDiff,
     /// Plain statements of what could not be compared, and why.
@@ -55,6 +55,25 @@ pub struct Change {
     pub old: Option<String>,
     /// The new version's value.
     pub new: Option<String>,
+}
+
+/// One loudness measurement that differs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasurementChange {
+    /// The programme (`stereo`, `5.1`; `old / new` when they are named differently).
+    pub programme: String,
+    /// The measurement, as the measure document names it (`integrated_lufs`).
+    pub field: String,
+    /// In words (`integrated loudness`).
+    pub what: String,
+    /// Its unit (`LUFS`, `LU`, `dBTP`).
+    pub unit: String,
+    /// The old version's value (`null`: none, e.g. all below the gate).
+    pub old: Option<f64>,
+    /// The new version's value.
+    pub new: Option<f64>,
+    /// new − old, when both have one.
+    pub delta: Option<f64>,
 }
 
 /// The content comparison.
