@@ -279,11 +279,17 @@ fn headline(r: &DiffReport) -> String {
     } else if c.picture_compared || c.sound_compared {
         parts.push("content unchanged".into());
     }
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     if !r.facts.is_empty() {
-        parts.push(format!("{} facts differ", r.facts.len()));
+        parts.push(count(r.facts.len(), "fact differs", "facts differ"));
     }
     if !r.measurements.is_empty() {
-        parts.push(format!("{} loudness values differ", r.measurements.len()));
+        parts.push(count(
+            r.measurements.len(),
+            "loudness value differs",
+            "loudness values differ",
+        ));
     }
     format!("DIFFERS: {}", parts.join(" · "))
 }

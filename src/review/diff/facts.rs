@@ -78,6 +78,15 @@ pub fn facts(old: &MediaInfo, new: &MediaInfo, fps: f64) -> Vec<Change> {
     changes(rows)
 }
 
+/// The language tag; `und` (undetermined, what MP4 writes when nothing
+/// is said) is no language.
+fn language(s: &Stream) -> Option<String> {
+    s.language.clone().filter(|l| l != "und")
+}
+
+/// One compared field of a video stream.
+type VideoField = fn(&crate::probe::model::VideoInfo) -> Option<String>;
+
 fn stream_rows(name: &str, a: &Stream, b: &Stream) -> Vec<Row> {
     let mut rows = vec![
         row(
@@ -90,11 +99,7 @@ fn stream_rows(name: &str, a: &Stream, b: &Stream) -> Vec<Row> {
             a.profile.clone(),
             b.profile.clone(),
         ),
-        row(
-            format!("{name}: language"),
-            a.language.clone(),
-            b.language.clone(),
-        ),
+        row(format!("{name}: language"), language(a), language(b)),
         row(
             format!("{name}: timecode"),
             a.timecode.clone(),
@@ -104,7 +109,7 @@ fn stream_rows(name: &str, a: &Stream, b: &Stream) -> Vec<Row> {
     if let (Some(x), Some(y)) = (&a.video, &b.video) {
         let size = |v: &crate::probe::model::VideoInfo| Some(format!("{}×{}", v.width, v.height));
         rows.push(row(format!("{name}: picture size"), size(x), size(y)));
-        let fields: [(&str, fn(&crate::probe::model::VideoInfo) -> Option<String>); 12] = [
+        let fields: [(&str, VideoField); 12] = [
             ("frame rate", |v| v.frame_rate.clone()),
             ("display aspect ratio", |v| v.display_aspect_ratio.clone()),
             ("sample aspect ratio", |v| v.sample_aspect_ratio.clone()),
