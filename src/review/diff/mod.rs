@@ -302,13 +302,20 @@ fn inputs<'a>(a: &'a Side, b: &'a Side, not_compared: &mut Vec<String>) -> Input
             out.new_line = new_line;
         }
         (x, y) => {
-            for why in [x.err(), y.err()].into_iter().flatten() {
-                not_compared.push(format!("pictures not compared: {why}"));
+            let no_video = |side: &Side| side.scanned.as_ref().is_some_and(|s| s.picture.is_none());
+            if no_video(a) && no_video(b) {
+                not_compared
+                    .push("neither version has a picture: the sound was compared alone".into());
+            } else {
+                for why in [x.err(), y.err()].into_iter().flatten() {
+                    not_compared.push(format!("pictures not compared: {why}"));
+                }
             }
             if out.old_sound.is_some() && out.new_sound.is_some() {
-                not_compared.push(
-                    "the versions were aligned on their sound alone; ranges are in blocks of one frame".into(),
-                );
+                not_compared.push(format!(
+                    "the versions were aligned on their sound alone; ranges are in blocks of 1/{} s",
+                    crate::probe::summary::fps(block_fps)
+                ));
             }
         }
     }
