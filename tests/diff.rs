@@ -238,6 +238,27 @@ fn an_unreadable_version_is_named_and_exits_2() {
 }
 
 #[test]
+fn what_cannot_be_compared_is_never_the_same() {
+    let rgb = f("rgb.mov");
+    let (code, doc) = common::json_of(
+        common::plan_signoff()
+            .arg("diff")
+            .arg(&rgb)
+            .arg(&rgb)
+            .args(["--no-measure", "--format", "json"]),
+    );
+    assert_eq!(doc["differs"], false, "{doc:#}");
+    assert_eq!(doc["fully_compared"], false);
+    assert_eq!(doc["content"]["picture_compared"], false);
+    assert_eq!(code, 2);
+    let notes = doc["not_compared"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().contains("rgb")),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn outputs_validate_and_escape_names() {
     let tmp = tempfile::tempdir().unwrap();
     let hostile = tmp.path().join("v2 <b>\x1b[31m.mov");

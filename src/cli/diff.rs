@@ -17,7 +17,8 @@ Examples:
   signoff diff v2.mov v3.mov --html diff.html           a page with the changed ranges on a strip
 
 Exit codes (as diff(1)): 0 the versions are the same (content, facts and loudness);
-1 they differ; 2 a version could not be read.")]
+1 they differ; 2 a version could not be read, or nothing differs but not everything
+could be compared (the reason is printed).")]
 pub struct DiffArgs {
     /// The old version.
     pub old: PathBuf,
@@ -63,6 +64,8 @@ fn exit_code(r: &DiffReport) -> u8 {
         signoff::exit::UNREADABLE
     } else if r.differs {
         signoff::exit::QC_FAILED
+    } else if !r.fully_compared {
+        signoff::exit::UNREADABLE
     } else {
         signoff::exit::OK
     }
@@ -260,6 +263,9 @@ fn write_content(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
 fn headline(r: &DiffReport) -> String {
     if r.old.error.is_some() || r.new.error.is_some() {
         return "UNREADABLE: a version could not be read; nothing was compared".into();
+    }
+    if !r.differs && !r.fully_compared {
+        return "NOT COMPARED: no difference found, but not everything could be compared (see above)".into();
     }
     if !r.differs {
         return "SAME: no difference in content, facts or loudness".into();

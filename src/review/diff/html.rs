@@ -19,6 +19,8 @@ pub fn render(r: &DiffReport) -> String {
         ("unreadable", "UNREADABLE")
     } else if r.differs {
         ("fail", "DIFFERS")
+    } else if !r.fully_compared {
+        ("unreadable", "NOT COMPARED")
     } else {
         ("pass", "SAME")
     };

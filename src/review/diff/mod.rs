@@ -175,7 +175,14 @@ fn report(a: Side, b: Side, fps: f64) -> DiffReport {
     compare_loudness(sa, sb, &mut r);
     let inputs = inputs(&a, &b, &mut r.not_compared);
     r.content = content::compare(&inputs, &mut r.not_compared);
-    r.differs = !r.facts.is_empty() || !r.measurements.is_empty() || !r.content.unchanged;
+    let has = |m: &MediaInfo, k| m.streams.iter().any(|s| s.kind == k);
+    let both = |k| has(ma, k) && has(mb, k);
+    let c = &r.content;
+    r.fully_compared = (c.picture_compared || !both(StreamKind::Video))
+        && (c.sound_compared || !both(StreamKind::Audio))
+        && (c.picture_compared || c.sound_compared);
+    let content_changed = (c.picture_compared || c.sound_compared) && !c.unchanged;
+    r.differs = !r.facts.is_empty() || !r.measurements.is_empty() || content_changed;
     r
 }
 

@@ -36,6 +36,10 @@ pub struct DiffReport {
     pub new: Version,
     /// Whether anything below differs (the exit code: 1 when it does).
     pub differs: bool,
+    /// Whether everything both versions have (picture, sound) was
+    /// compared; when not, and nothing differs, the versions are not
+    /// called the same (exit 2), and `not_compared` says why.
+    pub fully_compared: bool,
     /// Facts of the files (container, streams, timecode, layout, colour, HDR) that differ.
     pub facts: Vec<Change>,
     /// Loudness measurements (per programme) that differ by 0.1 or more.
