@@ -115,6 +115,15 @@ pub struct Inputs<'a> {
 /// Compares what `inputs` holds; statements of what could not be
 /// compared go to `not_compared`.
 pub fn compare(inputs: &Inputs<'_>, not_compared: &mut Vec<String>) -> ContentDiff {
+    compare_bounded(inputs, not_compared, MAX_EDITS)
+}
+
+/// [`compare`], aligning at most `max_edits` differing positions.
+fn compare_bounded(
+    inputs: &Inputs<'_>,
+    not_compared: &mut Vec<String>,
+    max_edits: usize,
+) -> ContentDiff {
     let mut out = ContentDiff::default();
     let sound = inputs.old_sound.zip(inputs.new_sound);
     let channels = sound.map_or(0, |(a, b)| a.channels.min(b.channels));
@@ -122,14 +131,14 @@ pub fn compare(inputs: &Inputs<'_>, not_compared: &mut Vec<String>) -> ContentDi
     let (runs, n, m) = match (inputs.old_pictures, inputs.new_pictures.as_deref()) {
         (Some(a), Some(b)) => {
             out.picture_compared = true;
-            let runs = align(a.len(), b.len(), MAX_EDITS, |i, j| {
+            let runs = align(a.len(), b.len(), max_edits, |i, j| {
                 same_picture(&a[i], &b[j])
             });
             out.aligned_on = Some("picture".into());
             let runs = runs.unwrap_or_else(|| {
                 out.aligned_on = Some("position".into());
                 not_compared.push(format!(
-                    "more than {MAX_EDITS} frames differ: the pictures were compared in place, frame by frame, without looking for inserted or removed frames"
+                    "more than {max_edits} frames differ: the pictures were compared in place, frame by frame, without looking for inserted or removed frames"
                 ));
                 in_place(a.len().min(b.len()), |i| same_picture(&a[i], &b[i]))
             });
@@ -139,10 +148,10 @@ pub fn compare(inputs: &Inputs<'_>, not_compared: &mut Vec<String>) -> ContentDi
             let (a, b) = sound.expect("compared");
             let same = |i: usize, j: usize| same_sound(&a.values[i], &b.values[j], channels, 0.0);
             out.aligned_on = Some("sound".into());
-            let runs = align(a.len(), b.len(), MAX_EDITS, same).unwrap_or_else(|| {
+            let runs = align(a.len(), b.len(), max_edits, same).unwrap_or_else(|| {
                 out.aligned_on = Some("position".into());
                 not_compared.push(format!(
-                    "more than {MAX_EDITS} blocks of sound differ: the sound was compared in place, without looking for inserted or removed sound"
+                    "more than {max_edits} blocks of sound differ: the sound was compared in place, without looking for inserted or removed sound"
                 ));
                 in_place(a.len().min(b.len()), |i| same(i, i))
             });
@@ -165,7 +174,7 @@ pub fn compare(inputs: &Inputs<'_>, not_compared: &mut Vec<String>) -> ContentDi
         inputs.new_pictures.as_deref(),
     ) {
         (Some((kept, sa, sb, gain)), Some(pa), Some(pb)) => {
-            joint(pa, pb, sa, sb, channels, *gain, inputs).unwrap_or_else(|| {
+            joint(pa, pb, sa, sb, channels, *gain, inputs, max_edits).unwrap_or_else(|| {
                 let mut c = picture_changes(&runs, n, m, inputs);
                 c.extend(
                     sound_changes(kept, sa, sb, channels, *gain)
@@ -225,6 +234,7 @@ fn joint(
     channels: usize,
     gain: f32,
     inputs: &Inputs<'_>,
+    max_edits: usize,
 ) -> Option<Vec<ContentChange>> {
     let same_sound_at = |i: usize, j: usize| match (sa.values.get(i), sb.values.get(j)) {
         (Some(x), Some(y)) => same_sound(x, y, channels, gain),
@@ -232,7 +242,7 @@ fn joint(
         (None, Some(y)) => !audible_before_end(y, j, sb.len(), channels),
         (None, None) => true,
     };
-    let runs = align(pa.len(), pb.len(), MAX_EDITS, |i, j| {
+    let runs = align(pa.len(), pb.len(), max_edits, |i, j| {
         same_picture(&pa[i], &pb[j]) && same_sound_at(i, j)
     })?;
     Some(
@@ -364,4 +374,103 @@ pub fn resample(new: &[PicturePrint], new_fps: f64, old_fps: f64) -> (Vec<Pictur
         .filter(|&f| (f as usize) < new.len())
         .collect();
     (frames.iter().map(|&f| new[f as usize]).collect(), frames)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(len: usize) -> Timeline {
+        Timeline {
+            fps: 25.0,
+            timecode: TimecodeBase::parse("10:00:00:00", 25.0),
+            frame_of: None,
+            len,
+            frames: len as u64,
+        }
+    }
+
+    /// A picture of frame `i` of shot `shot`: every block differs from the next frame's.
+    fn picture(shot: u8, i: usize) -> PicturePrint {
+        let mut p = [0u8; super::super::prints::CELLS];
+        for (c, v) in p.iter_mut().enumerate() {
+            // splitmix64's finaliser: every (shot, frame, cell) its own value.
+            let mut x = (u64::from(shot) << 40) ^ ((i as u64) << 16) ^ c as u64;
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            *v = ((x ^ (x >> 31)) >> 56) as u8;
+        }
+        p
+    }
+
+    fn sound(len: usize, level: impl Fn(usize) -> f32) -> SoundPrints {
+        SoundPrints {
+            channels: 1,
+            block_s: 0.04,
+            values: (0..len).map(|i| vec![level(i), level(i) - 10.0]).collect(),
+        }
+    }
+
+    #[test]
+    fn a_replaced_stretch_and_a_level_change() {
+        let old: Vec<PicturePrint> = (0..200).map(|i| picture(0, i)).collect();
+        let mut new = old.clone();
+        for (i, p) in new.iter_mut().enumerate().take(120).skip(100) {
+            *p = picture(1, i);
+        }
+        let a = sound(200, |i| -20.0 - (i % 7) as f32);
+        let b = sound(200, |i| -14.0 - (i % 7) as f32);
+        let inputs = Inputs {
+            old_pictures: Some(&old),
+            new_pictures: Some(new),
+            old_sound: Some(&a),
+            new_sound: Some(&b),
+            old_line: line(200),
+            new_line: line(200),
+        };
+        let mut notes = Vec::new();
+        let d = compare(&inputs, &mut notes);
+        assert_eq!(d.level_change_db, Some(6.0));
+        assert_eq!(d.changes.len(), 1, "{:?}", d.changes);
+        let c = &d.changes[0];
+        assert_eq!(c.kind, ChangeKind::Replaced);
+        assert_eq!((c.old.start_frame, c.old.end_frame), (100, 120));
+        assert_eq!(c.old.start_tc.as_deref(), Some("10:00:04:00"));
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn past_the_edit_bound_it_compares_in_place_and_says_so() {
+        let n = 60;
+        let old: Vec<PicturePrint> = (0..n).map(|i| picture(0, i)).collect();
+        let new: Vec<PicturePrint> = (0..n).map(|i| picture(3, i)).collect();
+        let inputs = Inputs {
+            old_pictures: Some(&old),
+            new_pictures: Some(new),
+            old_sound: None,
+            new_sound: None,
+            old_line: line(n),
+            new_line: line(n),
+        };
+        let mut notes = Vec::new();
+        let d = compare_bounded(&inputs, &mut notes, 50);
+        assert_eq!(
+            d.aligned_on.as_deref(),
+            Some("position"),
+            "{:?} {notes:?}",
+            d.changes
+        );
+        assert!(notes[0].contains("compared in place"));
+        assert_eq!(d.changes.len(), 1);
+        assert_eq!(d.changes[0].kind, ChangeKind::Replaced);
+        assert_eq!(d.changes[0].new.end_frame, n as u64);
+    }
+
+    #[test]
+    fn resampling_picks_the_nearest_frame() {
+        let new: Vec<PicturePrint> = (0..30).map(|i| picture(0, i)).collect();
+        let (pictures, frames) = resample(&new, 30.0, 25.0);
+        assert_eq!(pictures.len(), 25);
+        assert_eq!(&frames[..6], &[0, 1, 2, 4, 5, 6]);
+    }
 }
