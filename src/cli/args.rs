@@ -20,6 +20,7 @@ Examples:
   signoff markers feature-master --format edl -o notes.edl   open notes and QC findings as markers for the editor
   signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
   signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
+  signoff diff FEATURE_v2.mov FEATURE_v3.mov    what changed between two versions, in timecode
   signoff hash FEATURE > FEATURE.sha256         checksums sha256sum -c reads; `signoff hash -c` checks them
   signoff specs list                            the built-in spec profiles
 
@@ -63,6 +64,8 @@ pub enum Command {
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.
     Measure(super::measure::MeasureArgs),
+    /// What changed between two versions of a master: facts, loudness, and the timecode ranges whose picture or sound changed.
+    Diff(super::diff::DiffArgs),
     /// Checksums of files and folders from one read per file (sha256sum-compatible lines or JSON), or check a checksum list (-c).
     Hash(super::hash::HashArgs),
     /// Seal a delivery folder: write one ASC MHL v2.0 generation into ROOT/ascmhl/ (verifying the history first).

@@ -24,6 +24,7 @@ pub fn main() -> ExitCode {
         Command::Markers(args) => super::markers::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
+        Command::Diff(args) => super::diff::run(args),
         Command::Hash(args) => super::hash::run(args),
         Command::Seal(args) => super::seal::run_seal(args),
         Command::Verify(args) => super::seal::run_verify(args),

@@ -6,6 +6,7 @@ mod board;
 mod check;
 mod check_plan;
 mod completions;
+mod diff;
 mod dispatch;
 mod hash;
 mod history;

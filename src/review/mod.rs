@@ -1,6 +1,8 @@
-//! The review loop: notes at timecodes bound to the version they were made
-//! on, and markers for the editor's timeline.
+//! The review loop: what changed between two versions of a master
+//! (`diff`), notes at timecodes bound to the version they were made on, and
+//! markers for the editor's timeline.
 
+pub mod diff;
 pub mod markers;
 pub mod notes;
 pub mod session;
