@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 # pkg-config to find them, and the ffmpeg CLI and file(1) the tests compare against;
 # exiftool, ImageMagick and pdfinfo are the independent readers of the artwork tests
 # (tests/artwork.rs), qpdf and the free ICC profiles make its fixtures (fixtures/make-artwork.sh).
-PACKAGES=(pkg-config clang libclang-dev ffmpeg python3 file
+PACKAGES=(pkg-config clang libclang-dev ffmpeg python3 file chromium
   libimage-exiftool-perl imagemagick poppler-utils qpdf icc-profiles-free
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev)

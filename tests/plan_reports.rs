@@ -168,7 +168,7 @@ fn check_writes_the_board_reports_and_report_renders_them_again() {
             .collect();
         let state = words.join(", ");
         assert!(
-            html.contains(&format!("<b>{id}</b>")),
+            html.contains(&format!("<b class=\"nw\">{id}</b>")),
             "{id} not on the board"
         );
         assert!(html.contains(&format!(">{state}</span>")), "{id}: {state}");
@@ -213,7 +213,7 @@ fn check_writes_the_board_reports_and_report_renders_them_again() {
     assert_eq!(again, run, "the same run, rendered again");
     let html2 = fs::read_to_string(s.out("y.html")).unwrap();
     for id in &ids {
-        assert!(html2.contains(&format!("<b>{id}</b>")), "{id}");
+        assert!(html2.contains(&format!("<b class=\"nw\">{id}</b>")), "{id}");
     }
     assert!(html2.contains("data:image/") && html2.contains("<svg"));
 

@@ -137,11 +137,23 @@ pub fn write_reports(
     targets: &[super::report::ReportTarget],
     policy: signoff::policy::FailPolicy,
 ) -> anyhow::Result<()> {
-    let ledger = ctx.open_ledger()?;
-    let run = signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger, policy)?;
+    let run = plan_run(ctx, report, policy)?;
     super::report::write_all(&run, targets)?;
     output::stdout().flush()?;
     Ok(())
+}
+
+/// The run report of a recorded run, with the plan's letterhead.
+pub fn plan_run(
+    ctx: &board::PlanContext,
+    report: &delivery::BoardReport,
+    policy: signoff::policy::FailPolicy,
+) -> anyhow::Result<signoff::report::model::RunReport> {
+    let ledger = ctx.open_ledger()?;
+    let mut run =
+        signoff::report::plan::run_report(&ctx.plan, &ctx.registry, report, &ledger, policy)?;
+    run.branding = signoff::report::branding::from_plan(&ctx.plan)?;
+    Ok(run)
 }
 
 /// Checks the delivery and records the run; shared with `approve`, which

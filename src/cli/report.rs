@@ -6,7 +6,7 @@ use super::output;
 use signoff::check::FileResult;
 use signoff::report::html;
 use signoff::report::model::{FileEntry, RunReport};
-use signoff::report::{atomic, json, junit, markdown};
+use signoff::report::{atomic, json, junit, markdown, pdf};
 use signoff::spec::Profile;
 use std::io::Write;
 use std::path::PathBuf;
@@ -138,11 +138,16 @@ files if they are still there.
 
 Examples:
   signoff report fixtures/sample-delivery --ledger target/sample-ledger.sqlite --report qc.html
+  signoff report fixtures/sample-delivery --ledger target/sample-ledger.sqlite --pdf qc.pdf
   signoff report --from run.json --report qc.html
   signoff report --from run.json --report md:-
 
+--pdf prints the HTML report through an installed Chromium (/usr/bin/chromium,
+chromium-browser, google-chrome, or $SIGNOFF_CHROMIUM), with page numbers and the
+delivery's title in the footer.
+
 Exit codes: 0 written; 3 usage error; 4 no plan, no completed run in the ledger,
-the run could not be read or a report not written.")]
+the run could not be read, no Chromium for --pdf, or a report not written.")]
 pub struct ReportArgs {
     /// A run saved as JSON by `--report run.json` (default: the ledger's last run).
     #[arg(long, value_name = "RUN.json", conflicts_with_all = ["root", "plan", "ledger"])]
@@ -154,24 +159,63 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub plan: super::board::PlanArgs,
     /// Report to write: PATH (format from .html, .xml, .json, .jsonl, .md) or FORMAT:PATH; `-` is stdout. Repeatable.
-    #[arg(long = "report", value_name = "[FORMAT:]PATH", required = true, value_parser = parse_target)]
+    #[arg(long = "report", value_name = "[FORMAT:]PATH", required_unless_present = "pdf", value_parser = parse_target)]
     pub reports: Vec<ReportTarget>,
+    /// The sign-off report as PDF, printed by an installed Chromium.
+    #[arg(long, value_name = "PATH")]
+    pub pdf: Option<PathBuf>,
+    /// The report's title (default: "Delivery QC report").
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
     /// What fails the run (with --from: replaces the saved run's policy when given).
     #[command(flatten)]
     pub policy: super::args::PolicyFlags,
 }
 
+/// Writes `r` as PDF to `path`, printed by `chromium`.
+fn write_pdf(
+    r: &RunReport,
+    chromium: &std::path::Path,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let footer = format!("{}: {}", r.report_title(), r.delivery_title());
+    let bytes = pdf::print(chromium, &html::render(r), &footer)?;
+    atomic::write(path, &bytes).map_err(|e| {
+        anyhow::Error::from(e).context(format!("failed to write the PDF {}", path.display()))
+    })
+}
+
 /// Runs `signoff report`.
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    let Some(from) = &args.from else {
-        let ctx = args.plan.load_at(args.root.as_deref())?;
-        let ledger = ctx.open_ledger()?;
-        let board = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
-        drop(ledger);
-        let policy = args.policy.policy();
-        super::check_plan::write_reports(&ctx, &board, &args.reports, policy)?;
-        return Ok(signoff::exit::OK);
+    // Find the printer before any work, so a missing one fails fast.
+    let chromium = args
+        .pdf
+        .as_ref()
+        .map(|_| pdf::find_chromium())
+        .transpose()?;
+    let mut r = match &args.from {
+        None => {
+            let ctx = args.plan.load_at(args.root.as_deref())?;
+            let ledger = ctx.open_ledger()?;
+            let board = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
+            drop(ledger);
+            super::check_plan::plan_run(&ctx, &board, args.policy.policy())?
+        }
+        Some(from) => read_run(from, args)?,
     };
+    if let Some(t) = &args.title {
+        r.branding.title = Some(t.clone());
+    }
+    write_all(&r, &args.reports)?;
+    if let (Some(path), Some(chromium)) = (&args.pdf, &chromium) {
+        write_pdf(&r, chromium, path)?;
+    }
+    output::stdout().flush()?;
+    Ok(signoff::exit::OK)
+}
+
+/// The run saved by `check --report run.json` at `from`, with --fail-on applied.
+fn read_run(from: &std::path::Path, args: &ReportArgs) -> anyhow::Result<RunReport> {
     let text = std::fs::read_to_string(from).map_err(|e| {
         anyhow::Error::from(e).context(format!("failed to read {}", from.display()))
     })?;
@@ -184,9 +228,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     if !args.policy.fail_on.is_empty() {
         r.policy = args.policy.policy();
     }
-    write_all(&r, &args.reports)?;
-    output::stdout().flush()?;
-    Ok(signoff::exit::OK)
+    Ok(r)
 }
 
 #[cfg(test)]

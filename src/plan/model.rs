@@ -36,6 +36,13 @@ pub struct Project {
     /// A manifest the whole delivery must carry (`"ascmhl"`: sealed with `signoff seal`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<Manifest>,
+    /// The company named on the reports' letterhead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The reports' logo: an image file (PNG, JPEG, GIF, WebP, at most
+    /// 512 KiB) relative to the plan file's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
 }
 
 /// A delivery manifest a plan can require.
@@ -114,7 +121,16 @@ fn one() -> usize {
 /// The keys allowed at the top, in `[project]` and in `[[deliverable]]`.
 pub const TOP_KEYS: [&str; 2] = ["project", "deliverable"];
 /// Keys of `[project]`.
-pub const PROJECT_KEYS: [&str; 6] = ["title", "client", "distributor", "due", "root", "manifest"];
+pub const PROJECT_KEYS: [&str; 8] = [
+    "title",
+    "client",
+    "distributor",
+    "due",
+    "root",
+    "manifest",
+    "company",
+    "logo",
+];
 /// Keys of `[[deliverable]]`.
 pub const DELIVERABLE_KEYS: [&str; 14] = [
     "id",

@@ -33,6 +33,8 @@ pub fn to_toml(plan: &Plan, header: &[&str]) -> String {
     opt(&mut out, "distributor", &p.distributor);
     opt(&mut out, "due", &p.due);
     opt(&mut out, "root", &p.root);
+    opt(&mut out, "company", &p.company);
+    opt(&mut out, "logo", &p.logo);
     if let Some(m) = p.manifest {
         let _ = writeln!(out, "manifest = {}", quote(m.name()));
     }

@@ -6,9 +6,11 @@
 //! goes through [`escape`]; a file named `<img src=x onerror=alert(1)>.mov`
 //! shows as that text.
 
-use super::model::{FileEntry, RunReport};
+use super::model::{local_time, FileEntry, RunReport};
 use super::svg::{self, Mark};
+use super::tc::{human_size, is_handler_name, TimeLabels};
 use super::thumbs::Strip;
+use super::xml::{escape_path, escape_words};
 use crate::board::DeliverableStatus;
 use crate::measure::model::FaultKind;
 use crate::probe::model::{MediaInfo, Stream, StreamKind};
@@ -26,30 +28,35 @@ const CSS: &str = include_str!("report.css");
 /// The run as one HTML document.
 pub fn render(r: &RunReport) -> String {
     let mut s = String::with_capacity(64 * 1024);
-    let title = r.project.clone().unwrap_or_else(|| r.roots.join(", "));
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
-         <title>QC report: {} ({})</title><style>{CSS}</style></head><body>\n",
-        escape(&title),
+         <title>{}: {} ({})</title><style>{CSS}</style></head><body>\n",
+        escape(r.report_title()),
+        escape(&r.delivery_title()),
         r.decide().verdict.as_str()
     );
-    header(&mut s, r);
+    cover(&mut s, r);
+    signatures(&mut s, r);
     guide(&mut s);
-    summary(&mut s, r);
     board(&mut s, r);
     index(&mut s, r);
+    clutter(&mut s, r);
+    sources(&mut s, r);
+    not_covered(&mut s, r);
     for (i, f) in r.files.iter().enumerate() {
-        file(&mut s, r, i, f);
+        if !f.is_clutter() {
+            file(&mut s, r, i, f);
+        }
     }
     let _ = write!(
         s,
         "<footer>Written by {} at {}. Files are identified by SHA-256 of their content; \
          any change to a file changes its hash.</footer>\n</body></html>\n",
         escape(&r.tool),
-        escape(&r.finished_at)
+        escape(&local_time(&r.finished_at))
     );
     s
 }
@@ -62,33 +69,48 @@ fn verdict_badge(v: Option<Verdict>) -> String {
     format!("<span class=\"badge {class}\">{text}</span>")
 }
 
-fn header(s: &mut String, r: &RunReport) {
+/// The cover: letterhead, the verdict in one line, the counts, who ran it
+/// where and when, with which tool and profiles.
+fn cover(s: &mut String, r: &RunReport) {
     let d = r.decide();
     let v = d.verdict;
+    let _ = write!(s, "<header class=\"run {}\">", v.as_str());
+    let b = &r.branding;
+    if b.logo_data_uri.is_some() || b.company.is_some() {
+        s.push_str("<div class=\"letterhead\">");
+        if let Some(uri) = &b.logo_data_uri {
+            let _ = write!(
+                s,
+                "<img class=\"logo\" src=\"{}\" alt=\"logo\">",
+                escape(uri)
+            );
+        }
+        if let Some(c) = &b.company {
+            let _ = write!(s, "<span class=\"company\">{}</span>", escape(c));
+        }
+        s.push_str("</div>");
+    }
     let _ = write!(
         s,
-        "<header class=\"run {}\"><div class=\"verdict\"><span class=\"badge {}\">{}</span></div><h1>Delivery QC report</h1>\
-         <p class=\"headline\">{} (exit {})</p><dl class=\"facts\">",
-        v.as_str(),
+        "<h1>{}: {}</h1><p class=\"verdict-line\"><span class=\"badge {}\">{}</span> {} (exit {})</p>",
+        escape(r.report_title()),
+        escape_path(&r.delivery_title()),
         v.as_str(),
         v.word(),
         escape(&d.headline()),
         v.exit_code()
     );
+    tallies(s, r);
+    s.push_str("<dl class=\"facts\">");
     let mut row = |k: &str, v: &str| {
-        let _ = write!(s, "<dt>{k}</dt><dd>{}</dd>", escape(v));
+        let _ = write!(s, "<dt>{k}</dt><dd>{}</dd>", escape_words(v));
     };
     row("Project", r.project.as_deref().unwrap_or("—"));
     row("Distributor", r.distributor.as_deref().unwrap_or("—"));
-    row("Delivery", &r.roots.join(", "));
-    row("Checked", &format!("{} → {}", r.started_at, r.finished_at));
-    let by = match (&r.user, &r.host) {
-        (Some(u), Some(h)) => format!("{u} on {h}"),
-        (Some(u), None) => u.clone(),
-        (None, Some(h)) => format!("on {h}"),
-        (None, None) => "—".into(),
-    };
-    row("By", &by);
+    row("Checked", &local_time(&r.started_at));
+    row("Finished", &local_time(&r.finished_at));
+    row("By", r.user.as_deref().unwrap_or("—"));
+    row("On host", r.host.as_deref().unwrap_or("—"));
     row("Tool", &r.tool);
     let profiles: Vec<String> = r
         .profiles
@@ -96,7 +118,218 @@ fn header(s: &mut String, r: &RunReport) {
         .map(|p| format!("{} ({})", p.id, p.title))
         .collect();
     row("Profiles", &profiles.join("; "));
-    s.push_str("</dl></header>\n");
+    let roots: Vec<String> = r.roots.iter().map(|x| escape_path(x)).collect();
+    let _ = writeln!(
+        s,
+        "<dt>Delivery</dt><dd class=\"path\">{}</dd></dl></header>",
+        roots.join(", ")
+    );
+}
+
+/// Deliverables by state and files by verdict, each list adding up to its total.
+fn tallies(s: &mut String, r: &RunReport) {
+    s.push_str("<div class=\"tallies\">");
+    if let Some(rows) = &r.board {
+        let parts: Vec<String> = r
+            .deliverable_states()
+            .iter()
+            .map(|(st, n)| {
+                format!(
+                    "<span class=\"state {}\">{n} {}</span>",
+                    st.as_str(),
+                    st.word()
+                )
+            })
+            .collect();
+        let _ = write!(
+            s,
+            "<p class=\"counts\"><b>{} deliverable{}</b>: {}</p>",
+            rows.len(),
+            plural(rows.len()),
+            parts.join(" · ")
+        );
+    }
+    let c = r.counts();
+    let parts: Vec<String> = c
+        .parts()
+        .iter()
+        .map(|(class, n, word)| format!("<span class=\"{class}\">{n} {word}</span>"))
+        .collect();
+    let _ = write!(
+        s,
+        "<p class=\"counts\"><b>{} file{}</b>: {}</p></div>",
+        c.files,
+        plural(c.files),
+        parts.join(" · ")
+    );
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A signature block per signed-off deliverable, filled from its approval,
+/// and an empty one for the producer.
+fn signatures(s: &mut String, r: &RunReport) {
+    s.push_str("<section class=\"signatures\"><h2>Sign-off</h2><div class=\"sig-grid\">");
+    for b in r.board.iter().flatten() {
+        let Some(a) = &b.approval else { continue };
+        let stale = if b.stale_files.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<p class=\"stale\">Changed since approval: {}</p>",
+                escape_path(&b.stale_files.join(", "))
+            )
+        };
+        let _ = write!(
+            s,
+            "<div class=\"sig\"><p class=\"sig-what\"><b>{}</b> {}</p>\
+             <dl><dt>Approved by</dt><dd>{}</dd><dt>Role</dt><dd class=\"blank\"></dd>\
+             <dt>Date</dt><dd>{}</dd><dt>Signature</dt><dd class=\"blank\"></dd></dl>{stale}</div>",
+            escape_words(&b.id),
+            escape_words(&b.title),
+            escape_words(&a.by),
+            escape_words(&local_time(&a.at))
+        );
+    }
+    s.push_str(
+        "<div class=\"sig\"><p class=\"sig-what\"><b>Producer</b> accepts this delivery</p>\
+         <dl><dt>Name</dt><dd class=\"blank\"></dd><dt>Role</dt><dd class=\"blank\"></dd>\
+         <dt>Date</dt><dd class=\"blank\"></dd><dt>Signature</dt><dd class=\"blank\"></dd></dl></div>\
+         </div></section>\n",
+    );
+}
+
+/// Each profile's source document, clause and address.
+fn sources(s: &mut String, r: &RunReport) {
+    if r.profiles.is_empty() {
+        return;
+    }
+    s.push_str(
+        "<section class=\"sources\"><h2>Sources</h2><table><thead><tr><th>Profile</th>\
+         <th>Document</th><th>Read</th><th>Where to read it</th></tr></thead><tbody>",
+    );
+    for p in &r.profiles {
+        let (doc, read, link) = match &p.source {
+            Some(src) => {
+                let mut doc = escape_words(&src.document);
+                if let Some(c) = &src.clause {
+                    let _ = write!(doc, "<br><small>{}</small>", escape_words(c));
+                }
+                let read = format!(
+                    "{}, {}",
+                    escape_words(&src.date_read),
+                    match src.confidence {
+                        crate::spec::model::Confidence::Primary => "the document itself",
+                        crate::spec::model::Confidence::Secondary => "third-party quotes only",
+                    }
+                );
+                let link = src.url.as_deref().map_or_else(
+                    || "no public address".to_string(),
+                    |u| format!("<a href=\"{}\">{}</a>", escape(u), escape_path(u)),
+                );
+                (doc, read, link)
+            }
+            None => ("—".into(), "—".into(), "—".into()),
+        };
+        let _ = write!(
+            s,
+            "<tr id=\"source-{}\"><td><b>{}</b><br>{}</td><td>{doc}</td><td>{read}</td><td class=\"url\">{link}</td></tr>",
+            escape(&p.id),
+            escape_words(&p.id),
+            escape_words(&p.title)
+        );
+    }
+    s.push_str("</tbody></table></section>\n");
+}
+
+/// What the run did not check: each profile's caveats, and every rule that
+/// could not be evaluated, with its files.
+fn not_covered(s: &mut String, r: &RunReport) {
+    s.push_str("<section class=\"not-covered\"><h2>What this report does not cover</h2>");
+    let caveats: Vec<_> = r
+        .profiles
+        .iter()
+        .filter_map(|p| Some((p, p.caveats.as_deref()?)))
+        .collect();
+    if !caveats.is_empty() {
+        s.push_str("<h3>The profiles' own caveats</h3><ul>");
+        for (p, c) in caveats {
+            let _ = write!(
+                s,
+                "<li><b>{}</b>: {}</li>",
+                escape_words(&p.id),
+                escape_words(c)
+            );
+        }
+        s.push_str("</ul>");
+    }
+    let mut not_evaluated: std::collections::BTreeMap<(String, String, String), Vec<&str>> =
+        Default::default();
+    for f in &r.files {
+        for x in f.report.iter().flat_map(|r| &r.findings) {
+            if let Status::NotEvaluated { reason } = &x.status {
+                not_evaluated
+                    .entry((x.profile.clone(), x.rule_id.clone(), reason.clone()))
+                    .or_default()
+                    .push(f.name());
+            }
+        }
+    }
+    if not_evaluated.is_empty() {
+        s.push_str("<p>Every rule of every checked file was evaluated.</p>");
+    } else {
+        s.push_str(
+            "<h3>Rules not evaluated in this run</h3><table><thead><tr><th>Rule</th>\
+             <th>Why</th><th>Files</th></tr></thead><tbody>",
+        );
+        for ((profile, rule, reason), files) in &not_evaluated {
+            let files: Vec<String> = files.iter().map(|f| escape_path(f)).collect();
+            let _ = write!(
+                s,
+                "<tr><td><code>{}</code><br><small>{}</small></td><td>{}</td><td class=\"path\">{}</td></tr>",
+                escape(rule),
+                escape_words(profile),
+                escape_words(reason),
+                files.join("<br>")
+            );
+        }
+        s.push_str("</tbody></table>");
+    }
+    s.push_str(
+        "<p class=\"note\">Only the rules of the profiles above were checked; watching and \
+         listening to the programme is not replaced by this report.</p></section>\n",
+    );
+}
+
+/// Operating-system clutter, listed once, without hashes.
+fn clutter(s: &mut String, r: &RunReport) {
+    let items: Vec<&FileEntry> = r.files.iter().filter(|f| f.is_clutter()).collect();
+    if items.is_empty() {
+        return;
+    }
+    let _ = write!(
+        s,
+        "<section class=\"clutter\"><h2>Clutter ({})</h2><p>Files the operating system \
+         leaves behind (<code>.DS_Store</code>, <code>Thumbs.db</code>, AppleDouble \
+         <code>._</code> files); not checked and not part of any deliverable. Remove them \
+         before delivery.</p><ul>",
+        items.len()
+    );
+    for f in items {
+        let _ = write!(
+            s,
+            "<li class=\"path\">{} <span class=\"size\">({})</span></li>",
+            escape_path(f.name()),
+            size(f.file.size_bytes)
+        );
+    }
+    s.push_str("</ul></section>\n");
 }
 
 fn guide(s: &mut String) {
@@ -128,21 +361,12 @@ fn guide(s: &mut String) {
     );
 }
 
-fn summary(s: &mut String, r: &RunReport) {
-    let c = r.counts();
-    let _ = writeln!(
-        s,
-        "<section class=\"summary\"><h2>Summary</h2><p class=\"counts\">\
-         <span><b>{}</b> file{}</span><span class=\"pass\"><b>{}</b> pass</span>\
-         <span class=\"fail\"><b>{}</b> fail</span><span class=\"not_evaluated\"><b>{}</b> not evaluated</span>\
-         <span class=\"unreadable\"><b>{}</b> unreadable</span></p></section>",
-        c.files,
-        if c.files == 1 { "" } else { "s" },
-        c.pass,
-        c.fail,
-        c.not_evaluated,
-        c.unreadable
-    );
+/// A human size with the exact byte count on hover.
+fn size(bytes: u64) -> String {
+    format!(
+        "<span title=\"{bytes} bytes\">{}</span>",
+        escape(&human_size(bytes))
+    )
 }
 
 fn board(s: &mut String, r: &RunReport) {
@@ -162,7 +386,11 @@ fn board(s: &mut String, r: &RunReport) {
         let approval = match &b.approval {
             None => "—".to_string(),
             Some(a) => {
-                let mut t = format!("{} · {}", escape(&a.by), escape(&a.at));
+                let mut t = format!(
+                    "{} · {}",
+                    escape_words(&a.by),
+                    escape_words(&local_time(&a.at))
+                );
                 if let Some(n) = &a.note {
                     let _ = write!(t, "<br><q>{}</q>", escape(n));
                 }
@@ -174,7 +402,7 @@ fn board(s: &mut String, r: &RunReport) {
                         t,
                         "<br><span class=\"hash\" title=\"{}\">{} {}</span>",
                         escape(hash),
-                        escape(&file.display()),
+                        escape_path(&file.display()),
                         escape(hash.get(..12).unwrap_or(hash))
                     );
                 }
@@ -182,7 +410,7 @@ fn board(s: &mut String, r: &RunReport) {
                     let _ = write!(
                         t,
                         "<br><b class=\"stale\">changed since approval: {}</b>",
-                        escape(&b.stale_files.join(", "))
+                        escape_path(&b.stale_files.join(", "))
                     );
                 }
                 t
@@ -192,7 +420,7 @@ fn board(s: &mut String, r: &RunReport) {
             .files
             .iter()
             .map(|f| {
-                let path = escape(&f.path.display()).into_owned();
+                let path = escape_path(&f.path.display());
                 match &f.outcome.picture {
                     Some(p) => format!(
                         "{path}<br><span class=\"picture\">picture: {}</span>",
@@ -206,7 +434,7 @@ fn board(s: &mut String, r: &RunReport) {
         for p in &b.missing_sidecars {
             files.push(format!(
                 "<b class=\"stale\">no sidecar matches {}</b>",
-                escape(p)
+                escape_path(p)
             ));
         }
         if let Some(c) = &b.pse_certificate {
@@ -223,15 +451,15 @@ fn board(s: &mut String, r: &RunReport) {
         }
         let _ = write!(
             s,
-            "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{approval}</td></tr>",
+            "<tr><td><b class=\"nw\">{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td class=\"date\">{}</td>\
+             <td class=\"files\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{approval}</td></tr>",
             escape(&b.id),
-            escape(&b.title),
+            escape_words(&b.title),
             b.state.as_str(),
-            escape(&b.states_text()),
+            escape_words(&b.states_text()),
             fails_note(b, r),
-            escape(b.owner.as_deref().unwrap_or("—")),
-            escape(b.due.as_deref().unwrap_or("—")),
+            escape_words(b.owner.as_deref().unwrap_or("—")),
+            escape_words(b.due.as_deref().unwrap_or("—")),
             files.join("<br>"),
             b.error_count,
             b.warning_count
@@ -253,13 +481,13 @@ fn index(s: &mut String, r: &RunReport) {
         "<section class=\"index\"><h2>Files</h2><table><thead><tr><th>File</th><th>Verdict</th>\
          <th>Errors</th><th>Warnings</th><th>What it is</th></tr></thead><tbody>",
     );
-    for (i, f) in r.files.iter().enumerate() {
+    for (i, f) in r.files.iter().enumerate().filter(|(_, f)| !f.is_clutter()) {
         let (e, w) = f.failed_counts();
         let _ = write!(
             s,
-            "<tr><td><a href=\"#file-{i}\">{}</a></td><td>{}</td><td class=\"num\">{e}</td>\
+            "<tr><td class=\"path\"><a href=\"#file-{i}\">{}</a></td><td>{}</td><td class=\"num\">{e}</td>\
              <td class=\"num\">{w}</td><td class=\"what\">{}</td></tr>",
-            escape(f.name()),
+            escape_path(f.name()),
             verdict_badge(f.verdict()),
             escape(&f.file.summary)
         );
@@ -270,15 +498,21 @@ fn index(s: &mut String, r: &RunReport) {
 fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry) {
     let _ = write!(
         s,
-        "<section class=\"file\" id=\"file-{i}\"><h2>{} {}</h2><dl class=\"facts\">",
+        "<section class=\"file\" id=\"file-{i}\"><h2>{} {}</h2><dl class=\"facts\">\
+         <dt>Path</dt><dd class=\"path\">{}</dd><dt>Size</dt><dd>{}</dd>",
         verdict_badge(f.verdict()),
-        escape(f.name())
+        escape_path(f.name()),
+        escape_path(&f.file.path),
+        size(f.file.size_bytes)
     );
+    let labels = TimeLabels::of(f.file.media.as_ref());
     let mut row = |k: &str, v: &str, class: &str| {
-        let _ = write!(s, "<dt>{k}</dt><dd class=\"{class}\">{}</dd>", escape(v));
+        let _ = write!(
+            s,
+            "<dt>{k}</dt><dd class=\"{class}\">{}</dd>",
+            escape_words(v)
+        );
     };
-    row("Path", &f.file.path, "path");
-    row("Size", &format!("{} bytes", f.file.size_bytes), "");
     if let Some(d) = &f.deliverable {
         row("Deliverable", d, "");
     }
@@ -304,16 +538,16 @@ fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry) {
         );
     }
     if let Some(strip) = super::thumbs::strip_of(f) {
-        thumbnails(s, &strip);
+        thumbnails(s, &strip, &labels);
     }
     if let Some(m) = &f.file.media {
         streams(s, m);
     }
     if let Some(report) = &f.report {
-        findings(s, &report.findings);
+        findings(s, r, &report.findings, &labels);
     }
     for p in f.picture.iter().flatten() {
-        let strip = super::timeline::picture_strip(p);
+        let strip = super::timeline::picture_strip(p, &labels);
         if !strip.is_empty() {
             let _ = write!(
                 s,
@@ -363,7 +597,7 @@ fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry) {
             let _ = write!(
                 s,
                 "<figure class=\"graph\">{}<figcaption>Loudness of programme {}</figcaption></figure>",
-                svg::loudness_graph(p, target.as_ref(), &marks),
+                svg::loudness_graph(p, target.as_ref(), &marks, &labels),
                 escape(&p.name)
             );
         }
@@ -374,7 +608,7 @@ fn file(s: &mut String, r: &RunReport, i: usize, f: &FileEntry) {
     s.push_str("</section>\n");
 }
 
-fn thumbnails(s: &mut String, strip: &Strip) {
+fn thumbnails(s: &mut String, strip: &Strip, labels: &TimeLabels) {
     if !strip.thumbnails.is_empty() {
         s.push_str("<div class=\"thumbs\">");
         for t in strip.thumbnails {
@@ -384,8 +618,8 @@ fn thumbnails(s: &mut String, strip: &Strip) {
                 escape(&super::thumbs::data_uri(t)),
                 t.width,
                 t.height,
-                svg::clock(t.at_s),
-                svg::clock(t.at_s)
+                labels.label(t.at_s),
+                labels.label(t.at_s)
             );
         }
         s.push_str("</div>");
@@ -421,10 +655,19 @@ fn streams(s: &mut String, m: &MediaInfo) {
             escape(&codec),
             escape(&details(st)),
             escape(st.language.as_deref().unwrap_or("")),
-            escape(st.title.as_deref().or(st.handler.as_deref()).unwrap_or(""))
+            escape(real_title(st).unwrap_or(""))
         );
     }
     s.push_str("</tbody></table>");
+}
+
+/// The track's title, or its handler name when that is a real title;
+/// never a muxer's handler name (`SoundHandler`, `Core Media Audio`…).
+fn real_title(st: &Stream) -> Option<&str> {
+    [st.title.as_deref(), st.handler.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|t| !is_handler_name(t))
 }
 
 fn details(st: &Stream) -> String {
@@ -454,7 +697,7 @@ fn details(st: &Stream) -> String {
     parts.join(" · ")
 }
 
-fn findings(s: &mut String, all: &[Finding]) {
+fn findings(s: &mut String, r: &RunReport, all: &[Finding], labels: &TimeLabels) {
     let failed = |sev: Severity| -> Vec<&Finding> {
         all.iter()
             .filter(|x| x.status == Status::Failed && x.severity == sev)
@@ -484,7 +727,7 @@ fn findings(s: &mut String, all: &[Finding]) {
             continue;
         }
         let _ = write!(s, "<h3 class=\"{class}\">{title} ({})</h3>", items.len());
-        finding_table(s, items, class);
+        finding_table(s, r, items, class, labels);
     }
     let passed: Vec<&Finding> = all.iter().filter(|x| x.status == Status::Passed).collect();
     if !passed.is_empty() {
@@ -494,12 +737,18 @@ fn findings(s: &mut String, all: &[Finding]) {
             passed.len(),
             if passed.len() == 1 { "" } else { "s" }
         );
-        finding_table(s, &passed, "passed");
+        finding_table(s, r, &passed, "passed", labels);
         s.push_str("</details>");
     }
 }
 
-fn finding_table(s: &mut String, items: &[&Finding], class: &str) {
+fn finding_table(
+    s: &mut String,
+    r: &RunReport,
+    items: &[&Finding],
+    class: &str,
+    labels: &TimeLabels,
+) {
     let _ = write!(
         s,
         "<table class=\"findings {class}\"><thead><tr><th>Rule</th><th>What</th><th>Expected</th>\
@@ -515,26 +764,39 @@ fn finding_table(s: &mut String, items: &[&Finding], class: &str) {
         let mut place = Vec::new();
         place.extend(f.timecode.clone());
         if f.timecode.is_none() {
-            place.extend(f.position_s.map(|p| format!("{p:.3} s")));
+            place.extend(f.position_s.map(|p| labels.label(p)));
         }
         place.extend(f.stream_index.map(|i| format!("stream #{i}")));
         place.extend(f.programme.as_ref().map(|p| format!("programme {p}")));
-        let clause = f
-            .source_clause
-            .as_ref()
-            .map(|c| format!("<br><small>{} · {}</small>", escape(&f.profile), escape(c)))
-            .unwrap_or_else(|| format!("<br><small>{}</small>", escape(&f.profile)));
+        let clause = source_of(r, f);
         let _ = write!(
             s,
             "<tr><td><code>{}</code>{clause}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&f.rule_id),
             escape(&what),
-            escape(&f.expected),
-            escape(&f.actual),
-            escape(&place.join(" · "))
+            escape_words(&f.expected),
+            escape_words(&f.actual),
+            escape_words(&place.join(" · "))
         );
     }
     s.push_str("</tbody></table>");
+}
+
+/// A finding's source: profile and clause, linked to the profile's document.
+fn source_of(r: &RunReport, f: &Finding) -> String {
+    let text = match &f.source_clause {
+        Some(c) => format!("{} · {}", escape_words(&f.profile), escape_words(c)),
+        None => escape_words(&f.profile),
+    };
+    let url = r
+        .profiles
+        .iter()
+        .find(|p| p.id == f.profile)
+        .and_then(|p| p.source.as_ref()?.url.as_deref());
+    match url {
+        Some(u) => format!("<br><small><a href=\"{}\">{text}</a></small>", escape(u)),
+        None => format!("<br><small>{text}</small>"),
+    }
 }
 
 #[cfg(test)]
@@ -578,7 +840,7 @@ mod tests {
     fn shows_board_graph_thumbnails_and_findings() {
         let html = render(&run_with_thumbnail());
         assert!(html.contains("<section class=\"board\">"));
-        assert!(html.contains("<td><b>FTR</b> Feature &lt;main&gt;</td>"));
+        assert!(html.contains("<td><b class=\"nw\">FTR</b> Feature &lt;main&gt;</td>"));
         assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"loudness\""));
         assert!(html.contains("class=\"fault-mark\""), "clipping marked");
         assert!(html.contains("<img src=\"data:image/png;base64,"));
@@ -603,8 +865,77 @@ mod tests {
         row.approval.as_mut().unwrap().override_reason = Some("accepted <b>".into());
         let html = render(&r);
         assert!(html.contains("<b>1/3</b>"), "{html}");
-        assert!(html.contains("no sidecar matches subtitles/&lt;x&gt;.srt"));
+        assert!(html.contains("no sidecar matches subtitles/<wbr>&lt;x&gt;.srt"));
         assert!(html.contains("<b>override:</b> <q>accepted &lt;b&gt;</q>"));
+    }
+
+    #[test]
+    fn cover_counts_every_file_once() {
+        let mut r = sample_run();
+        let mut clutter = r.files[0].clone();
+        clutter.file.kind = crate::inventory::sniff::FileKind::Clutter;
+        clutter.file.relative_path = ".DS_Store".into();
+        clutter.file.size_bytes = 6148;
+        clutter.report = None;
+        clutter.deliverable = None;
+        r.files.push(clutter);
+        let c = r.counts();
+        assert_eq!((c.files, c.sum()), (4, 4));
+        assert_eq!(
+            (c.pass, c.fail, c.unreadable, c.clutter, c.unplanned),
+            (1, 1, 1, 1, 0),
+            "an unclaimed file that was checked counts by its verdict"
+        );
+        let html = render(&r);
+        assert!(html.contains("<b>4 files</b>: <span class=\"pass\">1 pass</span> · <span class=\"fail\">1 fail</span> · <span class=\"unreadable\">1 unreadable</span> · <span class=\"clutter\">1 clutter</span>"), "{html}");
+        assert!(
+            html.contains("<b>1 deliverable</b>: <span class=\"state approved\">1 approved</span>")
+        );
+        assert!(html.contains("<section class=\"clutter\"><h2>Clutter (1)</h2>"));
+        assert!(html.contains("<li class=\"path\">.DS_Store <span class=\"size\">(<span title=\"6148 bytes\">6.0 KiB</span>)</span></li>"));
+        assert_eq!(
+            html.matches(".DS_Store").count(),
+            1 + 1,
+            "listed once, and in the guide's text"
+        );
+    }
+
+    #[test]
+    fn signatures_sources_and_caveats() {
+        let html = render(&sample_run());
+        assert!(html.contains("<dt>Approved by</dt><dd>ana</dd>"), "{html}");
+        assert!(html.contains("<b>Producer</b> accepts this delivery"));
+        assert!(html
+            .contains("<a href=\"https://partnerhelp.example/articles/1?a=1&amp;b=&lt;2&gt;\">"));
+        assert!(html.contains(
+            "<span class=\"nw\">Dialogue-gated</span> loudness is &lt;not&gt; measured."
+        ));
+        assert!(html.contains("<h2>What this report does not cover</h2>"));
+        assert!(html.contains(
+            "<small><a href=\"https://partnerhelp.example/articles/1?a=1&amp;b=&lt;2&gt;\">\
+             <span class=\"nw\">netflix-prores-hq</span> · article 1</a></small>"
+        ));
+    }
+
+    #[test]
+    fn sizes_are_human_and_handler_names_hidden() {
+        let mut r = sample_run();
+        r.files[0].file.size_bytes = 89_822_860;
+        let stream = |i: usize, title: Option<&str>, handler: &str| {
+            serde_json::json!({"index": i, "kind": "audio", "codec": "pcm_s24le",
+                "title": title, "handler": handler})
+        };
+        r.files[0].file.media = Some(
+            serde_json::from_value(serde_json::json!({
+                "container": {"format": "mov", "ffmpeg_format": "mov,mp4", "stream_count": 2},
+                "streams": [stream(0, None, "SoundHandler"), stream(1, Some("Commentary"), "Core Media Audio")]
+            }))
+            .unwrap(),
+        );
+        let html = render(&r);
+        assert!(html.contains("<span title=\"89822860 bytes\">85.7 MiB</span>"));
+        assert!(!html.contains("SoundHandler") && !html.contains("Core Media Audio"));
+        assert!(html.contains("<td>Commentary</td>"));
     }
 
     #[test]

@@ -527,4 +527,49 @@ mod tests {
         assert!(xml.contains("type=\"missing\""), "{xml}");
         assert!(xml.contains("(2 expected)"), "{xml}");
     }
+
+    #[test]
+    fn overdue_and_stale_fail_only_when_the_policy_says() {
+        use crate::board::{BoardFile, FileOutcome, State};
+        let mut r = sample_run();
+        let passing_file = BoardFile {
+            path: "art/key.jpg".into(),
+            path_hex: None,
+            outcome: FileOutcome {
+                verdict: Some(crate::spec::Verdict::Pass),
+                ..Default::default()
+            },
+        };
+        let board = r.board.as_mut().unwrap();
+        board.push(crate::board::DeliverableStatus {
+            due: Some("2025-01-15".into()),
+            states: vec![State::Passing, State::Overdue],
+            files: vec![passing_file.clone()],
+            ..crate::report::testing::board_row("key-art", "Key art", State::Passing)
+        });
+        let mut stale = board[0].clone();
+        stale.id = "FTR2".into();
+        stale.state = State::ApprovalStale;
+        stale.states = vec![State::ApprovalStale];
+        stale.stale_files = vec!["picture/FEATURE.mov".into()];
+        board.push(stale);
+        let before = counts(&r);
+        let xml = render(&r);
+        assert!(!xml.contains("overdue: due"), "{xml}");
+        assert!(!xml.contains("approval stale:"), "{xml}");
+        r.policy.overdue = true;
+        r.policy.stale = true;
+        let after = counts(&r);
+        assert_eq!(after.failures, before.failures + 2, "one case each");
+        let xml = render(&r);
+        assert!(xml.contains("type=\"overdue\""), "{xml}");
+        assert!(
+            xml.contains("overdue: due 2025-01-15 and not approved"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("approval stale: changed since approval: picture/FEATURE.mov"),
+            "{xml}"
+        );
+    }
 }

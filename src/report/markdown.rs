@@ -48,9 +48,9 @@ pub fn render(r: &RunReport) -> String {
     if let Some(board) = &r.board {
         let _ = writeln!(
             s,
-            "\n| Deliverable | State | Owner | Due | Errors | Warnings |"
+            "\n| Deliverable | Title | State | Owner | Due | Errors | Warnings |"
         );
-        s.push_str("|---|---|---|---|---:|---:|\n");
+        s.push_str("|---|---|---|---|---|---:|---:|\n");
         for b in board {
             let mut state = b.states_text();
             if b.open_notes > 0 {
@@ -58,7 +58,7 @@ pub fn render(r: &RunReport) -> String {
             }
             let _ = writeln!(
                 s,
-                "| {} {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} |",
                 escape(&b.id),
                 escape(&b.title),
                 escape(&state),
@@ -81,6 +81,7 @@ pub fn render(r: &RunReport) -> String {
         );
     }
     problems(&mut s, r);
+    warnings(&mut s, r);
     caveats(&mut s, r);
     s
 }
@@ -99,16 +100,32 @@ fn header(s: &mut String, r: &RunReport) {
         escape(&d.headline()),
         d.verdict.exit_code()
     );
-    let _ = writeln!(
-        s,
-        "\n{} file{}: {} pass, {} fail, {} not evaluated, {} unreadable",
+    let mut totals = Vec::new();
+    if let Some(rows) = &r.board {
+        let states: Vec<String> = r
+            .deliverable_states()
+            .iter()
+            .map(|(st, n)| format!("{n} {}", st.word()))
+            .collect();
+        totals.push(format!(
+            "{} deliverable{}: {}",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" },
+            states.join(", ")
+        ));
+    }
+    let files: Vec<String> = c
+        .parts()
+        .iter()
+        .map(|(_, n, word)| format!("{n} {word}"))
+        .collect();
+    totals.push(format!(
+        "{} file{}: {}",
         c.files,
         if c.files == 1 { "" } else { "s" },
-        c.pass,
-        c.fail,
-        c.not_evaluated,
-        c.unreadable
-    );
+        files.join(", ")
+    ));
+    let _ = writeln!(s, "\n{}", totals.join(" · "));
     let mut about = Vec::new();
     if let Some(p) = &r.project {
         about.push(format!("project {}", escape(p)));
@@ -171,6 +188,48 @@ fn problems(s: &mut String, r: &RunReport) {
         if errors.len() > MAX_LISTED {
             let _ = writeln!(s, "  - … and {} more", errors.len() - MAX_LISTED);
         }
+    }
+}
+
+/// Failed warning-severity rules, described: they do not fail a file
+/// (unless `--fail-on warnings`) but are worth a look.
+fn warnings(s: &mut String, r: &RunReport) {
+    let warned: Vec<(&FileEntry, &Finding)> = r
+        .files
+        .iter()
+        .filter_map(|f| f.report.as_ref().map(|rep| (f, rep)))
+        .flat_map(|(f, rep)| {
+            rep.findings
+                .iter()
+                .filter(|x| {
+                    x.status == crate::spec::finding::Status::Failed
+                        && x.severity == crate::spec::Severity::Warning
+                })
+                .map(move |x| (f, x))
+        })
+        .collect();
+    if warned.is_empty() {
+        return;
+    }
+    s.push_str("\n**Warnings**\n\n");
+    for (f, x) in warned.iter().take(MAX_LISTED * 3) {
+        let at = x
+            .timecode
+            .as_deref()
+            .map(|t| format!(" at {}", escape(t)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "- {}: {}: {} (expected {}, actual {}){at}",
+            escape(f.name()),
+            escape(&x.rule_id),
+            escape(&x.message),
+            escape(&x.expected),
+            escape(&x.actual)
+        );
+    }
+    if warned.len() > MAX_LISTED * 3 {
+        let _ = writeln!(s, "- … and {} more", warned.len() - MAX_LISTED * 3);
     }
 }
 
@@ -238,7 +297,12 @@ mod tests {
         assert!(!unescaped.contains("<script"));
         assert!(md.contains("video.frame\\_rate"));
         assert!(md.contains("at 01:00:01:12"));
-        assert!(md.contains("| FTR Feature \\<main\\> | approved |"));
+        assert!(md.contains("| FTR | Feature \\<main\\> | approved |"));
+        assert!(
+            md.contains("1 deliverable: 1 approved · 3 files: 1 pass, 1 fail, 1 unreadable"),
+            "{md}"
+        );
+        assert!(md.contains("**Warnings**"), "{md}");
         for line in md.lines().filter(|l| l.starts_with("| ")) {
             let cells = line.matches(" | ").count();
             assert!(cells >= 4, "table row broken by an unescaped pipe: {line}");

@@ -50,6 +50,31 @@ pub struct RunReport {
     /// The delivery board, when the run was tied to a plan.
     #[serde(default)]
     pub board: Option<Vec<DeliverableStatus>>,
+    /// Who the report is from and what it is called (the plan's
+    /// `[branding]`, `--title`).
+    #[serde(default, skip_serializing_if = "Branding::is_empty")]
+    pub branding: Branding,
+}
+
+/// The report's letterhead: a company name, a logo and a title.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Branding {
+    /// Company name shown above the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The logo as a `data:image/…;base64,` URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_data_uri: Option<String>,
+    /// The report's title (default: `Delivery QC report`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Branding {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self == &Branding::default()
+    }
 }
 
 fn check_command() -> String {
@@ -65,6 +90,12 @@ pub struct ProfileRef {
     pub title: String,
     /// The loudness target, when the profile sets one.
     pub loudness: Option<LoudnessTarget>,
+    /// The document the profile's numbers come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::spec::model::Source>,
+    /// What the profile does not check, and why (its `notes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caveats: Option<String>,
 }
 
 /// What a profile asks of loudness: drawn as the band on loudness graphs.
@@ -115,8 +146,48 @@ pub struct FileCounts {
     pub fail: usize,
     /// Could not be read.
     pub unreadable: usize,
-    /// Not checked (no verdict: a file of a deliverable without profiles).
+    /// Not checked (no verdict: a file no deliverable claims, or of a
+    /// deliverable without profiles), clutter aside.
     pub unchecked: usize,
+    /// Operating-system clutter (`.DS_Store`, `Thumbs.db`…), never checked.
+    /// Every file is in exactly one bucket: the buckets add up to `files`.
+    #[serde(default)]
+    pub clutter: usize,
+    /// Files of a planned run that no deliverable claims and that were
+    /// not checked, clutter aside (a checked one counts by its verdict,
+    /// as the run's decision counts it); always 0 without a plan.
+    #[serde(default)]
+    pub unplanned: usize,
+}
+
+impl FileCounts {
+    /// The buckets every report shows, in order: (wire name, count, words);
+    /// pass and fail always, the others when not empty. They add up to `files`.
+    pub fn parts(&self) -> Vec<(&'static str, usize, &'static str)> {
+        [
+            ("pass", self.pass, "pass"),
+            ("fail", self.fail, "fail"),
+            ("not_evaluated", self.not_evaluated, "not evaluated"),
+            ("unreadable", self.unreadable, "unreadable"),
+            ("unchecked", self.unchecked, "not checked"),
+            ("unplanned", self.unplanned, "not in the plan"),
+            ("clutter", self.clutter, "clutter"),
+        ]
+        .into_iter()
+        .filter(|(k, n, _)| *n > 0 || matches!(*k, "pass" | "fail"))
+        .collect()
+    }
+
+    /// The sum of the buckets (equals `files`).
+    pub fn sum(&self) -> usize {
+        self.pass
+            + self.not_evaluated
+            + self.fail
+            + self.unreadable
+            + self.unchecked
+            + self.clutter
+            + self.unplanned
+    }
 }
 
 impl FileEntry {
@@ -146,6 +217,11 @@ impl FileEntry {
             failed(crate::spec::Severity::Error),
             failed(crate::spec::Severity::Warning),
         )
+    }
+
+    /// Whether the file is operating-system clutter (`.DS_Store`…).
+    pub fn is_clutter(&self) -> bool {
+        self.file.kind == crate::inventory::sniff::FileKind::Clutter
     }
 
     /// The verdict, when the file was checked.
@@ -196,16 +272,26 @@ impl RunReport {
             profiles: profiles.iter().map(ProfileRef::from_profile).collect(),
             files: Vec::new(),
             board: None,
+            branding: Branding::default(),
         }
     }
 
-    /// Counts of files per verdict.
+    /// Counts of files per verdict, clutter and files no deliverable
+    /// claims in their own buckets: each file is counted once.
     pub fn counts(&self) -> FileCounts {
         let mut c = FileCounts {
             files: self.files.len(),
             ..FileCounts::default()
         };
         for f in &self.files {
+            if f.is_clutter() {
+                c.clutter += 1;
+                continue;
+            }
+            if self.board.is_some() && f.deliverable.is_none() && f.verdict().is_none() {
+                c.unplanned += 1;
+                continue;
+            }
             match f.verdict() {
                 Some(Verdict::Pass) => c.pass += 1,
                 Some(Verdict::NotEvaluated) => c.not_evaluated += 1,
@@ -240,6 +326,42 @@ impl RunReport {
         self.policy.decide(board, &loose)
     }
 
+    /// Deliverables per state (their main state), the states with any, in
+    /// board order; empty without a board. They add up to the board's rows.
+    pub fn deliverable_states(&self) -> Vec<(crate::board::State, usize)> {
+        use crate::board::State;
+        let rows = self.board.as_deref().unwrap_or_default();
+        [
+            State::Approved,
+            State::Passing,
+            State::ApprovalStale,
+            State::Incomplete,
+            State::Failing,
+            State::Missing,
+            State::Overdue,
+        ]
+        .into_iter()
+        .map(|st| (st, rows.iter().filter(|b| b.state == st).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
+
+    /// The delivery's title for headings and page footers: the plan's
+    /// project title, else the roots.
+    pub fn delivery_title(&self) -> String {
+        self.project
+            .clone()
+            .unwrap_or_else(|| self.roots.join(", "))
+    }
+
+    /// The report's title: `--title`, else `Delivery QC report`.
+    pub fn report_title(&self) -> &str {
+        self.branding
+            .title
+            .as_deref()
+            .unwrap_or("Delivery QC report")
+    }
+
     /// The loudness target to draw graphs against: the first profile's that sets one.
     pub fn loudness_target(&self) -> Option<LoudnessTarget> {
         self.profiles.iter().find_map(|p| p.loudness)
@@ -265,6 +387,8 @@ impl ProfileRef {
             id: p.id.clone(),
             title: p.title.clone(),
             loudness,
+            source: Some(p.source.clone()),
+            caveats: p.notes.clone(),
         }
     }
 }
@@ -310,6 +434,51 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// An RFC 3339 time as local time with its zone, to the minute
+/// (`2026-12-02 14:51 CET (UTC+01:00)`), in this machine's zone (`TZ`);
+/// the text as given when it does not parse.
+pub fn local_time(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let Ok(t) = time::OffsetDateTime::parse(rfc3339, &Rfc3339) else {
+        return rfc3339.to_string();
+    };
+    let secs: libc::time_t = t.unix_timestamp() as libc::time_t;
+    // SAFETY: an all-zero `tm` is a valid value for localtime_r to overwrite.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are to live values of the right types;
+    // localtime_r is the re-entrant form (no shared buffer).
+    if unsafe { libc::localtime_r(&secs, &mut tm) }.is_null() {
+        return rfc3339.to_string();
+    }
+    let zone = if tm.tm_zone.is_null() {
+        String::new()
+    } else {
+        // SAFETY: localtime_r set tm_zone to a NUL-terminated static string.
+        let z = unsafe { std::ffi::CStr::from_ptr(tm.tm_zone) };
+        z.to_string_lossy().into_owned()
+    };
+    let off = tm.tm_gmtoff;
+    let sign = if off < 0 { '-' } else { '+' };
+    let offset = format!(
+        "UTC{sign}{:02}:{:02}",
+        off.abs() / 3600,
+        off.abs() / 60 % 60
+    );
+    let zone = if zone.is_empty() || zone.starts_with(['+', '-']) {
+        offset
+    } else {
+        format!("{zone} ({offset})")
+    };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} {zone}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min
+    )
 }
 
 /// Who runs signoff: `$USER`, else `$LOGNAME`.

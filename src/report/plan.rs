@@ -87,6 +87,7 @@ pub fn run_report(
             .collect(),
         files,
         board: Some(board.deliverables.clone()),
+        branding: Default::default(),
     })
 }
 

@@ -7,6 +7,7 @@
 //! text out; every string from the file is escaped.
 
 use super::model::LoudnessTarget;
+use super::tc::TimeLabels;
 use super::xml::escape;
 use crate::measure::model::Programme;
 use std::fmt::Write;
@@ -32,7 +33,13 @@ pub struct Mark {
 }
 
 /// The SVG of `p`'s short-term loudness, with `target`'s band and limits and `marks`.
-pub fn loudness_graph(p: &Programme, target: Option<&LoudnessTarget>, marks: &[Mark]) -> String {
+/// Times are labelled by `labels` (the file's timecode, when it has one).
+pub fn loudness_graph(
+    p: &Programme,
+    target: Option<&LoudnessTarget>,
+    marks: &[Mark],
+    labels: &TimeLabels,
+) -> String {
     let t = &p.short_term_timeline;
     let duration = (t.values_lufs.len() as f64 * t.interval_s).max(1.0);
     let (lo, hi) = y_range(p, target);
@@ -56,7 +63,7 @@ pub fn loudness_graph(p: &Programme, target: Option<&LoudnessTarget>, marks: &[M
         band(&mut s, &scale, target);
     }
     y_axis(&mut s, &scale);
-    x_axis(&mut s, &scale);
+    x_axis(&mut s, &scale, labels);
     curve(&mut s, &scale, t.interval_s, &t.values_lufs);
     if let Some(tp) = p.true_peak_dbtp {
         peak_marker(
@@ -67,7 +74,7 @@ pub fn loudness_graph(p: &Programme, target: Option<&LoudnessTarget>, marks: &[M
         );
     }
     for m in marks {
-        mark(&mut s, &scale, m);
+        mark(&mut s, &scale, m, labels);
     }
     legend(&mut s, p, target);
     s.push_str("</svg>");
@@ -163,8 +170,10 @@ fn y_axis(s: &mut String, sc: &Scale) {
     );
 }
 
-fn x_axis(s: &mut String, sc: &Scale) {
-    let step = tick_step(sc.duration);
+fn x_axis(s: &mut String, sc: &Scale, labels: &TimeLabels) {
+    // Timecode labels are wider: at most about 5 of them.
+    let most = if labels.is_timecode() { 5.0 } else { 10.0 };
+    let step = tick_step(sc.duration, most);
     let mut t = 0.0;
     while t <= sc.duration + 1e-9 {
         let x = sc.x(t);
@@ -174,20 +183,20 @@ fn x_axis(s: &mut String, sc: &Scale) {
              <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             BOTTOM + 4.0,
             BOTTOM + 16.0,
-            clock(t)
+            labels.label(t)
         );
         t += step;
     }
 }
 
-/// A tick spacing that gives at most about 10 ticks.
-fn tick_step(duration: f64) -> f64 {
+/// A tick spacing that gives at most about `most` ticks.
+fn tick_step(duration: f64, most: f64) -> f64 {
     const STEPS: [f64; 14] = [
         0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
     ];
     STEPS
         .into_iter()
-        .find(|s| duration / s <= 10.0)
+        .find(|s| duration / s <= most)
         .unwrap_or(7200.0)
 }
 
@@ -248,7 +257,7 @@ fn peak_marker(s: &mut String, sc: &Scale, tp: f64, limit: Option<f64>) {
     );
 }
 
-fn mark(s: &mut String, sc: &Scale, m: &Mark) {
+fn mark(s: &mut String, sc: &Scale, m: &Mark, labels: &TimeLabels) {
     let x = sc.x(m.at_s);
     let _ = write!(
         s,
@@ -256,7 +265,7 @@ fn mark(s: &mut String, sc: &Scale, m: &Mark) {
          <line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{TOP}\" y2=\"{BOTTOM}\" stroke=\"#c62828\" stroke-opacity=\"0.4\"/>\
          <title>{} at {}</title></g>",
         escape(&m.label),
-        clock(m.at_s)
+        labels.label(m.at_s)
     );
 }
 
@@ -350,7 +359,12 @@ mod tests {
             at_s: 12.5,
             label: "clipping <2 samples>".into(),
         }];
-        let svg = loudness_graph(&programme(values), Some(&target()), &marks);
+        let svg = loudness_graph(
+            &programme(values),
+            Some(&target()),
+            &marks,
+            &TimeLabels::clock(),
+        );
         let names = parse(&svg);
         assert!(names[0].contains("svg"), "{:?}", names[0]);
         assert!(svg.contains("class=\"band\""));
@@ -369,9 +383,9 @@ mod tests {
         let mut p = programme(vec![]);
         p.true_peak_dbtp = None;
         p.integrated_lufs = None;
-        parse(&loudness_graph(&p, None, &[]));
+        parse(&loudness_graph(&p, None, &[], &TimeLabels::clock()));
         let p = programme(vec![None; 50]);
-        let svg = loudness_graph(&p, None, &[]);
+        let svg = loudness_graph(&p, None, &[], &TimeLabels::clock());
         parse(&svg);
         assert!(!svg.contains("short-term\" d="));
     }
@@ -379,7 +393,7 @@ mod tests {
     #[test]
     fn long_timelines_are_reduced() {
         let p = programme(vec![Some(-20.0); 72_000]);
-        let svg = loudness_graph(&p, Some(&target()), &[]);
+        let svg = loudness_graph(&p, Some(&target()), &[], &TimeLabels::clock());
         parse(&svg);
         assert!(svg.len() < 40_000, "{} bytes", svg.len());
         assert!(

@@ -174,6 +174,14 @@ pub fn sample_run() -> RunReport {
                 tolerance_lu: 3.0,
                 true_peak_max_dbtp: Some(-1.0),
             }),
+            source: Some(crate::spec::model::Source {
+                document: "Partner Help <Center>".into(),
+                url: Some("https://partnerhelp.example/articles/1?a=1&b=<2>".into()),
+                clause: Some("article 1".into()),
+                date_read: "2026-11".into(),
+                confidence: crate::spec::model::Confidence::Primary,
+            }),
+            caveats: Some("Dialogue-gated loudness is <not> measured.".into()),
         }],
         files: vec![pass, fail, unreadable],
         board: Some(vec![DeliverableStatus {
@@ -198,6 +206,7 @@ pub fn sample_run() -> RunReport {
             profiles: vec!["netflix-prores-hq".into()],
             ..board_row("FTR", "Feature <main>", State::Approved)
         }]),
+        branding: Default::default(),
     }
 }
 

@@ -9,7 +9,7 @@
 //! so it reads the same in print. A pure function: data in, SVG text out;
 //! every string from the file is escaped.
 
-use super::svg::clock;
+use super::tc::TimeLabels;
 use super::xml::escape;
 use crate::picture::luma::{LumaBin, LumaSeries};
 use crate::picture::{PictureMeasurements, Segment};
@@ -50,8 +50,9 @@ fn lanes(p: &PictureMeasurements) -> Vec<(String, Vec<&Segment>)> {
     out
 }
 
-/// The SVG strip of `p` (empty when the stream has no duration).
-pub fn picture_strip(p: &PictureMeasurements) -> String {
+/// The SVG strip of `p` (empty when the stream has no duration), its
+/// times labelled by `labels` (the file's timecode, when it has one).
+pub fn picture_strip(p: &PictureMeasurements, labels: &TimeLabels) -> String {
     if p.duration_s <= 0.0 || !p.duration_s.is_finite() {
         return String::new();
     }
@@ -83,8 +84,12 @@ pub fn picture_strip(p: &PictureMeasurements) -> String {
             let (x0, x1) = (x(seg.start_s), x(seg.end_s));
             let tip = format!(
                 "{label}: {} to {}{}",
-                seg.start_tc.clone().unwrap_or_else(|| clock(seg.start_s)),
-                seg.end_tc.clone().unwrap_or_else(|| clock(seg.end_s)),
+                seg.start_tc
+                    .clone()
+                    .unwrap_or_else(|| labels.label(seg.start_s)),
+                seg.end_tc
+                    .clone()
+                    .unwrap_or_else(|| labels.label(seg.end_s)),
                 seg.detail
                     .as_deref()
                     .map(|d| format!(" — {d}"))
@@ -109,9 +114,9 @@ pub fn picture_strip(p: &PictureMeasurements) -> String {
         "<line x1=\"{LEFT}\" y1=\"{axis:.1}\" x2=\"{RIGHT}\" y2=\"{axis:.1}\" stroke=\"#000\"/>\
          <text x=\"{LEFT}\" y=\"{:.1}\">{}</text><text x=\"{RIGHT}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></svg>",
         axis + 13.0,
-        clock(0.0),
+        labels.label(0.0),
         axis + 13.0,
-        clock(p.duration_s)
+        labels.label(p.duration_s)
     );
     s
 }
@@ -212,7 +217,7 @@ mod tests {
             }),
             ..PictureMeasurements::default()
         };
-        let svg = picture_strip(&p);
+        let svg = picture_strip(&p, &TimeLabels::clock());
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         for lane in ["black", "freeze", "flashes (PSE)", "red flashes (PSE)"] {
             assert!(svg.contains(&format!(">{lane}</text>")), "{lane}");
@@ -223,7 +228,10 @@ mod tests {
         let mid = LEFT + 0.5 * (RIGHT - LEFT);
         assert!(svg.contains(&format!("<rect x=\"{mid:.1}\"")), "{svg}");
         assert!(svg.contains(LABEL));
-        assert_eq!(picture_strip(&PictureMeasurements::default()), "");
+        assert_eq!(
+            picture_strip(&PictureMeasurements::default(), &TimeLabels::clock()),
+            ""
+        );
     }
 
     #[test]
@@ -247,7 +255,7 @@ mod tests {
             }),
             ..PictureMeasurements::default()
         };
-        let svg = picture_strip(&p);
+        let svg = picture_strip(&p, &TimeLabels::clock());
         assert!(svg.contains(">Y′ (0–1023)</text>"), "{svg}");
         assert!(svg.contains("<polyline points=\""));
         assert!(svg.contains("mean Y′ 512.0 of 0–1023 (10-bit code values)"));

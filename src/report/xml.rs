@@ -29,6 +29,46 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape`]d text of a path or URL with a `<wbr>` after every `/`, so a
+/// line may break between its parts and never inside a name (a part with a
+/// hyphen is kept whole as in [`escape_words`]).
+pub fn escape_path(s: &str) -> String {
+    let parts: Vec<String> = s.split('/').map(escape_words).collect();
+    parts.join("/<wbr>")
+}
+
+/// [`escape`]d text in which no word breaks at its hyphens: each
+/// whitespace-separated word with a `-` is wrapped in `<span class="nw">`
+/// (no-wrap), so `feature-master` and `2026-12-15` stay whole on a line.
+pub fn escape_words(s: &str) -> String {
+    let e = escape(s);
+    if !e.contains('-') {
+        return e.into_owned();
+    }
+    let mut out = String::with_capacity(e.len() + 32);
+    let mut word = String::new();
+    let flush = |out: &mut String, word: &mut String| {
+        if word.contains('-') {
+            out.push_str("<span class=\"nw\">");
+            out.push_str(word);
+            out.push_str("</span>");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in e.chars() {
+        if c.is_whitespace() {
+            flush(&mut out, &mut word);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut out, &mut word);
+    out
+}
+
 fn needs_escape(c: char) -> bool {
     matches!(c, '&' | '<' | '>' | '"' | '\'') || is_hidden(c)
 }
@@ -47,6 +87,21 @@ fn is_hidden(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_and_words_keep_whole() {
+        assert_eq!(escape_path("a/<b>/c.mov"), "a/<wbr>&lt;b&gt;/<wbr>c.mov");
+        assert_eq!(
+            escape_path("/x/sample-delivery/a.wav"),
+            "/<wbr>x/<wbr><span class=\"nw\">sample-delivery</span>/<wbr>a.wav"
+        );
+        assert_eq!(
+            escape_words("feature-master due 2026-12-15 <x-y>"),
+            "<span class=\"nw\">feature-master</span> due <span class=\"nw\">2026-12-15</span> \
+             <span class=\"nw\">&lt;x-y&gt;</span>"
+        );
+        assert_eq!(escape_words("no hyphen"), "no hyphen");
+    }
 
     #[test]
     fn hostile_names_become_text() {
