@@ -64,6 +64,10 @@ pub struct Job {
     /// (`None`: no plan; the caption rules then have no master).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captions: Option<CaptionContext>,
+    /// Measure the picture's shot changes even when no profile asks for
+    /// picture QC: the file is the master of captions whose rules need them.
+    #[serde(default)]
+    pub shot_changes: bool,
 }
 
 /// Everything the pipeline learnt about one file.
@@ -159,6 +163,7 @@ pub fn check_files(
             cached_sha256: None,
             layout: opts.layout.clone(),
             captions: opts.captions.clone(),
+            shot_changes: false,
         })
         .collect();
     // Files that share their size with another are hashed, so that byte
@@ -503,12 +508,19 @@ fn check_artwork(job: &Job, file: &ScannedFile) -> FileReport {
     check_file(&facts, &job.profiles)
 }
 
-/// The picture stage's settings, when a profile has picture rules.
+/// The picture stage's settings: every detector a profile's picture rules
+/// read (shot changes among them), else the shot changes alone for the
+/// master of captions that need them, else none.
 fn picture_options(job: &Job) -> Option<crate::picture::PictureOptions> {
-    job.profiles
+    if job
+        .profiles
         .iter()
         .any(crate::spec::needs_picture_measurement)
-        .then(|| crate::spec::picture::picture_options(&job.profiles))
+    {
+        return Some(crate::spec::picture::picture_options(&job.profiles));
+    }
+    job.shot_changes
+        .then(crate::picture::PictureOptions::shots_only)
 }
 
 /// Whether a profile has rules other than caption rules (a media file in

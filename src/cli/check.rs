@@ -139,6 +139,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         captions: Some(signoff::captions::master::standalone(
             args.master.as_deref(),
             args.language.as_deref(),
+            &profiles,
         )),
     };
     let mut run = reports::new_run(&args.paths, &profiles);
