@@ -631,3 +631,21 @@ language = "en"
     // nothing changed: the cached master still gives its shot changes
     board(0);
 }
+
+#[test]
+fn an_event_ending_before_it_starts_is_reported_once() {
+    let (code, file) = netflix("inverted.srt");
+    assert_eq!(code, 1);
+    let f = finding(&file, "captions.start_before_end");
+    assert_eq!(f["status"], "failed", "{f:#}");
+    // the parse check leaves it to the rule
+    let parse = finding(&file, "kind.caption_parses");
+    assert_eq!(parse["status"], "passed", "{parse:#}");
+    let saying: Vec<&Value> = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "failed" && message(f).contains("before it starts"))
+        .collect();
+    assert_eq!(saying.len(), 1, "{file:#}");
+}
