@@ -608,7 +608,7 @@ fn parse_captions(
 }
 
 /// Largest caption file the caption rules parse (as the kind check).
-pub const CAPTION_PARSE_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+pub const CAPTION_PARSE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The whole file, read-only, when it is at most `limit` bytes (`None` when larger).
 fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
