@@ -616,4 +616,12 @@ fail_outside = ["prores", "mpeg2video"]"#;
         );
         assert!(matches!(s, Status::NotEvaluated { .. }));
     }
+
+    #[test]
+    fn ratio_targets_read_as_ratios() {
+        assert_eq!(ratio_words(1.7777778), "16:9 (1.778)");
+        assert_eq!(ratio_words(0.6666667), "2:3 (0.667)");
+        assert_eq!(ratio_words(1.85), "1.85");
+        assert_eq!(ratio_words(2.39), "2.39");
+    }
 }
