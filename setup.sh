@@ -60,6 +60,14 @@ if ! command -v ascmhl-debug >/dev/null; then
     || echo "setup: warning: could not install ascmhl; the digest and MHL tests will fail (pip install ascmhl)" >&2
 fi
 
+# The marker tests read the exported EDL and .otio with OpenTimelineIO itself (and its CMX 3600 adapter).
+if ! python3 -c 'import opentimelineio, otio_cmx3600_adapter' 2>/dev/null; then
+  echo "setup: installing opentimelineio and otio-cmx3600-adapter (for the tests)" >&2
+  python3 -m pip install --quiet opentimelineio otio-cmx3600-adapter 2>/dev/null || true
+  python3 -c 'import opentimelineio, otio_cmx3600_adapter' 2>/dev/null \
+    || echo "setup: warning: could not install opentimelineio; tests/markers.rs will fail (pip install opentimelineio otio-cmx3600-adapter)" >&2
+fi
+
 if ! command -v cargo >/dev/null; then
   echo "setup: Rust is not installed. Install it with rustup (https://rustup.rs), then run ./setup.sh again." >&2
   exit 4

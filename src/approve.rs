@@ -1,8 +1,10 @@
 //! Sign-off: approving a deliverable binds the approval to the SHA-256 of
 //! each of its files and the digests of the profiles used. A failing,
 //! incomplete or missing deliverable (one with no files included) is refused
-//! unless an override reason is given (and recorded); a refusal records
-//! nothing. Who signs off defaults to the login name.
+//! unless an override reason is given (and recorded), and so is one with
+//! review notes still open; a refusal records nothing. An approval can be
+//! revoked (who, when, why), which leaves the deliverable unapproved. Who
+//! signs off defaults to the login name.
 
 use crate::board::{Approval, DeliverableStatus, State};
 use crate::delivery::BoardReport;
@@ -49,6 +51,20 @@ pub enum ApproveError {
         /// What is wrong, briefly.
         detail: String,
     },
+    /// Review notes are still open and no override was given.
+    #[error("refusing to approve `{id}`: {count} review note(s) still open (signoff note --list {id}); mark them addressed or won't fix (signoff note --set-state ID addressed|wont-fix), or approve anyway with --override \"reason\"")]
+    OpenNotes {
+        /// Deliverable id.
+        id: String,
+        /// Open notes.
+        count: usize,
+    },
+    /// `--revoke` on a deliverable with no approval in force.
+    #[error("`{id}` has no approval in force to revoke (never approved, or its latest approval is already revoked); see `signoff history {id}`")]
+    NothingToRevoke {
+        /// Deliverable id.
+        id: String,
+    },
     /// A file could not be read, so there is no hash to bind the approval to.
     #[error("cannot approve `{id}`: {path} could not be read, so there is no SHA-256 to bind the approval to")]
     Unhashed {
@@ -94,6 +110,12 @@ pub fn prepare(
     let status = find(plan, report, &req.deliverable)?;
     if req.override_reason.is_none() {
         refuse_if_not_passing(status)?;
+        if status.open_notes > 0 {
+            return Err(ApproveError::OpenNotes {
+                id: status.id.clone(),
+                count: status.open_notes,
+            });
+        }
     }
     let mut files = BTreeMap::new();
     for f in &status.files {
@@ -130,6 +152,23 @@ pub fn prepare(
         approval,
         profiles,
     })
+}
+
+/// Revokes the approval in force of `deliverable` over `root`, recorded
+/// with who, when and why; returns the approval's number.
+pub fn revoke(
+    plan: &Plan,
+    ledger: &mut Ledger,
+    root: &std::path::Path,
+    deliverable: &str,
+    revocation: &crate::ledger::notes::Revocation,
+) -> Result<i64, ApproveError> {
+    known(plan, deliverable)?;
+    ledger
+        .revoke(root, deliverable, revocation)?
+        .ok_or_else(|| ApproveError::NothingToRevoke {
+            id: deliverable.to_string(),
+        })
 }
 
 /// Records a prepared approval in the ledger.

@@ -247,6 +247,9 @@ pub struct DeliverableStatus {
     /// Where it stands with the manifest its plan requires (`manifest = "ascmhl"`); absent when none is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seal: Option<crate::mhl::status::SealStatus>,
+    /// Review notes still open on it (any version; `signoff note`).
+    #[serde(default)]
+    pub open_notes: usize,
 }
 
 impl DeliverableStatus {
@@ -344,6 +347,7 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         approval,
         profiles: judged,
         seal: None,
+        open_notes: 0,
     }
 }
 

@@ -41,6 +41,18 @@ pub struct CheckOptions {
     pub layout: Option<Vec<String>>,
     /// What caption files are checked against (`--master`, `--language`).
     pub captions: Option<CaptionContext>,
+    /// Analyse each file in a worker process ([`crate::isolate`]); `None`:
+    /// in this process.
+    pub isolation: Option<Arc<crate::isolate::Isolation>>,
+}
+
+/// Analyses one job in a worker process when `isolation` is given, else
+/// here ([`analyse_file`]).
+pub fn analyse_job(isolation: Option<&crate::isolate::Isolation>, job: &Job) -> FileResult {
+    match isolation {
+        Some(iso) => crate::isolate::analyse(iso, job),
+        None => analyse_file(job),
+    }
 }
 
 /// One file to analyse: what the walk found and what to do with it.
@@ -138,7 +150,7 @@ pub fn execute<T: Send + 'static>(
     on_panic: fn(&Job) -> T,
     each: &mut dyn FnMut(&T),
 ) -> Result<Vec<T>, Error> {
-    reporter.set_total(jobs.len() as u64);
+    reporter.add_total(jobs.len() as u64);
     scan::run_pool_each(jobs, workers, reporter, work, on_panic, each)
 }
 
@@ -173,11 +185,12 @@ pub fn check_files(
     for &i in stream.candidates() {
         jobs[i].hash = true;
     }
+    let isolation = opts.isolation.clone();
     let mut all = execute(
         jobs,
         opts.jobs,
         reporter,
-        analyse_file,
+        move |job: &Job| analyse_job(isolation.as_deref(), job),
         panicked,
         &mut |r: &FileResult| stream.push(r, each),
     )?;
@@ -187,7 +200,16 @@ pub fn check_files(
 
 /// The result of a job whose analysis panicked: unreadable, with the reason.
 pub fn panicked(job: &Job) -> FileResult {
-    let scanned = scan::internal_error(&job.entry);
+    failed(
+        job,
+        ProblemKind::Corrupt,
+        "internal error while analysing this file (please report it)",
+    )
+}
+
+/// The result of a job whose analysis could not finish: unreadable, with why.
+pub fn failed(job: &Job, kind: ProblemKind, why: &str) -> FileResult {
+    let scanned = scan::analysis_failed(&job.entry, FileProblem::new(kind, why));
     let report = scanned
         .problem
         .clone()
@@ -214,6 +236,9 @@ pub fn analyse_file(job: &Job) -> FileResult {
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| hash(job));
         let scanned = scan::analyse(entry);
+        if let Some(d) = scanned.media.as_ref().and_then(|m| m.container.duration_s) {
+            crate::progress::duration(d);
+        }
         let mut result = FileResult {
             scanned,
             report: None,

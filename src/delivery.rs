@@ -42,6 +42,9 @@ pub enum DeliveryError {
     /// A file result could not be written.
     #[error("failed to record a file result in the ledger: {0}")]
     Write(String),
+    /// `merge` found files no shard has analysed with this plan.
+    #[error("{} file{} of the delivery {} not been checked by any shard: {}", .0.len(), if .0.len() == 1 { "" } else { "s" }, if .0.len() == 1 { "has" } else { "have" }, .0.join(", "))]
+    NotInShards(Vec<String>),
     /// `status` found no completed run.
     #[error("no completed run over {root} in the ledger; run `signoff check` first")]
     NoRun {
@@ -65,6 +68,12 @@ pub struct RunOptions {
     pub now: String,
     /// Today, for `overdue`.
     pub today: Date,
+    /// Analyse each file in a worker process; `None`: in this process.
+    pub isolation: Option<Arc<crate::isolate::Isolation>>,
+    /// Check only this shard's files ([`crate::shard`]).
+    pub shard: Option<crate::shard::Shard>,
+    /// Analyse nothing: every result must come from the cache (`merge`).
+    pub cached_only: bool,
 }
 
 /// The outcome of a run or of `status`: the board and what it was built from.
@@ -196,6 +205,10 @@ pub fn run(
     // Caption files checked against a master wait for the masters: the
     // one-way pipeline runs twice, masters (and everything else) first.
     let links = caption_links(&entries, &matcher, plan, &profiles);
+    let entries = match opts.shard {
+        Some(shard) => shard_entries(entries, shard, &links, &matching),
+        None => entries,
+    };
     let all = entries.clone();
     let (later, first): (Vec<Entry>, Vec<Entry>) = entries
         .into_iter()
@@ -211,6 +224,7 @@ pub fn run(
         rehash: opts.rehash,
         contexts: &contexts,
         shot_masters: &shot_masters,
+        cached_only: opts.cached_only,
     };
     let (mut files, todo, plans) = partition(first, &ctx)?;
     let mut reused_files = files.len();
@@ -220,7 +234,7 @@ pub fn run(
         plans,
         Arc::clone(&ledger),
         run_id,
-        opts.jobs,
+        opts,
         Arc::clone(&reporter),
     )?;
     if !later.is_empty() {
@@ -241,7 +255,7 @@ pub fn run(
             plans,
             Arc::clone(&ledger),
             run_id,
-            opts.jobs,
+            opts,
             reporter,
         )?);
     }
@@ -281,6 +295,8 @@ struct Partition<'a> {
     contexts: &'a BTreeMap<PathBuf, CaptionContext>,
     /// Masters whose shot changes caption rules need.
     shot_masters: &'a BTreeSet<RelPath>,
+    /// Every result must come from the cache.
+    cached_only: bool,
 }
 
 /// Files the cache answers (recorded at once) and files left for the pool.
@@ -294,6 +310,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
     let mut files = BTreeMap::new();
     let mut todo = Vec::new();
     let mut plans = BTreeMap::new();
+    let mut uncached = Vec::new();
     for entry in entries {
         let ledger = lock(c.ledger);
         let context = c.contexts.get(&entry.path);
@@ -303,6 +320,10 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
             None => None,
         };
         drop(ledger);
+        if reused.is_none() && c.cached_only {
+            uncached.push(relative(&entry).display());
+            continue;
+        }
         match reused {
             Some(outcome) => {
                 let rec = record(&entry, &work.digest, &outcome, None, None);
@@ -325,7 +346,50 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
             }
         }
     }
+    if !uncached.is_empty() {
+        return Err(DeliveryError::NotInShards(uncached));
+    }
     Ok((files, todo, plans))
+}
+
+/// The entries of `shard`: the partition of [`crate::shard::assign`], a
+/// caption file with a master going with the master's largest file.
+fn shard_entries(
+    entries: Vec<Entry>,
+    shard: crate::shard::Shard,
+    links: &BTreeMap<PathBuf, CaptionLink>,
+    matching: &Matching,
+) -> Vec<Entry> {
+    let sizes: BTreeMap<RelPath, u64> = entries
+        .iter()
+        .map(|e| (relative(e), e.size_bytes))
+        .collect();
+    let mut follows = BTreeMap::new();
+    for e in &entries {
+        let Some(Ok((master, _))) = links.get(&e.path).map(|l| l.master.as_ref()) else {
+            continue;
+        };
+        let largest = matching
+            .claims
+            .get(master)
+            .into_iter()
+            .flatten()
+            .max_by_key(|p| {
+                (
+                    sizes.get(*p).copied().unwrap_or(0),
+                    std::cmp::Reverse((*p).clone()),
+                )
+            });
+        if let Some(leader) = largest {
+            follows.insert(relative(e), leader.clone());
+        }
+    }
+    let files: Vec<(RelPath, u64)> = sizes.into_iter().collect();
+    let assigned = crate::shard::assign(&files, shard.count, &follows);
+    entries
+        .into_iter()
+        .filter(|e| assigned.get(&relative(e)) == Some(&shard.index))
+        .collect()
 }
 
 /// Adds the pool's outcomes to `files`; the first ledger write error stops the run.
@@ -401,6 +465,10 @@ fn compose(
     };
     let mut deliverables = board::board(&input);
     crate::mhl::status::annotate(&plan.plan, root, &mut deliverables);
+    let open = ledger.open_notes(root)?;
+    for d in &mut deliverables {
+        d.open_notes = open.get(&d.id).copied().unwrap_or(0);
+    }
     Ok(BoardReport {
         root: root.to_path_buf(),
         run_id,
@@ -535,16 +603,17 @@ fn pool(
     digests: BTreeMap<PathBuf, String>,
     ledger: Arc<Mutex<Ledger>>,
     run_id: i64,
-    jobs: usize,
+    opts: &RunOptions,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<Done>, DeliveryError> {
     let digests = Arc::new(digests);
+    let isolation = opts.isolation.clone();
     let done = check::execute(
         todo,
-        jobs,
+        opts.jobs,
         reporter,
         move |job| {
-            let result = check::analyse_file(job);
+            let result = check::analyse_job(isolation.as_deref(), job);
             let digest = &digests[&job.entry.path];
             record_result(job, digest, result, &ledger, run_id)
         },
@@ -568,7 +637,7 @@ fn record_result(
         digest,
         &outcome,
         result.report.as_ref(),
-        result.hash_problem.clone(),
+        problem_of(&result),
     );
     rec.detail_json = serde_json::to_string(&result).ok();
     let write_error = lock(ledger)
@@ -582,6 +651,15 @@ fn record_result(
         report: result.report,
         write_error,
     }
+}
+
+/// Why the file has no result worth caching: its analysis's own words (a
+/// worker that crashed, a file that cannot be opened), else the hash's.
+fn problem_of(result: &FileResult) -> Option<String> {
+    let analysis = result.report.as_ref().and_then(|r| r.problem.as_ref());
+    analysis
+        .map(|p| p.message.clone())
+        .or_else(|| result.hash_problem.clone())
 }
 
 fn panicked(job: &Job) -> Done {

@@ -34,6 +34,10 @@ pub fn read_packets(input: &mut ffmpeg::format::context::Input, mut each: impl F
         match packet.read(input) {
             Ok(()) => {
                 read_errors = 0;
+                if let Ok(at) = u64::try_from(packet.position()) {
+                    let media_s = media_time(input, &packet);
+                    crate::progress::at_media(at + packet.size() as u64, media_s);
+                }
                 each(Item::Packet(packet));
             }
             Err(ffmpeg::Error::Eof) => return,
@@ -46,6 +50,21 @@ pub fn read_packets(input: &mut ffmpeg::format::context::Input, mut each: impl F
             }
         }
     }
+}
+
+/// The media time of `packet`, in seconds from the stream's start.
+fn media_time(input: &ffmpeg::format::context::Input, packet: &ffmpeg::Packet) -> Option<f64> {
+    let stream = input.stream(packet.stream())?;
+    let ts = packet.pts().or(packet.dts())?;
+    let start = stream.start_time();
+    let start = if start == ffmpeg::ffi::AV_NOPTS_VALUE {
+        0
+    } else {
+        start
+    };
+    let tb = stream.time_base();
+    (tb.denominator() != 0)
+        .then(|| (ts - start) as f64 * f64::from(tb.numerator()) / f64::from(tb.denominator()))
 }
 
 /// The packets of some streams, handed over by a demux pass on another thread.

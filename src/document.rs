@@ -195,8 +195,68 @@ pub struct HistoryDoc<'a> {
     pub deliverable: &'a str,
     /// Its runs, oldest first.
     pub runs: Vec<HistoryRun<'a>>,
-    /// Its approvals, oldest first.
+    /// Its approvals, oldest first (each with its revocation, when revoked).
     pub approvals: &'a [ApprovalRecord],
+    /// Each distinct (file, SHA-256) its runs saw, in the order first seen.
+    pub versions: &'a [crate::review::versions::Version],
+}
+
+/// `note --format json` (adding, listing, changing, from findings).
+#[derive(Debug, Serialize)]
+pub struct NotesDoc<'a> {
+    /// What was done: `add`, `list`, `set_state` or `from_findings`.
+    pub action: &'a str,
+    /// The notes added, listed or changed, oldest first.
+    pub notes: &'a [crate::review::notes::Note],
+    /// With `from_findings`: findings that were already notes (nothing added for them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub already_noted: Option<usize>,
+}
+
+/// `markers --format json`: what was written.
+#[derive(Debug, Serialize)]
+pub struct MarkersDoc<'a> {
+    /// The deliverable.
+    pub deliverable: &'a str,
+    /// `edl`, `avid` or `otio`.
+    pub format: &'a str,
+    /// The file written (lossy UTF-8).
+    pub output: String,
+    /// The master the markers are placed on.
+    pub master: MarkersMaster,
+    /// The markers, in time order.
+    pub markers: &'a [crate::review::markers::Marker],
+}
+
+/// The master of a [`MarkersDoc`].
+#[derive(Debug, Serialize)]
+pub struct MarkersMaster {
+    /// Its path in the delivery.
+    pub path: crate::paths::RelPath,
+    /// Its content hash.
+    pub sha256: String,
+    /// Exact frame rate (`24000/1001`).
+    pub frame_rate: String,
+    /// Drop-frame timecode.
+    pub drop_frame: bool,
+    /// Its first frame's timecode.
+    pub start_timecode: String,
+    /// Its length in frames.
+    pub duration_frames: u64,
+}
+
+impl MarkersMaster {
+    /// The document's view of `m`.
+    pub fn of(m: &crate::review::notes::Master) -> Self {
+        MarkersMaster {
+            path: m.path.clone(),
+            sha256: m.sha256.clone(),
+            frame_rate: format!("{}/{}", m.rate.num, m.rate.den),
+            drop_frame: m.rate.drop_frame,
+            start_timecode: m.timecode(0),
+            duration_frames: m.duration_frames,
+        }
+    }
 }
 
 /// One profile of `specs list`.

@@ -61,7 +61,7 @@ impl FileProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A path given by the user does not exist or cannot be read.
-    #[error("failed to read {path}")]
+    #[error("{}", path_problem(path, source))]
     Path {
         /// The path.
         path: PathBuf,
@@ -105,5 +105,15 @@ impl FileProblem {
             _ => (ProblemKind::Unreadable, format!("cannot read: {err}")),
         };
         FileProblem::new(kind, what)
+    }
+}
+
+fn path_problem(path: &std::path::Path, source: &std::io::Error) -> String {
+    match source.kind() {
+        std::io::ErrorKind::NotFound => format!("{} does not exist", path.display()),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("{} cannot be read: permission denied", path.display())
+        }
+        _ => format!("failed to read {}", path.display()),
     }
 }

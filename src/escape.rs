@@ -43,6 +43,18 @@ pub fn is_dangerous(c: char) -> bool {
         )
 }
 
+/// Text as one field of a line-based format (EDL locators, Avid marker
+/// lists): every character [`is_dangerous`] (tabs, newlines, bidi
+/// controls…) becomes a space, and runs of white space one space, so the
+/// text can neither start a new line nor shift the fields after it.
+pub fn line_field(s: &str) -> String {
+    let spaced: String = s
+        .chars()
+        .map(|c| if is_dangerous(c) { ' ' } else { c })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +68,14 @@ mod tests {
         assert_eq!(terminal("csi\u{9b}2J"), "csi\\u{9b}2J");
         assert_eq!(terminal("cr\rPASS"), "cr\\u{d}PASS");
         assert_eq!(terminal("ls\u{2028}x\u{200f}"), "ls\\u{2028}x\\u{200f}");
+    }
+
+    #[test]
+    fn line_fields_stay_on_one_line() {
+        assert_eq!(
+            line_field("a\tb\r\n* LOC: x\u{2028}y  z"),
+            "a b * LOC: x y z"
+        );
+        assert_eq!(line_field("plain ñ"), "plain ñ");
     }
 }

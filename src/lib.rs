@@ -22,6 +22,7 @@ pub mod escape;
 pub mod exit;
 pub mod ffmpeg_log;
 pub mod inventory;
+pub mod isolate;
 pub mod kinds;
 pub mod ledger;
 pub mod measure;
@@ -33,7 +34,9 @@ pub mod policy;
 pub mod probe;
 pub mod progress;
 pub mod report;
+pub mod review;
 pub mod scan;
+pub mod shard;
 pub mod spec;
 
 /// Version of every JSON document signoff writes. Bumped on any breaking

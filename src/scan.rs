@@ -110,7 +110,7 @@ pub fn scan(
         ..WalkOptions::default()
     };
     let entries = walk::walk(root, &walk_opts);
-    reporter.set_total(entries.len() as u64);
+    reporter.add_total(entries.len() as u64);
     let files = run_pool(entries, opts.jobs, reporter, analyse, internal_error)?;
     Ok(Inventory {
         root: root.to_string_lossy().into_owned(),
@@ -143,6 +143,8 @@ pub fn run_pool_each<I: AsEntry + Clone + Send + 'static, T: Send + 'static>(
     on_panic: fn(&I) -> T,
     each: &mut dyn FnMut(&T),
 ) -> Result<Vec<T>, Error> {
+    let sizes = items.iter().map(|i| i.entry().size_bytes);
+    reporter.add_total_bytes(sizes.clone().sum(), sizes.max().unwrap_or(0));
     let work = Arc::new(work);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -157,9 +159,11 @@ pub fn run_pool_each<I: AsEntry + Clone + Send + 'static, T: Send + 'static>(
                 let work = Arc::clone(&work);
                 let fallback = item.clone();
                 let task = tokio::task::spawn_blocking(move || {
-                    reporter.started(&item.entry().path);
-                    let result = work(&item);
-                    reporter.finished(&item.entry().path);
+                    let entry = item.entry();
+                    reporter.started(&entry.path);
+                    let result = crate::progress::within(&reporter, &entry.path, || work(&item));
+                    reporter.advanced(&entry.path, entry.size_bytes);
+                    reporter.finished(&entry.path);
                     result
                 });
                 (task, fallback)
@@ -195,10 +199,18 @@ impl<X> AsEntry for (Entry, X) {
 
 /// A file whose analysis panicked: reported, never lost.
 pub fn internal_error(entry: &Entry) -> ScannedFile {
-    let problem = FileProblem::new(
-        ProblemKind::Corrupt,
-        "internal error while analysing this file (please report it)",
-    );
+    analysis_failed(
+        entry,
+        FileProblem::new(
+            ProblemKind::Corrupt,
+            "internal error while analysing this file (please report it)",
+        ),
+    )
+}
+
+/// A file whose analysis could not finish (it panicked, or its worker
+/// crashed or was stopped): reported with `problem`, never lost.
+pub fn analysis_failed(entry: &Entry, problem: FileProblem) -> ScannedFile {
     failed(
         entry,
         Sniffed {

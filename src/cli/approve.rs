@@ -20,20 +20,31 @@ use std::path::PathBuf;
 Examples:
   signoff approve feature-master --by \"Ana Ruiz\" --note \"viewed in full, grade OK\"
   signoff approve mne --by \"Ana Ruiz\" --override \"distributor accepts -16 LUFS M&E (email 2025-02-03)\"
+  signoff approve --revoke feature-master --by \"Ana Ruiz\" \"wrong audio in reel 4\"
 
 Prints each file approved with its SHA-256, verdict, warnings and rules not evaluated.
-A refused approval records nothing in the ledger.
+A refused approval records nothing in the ledger. A deliverable with review notes still open
+(`signoff note`) is refused too, unless --override is given. --revoke records who revoked the
+approval in force, when and why; the board shows the deliverable unapproved again.
 
 With --seal the delivery folder is also sealed (ASC MHL, like `signoff seal`) in the same
 step: the seal re-reads every file and is written, and the approval recorded, only when each
 approved file still has the SHA-256 being approved, so the manifest and the approval name the
 same bytes. A deliverable whose plan says `manifest = \"ascmhl\"` can only be approved with --seal.
 
-Exit codes: 0 approved; 1 refused (failing, incomplete or missing, and no --override; a seal
-required, or refused); 4 no plan or unknown deliverable.")]
+Exit codes: 0 approved (or revoked); 1 refused (failing, incomplete or missing, or notes open,
+and no --override; a seal required, or refused; nothing to revoke); 3 --revoke without a reason;
+4 no plan or unknown deliverable.")]
 pub struct ApproveArgs {
     /// The deliverable id from the plan.
     pub deliverable: String,
+    /// With --revoke: why the approval is revoked.
+    #[arg(value_name = "REASON", requires = "revoke")]
+    pub reason: Option<String>,
+    /// Revoke the deliverable's approval in force instead (recorded with --by and REASON);
+    /// the board shows it unapproved again.
+    #[arg(long, conflicts_with_all = ["note", "override_reason", "seal"])]
+    pub revoke: bool,
     /// Who signs off (default: the login name).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
@@ -68,7 +79,17 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         Some(by) => by,
         None => anyhow::bail!("no login name found for who signs off; say who with --by NAME"),
     };
-    let report = run_board(&ctx, &args.walk, false, Format::Human)?;
+    if args.revoke {
+        return run_revoke(args, &ctx, by);
+    }
+    let report = run_board(
+        &ctx,
+        &args.walk,
+        false,
+        Format::Human,
+        &super::args::IsolationFlags::defaults(),
+        super::check_plan::Mode::Check,
+    )?;
     let mut ledger = ctx.open_ledger()?;
     ledger.set_run_kind(report.run_id, "approve")?;
     let req = ApproveRequest {
@@ -83,7 +104,7 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
         Err(e) => {
             // A refusal records nothing: not the approval, not the run made for it.
             ledger.discard_run(report.run_id)?;
-            if let ApproveError::Refused { .. } = e {
+            if let ApproveError::Refused { .. } | ApproveError::OpenNotes { .. } = e {
                 eprintln!("signoff: {}", terminal(&e.to_string()));
                 return Ok(signoff::exit::QC_FAILED);
             }
@@ -135,6 +156,52 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(signoff::exit::OK)
+}
+
+/// `approve --revoke DELIVERABLE --by NAME "reason"`: records the
+/// revocation of the approval in force; nothing is checked or analysed.
+fn run_revoke(
+    args: &ApproveArgs,
+    ctx: &super::board::PlanContext,
+    by: String,
+) -> anyhow::Result<u8> {
+    let Some(reason) = args.reason.clone().filter(|r| !r.trim().is_empty()) else {
+        eprintln!("signoff: say why the approval is revoked: signoff approve --revoke DELIVERABLE --by NAME \"reason\"");
+        return Ok(signoff::exit::USAGE);
+    };
+    let mut ledger = ctx.open_ledger()?;
+    let root = signoff::delivery::root_key(&ctx.plan.root)?;
+    let revocation = signoff::ledger::notes::Revocation {
+        approval_id: 0,
+        by,
+        at: signoff::delivery::now_utc(),
+        reason,
+    };
+    match signoff::approve::revoke(
+        &ctx.plan.plan,
+        &mut ledger,
+        &root,
+        &args.deliverable,
+        &revocation,
+    ) {
+        Ok(id) => {
+            let mut out = output::stdout();
+            writeln!(
+                out,
+                "revoked approval {id} of {} by {}: {}",
+                terminal(&args.deliverable),
+                terminal(&revocation.by),
+                terminal(&revocation.reason)
+            )?;
+            out.flush()?;
+            Ok(signoff::exit::OK)
+        }
+        Err(e @ ApproveError::NothingToRevoke { .. }) => {
+            eprintln!("signoff: {}", terminal(&e.to_string()));
+            Ok(signoff::exit::QC_FAILED)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Seals the root when asked (bound to the approval's SHA-256s); why the

@@ -16,8 +16,11 @@ Examples:
   signoff plan init /mnt/deliveries/FEATURE     a starting plan to edit
   signoff check /mnt/deliveries/FEATURE         QC every deliverable of the plan, print the board
   signoff approve feature-master --by \"Ana\"    sign off, bound to each file's SHA-256
+  signoff note feature-master --at 01:00:12:05 \"sky goes magenta\" --by Dir   a note at a timecode, on the current version
+  signoff markers feature-master --format edl -o notes.edl   open notes and QC findings as markers for the editor
   signoff check master.mov --spec netflix-prores-hq   against a distributor's spec
   signoff measure printmaster.wav               loudness (EBU R 128), true peak, audio faults
+  signoff diff FEATURE_v2.mov FEATURE_v3.mov    what changed between two versions, in timecode
   signoff hash FEATURE > FEATURE.sha256         checksums sha256sum -c reads; `signoff hash -c` checks them
   signoff specs list                            the built-in spec profiles
 
@@ -51,12 +54,18 @@ pub enum Command {
     Approve(super::approve::ApproveArgs),
     /// The delivery board from the ledger, without re-analysing.
     Status(super::status::StatusArgs),
-    /// A deliverable's runs and approvals.
+    /// A deliverable's runs, versions, approvals and revocations.
     History(super::history::HistoryArgs),
+    /// Notes at timecodes on a deliverable's current version: add, list, change state, from QC findings.
+    Note(super::note::NoteArgs),
+    /// Export a deliverable's open notes and QC findings as markers (EDL, Avid, OpenTimelineIO).
+    Markers(super::markers::MarkersArgs),
     /// Render reports again (HTML, JUnit, JSON, Markdown), without re-analysis: the ledger's last run, or `--from run.json`.
     Report(super::report::ReportArgs),
     /// Measure loudness, true peak and audio faults per programme.
     Measure(super::measure::MeasureArgs),
+    /// What changed between two versions of a master: facts, loudness, and the timecode ranges whose picture or sound changed.
+    Diff(super::diff::DiffArgs),
     /// Checksums of files and folders from one read per file (sha256sum-compatible lines or JSON), or check a checksum list (-c).
     Hash(super::hash::HashArgs),
     /// Seal a delivery folder: write one ASC MHL v2.0 generation into ROOT/ascmhl/ (verifying the history first).
@@ -67,6 +76,13 @@ pub enum Command {
     Completions(super::completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(super::completions::ManArgs),
+    /// Build the delivery board from the results of `check --shard K/N`
+    /// runs (every shard must have run, with this plan); analyses nothing.
+    Merge(super::check::CheckArgs),
+    /// Analyse files sent as JSON lines on stdin (the worker process of
+    /// `check`; not for people).
+    #[command(hide = true)]
+    Worker,
 }
 
 /// Output formats shared by every command.
@@ -109,6 +125,54 @@ pub struct WalkFlags {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// How files are analysed: in worker processes (the default) or here.
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct IsolationFlags {
+    /// Analyse files in this process instead of in worker processes (for
+    /// debugging: a crash or hang in one file then ends or stalls the run).
+    #[arg(long)]
+    pub in_process: bool,
+    /// Stop a file's analysis after this long: seconds (`600`), a multiple of
+    /// the file's duration (`4x`) or `none`.
+    #[arg(long, value_name = "LIMIT", default_value = "none", value_parser = signoff::isolate::FileTimeout::parse)]
+    pub file_timeout: Option<signoff::isolate::FileTimeout>,
+    /// Stop a file's analysis when it reads nothing for this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub stall_timeout: f64,
+    /// Limit each worker's memory (address space) to this many MiB.
+    #[arg(long, value_name = "MIB")]
+    pub worker_memory: Option<u64>,
+}
+
+impl IsolationFlags {
+    /// The isolation these flags ask for; `None` with `--in-process`.
+    pub fn isolation(&self) -> Option<std::sync::Arc<signoff::isolate::Isolation>> {
+        if self.in_process {
+            return None;
+        }
+        let program = std::env::current_exe().ok()?;
+        Some(std::sync::Arc::new(signoff::isolate::Isolation {
+            program,
+            args: vec!["worker".into()],
+            stall: std::time::Duration::from_secs_f64(self.stall_timeout.max(0.1)),
+            file_timeout: self
+                .file_timeout
+                .unwrap_or(signoff::isolate::FileTimeout::None),
+            memory_limit_bytes: self.worker_memory.map(|m| m.saturating_mul(1 << 20)),
+        }))
+    }
+
+    /// The default: worker processes, no time limit beyond the stall.
+    pub fn defaults() -> Self {
+        IsolationFlags {
+            in_process: false,
+            file_timeout: None,
+            stall_timeout: 60.0,
+            worker_memory: None,
+        }
+    }
 }
 
 /// `--jobs`: a whole number of at least 1.

@@ -107,7 +107,16 @@ pub fn user() -> String {
 
 /// The errors of each failing file, by path relative to the delivery root
 /// (`check -v` lists them under their deliverable).
-pub type FileErrors = BTreeMap<RelPath, Vec<Finding>>;
+pub type FileErrors = BTreeMap<RelPath, FileDetail>;
+
+/// What `-v` shows under a file: its errors, or why it could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct FileDetail {
+    /// Its failed error-severity rules.
+    pub errors: Vec<Finding>,
+    /// Why it could not be read, when it could not.
+    pub problem: Option<String>,
+}
 
 /// How much of the board people see.
 #[derive(Debug, Clone, Copy, Default)]
@@ -385,6 +394,9 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
     for f in &d.stale_files {
         plain(format!("  changed since approval: {f}"));
     }
+    for line in version_lines(d) {
+        plain(line);
+    }
     for s in &d.missing_sidecars {
         plain(format!("  missing sidecar: {s}"));
     }
@@ -400,7 +412,9 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
     for f in &d.files {
         match (f.outcome.sha256.is_none(), f.outcome.verdict) {
             (true, _) | (_, Some(Verdict::Unreadable)) => {
-                out.push((format!("  cannot read: {}", f.path), Some(Tone::Bad)))
+                out.push((format!("  cannot read: {}", f.path), Some(Tone::Bad)));
+                let why = errors.and_then(|e| e.get(&f.path)?.problem.as_deref());
+                out.extend(why.map(|w| (format!("      {}", terminal(w)), None)));
             }
             (_, Some(Verdict::Fail)) => {
                 let line = format!(
@@ -410,7 +424,10 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
                     plural(f.outcome.errors)
                 );
                 out.push((line, Some(Tone::Bad)));
-                let listed = errors.and_then(|e| e.get(&f.path)).into_iter().flatten();
+                let listed = errors
+                    .and_then(|e| e.get(&f.path))
+                    .into_iter()
+                    .flat_map(|d| &d.errors);
                 out.extend(listed.map(|e| (error_line(e), None)));
             }
             _ => {}
@@ -427,6 +444,13 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
         );
         out.push((line, Some(Tone::Warn)));
     }
+    if d.open_notes > 0 {
+        let line = format!(
+            "  notes: {} open (signoff note --list {})",
+            d.open_notes, d.id
+        );
+        out.push((line, Some(Tone::Warn)));
+    }
     if let Some(a) = &d.approval {
         let how = a
             .override_reason
@@ -439,6 +463,31 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
         ));
     }
     out
+}
+
+/// Under a stale approval, each changed file's current version and the
+/// approved one (SHA-256, 12 digits): `version now 1a2b3c4d5e6f of
+/// picture/FTR.mov; approved 9f8e7d6c5b4a`.
+fn version_lines(d: &DeliverableStatus) -> Vec<String> {
+    let Some(a) = d.approval.as_ref().filter(|_| !d.stale_files.is_empty()) else {
+        return Vec::new();
+    };
+    let short = |s: &str| s[..12.min(s.len())].to_string();
+    d.files
+        .iter()
+        .filter_map(|f| {
+            let now = f.outcome.sha256.as_deref()?;
+            let approved = a.files.get(&f.path).map(|s| short(s));
+            (approved.as_deref() != Some(&short(now))).then(|| {
+                format!(
+                    "  version now {} of {}; approved {}",
+                    short(now),
+                    f.path,
+                    approved.unwrap_or_else(|| "none (file added)".into())
+                )
+            })
+        })
+        .collect()
 }
 
 fn extras(out: &mut impl Write, r: &BoardReport) -> std::io::Result<()> {

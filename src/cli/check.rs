@@ -75,6 +75,9 @@ pub struct CheckArgs {
     /// Walking and progress.
     #[command(flatten)]
     pub walk: super::args::WalkFlags,
+    /// Worker processes and their limits.
+    #[command(flatten)]
+    pub isolation: super::args::IsolationFlags,
     /// What fails the run.
     #[command(flatten)]
     pub policy: super::args::PolicyFlags,
@@ -87,6 +90,11 @@ pub struct CheckArgs {
     /// Hash and analyse every file again, ignoring the ledger's cache.
     #[arg(long, conflicts_with = "specs")]
     pub rehash: bool,
+    /// Check one shard of the delivery's files, K of N (or `auto/N`: K from
+    /// JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX),
+    /// recording its results for `signoff merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "specs")]
+    pub shard: Option<String>,
     /// List each failing file's errors (rule, timecode, message) under its deliverable.
     #[arg(long, short)]
     pub verbose: bool,
@@ -141,6 +149,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             args.language.as_deref(),
             &profiles,
         )),
+        isolation: args.isolation.isolation(),
     };
     let mut run = reports::new_run(&args.paths, &profiles);
     run.policy = args.policy.policy();

@@ -13,6 +13,41 @@ use std::sync::Arc;
 
 /// Runs `signoff check` against the plan found for its one folder.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    run_as(args, false)
+}
+
+/// Runs `signoff merge`: the board of the shards' recorded results.
+pub fn run_merge(args: &CheckArgs) -> anyhow::Result<u8> {
+    run_as(args, true)
+}
+
+/// What a shard says: which files it recorded, never the board.
+fn shard_done(
+    s: signoff::shard::Shard,
+    ctx: &board::PlanContext,
+    report: &delivery::BoardReport,
+    format: Format,
+) -> anyhow::Result<u8> {
+    let summary = signoff::shard::ShardRun {
+        shard: s.run_kind(),
+        run_id: report.run_id,
+        ledger: ctx.ledger_path.clone(),
+        analysed_files: report.analysed_files,
+        reused_files: report.reused_files,
+    };
+    let mut out = output::stdout();
+    match format {
+        Format::Json => {
+            let doc = signoff::document::envelope("check --shard", &summary);
+            write!(out, "{}", signoff::document::to_json(&doc)?)?
+        }
+        _ => writeln!(out, "{}", signoff::escape::terminal(&summary.text()))?,
+    }
+    out.flush()?;
+    Ok(signoff::exit::OK)
+}
+
+fn run_as(args: &CheckArgs, merge: bool) -> anyhow::Result<u8> {
     let format = match args.format {
         CheckFormat::Human => Format::Human,
         CheckFormat::Json => Format::Json,
@@ -31,7 +66,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         today: args.today.clone(),
     };
     let ctx = plan_args.load_at(Some(root))?;
-    let report = run_board(&ctx, &args.walk, args.rehash, format)?;
+    let mode = match (&args.shard, merge) {
+        (Some(_), true) => anyhow::bail!("`merge` takes no --shard: it merges them all"),
+        (Some(s), false) => Mode::Shard(
+            signoff::shard::Shard::parse(s, |v| std::env::var(v).ok())
+                .map_err(|e| anyhow::anyhow!("--shard: {e}"))?,
+        ),
+        (None, true) => Mode::Merge,
+        (None, false) => Mode::Check,
+    };
+    let report = run_board(&ctx, &args.walk, args.rehash, format, &args.isolation, mode)?;
+    if let Mode::Shard(s) = mode {
+        return shard_done(s, &ctx, &report, format);
+    }
     let policy = args.policy.policy();
     let errors = match args.verbose && format == Format::Human {
         true => Some(file_errors(&ctx, &report, policy)?),
@@ -72,8 +119,13 @@ fn file_errors(
             .filter(|f| f.is_error())
             .cloned()
             .collect();
-        if !failing.is_empty() {
-            errors.insert(signoff::paths::RelPath::from_path(rel), failing);
+        let problem = r.problem.as_ref().map(|p| p.message.clone());
+        if !failing.is_empty() || problem.is_some() {
+            let detail = board::FileDetail {
+                errors: failing,
+                problem,
+            };
+            errors.insert(signoff::paths::RelPath::from_path(rel), detail);
         }
     }
     Ok(errors)
@@ -99,8 +151,13 @@ pub fn run_board(
     walk: &super::args::WalkFlags,
     rehash: bool,
     format: Format,
+    isolation: &super::args::IsolationFlags,
+    mode: Mode,
 ) -> anyhow::Result<delivery::BoardReport> {
     let ledger = ctx.open_ledger()?;
+    if mode == Mode::Merge {
+        shards_agree(ctx, &ledger)?;
+    }
     let bar = Arc::new(Bar::new(
         should_draw(Terminal::detect(), walk.quiet, format == Format::Json),
         "checking",
@@ -112,8 +169,62 @@ pub fn run_board(
         user: board::user(),
         now: delivery::now_utc(),
         today: ctx.today,
+        isolation: isolation.isolation(),
+        shard: match mode {
+            Mode::Shard(s) => Some(s),
+            _ => None,
+        },
+        cached_only: mode == Mode::Merge,
     };
     let report = delivery::run(&ctx.plan, &ctx.registry, ledger, &opts, bar.clone());
     bar.finish();
-    Ok(report?)
+    let report = report?;
+    if let Mode::Shard(s) = mode {
+        ctx.open_ledger()?
+            .set_run_kind(report.run_id, &s.run_kind())?;
+    }
+    Ok(report)
+}
+
+/// What a planned run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Check every file and decide the board.
+    Check,
+    /// Check one shard's files and record them (`check --shard K/N`).
+    Shard(signoff::shard::Shard),
+    /// Analyse nothing: the board from the shards' results (`merge`).
+    Merge,
+}
+
+/// `merge`: every shard of the newest sharding has recorded a run, with
+/// this plan.
+fn shards_agree(ctx: &board::PlanContext, ledger: &signoff::ledger::Ledger) -> anyhow::Result<()> {
+    let root = signoff::delivery::root_key(&ctx.plan.root)?;
+    let runs = ledger.latest_shard_runs(&root)?;
+    let newest = runs.iter().max_by_key(|(_, (id, _))| *id);
+    let Some((kind, _)) = newest else {
+        anyhow::bail!(
+            "no shard has recorded a run over {} in {}: run `signoff check --shard K/N` first",
+            root.display(),
+            ledger.path().display()
+        );
+    };
+    let count = kind.rsplit('/').next().unwrap_or("1").to_string();
+    let n: u32 = count.parse().unwrap_or(1);
+    let mut problems = Vec::new();
+    for k in 1..=n {
+        let kind = format!("shard {k}/{n}");
+        match runs.get(&kind) {
+            None => problems.push(format!("shard {k}/{n} has not recorded a run")),
+            Some((_, digest)) if *digest != ctx.plan.digest => problems.push(format!(
+                "shard {k}/{n} ran with a different plan (or profiles) than this one: run it again"
+            )),
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("cannot merge the {n} shards: {}", problems.join("; "));
+    }
+    Ok(())
 }

@@ -20,13 +20,20 @@ pub fn main() -> ExitCode {
         Command::Approve(args) => super::approve::run(args),
         Command::Status(args) => super::status::run(args),
         Command::History(args) => super::history::run(args),
+        Command::Note(args) => super::note::run(args),
+        Command::Markers(args) => super::markers::run(args),
         Command::Report(args) => super::report::run(args),
         Command::Measure(args) => super::measure::run(args),
+        Command::Diff(args) => super::diff::run(args),
         Command::Hash(args) => super::hash::run(args),
         Command::Seal(args) => super::seal::run_seal(args),
         Command::Verify(args) => super::seal::run_verify(args),
         Command::Completions(args) => super::completions::run_completions(args),
         Command::Man(args) => super::completions::run_man(args),
+        Command::Merge(args) => super::check_plan::run_merge(args),
+        Command::Worker => signoff::isolate::serve(std::io::stdin().lock(), std::io::stdout())
+            .map(|()| signoff::exit::OK)
+            .map_err(Into::into),
     };
     match result {
         Ok(code) => ExitCode::from(code),

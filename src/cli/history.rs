@@ -1,5 +1,6 @@
-//! `signoff history DELIVERABLE`: its runs (with the state in each) and
-//! approvals, oldest first, from the ledger.
+//! `signoff history DELIVERABLE`: its runs (with the state in each),
+//! approvals and revocations, oldest first, then its versions (each
+//! distinct file content, with the runs that saw it), from the ledger.
 
 use super::args::Format;
 use super::board::PlanArgs;
@@ -45,6 +46,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
     let root = root_key(&ctx.plan.root)?;
     let runs = ledger.runs_of(&root, &args.deliverable)?;
     let approvals = ledger.approvals_of(&root, &args.deliverable)?;
+    let versions = signoff::review::versions::versions(&ctx.plan, &ledger, &args.deliverable)?;
     let mut out = output::stdout();
     if args.format == Format::Json {
         use signoff::document::{envelope, to_json, HistoryDoc, HistoryRun};
@@ -56,6 +58,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
             deliverable: &args.deliverable,
             runs,
             approvals: &approvals,
+            versions: &versions,
         };
         out.write_all(to_json(&envelope("history", doc))?.as_bytes())?;
     } else {
@@ -87,11 +90,39 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
                 s.push_str(&format!("  OVERRIDE: {}", terminal(o)));
             }
             lines.push((ap.at.clone(), s));
+            if let Some(r) = &a.revocation {
+                let s = format!(
+                    "REVOKED approval {} by {}: {}",
+                    a.id,
+                    terminal(&r.by),
+                    terminal(&r.reason)
+                );
+                lines.push((r.at.clone(), s));
+            }
         }
         lines.sort();
         writeln!(out, "{}", terminal(&args.deliverable))?;
         for (at, s) in lines {
             writeln!(out, "  {}  {s}", terminal(&at))?;
+        }
+        if !versions.is_empty() {
+            writeln!(out, "versions")?;
+        }
+        for (i, v) in versions.iter().enumerate() {
+            let seen = if v.first_run == v.last_run {
+                format!("run {}", v.first_run)
+            } else {
+                format!("runs {}–{}", v.first_run, v.last_run)
+            };
+            writeln!(
+                out,
+                "  v{:<3} {}  {}  {seen} ({} – {})",
+                i + 1,
+                &v.sha256[..12.min(v.sha256.len())],
+                terminal(&v.path.display()),
+                terminal(&v.first_seen_at),
+                terminal(&v.last_seen_at)
+            )?;
         }
     }
     out.flush()?;

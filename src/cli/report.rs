@@ -55,10 +55,9 @@ pub fn parse_target(arg: &str) -> Result<ReportTarget, String> {
                     "no file after `{prefix}:`; use `{prefix}:-` for standard output"
                 ));
             }
-            return Ok(ReportTarget {
-                format,
-                path: PathBuf::from(rest),
-            });
+            let path = PathBuf::from(rest);
+            folder_exists(&path)?;
+            return Ok(ReportTarget { format, path });
         }
     }
     if arg == "-" {
@@ -72,7 +71,23 @@ pub fn parse_target(arg: &str) -> Result<ReportTarget, String> {
              or .md, or write FORMAT:PATH (html, junit, json, jsonl, md)"
         )
     })?;
+    folder_exists(&path)?;
     Ok(ReportTarget { format, path })
+}
+
+/// A report is refused before the run when the folder it would be written
+/// into does not exist, not after the run has been spent.
+fn folder_exists(path: &std::path::Path) -> Result<(), String> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() && !folder.is_dir() => Err(format!(
+            "the folder `{}` does not exist: create it first, or write the report elsewhere",
+            folder.display()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A run report with the environment filled in and no files yet.
@@ -183,7 +198,7 @@ mod tests {
         let t =
             |s: &str| parse_target(s).map(|t| (t.format, t.path.to_string_lossy().into_owned()));
         assert_eq!(t("out.html"), Ok((ReportFormat::Html, "out.html".into())));
-        assert_eq!(t("a/b.HTM"), Ok((ReportFormat::Html, "a/b.HTM".into())));
+        assert_eq!(t("src/b.HTM"), Ok((ReportFormat::Html, "src/b.HTM".into())));
         assert_eq!(t("x.xml"), Ok((ReportFormat::Junit, "x.xml".into())));
         assert_eq!(
             t("run.jsonl"),
@@ -201,5 +216,17 @@ mod tests {
         assert!(t("-").is_err());
         assert!(t("out.pdf").unwrap_err().contains("FORMAT:PATH"));
         assert!(t("html:").is_err());
+    }
+
+    #[test]
+    fn a_report_into_a_missing_folder_is_refused_before_the_run() {
+        let err = parse_target("no-such-folder/board.html").unwrap_err();
+        assert!(
+            err.contains("the folder `no-such-folder` does not exist"),
+            "{err}"
+        );
+        let err = parse_target("junit:no-such-folder/x.xml").unwrap_err();
+        assert!(err.contains("does not exist"), "{err}");
+        assert!(parse_target("board.html").is_ok(), "the current folder");
     }
 }

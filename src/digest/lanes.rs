@@ -51,6 +51,7 @@ fn inline(reader: &mut impl Read, algos: &[Algo]) -> io::Result<FileDigests> {
         }
         hasher.update(&buf[..n]);
         size_bytes += n as u64;
+        crate::progress::at(size_bytes);
     }
     Ok(FileDigests {
         size_bytes,
@@ -140,6 +141,7 @@ fn feed(
         }
         buf.truncate(n);
         size_bytes += n as u64;
+        crate::progress::at(size_bytes);
         let block = Arc::new(buf);
         for lane in lanes {
             if lane.send(Arc::clone(&block)).is_err() {

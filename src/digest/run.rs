@@ -69,7 +69,7 @@ pub fn hash_paths(
         })?;
         entries.extend(walk::walk(p, &walk_opts));
     }
-    reporter.set_total(entries.len() as u64);
+    reporter.add_total(entries.len() as u64);
     let algos = opts.algos.clone();
     crate::scan::run_pool_each(
         entries,
@@ -277,7 +277,7 @@ pub fn check_list(
         .into_iter()
         .map(|(path, algos)| (bare_entry(path), algos))
         .collect();
-    reporter.set_total(items.len() as u64);
+    reporter.add_total(items.len() as u64);
     let results = crate::scan::run_pool_each(
         items,
         opts.jobs,

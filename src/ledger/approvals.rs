@@ -32,6 +32,9 @@ pub struct ApprovalRecord {
     pub approval: Approval,
     /// Profile id → digest used.
     pub profiles: BTreeMap<String, String>,
+    /// Its revocation, when it was revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<super::notes::Revocation>,
 }
 
 impl Ledger {
@@ -109,6 +112,7 @@ impl Ledger {
                             message: format!("approval {id}: {e}"),
                         }
                     })?,
+                    revocation: self.revocation(id)?,
                 })
             })
             .collect()
@@ -151,7 +155,9 @@ impl Ledger {
             .collect())
     }
 
-    /// The latest approval of each of `deliverables` over `root`.
+    /// The latest approval of each of `deliverables` over `root`, when it
+    /// is in force (a revoked latest approval leaves the deliverable
+    /// unapproved: an earlier one does not come back).
     pub fn latest_approvals(
         &self,
         root: &Path,
@@ -160,7 +166,9 @@ impl Ledger {
         let mut out = BTreeMap::new();
         for d in deliverables {
             if let Some(last) = self.approvals_of(root, d)?.pop() {
-                out.insert(d.clone(), last.approval);
+                if last.revocation.is_none() {
+                    out.insert(d.clone(), last.approval);
+                }
             }
         }
         Ok(out)

@@ -7,7 +7,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build writes.
-pub const CURRENT: i64 = 5;
+pub const CURRENT: i64 = 6;
 
 /// Version 1: runs, the file cache, results, approvals.
 pub const V1: &str = "
@@ -140,7 +140,55 @@ pub const V5: &str = "
 ALTER TABLE file_results ADD COLUMN picture_json TEXT;
 ";
 
-const STEPS: [&str; 5] = [V1, V2, V3, V4, V5];
+/// Version 6: the review loop. Notes at timecodes, each bound to the
+/// content (SHA-256) and file of the version it was made on, its range as
+/// frame counts from the file's first frame at an exact rate (with the
+/// timecode text as typed); a note's state changes (open, addressed,
+/// won't fix: who, when, why), latest wins; and revocations of approvals.
+/// Every path and root is its raw bytes (BLOB), as since version 4.
+pub const V6: &str = "
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    root TEXT NOT NULL,
+    deliverable TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    path BLOB NOT NULL,
+    start_frame INTEGER NOT NULL,
+    end_frame INTEGER NOT NULL,
+    rate_num INTEGER NOT NULL,
+    rate_den INTEGER NOT NULL,
+    drop_frame INTEGER NOT NULL,
+    start_timecode TEXT NOT NULL,
+    end_timecode TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('creative', 'technical', 'qc')),
+    created_at TEXT NOT NULL,
+    source TEXT,
+    CHECK (end_frame >= start_frame)
+);
+CREATE INDEX notes_deliverable ON notes(root, deliverable, id);
+CREATE UNIQUE INDEX notes_source ON notes(root, deliverable, sha256, path, source, start_frame)
+    WHERE source IS NOT NULL;
+CREATE TABLE note_states (
+    id INTEGER PRIMARY KEY,
+    note_id INTEGER NOT NULL REFERENCES notes(id),
+    state TEXT NOT NULL CHECK (state IN ('open', 'addressed', 'wont_fix')),
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    comment TEXT
+);
+CREATE INDEX note_states_note ON note_states(note_id, id);
+CREATE TABLE revocations (
+    id INTEGER PRIMARY KEY,
+    approval_id INTEGER NOT NULL UNIQUE REFERENCES approvals(id),
+    revoked_by TEXT NOT NULL,
+    revoked_at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+";
+
+const STEPS: [&str; 6] = [V1, V2, V3, V4, V5, V6];
 
 /// Why a ledger could not be prepared.
 #[derive(Debug, thiserror::Error)]

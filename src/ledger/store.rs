@@ -319,6 +319,27 @@ impl Ledger {
             .map_err(|e| self.err(e))
     }
 
+    /// The latest completed run of each shard over `root` (`kind` `shard K/N`):
+    /// (kind, run id, plan digest), by kind.
+    pub fn latest_shard_runs(
+        &self,
+        root: &Path,
+    ) -> Result<BTreeMap<String, (i64, String)>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT kind, id, plan_digest FROM runs
+                 WHERE root = ?1 AND finished_at IS NOT NULL AND kind LIKE 'shard %' ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![root.as_os_str().as_bytes()], |r| {
+                Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
+        rows.map_err(|e| self.err(e))
+    }
+
     /// Removes every record of `run` (its files, its board, the run itself),
     /// in one transaction: a refused approval records nothing. The cache of
     /// hashes and results, keyed by content, stays.

@@ -118,8 +118,20 @@ impl PictureRun {
         media: &MediaInfo,
         opts: &PictureOptions,
     ) -> PictureRun {
+        PictureRun::with_detectors(input, media, opts, &|_, info| detectors(opts, info))
+    }
+
+    /// Decoders for every video stream of `input`, each frame shown to the
+    /// detectors `make` builds for the stream (its container index and
+    /// facts) instead of the QC detectors (`signoff diff`'s fingerprints).
+    pub fn with_detectors(
+        input: &ffmpeg::format::context::Input,
+        media: &MediaInfo,
+        opts: &PictureOptions,
+        make: &MakeDetectors<'_>,
+    ) -> PictureRun {
         PictureRun {
-            tracks: open_tracks(input, media, opts),
+            tracks: open_tracks(input, media, opts, make),
             frame: ffmpeg::frame::Video::empty(),
         }
     }
@@ -176,11 +188,15 @@ impl PictureRun {
     }
 }
 
+/// Builds the detectors of one video stream (container index, facts).
+pub type MakeDetectors<'a> = dyn Fn(usize, &StreamInfo) -> Vec<Box<dyn Detector>> + 'a;
+
 /// A decoder and detectors for every video stream that is not an attached picture.
 fn open_tracks(
     input: &ffmpeg::format::context::Input,
     media: &MediaInfo,
     opts: &PictureOptions,
+    make: &MakeDetectors<'_>,
 ) -> HashMap<usize, Track> {
     let mut tracks = HashMap::new();
     for stream in input.streams() {
@@ -259,7 +275,7 @@ fn open_tracks(
             index,
             Track {
                 decoder: Some(decoder),
-                detectors: detectors(opts, &stream_info),
+                detectors: make(index, &stream_info),
                 ctx,
                 time_base,
                 origin: (start != ffi::AV_NOPTS_VALUE).then_some(start),
@@ -350,8 +366,10 @@ impl Track {
         }
         self.ctx.frames += 1;
         self.ctx.duration_s = self.ctx.duration_s.max(time_s + 1.0 / self.fps);
+        let cache = super::FrameCache::default();
         match view(frame, index, time_s, self.full_range) {
-            Ok(v) => {
+            Ok(mut v) => {
+                v.cache = Some(&cache);
                 self.out.bit_depth = v.bit_depth;
                 self.out.full_range = v.full_range;
                 for d in &mut self.detectors {
@@ -481,5 +499,6 @@ fn view(
         u,
         v,
         source: Some(super::held::Source { frame, planes }),
+        cache: None,
     })
 }

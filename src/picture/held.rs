@@ -154,6 +154,7 @@ impl Held {
             u: self.shapes[1].plane(data(1)),
             v: self.shapes[2].plane(data(2)),
             source: None,
+            cache: None,
         })
     }
 }

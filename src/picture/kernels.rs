@@ -115,6 +115,61 @@ pub fn idet_line(
     total
 }
 
+/// [`idet_line`] for samples of at most `bits` bits (up to 14), in 16-bit
+/// lanes: twice the samples per instruction, the same three sums. Every
+/// difference is at most 2·(2^bits − 1) < 2^15, so it is exact in an `i16`,
+/// and the 16-bit lane sums are emptied before they could overflow. A
+/// sample above 2^bits − 1 (which FFmpeg's decoders do not make) is read
+/// as 2^bits − 1.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn idet_line_narrow(
+    above: &[u16],
+    here: &[u16],
+    below: &[u16],
+    prev: &[u16],
+    next: &[u16],
+    bits: u8,
+) -> [u64; 3] {
+    const L: usize = 16;
+    let bits = bits.clamp(1, 14);
+    let top = ((1u32 << bits) - 1) as u16;
+    let n = [above.len(), here.len(), below.len(), prev.len(), next.len()]
+        .into_iter()
+        .min()
+        .unwrap_or(0);
+    // Blocks of L samples a 16-bit lane sum takes before it must be emptied.
+    let per_flush = (65_535 / (2 * u32::from(top))).max(1) as usize;
+    let blocks = n / L;
+    let mut total = [0u64; 3];
+    let mut start = 0;
+    while start < blocks {
+        let end = (start + per_flush).min(blocks);
+        let (mut sp, mut sx, mut sh) = ([0u16; L], [0u16; L], [0u16; L]);
+        for o in (start * L..end * L).step_by(L) {
+            let (a, h, b) = (&above[o..o + L], &here[o..o + L], &below[o..o + L]);
+            let (p, x) = (&prev[o..o + L], &next[o..o + L]);
+            for l in 0..L {
+                let ab = a[l].min(top) + b[l].min(top);
+                sp[l] += (ab.wrapping_sub(p[l].min(top) << 1) as i16).unsigned_abs();
+                sx[l] += (ab.wrapping_sub(x[l].min(top) << 1) as i16).unsigned_abs();
+                sh[l] += (ab.wrapping_sub(h[l].min(top) << 1) as i16).unsigned_abs();
+            }
+        }
+        for (t, a) in total.iter_mut().zip([sp, sx, sh]) {
+            *t += a.iter().map(|&v| u64::from(v)).sum::<u64>();
+        }
+        start = end;
+    }
+    let clip = |s: &[u16], i: usize| i32::from(s[i].min(top));
+    for i in blocks * L..n {
+        let ab = clip(above, i) + clip(below, i);
+        total[0] += u64::from((ab - 2 * clip(prev, i)).unsigned_abs());
+        total[1] += u64::from((ab - 2 * clip(next, i)).unsigned_abs());
+        total[2] += u64::from((ab - 2 * clip(here, i)).unsigned_abs());
+    }
+    total
+}
+
 /// Whether every `|a − b|` is at most `noise`, stopping at the first
 /// 256-sample block that is not.
 #[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
@@ -157,6 +212,17 @@ pub struct RgbCoefficients {
     pub b_cb: i32,
 }
 
+/// R′G′B′ of one site, as (lowest, highest) component.
+#[inline(always)]
+fn rgb_site(y: i32, cb: u16, cr: u16, k: &RgbCoefficients) -> (i32, i32) {
+    const HALF: i32 = 1 << 15;
+    let (cb, cr) = (i32::from(cb) - k.mid, i32::from(cr) - k.mid);
+    let r = y + ((k.r_cr * cr + HALF) >> 16);
+    let g = y - ((k.g_cb * cb + k.g_cr * cr + HALF) >> 16);
+    let b = y + ((k.b_cb * cb + HALF) >> 16);
+    (r.min(g).min(b), r.max(g).max(b))
+}
+
 /// Sites where any of R′G′B′ (from `y`, `cb`, `cr` at the same sites) is
 /// outside `lo..=hi`, with the lowest and highest component.
 #[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
@@ -168,16 +234,102 @@ pub fn rgb_outside(
     lo: i32,
     hi: i32,
 ) -> (u32, i32, i32) {
-    const HALF: i32 = 1 << 15;
     let mut outside = 0u32;
     let (mut min, mut max) = (i32::MAX, i32::MIN);
     for ((&y, &cb), &cr) in y.iter().zip(cb).zip(cr) {
-        let (y, cb, cr) = (i32::from(y), i32::from(cb) - k.mid, i32::from(cr) - k.mid);
-        let r = y + ((k.r_cr * cr + HALF) >> 16);
-        let g = y - ((k.g_cb * cb + k.g_cr * cr + HALF) >> 16);
-        let b = y + ((k.b_cb * cb + HALF) >> 16);
-        let l = r.min(g).min(b);
-        let h = r.max(g).max(b);
+        let (l, h) = rgb_site(i32::from(y), cb, cr, &k);
+        outside += u32::from(l < lo) | u32::from(h > hi);
+        min = min.min(l);
+        max = max.max(h);
+    }
+    (outside, min, max)
+}
+
+/// [`rgb_outside`] at 4:2:2 sites straight from the luma row: Y′ of site
+/// `i` is the rounded mean of samples `2i` and `2i + 1` (what
+/// [`luma_at_chroma`] gives), without the averaged row in between.
+pub fn rgb_outside_pairs(
+    y: &[u16],
+    cb: &[u16],
+    cr: &[u16],
+    k: RgbCoefficients,
+    lo: i32,
+    hi: i32,
+) -> (u32, i32, i32) {
+    if cfg!(target_endian = "little") {
+        // SAFETY: any four bytes are a valid u32; `align_to` only returns
+        // the middle part correctly aligned. Little-endian: the low half
+        // of each u32 is the even sample.
+        let (head, pairs, tail) = unsafe { y.align_to::<u32>() };
+        if head.is_empty() && tail.is_empty() {
+            return rgb_outside_packed_pairs(pairs, cb, cr, k, lo, hi);
+        }
+    }
+    rgb_outside_pairs_slow(y, cb, cr, k, lo, hi)
+}
+
+/// [`rgb_outside_pairs`] over sample pairs read as one `u32` each (the
+/// vector units add the halves without shuffling).
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn rgb_outside_packed_pairs(
+    pairs: &[u32],
+    cb: &[u16],
+    cr: &[u16],
+    k: RgbCoefficients,
+    lo: i32,
+    hi: i32,
+) -> (u32, i32, i32) {
+    let mut outside = 0u32;
+    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    for ((&p, &cb), &cr) in pairs.iter().zip(cb).zip(cr) {
+        let y = (((p & 0xffff) + (p >> 16) + 1) >> 1) as i32;
+        let (l, h) = rgb_site(y, cb, cr, &k);
+        outside += u32::from(l < lo) | u32::from(h > hi);
+        min = min.min(l);
+        max = max.max(h);
+    }
+    (outside, min, max)
+}
+
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn rgb_outside_pairs_slow(
+    y: &[u16],
+    cb: &[u16],
+    cr: &[u16],
+    k: RgbCoefficients,
+    lo: i32,
+    hi: i32,
+) -> (u32, i32, i32) {
+    let mut outside = 0u32;
+    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    for ((p, &cb), &cr) in y.chunks_exact(2).zip(cb).zip(cr) {
+        let y = (i32::from(p[0]) + i32::from(p[1]) + 1) >> 1;
+        let (l, h) = rgb_site(y, cb, cr, &k);
+        outside += u32::from(l < lo) | u32::from(h > hi);
+        min = min.min(l);
+        max = max.max(h);
+    }
+    (outside, min, max)
+}
+
+/// [`rgb_outside`] at 4:2:0 sites straight from two luma rows: Y′ of site
+/// `i` is the rounded mean of the 2×2 samples it covers.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+pub fn rgb_outside_quads(
+    y0: &[u16],
+    y1: &[u16],
+    cb: &[u16],
+    cr: &[u16],
+    k: RgbCoefficients,
+    lo: i32,
+    hi: i32,
+) -> (u32, i32, i32) {
+    let mut outside = 0u32;
+    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    let pairs = y0.chunks_exact(2).zip(y1.chunks_exact(2));
+    for (((p, q), &cb), &cr) in pairs.zip(cb).zip(cr) {
+        let sum = i32::from(p[0]) + i32::from(p[1]) + i32::from(q[0]) + i32::from(q[1]);
+        let (l, h) = rgb_site((sum + 2) >> 2, cb, cr, &k);
         outside += u32::from(l < lo) | u32::from(h > hi);
         min = min.min(l);
         max = max.max(h);
@@ -259,6 +411,40 @@ mod tests {
     }
 
     #[test]
+    fn narrow_idet_line_is_the_wide_one() {
+        // Pseudo-random rows at 8, 10, 12 and 14 bits, long enough to
+        // empty the 16-bit sums many times, with a tail that is not a
+        // whole block.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for bits in [8u8, 10, 12, 14] {
+            let top = (1u64 << bits) - 1;
+            let mut row = |extreme: bool| -> Vec<u16> {
+                (0..4103)
+                    .map(|i| match (extreme, i % 3) {
+                        (true, 0) => 0,
+                        (true, _) => top as u16,
+                        _ => (next() % (top + 1)) as u16,
+                    })
+                    .collect()
+            };
+            for extreme in [false, true] {
+                let r: Vec<Vec<u16>> = (0..5).map(|k| row(extreme && k % 2 == 0)).collect();
+                assert_eq!(
+                    idet_line_narrow(&r[0], &r[1], &r[2], &r[3], &r[4], bits),
+                    idet_line(&r[0], &r[1], &r[2], &r[3], &r[4]),
+                    "{bits} bits"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn luma_average_over_a_422_site() {
         let r: [u16; 5] = [10, 11, 20, 20, 7];
         let mut out = Vec::new();
@@ -266,6 +452,41 @@ mod tests {
         assert_eq!(out, [11, 20, 7]);
         luma_at_chroma(&[&r, &r], 1, 3, &mut out);
         assert_eq!(out, [11, 20, 7]);
+    }
+
+    #[test]
+    fn rgb_at_422_sites_is_rgb_of_the_averaged_row() {
+        let k = RgbCoefficients {
+            mid: 512,
+            r_cr: 100_893,
+            g_cb: 12_003,
+            g_cr: 29_991,
+            b_cb: 118_900,
+        };
+        let y: Vec<u16> = (0..2048u32).map(|i| ((i * 7919) % 1024) as u16).collect();
+        let cb: Vec<u16> = (0..1024u32)
+            .map(|i| ((i * 104_729) % 1024) as u16)
+            .collect();
+        let cr: Vec<u16> = (0..1024u32)
+            .map(|i| ((i * 1_299_709) % 1024) as u16)
+            .collect();
+        let mut avg = Vec::new();
+        luma_at_chroma(&[&y], 1, 1024, &mut avg);
+        let expect = rgb_outside(&avg, &cb, &cr, k, 20, 984);
+        assert!(expect.0 > 0);
+        assert_eq!(rgb_outside_pairs(&y, &cb, &cr, k, 20, 984), expect);
+        // Misaligned (the slow path) gives the same.
+        let shifted: Vec<u16> = std::iter::once(0).chain(y.iter().copied()).collect();
+        assert_eq!(
+            rgb_outside_pairs(&shifted[1..], &cb, &cr, k, 20, 984),
+            expect
+        );
+        let y1: Vec<u16> = y.iter().rev().copied().collect();
+        luma_at_chroma(&[&y, &y1], 1, 1024, &mut avg);
+        assert_eq!(
+            rgb_outside_quads(&y, &y1, &cb, &cr, k, 20, 984),
+            rgb_outside(&avg, &cb, &cr, k, 20, 984)
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use super::kernels::{self, RgbCoefficients, Rows};
 use super::runs::Runs;
-use super::{Detector, FrameView, Matrix, PictureMeasurements, Plane, StreamContext, StreamInfo};
+use super::{Detector, FrameView, Matrix, PictureMeasurements, StreamContext, StreamInfo};
 use serde::{Deserialize, Serialize};
 
 /// Parameters.
@@ -133,8 +133,18 @@ fn scale(value_8bit: f64, depth: u8, full_range: bool) -> i32 {
     v.round() as i32
 }
 
-/// Counts of Y′ samples outside `lo..=hi`, with the lowest and highest seen.
-fn luma_excursions(y: &Plane<'_>, lo: i32, hi: i32, rows: &mut Rows) -> (u64, [i32; 2]) {
+/// Counts of Y′ samples outside `lo..=hi`, with the lowest and highest
+/// seen: none when the frame's lowest and highest Y′ (which the luma graph
+/// needs too) are inside, else counted row by row.
+fn luma_excursions(f: &FrameView<'_>, lo: i32, hi: i32, rows: &mut Rows) -> (u64, [i32; 2]) {
+    let y = &f.y;
+    if y.width > 0 && y.height > 0 {
+        let s = f.luma_stats();
+        let (min, max) = (i32::from(s.min), i32::from(s.max));
+        if min >= lo && max <= hi {
+            return (0, [min, max]);
+        }
+    }
     let (lo, hi) = (lo.clamp(0, 65_535) as u16, hi.clamp(0, 65_535) as u16);
     let mut outside = 0u64;
     let (mut min, mut max) = (i32::MAX, i32::MIN);
@@ -232,18 +242,31 @@ fn rgb_excursions_fast(
             break;
         }
         let n_rows = (1usize << sy).min(f.y.height - ly);
+        let n_sites = cw.min((f.y.width + (1 << sx) - 1) >> sx);
         let [l0, l1] = &mut s.luma;
         let r0 = l0.row(&f.y, ly);
-        let rows: Vec<&[u16]> = if n_rows == 2 {
-            vec![r0, l1.row(&f.y, ly + 1)]
-        } else {
-            vec![r0]
+        let r1 = (n_rows == 2).then(|| l1.row(&f.y, ly + 1));
+        let cb = &s.cb.row(&f.u, cy)[..n_sites];
+        let cr = &s.cr.row(&f.v, cy)[..n_sites];
+        // Whole 2-sample sites (even width): Y′ averaged inside the kernel.
+        let whole = sx == 1 && 2 * n_sites <= f.y.width;
+        let (n, l, h) = match r1 {
+            _ if sx == 1 && !whole => {
+                let rows: Vec<&[u16]> = [Some(r0), r1].into_iter().flatten().collect();
+                kernels::luma_at_chroma(&rows, sx, n_sites, &mut s.avg);
+                kernels::rgb_outside(&s.avg, cb, cr, k, lo, hi)
+            }
+            None if sx == 1 => kernels::rgb_outside_pairs(&r0[..2 * n_sites], cb, cr, k, lo, hi),
+            Some(r1) if sx == 1 => {
+                let m = 2 * n_sites;
+                kernels::rgb_outside_quads(&r0[..m], &r1[..m], cb, cr, k, lo, hi)
+            }
+            None => kernels::rgb_outside(&r0[..n_sites], cb, cr, k, lo, hi),
+            Some(r1) => {
+                kernels::luma_at_chroma(&[r0, r1], sx, n_sites, &mut s.avg);
+                kernels::rgb_outside(&s.avg, cb, cr, k, lo, hi)
+            }
         };
-        let n_sites = cw.min((f.y.width + (1 << sx) - 1) >> sx);
-        kernels::luma_at_chroma(&rows, sx, n_sites, &mut s.avg);
-        let cb = s.cb.row(&f.u, cy);
-        let cr = s.cr.row(&f.v, cy);
-        let (n, l, h) = kernels::rgb_outside(&s.avg, &cb[..n_sites], &cr[..n_sites], k, lo, hi);
         outside += u64::from(n);
         if n_sites > 0 {
             min = min.min(l);
@@ -320,7 +343,7 @@ impl Detector for LevelsDetector {
         self.result.luma_range = [luma.0, luma.1];
         self.result.rgb_range = [rgb.0, rgb.1];
         let pixels = (f.y.width * f.y.height).max(1) as f64;
-        let (y_out, y_mm) = luma_excursions(&f.y, luma.0, luma.1, &mut self.scratch.luma[0]);
+        let (y_out, y_mm) = luma_excursions(f, luma.0, luma.1, &mut self.scratch.luma[0]);
         let luma_area = y_out as f64 / pixels;
         let (rgb_area, rgb_mm) = if self.opts.check_rgb && f.u.width > 0 && f.v.width > 0 {
             let conv = ToRgb::new(f.matrix, depth, full);
@@ -398,6 +421,7 @@ impl Detector for LevelsDetector {
 mod tests {
     use super::super::test_util::Owned;
     use super::*;
+    use crate::picture::Plane;
 
     fn ctx(frames: u64, fps: f64) -> StreamContext {
         StreamContext {
@@ -557,6 +581,7 @@ mod tests {
             u: plane(&c, w / 2, h / 2),
             v: plane(&c, w / 2, h / 2),
             source: None,
+            cache: None,
         };
         let mut d = Box::new(LevelsDetector::new(LevelsOptions::default(), &info()));
         d.frame(&f);

@@ -47,7 +47,6 @@ pub struct LumaDetector {
     bit_depth: u8,
     /// Bin number and its running (frames, sum of means, min, max).
     bins: Vec<(u64, u64, f64, u16, u16)>,
-    rows: Rows,
 }
 
 impl LumaDetector {
@@ -61,7 +60,6 @@ impl LumaDetector {
             bin_s,
             bit_depth: 8,
             bins: Vec::new(),
-            rows: Rows::default(),
         }
     }
 
@@ -110,7 +108,11 @@ impl Detector for LumaDetector {
             return;
         }
         self.bit_depth = f.bit_depth;
-        let (sum, lo, hi) = plane_stats(&f.y, &mut self.rows);
+        let super::LumaStats {
+            sum,
+            min: lo,
+            max: hi,
+        } = f.luma_stats();
         let mean = sum as f64 / n as f64;
         let mut index = self.index_of(f.time_s);
         while index >= MAX_BINS as u64 || self.bins.len() >= MAX_BINS {

@@ -118,9 +118,43 @@ pub struct FrameView<'a> {
     /// The decoded FFmpeg frame these planes are of, when they are (a
     /// detector keeps a picture by referencing it: [`held::Held`]).
     pub source: Option<held::Source<'a>>,
+    /// Sums of this frame's planes shared by the detectors (worked out
+    /// once, by the first that asks); `None`: each works them out itself.
+    pub cache: Option<&'a FrameCache>,
+}
+
+/// Sum, lowest and highest sample of a frame's Y′ plane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LumaStats {
+    /// Sum of every Y′ sample.
+    pub sum: u64,
+    /// Lowest Y′ sample (`u16::MAX` for an empty plane).
+    pub min: u16,
+    /// Highest Y′ sample (0 for an empty plane).
+    pub max: u16,
+}
+
+/// What several detectors read of one frame, worked out once: the decode
+/// loop makes one per frame, so a frame's planes are read once for what
+/// the luma graph, the levels and black all need of them.
+#[derive(Debug, Default)]
+pub struct FrameCache {
+    luma: std::cell::OnceCell<LumaStats>,
 }
 
 impl FrameView<'_> {
+    /// Sum, lowest and highest Y′ sample (from the frame's cache when it has one).
+    pub fn luma_stats(&self) -> LumaStats {
+        let work = || {
+            let (sum, min, max) = luma::plane_stats(&self.y, &mut kernels::Rows::default());
+            LumaStats { sum, min, max }
+        };
+        match self.cache {
+            Some(c) => *c.luma.get_or_init(work),
+            None => work(),
+        }
+    }
+
     /// The black level of luma at this frame's depth and range.
     pub fn luma_black(&self) -> u16 {
         if self.full_range {
@@ -474,6 +508,7 @@ pub(crate) mod test_util {
                 u: plane(&self.u, w / 2, h / 2),
                 v: plane(&self.v, w / 2, h / 2),
                 source: None,
+                cache: None,
             }
         }
     }

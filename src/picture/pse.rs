@@ -152,6 +152,8 @@ impl Track {
 #[derive(Debug, Clone, Default)]
 struct Grid {
     tracks: Vec<Track>,
+    /// Each cell's value at the frame before (NaN before the first).
+    last: Vec<f32>,
     times: Vec<u64>,
     seen: Vec<u32>,
     k: usize,
@@ -161,6 +163,7 @@ impl Grid {
     fn new(cells: usize, k: usize) -> Self {
         Grid {
             tracks: vec![Track::default(); cells],
+            last: vec![f32::NAN; cells],
             times: vec![0; cells * k],
             seen: vec![0; cells],
             k,
@@ -171,7 +174,12 @@ impl Grid {
     /// had `k` transitions within the last `window` frames.
     fn step(&mut self, c: usize, v: f32, thr: f32, dark: f32, index: u64, window: u64) -> bool {
         let k = self.k;
-        if self.tracks[c].step(v, thr, dark) {
+        // A track fed the value it was just fed stays as it is and
+        // completes nothing (a still cell, a cell that is not red), so
+        // only changed cells are stepped.
+        let changed = v != self.last[c];
+        self.last[c] = v;
+        if changed && self.tracks[c].step(v, thr, dark) {
             let n = self.seen[c] as usize;
             self.times[c * k + n % k] = index;
             self.seen[c] = self.seen[c].saturating_add(1);
@@ -254,8 +262,14 @@ fn red_value(y: f32, cb: f32, cr: f32, t: &Tables, k: (f32, f32), lin: &[f32]) -
     let b = yn + 2.0 * (1.0 - kb) * cbn;
     // Rounded to the nearest table entry (v ≥ 0, so adding ½ and
     // truncating is `round`, without the call).
-    let l = |v: f32| lin[(v.clamp(0.0, 1.0) * 4095.0 + 0.5) as usize];
-    let (r, g, b) = (l(r), l(g), l(b));
+    let at = |v: f32| (v.clamp(0.0, 1.0) * 4095.0 + 0.5) as usize;
+    let (ir, ig, ib) = (at(r), at(g), at(b));
+    // The table rises with its index, so R at or below G (or B) in it is
+    // at most half of R + G + B: never saturated red (nor is a dark cell).
+    if ir <= ig || ir <= ib {
+        return 0.0;
+    }
+    let (r, g, b) = (lin[ir], lin[ig], lin[ib]);
     let sum = r + g + b;
     if sum <= 0.0 || r / sum < 0.8 {
         return 0.0;
@@ -335,6 +349,8 @@ impl PseDetector {
     fn sample(&mut self, f: &FrameView<'_>, cell: usize, cols: usize) {
         let t = self.tables.as_ref().expect("prepared");
         let step = (cell / 2).max(1);
+        // The columns sampled inside a cell (0 and `step` for even cells).
+        let offsets: Vec<usize> = (0..cell).step_by(step).collect();
         let (sx, sy) = (usize::from(f.chroma_shift.0), usize::from(f.chroma_shift.1));
         let chroma = self.opts.red && f.u.width > 0 && f.v.width > 0;
         self.sums.iter_mut().for_each(|s| *s = CellSum::default());
@@ -346,11 +362,11 @@ impl PseDetector {
             for dy in (0..cell).step_by(step) {
                 let y = cy * cell + dy;
                 let luma = ry.row(&f.y, y);
+                let cells = sums.iter_mut().zip(luma.chunks_exact(cell));
                 if !chroma {
-                    for (cx, s) in sums.iter_mut().enumerate() {
-                        let part = &luma[cx * cell..(cx + 1) * cell];
-                        for &v in part.iter().step_by(step) {
-                            s.lum += lut[usize::from(v).min(top)];
+                    for (s, part) in cells {
+                        for &o in &offsets {
+                            s.lum += lut[usize::from(part[o]).min(top)];
                             s.n += 1;
                         }
                     }
@@ -359,13 +375,13 @@ impl PseDetector {
                 let crow = (y >> sy).min(f.u.height.saturating_sub(1));
                 let (cb, cr) = (ru.row(&f.u, crow), rv.row(&f.v, crow));
                 let last = cb.len().min(cr.len()).saturating_sub(1);
-                for (cx, s) in sums.iter_mut().enumerate() {
-                    for x in (cx * cell..(cx + 1) * cell).step_by(step) {
-                        let v = luma[x];
+                for (cx, (s, part)) in cells.enumerate() {
+                    for &o in &offsets {
+                        let v = part[o];
                         s.lum += lut[usize::from(v).min(top)];
                         s.n += 1;
                         s.y += u32::from(v);
-                        let c = (x >> sx).min(last);
+                        let c = ((cx * cell + o) >> sx).min(last);
                         s.cb += u32::from(cb[c]);
                         s.cr += u32::from(cr[c]);
                     }
@@ -629,6 +645,34 @@ mod tests {
             },
         );
         assert!(off.passed);
+    }
+
+    #[test]
+    fn a_track_fed_the_same_value_again_does_not_change() {
+        // Grid::step skips a cell whose value did not change; that is
+        // only right if stepping a track twice with one value is stepping
+        // it once, from every state a sequence can reach.
+        let values = [
+            0.0f32, 5.0, 30.0, 25.0, 0.0, 170.0, 200.0, 150.0, 10.0, 10.0, 180.0,
+        ];
+        for start in 0..values.len() {
+            let mut once = Track::default();
+            for &v in &values[..start] {
+                once.step(v, 20.0, 160.0);
+            }
+            let v = values[start];
+            once.step(v, 20.0, 160.0);
+            let mut twice = once;
+            assert!(!twice.step(v, 20.0, 160.0), "at {start}");
+            assert_eq!(format!("{once:?}"), format!("{twice:?}"), "at {start}");
+        }
+    }
+
+    #[test]
+    fn the_linear_table_rises() {
+        // red_value's shortcut (R at or below G or B in the table is not red) needs it.
+        let lin = linear_table();
+        assert!(lin.windows(2).all(|w| w[0] <= w[1]));
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub struct ScanResult {
 struct Kept {
     held: Held,
     flag: ScanKind,
+    /// Bits per sample.
+    bits: u8,
     index: u64,
     time_s: f64,
 }
@@ -142,6 +144,7 @@ impl Kept {
     fn fill(&mut self, f: &FrameView<'_>) {
         self.held.keep(f);
         self.flag = flag_of(f);
+        self.bits = f.bit_depth;
         (self.index, self.time_s) = (f.index, f.time_s);
     }
 
@@ -170,6 +173,7 @@ fn classify(
     prev: &Plane<'_>,
     cur: &Plane<'_>,
     next: &Plane<'_>,
+    bits: u8,
     o: &ScanOptions,
     rows: &mut [Rows; 5],
 ) -> ScanKind {
@@ -182,8 +186,12 @@ fn classify(
             r_here.row(cur, y),
             r_below.row(cur, y + 1),
         );
-        let [p, n, d] =
-            kernels::idet_line(above, here, below, r_prev.row(prev, y), r_next.row(next, y));
+        let (p, n) = (r_prev.row(prev, y), r_next.row(next, y));
+        let [p, n, d] = if bits <= 14 {
+            kernels::idet_line_narrow(above, here, below, p, n, bits)
+        } else {
+            kernels::idet_line(above, here, below, p, n)
+        };
         alpha[y & 1] += p;
         alpha[(y ^ 1) & 1] += n;
         delta += d;
@@ -249,7 +257,15 @@ impl ScanDetector {
         let Some(cur) = &self.cur else { return };
         let Some(cp) = cur.luma() else { return };
         let pp = self.prev.as_ref().and_then(Kept::luma).unwrap_or(cp);
-        let kind = classify(&pp, &cp, next.unwrap_or(&cp), &self.opts, &mut self.rows);
+        let bits = cur.bits;
+        let kind = classify(
+            &pp,
+            &cp,
+            next.unwrap_or(&cp),
+            bits,
+            &self.opts,
+            &mut self.rows,
+        );
         let cur = self.cur.as_ref().expect("checked above");
         self.single.add(kind);
         self.history.rotate_right(1);

@@ -43,6 +43,9 @@ pub enum PlanError {
         /// The plan file.
         plan: String,
     },
+    /// The folder to check does not exist.
+    #[error("{} does not exist", .0.display())]
+    NoSuchFolder(PathBuf),
     /// No plan was found.
     #[error("no {PLAN_FILE} in {start} or any parent folder; write one with `signoff plan init {start}` or pass --plan FILE")]
     NotFound {
@@ -85,6 +88,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Discovers the plan from `start` unless `explicit` names one.
 pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, PlanError> {
+    if std::fs::symlink_metadata(start).is_err() {
+        return Err(PlanError::NoSuchFolder(start.to_path_buf()));
+    }
     match explicit {
         Some(p) => Ok(p.to_path_buf()),
         None => discover(start).ok_or_else(|| PlanError::NotFound {

@@ -215,6 +215,12 @@ fn board(s: &mut String, r: &RunReport) {
         if let Some(seal) = &b.seal {
             files.push(format!("manifest: {}", escape(&seal.text())));
         }
+        if b.open_notes > 0 {
+            files.push(format!(
+                "<b class=\"stale\">notes: {} open</b>",
+                b.open_notes
+            ));
+        }
         let _ = write!(
             s,
             "<tr><td><b>{}</b> {}</td><td><span class=\"state {}\">{}</span>{}</td><td>{}</td><td>{}</td>\

@@ -52,12 +52,16 @@ pub fn render(r: &RunReport) -> String {
         );
         s.push_str("|---|---|---|---|---:|---:|\n");
         for b in board {
+            let mut state = b.states_text();
+            if b.open_notes > 0 {
+                state.push_str(&format!(" ({} notes open)", b.open_notes));
+            }
             let _ = writeln!(
                 s,
                 "| {} {} | {} | {} | {} | {} | {} |",
                 escape(&b.id),
                 escape(&b.title),
-                escape(&b.states_text()),
+                escape(&state),
                 escape(b.owner.as_deref().unwrap_or("")),
                 escape(b.due.as_deref().unwrap_or("")),
                 b.error_count,

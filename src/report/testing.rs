@@ -222,5 +222,6 @@ pub fn board_row(id: &str, title: &str, state: State) -> DeliverableStatus {
         approval: None,
         profiles: Vec::new(),
         seal: None,
+        open_notes: 0,
     }
 }

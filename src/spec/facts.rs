@@ -99,7 +99,7 @@ pub fn fact(def: &Field, facts: &FileFacts, subject: Subject) -> Fact {
         return super::artwork::fact(def, facts);
     }
     if let Some(p) = subject.programme {
-        return programme_fact(def, p, facts.audio);
+        return programme_fact(def, p, facts);
     }
     let Some(media) = facts.media else {
         return Fact::Absent("the file was not probed".into());
@@ -192,7 +192,8 @@ fn rational(v: &Option<String>, parse: fn(&str) -> Option<Rational>, what: &str)
     }
 }
 
-fn programme_fact(def: &Field, p: &Programme, audio: Option<&AudioMeasurements>) -> Fact {
+fn programme_fact(def: &Field, p: &Programme, facts: &FileFacts) -> Fact {
+    let audio = facts.audio;
     let v = match def.key {
         "integrated_lufs" => p.integrated_lufs,
         "true_peak_dbtp" => p.true_peak_dbtp,
@@ -206,9 +207,44 @@ fn programme_fact(def: &Field, p: &Programme, audio: Option<&AudioMeasurements>)
             Some((stream, channel)) => format!(
                 "not measured: samples of stream {stream} channel {channel} are not numbers (NaN or infinite)"
             ),
-            None => format!("the measurement has no {} for this programme", def.label),
+            None => match too_short(def.key, programme_duration_s(p, facts)) {
+                Some(why) => why,
+                None => format!("the measurement has no {} for this programme", def.label),
+            },
         })
     })
+}
+
+/// Why a loudness value is missing when the programme is shorter than the
+/// window it is measured over (BS.1770's 400 ms gating block, EBU Tech
+/// 3341's 3 s short-term window, which Tech 3342's loudness range uses).
+fn too_short(key: &str, duration_s: Option<f64>) -> Option<String> {
+    let (window_s, window) = match key {
+        "integrated_lufs" | "max_momentary_lufs" => {
+            (0.4, "one 400 ms gating block (ITU-R BS.1770)")
+        }
+        "max_short_term_lufs" | "loudness_range_lu" => {
+            (3.0, "the 3 s short-term window (EBU Tech 3341/3342)")
+        }
+        _ => return None,
+    };
+    let d = duration_s.filter(|d| *d < window_s)?;
+    Some(format!(
+        "not measured: the programme is {:.0} ms long, shorter than {window}",
+        d * 1000.0
+    ))
+}
+
+/// The programme's duration: the longest of its streams, else the file's.
+fn programme_duration_s(p: &Programme, facts: &FileFacts) -> Option<f64> {
+    let media = facts.media?;
+    let streams = media
+        .streams
+        .iter()
+        .filter(|s| p.channels.iter().any(|c| c.stream_index == s.index))
+        .filter_map(|s| s.duration_s)
+        .reduce(f64::max);
+    streams.or(media.container.duration_s)
 }
 
 /// A channel of `p` holding samples that are not numbers.
@@ -308,5 +344,30 @@ mod tests {
             Some("10:00:00:00")
         );
         assert_eq!(timecode_at("10:00:00;00", 1.0, 29.97), None);
+    }
+
+    #[test]
+    fn a_programme_shorter_than_the_window_says_so() {
+        let why = too_short("integrated_lufs", Some(0.25)).unwrap();
+        assert!(
+            why.contains("250 ms long, shorter than one 400 ms gating block"),
+            "{why}"
+        );
+        let why = too_short("loudness_range_lu", Some(2.0)).unwrap();
+        assert!(
+            why.contains("2000 ms long, shorter than the 3 s short-term window"),
+            "{why}"
+        );
+        assert_eq!(
+            too_short("integrated_lufs", Some(0.5)),
+            None,
+            "long enough: silence, not length"
+        );
+        assert_eq!(too_short("integrated_lufs", None), None, "length unknown");
+        assert_eq!(
+            too_short("true_peak_dbtp", Some(0.1)),
+            None,
+            "true peak needs no window"
+        );
     }
 }

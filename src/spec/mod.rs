@@ -25,6 +25,7 @@ pub mod picture_signal;
 pub mod render;
 pub mod validate;
 pub mod value;
+pub mod vocabulary;
 
 pub use eval::{check_file, evaluate, needs_audio_measurement};
 pub use facts::FileFacts;

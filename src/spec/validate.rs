@@ -115,6 +115,12 @@ pub fn check_rule(rule: &Rule, def: &Field, path: &[String], out: &mut Vec<Probl
     if rule.severity == super::model::Severity::Off {
         return; // switched off: needs no comparison
     }
+    let texts = rule.equals.iter().chain(rule.one_of.iter().flatten());
+    for value in texts {
+        if let Some(p) = value_problem(def, value) {
+            bad(p);
+        }
+    }
     let c = comparisons(rule);
     if c.len() > 1 {
         bad(format!(
@@ -344,4 +350,13 @@ fn band_problems(rule: &Rule, def: &Field, band: Band) -> Vec<String> {
         }
     }
     out
+}
+
+/// A text value outside the key's closed vocabulary (a misspelling would
+/// fail every file).
+fn value_problem(def: &Field, value: &super::value::Scalar) -> Option<String> {
+    match value {
+        super::value::Scalar::Str(s) => super::vocabulary::problem(def, s),
+        _ => None,
+    }
 }

@@ -1,0 +1,20 @@
+//! The review loop: what changed between two versions of a master
+//! (`diff`), notes at timecodes bound to the version they were made on, and
+//! markers for the editor's timeline.
+
+pub mod diff;
+pub mod markers;
+pub mod notes;
+pub mod session;
+pub mod timecode;
+pub mod versions;
+
+/// A range of a master whose content changed between two versions, in
+/// seconds from the file's first frame (of the newer version).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ChangedRange {
+    /// Start.
+    pub start_s: f64,
+    /// End (equal to the start for a point, such as an insertion).
+    pub end_s: f64,
+}
