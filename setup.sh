@@ -44,6 +44,14 @@ if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
     || echo "setup: warning: could not install jsonschema; tests/json_schema.rs will fail (pip install jsonschema)" >&2
 fi
 
+# The EBU STL test reads the same files with ttconv (Sandflow's timed-text converter).
+if ! python3 -c 'import ttconv.stl.reader' 2>/dev/null; then
+  echo "setup: installing ttconv (for the tests)" >&2
+  python3 -m pip install --quiet ttconv 2>/dev/null || true
+  python3 -c 'import ttconv.stl.reader' 2>/dev/null \
+    || echo "setup: warning: could not install ttconv; tests/captions_parse.rs will fail (pip install ttconv)" >&2
+fi
+
 # The digest and manifest tests compare with the ASC MHL reference implementation (ascmhl-debug hash/verify).
 if ! command -v ascmhl-debug >/dev/null; then
   echo "setup: installing ascmhl (the ASC MHL reference tool, for the tests)" >&2

@@ -76,6 +76,10 @@ pub struct Job {
     /// (`None`: no plan; the caption rules then have no master).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captions: Option<CaptionContext>,
+    /// Measure the picture's shot changes even when no profile asks for
+    /// picture QC: the file is the master of captions whose rules need them.
+    #[serde(default)]
+    pub shot_changes: bool,
 }
 
 /// Everything the pipeline learnt about one file.
@@ -171,6 +175,7 @@ pub fn check_files(
             cached_sha256: None,
             layout: opts.layout.clone(),
             captions: opts.captions.clone(),
+            shot_changes: false,
         })
         .collect();
     // Files that share their size with another are hashed, so that byte
@@ -528,12 +533,19 @@ fn check_artwork(job: &Job, file: &ScannedFile) -> FileReport {
     check_file(&facts, &job.profiles)
 }
 
-/// The picture stage's settings, when a profile has picture rules.
+/// The picture stage's settings: every detector a profile's picture rules
+/// read (shot changes among them), else the shot changes alone for the
+/// master of captions that need them, else none.
 fn picture_options(job: &Job) -> Option<crate::picture::PictureOptions> {
-    job.profiles
+    if job
+        .profiles
         .iter()
         .any(crate::spec::needs_picture_measurement)
-        .then(|| crate::spec::picture::picture_options(&job.profiles))
+    {
+        return Some(crate::spec::picture::picture_options(&job.profiles));
+    }
+    job.shot_changes
+        .then(crate::picture::PictureOptions::shots_only)
 }
 
 /// Whether a profile has rules other than caption rules (a media file in
@@ -621,7 +633,7 @@ fn parse_captions(
 }
 
 /// Largest caption file the caption rules parse (as the kind check).
-pub const CAPTION_PARSE_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+pub const CAPTION_PARSE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The whole file, read-only, when it is at most `limit` bytes (`None` when larger).
 fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {

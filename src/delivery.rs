@@ -172,6 +172,8 @@ struct Work {
     profiles: Vec<Profile>,
     digest: String,
     cached_sha: Option<String>,
+    /// Measure the file's shot changes for the captions it is the master of.
+    shot_changes: bool,
 }
 
 /// What the pool hands back per file.
@@ -212,6 +214,7 @@ pub fn run(
         .into_iter()
         .partition(|e| links.get(&e.path).is_some_and(|l| l.master.is_ok()));
     let contexts = first_contexts(&links);
+    let shot_masters = shot_masters(&links, &matching);
     let mut ctx = Partition {
         matcher: &matcher,
         plan,
@@ -220,6 +223,7 @@ pub fn run(
         run_id,
         rehash: opts.rehash,
         contexts: &contexts,
+        shot_masters: &shot_masters,
         cached_only: opts.cached_only,
     };
     let (mut files, todo, plans) = partition(first, &ctx)?;
@@ -289,6 +293,8 @@ struct Partition<'a> {
     rehash: bool,
     /// Caption files' contexts (plan language, master), by path.
     contexts: &'a BTreeMap<PathBuf, CaptionContext>,
+    /// Masters whose shot changes caption rules need.
+    shot_masters: &'a BTreeSet<RelPath>,
     /// Every result must come from the cache.
     cached_only: bool,
 }
@@ -335,6 +341,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
                     cached_sha256: work.cached_sha,
                     layout: None,
                     captions: context.cloned(),
+                    shot_changes: work.shot_changes,
                 });
             }
         }
@@ -565,6 +572,10 @@ fn work_for(
     if !claimants.is_empty() {
         key.push(crate::kinds::cache_key(&entry.path));
     }
+    let shot_changes = c.shot_masters.contains(&relative(entry));
+    if shot_changes {
+        key.push("shot_changes".into());
+    }
     // a caption result depends on its master and the plan's language
     if let Some(context) = context {
         key.push(format!(
@@ -583,6 +594,7 @@ fn work_for(
         profiles: ids.iter().map(|id| profiles[*id].0.clone()).collect(),
         digest,
         cached_sha,
+        shot_changes,
     })
 }
 
@@ -692,6 +704,7 @@ fn outcome_of(result: &FileResult) -> FileOutcome {
         warnings: total(|c| c.warnings),
         not_evaluated: total(|c| c.not_evaluated),
         by_profile,
+        // a master measured for its captions' shot changes alone has no picture line
         picture: result
             .picture
             .as_deref()
@@ -699,7 +712,8 @@ fn outcome_of(result: &FileResult) -> FileOutcome {
             .map(|mut p| {
                 p.checked_by = picture_profiles(r);
                 p
-            }),
+            })
+            .filter(|p| !p.checked_by.is_empty()),
     }
 }
 
@@ -742,6 +756,8 @@ struct CaptionLink {
     plan_language: Option<String>,
     /// The master deliverable and how it was found, or why there is none.
     master: Result<(String, String), String>,
+    /// The caption deliverable's profiles need the master's shot changes.
+    shots: bool,
 }
 
 /// Every file claimed by a deliverable whose profiles have caption rules,
@@ -776,10 +792,23 @@ fn caption_links(
             CaptionLink {
                 plan_language: d.language.clone(),
                 master,
+                shots: has(d, crate::spec::captions::needs_shot_changes),
             },
         );
     }
     out
+}
+
+/// The master files whose shot changes caption rules need: the first file
+/// of each such master deliverable (the one its captions are checked
+/// against), measured even when the master's profiles have no picture QC.
+fn shot_masters(links: &BTreeMap<PathBuf, CaptionLink>, matching: &Matching) -> BTreeSet<RelPath> {
+    links
+        .values()
+        .filter(|l| l.shots)
+        .filter_map(|l| l.master.as_ref().ok())
+        .filter_map(|(id, _)| matching.claims.get(id)?.first().cloned())
+        .collect()
 }
 
 /// The contexts of caption files without a master (checked in the first pass).

@@ -186,3 +186,88 @@ fn bad_files_get_located_problems() {
         ]
     );
 }
+
+/// ttconv's reading of an EBU STL file (the Sandflow/MovieLabs timed-text
+/// converter, `pip install ttconv`): (start, end, lines) per subtitle, tags removed.
+fn ttconv(path: &std::path::Path) -> Vec<(f64, f64, Vec<String>)> {
+    let script = r#"
+import sys, re, ttconv.stl.reader as r, ttconv.srt.writer as w
+srt = w.from_model(r.to_model(open(sys.argv[1], 'rb')))
+def t(s):
+    h, m, rest = s.split(':'); sec, ms = rest.split(',')
+    return int(h) * 3600 + int(m) * 60 + int(sec) + int(ms) / 1000
+for block in srt.strip().split('\n\n'):
+    lines = block.split('\n')
+    a, b = lines[1].split(' --> ')
+    text = [re.sub('<[^>]+>', '', l) for l in lines[2:]]
+    print('\t'.join([str(t(a)), str(t(b))] + text))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "ttconv is needed for this test (setup.sh installs it): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut f = l.split('\t');
+            let a = f.next().unwrap().parse().unwrap();
+            let b = f.next().unwrap().parse().unwrap();
+            (a, b, f.map(str::to_string).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn ebu_stl_times_and_text_agree_with_ttconv() {
+    for (name, lang, fps) in [
+        ("good_25.stl", "de", 25.0),
+        ("good_30.stl", "ru", 30000.0 / 1001.0),
+    ] {
+        let d = doc(CaptionFormat::EbuStl, name);
+        assert!(d.problems.is_empty(), "{name}: {:?}", d.problems);
+        assert_eq!(d.language.as_deref(), Some(lang));
+        assert!((d.frame_rate.unwrap().fps() - fps).abs() < 1e-9);
+        // ttconv shows comment blocks (CF 1); EBU Tech 3264 says they are not for transmission
+        let theirs: Vec<_> = ttconv(&common::fixtures().join("captions").join(name))
+            .into_iter()
+            .filter(|t| t.2 != ["a comment"])
+            .collect();
+        assert_eq!(d.events.len(), theirs.len(), "{name}: {:?}", d.events);
+        for (e, t) in d.events.iter().zip(&theirs) {
+            // ttconv writes milliseconds
+            assert!(
+                (e.start_s - t.0).abs() <= 0.0005 + 1e-9,
+                "{name}: {e:?} {t:?}"
+            );
+            assert!(
+                (e.end_s - t.1).abs() <= 0.0005 + 1e-9,
+                "{name}: {e:?} {t:?}"
+            );
+            assert_eq!(e.lines, t.2, "{name}");
+        }
+    }
+    let d = doc(CaptionFormat::EbuStl, "good_25.stl");
+    assert_eq!(d.events[0].lines, ["Grüße", "im Café."]);
+    assert_eq!(d.events[1].lines, ["Der erste Teil, der zweite Teil."]);
+    assert_eq!(d.events[1].start_frames, Some(36004 * 25));
+}
+
+#[test]
+fn ebu_stl_problems_name_the_block_and_byte() {
+    let said = problems(CaptionFormat::EbuStl, "bad.stl");
+    assert_eq!(
+        said,
+        [
+            "byte 238: the GSI says 5 TTI blocks (TNB), the file holds 3 (384 bytes after the GSI)",
+            "byte 1157: TTI block 2 (subtitle 2): the time code in (TCI) bytes 00 00 03 1E are not a timecode at 25 fps (hours 0–23, minutes and seconds 0–59, frames 0–24); the subtitle is skipped",
+            "byte 1289: TTI block 3 (subtitle 3) ends (00:00:05:00) before it starts (00:00:06:00)",
+        ]
+    );
+}

@@ -129,17 +129,15 @@ fn the_good_file_passes_every_rule_that_can_be_evaluated() {
     let (code, file) = netflix("good.srt");
     assert_eq!(code, 0, "{file:#}");
     assert!(statuses(&file, "failed").is_empty(), "{file:#}");
-    // SRT declares no language; the master's shot changes are not measured
-    let mut ne = statuses(&file, "not_evaluated");
-    ne.sort();
+    // SRT declares no language; the master's shot changes are measured
     assert_eq!(
-        ne,
-        [
-            "captions.language_matches_plan",
-            "captions.shot_change_frames"
-        ],
+        statuses(&file, "not_evaluated"),
+        ["captions.language_matches_plan"],
         "{file:#}"
     );
+    // event 2 ends 12 frames before the cut, event 3 starts on it
+    let shots = finding(&file, "captions.shot_change_frames");
+    assert_eq!(shots["status"], "passed", "{shots:#}");
     assert!(
         message(finding(&file, "captions.language_matches_plan")).contains("declares no language")
     );
@@ -153,10 +151,7 @@ fn the_good_file_passes_every_rule_that_can_be_evaluated() {
     // the WebVTT file declares its language
     let (_, file) = netflix("good_en.vtt");
     assert!(statuses(&file, "failed").is_empty(), "{file:#}");
-    assert_eq!(
-        statuses(&file, "not_evaluated"),
-        ["captions.shot_change_frames"]
-    );
+    assert!(statuses(&file, "not_evaluated").is_empty(), "{file:#}");
     assert_eq!(
         finding(&file, "captions.language_matches_plan")["status"],
         "passed"
@@ -505,4 +500,152 @@ fn a_planned_check_reads_the_master_the_plan_implies_and_rechecks_when_it_change
     assert!(aligned.contains("the master is 25 fps"), "{aligned}");
     // the master's 10:00:00:00 start: the captions are programme-relative
     assert!(message(finding(&srt["report"], "captions.time_base")).contains("programme-relative"));
+}
+
+/// The master's shot changes as FFmpeg's `scdet` finds them, seconds.
+fn scdet_cuts() -> Vec<f64> {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-nostats", "-i"])
+        .arg(fx(MASTER))
+        .args(["-vf", "scdet=threshold=10", "-f", "null", "-"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| {
+            let rest = &l[l.find("lavfi.scd.time:")? + "lavfi.scd.time:".len()..];
+            rest.trim().parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn events_near_the_masters_shot_changes_fail_and_on_them_pass() {
+    let (_, fps) = master_facts();
+    let cuts = scdet_cuts();
+    assert_eq!(cuts.len(), 1, "scdet: {cuts:?}");
+    let cut = cuts[0];
+    // (file, event, frames from the cut as ffprobe reads the event, severity)
+    let cases = [
+        ("near_cut.srt", 2, "ends", "before", "warning"),
+        ("near_cut_after.srt", 2, "ends", "after", "warning"),
+        ("near_cut_2.srt", 3, "starts", "after", "error"),
+    ];
+    for (name, event, which, side, severity) in cases {
+        let p = packets(&fx(name))[event - 1];
+        let at = if which == "ends" { p.0 + p.1 } else { p.0 };
+        let frames = ((at - cut) * fps).round().abs();
+        let (code, file) = netflix(name);
+        let f = finding(&file, "captions.shot_change_frames");
+        assert_eq!(
+            (f["status"].as_str(), f["severity"].as_str()),
+            (Some("failed"), Some(severity)),
+            "{name}: {f:#}"
+        );
+        let m = message(f);
+        let words = format!(
+            "{which} {frames} frames {side} the shot change at {}",
+            tc(cut, fps)
+        );
+        assert!(m.contains(&words), "{name}: {m} (want {words})");
+        assert!(m.contains(&format!("first: event {event} at ")), "{m}");
+        assert_eq!(code, i32::from(severity == "error"), "{name}");
+    }
+    // `--master` measures the master's shot changes for the captions
+    let (_, file) = netflix("good_en.ttml");
+    assert_eq!(
+        finding(&file, "captions.shot_change_frames")["status"],
+        "passed"
+    );
+}
+
+#[test]
+fn a_planned_master_without_picture_qc_still_has_its_shot_changes_measured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("SHOTS");
+    std::fs::create_dir_all(root.join("picture")).unwrap();
+    std::fs::create_dir_all(root.join("subs")).unwrap();
+    std::fs::copy(fx(MASTER), root.join("picture/M.mov")).unwrap();
+    std::fs::copy(fx("near_cut_after.srt"), root.join("subs/M_EN.srt")).unwrap();
+    // youtube-upload has [video] rules and no [picture] rules
+    std::fs::write(
+        root.join("signoff.toml"),
+        r#"[project]
+title = "Shots"
+
+[[deliverable]]
+id = "master"
+title = "Master"
+profiles = ["youtube-upload"]
+patterns = ["picture/*.mov"]
+
+[[deliverable]]
+id = "subs"
+title = "English subtitles"
+profiles = ["netflix-timed-text"]
+patterns = ["subs/*.srt"]
+captions_for = "master"
+language = "en"
+"#,
+    )
+    .unwrap();
+    let (ledger, run) = (tmp.path().join("l.sqlite"), tmp.path().join("run.json"));
+    let board = |n: u64| {
+        let out = common::plan_signoff()
+            .args(["check", "--quiet", "--format", "json", "--ledger"])
+            .arg(&ledger)
+            .arg("--report")
+            .arg(&run)
+            .arg(&root)
+            .output()
+            .unwrap();
+        let board: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(board["analysed_files"], n, "{board:#}");
+        board
+    };
+    let first = board(2);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&run).unwrap()).unwrap();
+    let subs = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"]["relative_path"] == "subs/M_EN.srt")
+        .unwrap();
+    let f = finding(&subs["report"], "captions.shot_change_frames");
+    assert_eq!(f["status"], "failed", "{f:#}");
+    assert!(
+        message(f).contains("ends 5 frames after the shot change"),
+        "{}",
+        message(f)
+    );
+    // the master's profiles judged no picture: no picture line on its row
+    let master = first["deliverables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "master")
+        .unwrap();
+    assert!(master["files"][0]["verdict"].is_string(), "{master:#}");
+    assert!(master["files"][0].get("picture").is_none(), "{master:#}");
+    // nothing changed: the cached master still gives its shot changes
+    board(0);
+}
+
+#[test]
+fn an_event_ending_before_it_starts_is_reported_once() {
+    let (code, file) = netflix("inverted.srt");
+    assert_eq!(code, 1);
+    let f = finding(&file, "captions.start_before_end");
+    assert_eq!(f["status"], "failed", "{f:#}");
+    // the parse check leaves it to the rule
+    let parse = finding(&file, "kind.caption_parses");
+    assert_eq!(parse["status"], "passed", "{parse:#}");
+    let saying: Vec<&Value> = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "failed" && message(f).contains("before it starts"))
+        .collect();
+    assert_eq!(saying.len(), 1, "{file:#}");
 }

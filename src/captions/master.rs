@@ -8,9 +8,11 @@ use super::context::{CaptionContext, MasterFacts, MasterLink};
 use super::model::FrameRate;
 use crate::check::FileResult;
 use crate::paths::RelPath;
+use crate::picture::PictureMeasurements;
 use crate::plan::model::{Deliverable, Plan};
 use crate::plan::Matcher;
 use crate::probe::model::{MediaInfo, StreamKind};
+use crate::spec::Profile;
 use std::path::Path;
 
 /// The master deliverable of `caption`'s file `rel`, with how it was
@@ -67,9 +69,30 @@ pub fn master_of(
 /// duration, first video stream's frame rate, start timecode and shot
 /// changes (`deliverable`, `file` and `found_by` left for the caller).
 pub fn facts_of(result: &FileResult) -> Option<MasterFacts> {
-    let mut facts = facts_of_media(result.scanned.media.as_ref()?)?;
+    let media = result.scanned.media.as_ref()?;
+    let mut facts = facts_of_media(media)?;
     facts.sha256 = result.sha256.clone();
+    facts.shot_changes_s = shot_changes_of(media, result.picture.as_deref().unwrap_or_default());
     Some(facts)
+}
+
+/// The shot changes of the first video stream the picture stage measured
+/// (the probe's first video stream when it was), in seconds; `None` when
+/// they were not measured or the picture could not be decoded.
+pub fn shot_changes_of(media: &MediaInfo, picture: &[PictureMeasurements]) -> Option<Vec<f64>> {
+    let first = media
+        .streams
+        .iter()
+        .find(|s| s.kind == StreamKind::Video)
+        .map(|s| s.index);
+    let measured = picture
+        .iter()
+        .find(|p| Some(p.stream_index) == first)
+        .or_else(|| picture.first())?;
+    if measured.not_evaluated.is_some() {
+        return None;
+    }
+    measured.shots.as_ref().map(|s| s.times_s())
 }
 
 /// [`facts_of`] from a probe alone (no hash, no shot changes).
@@ -92,11 +115,19 @@ pub fn facts_of_media(media: &MediaInfo) -> Option<MasterFacts> {
 }
 
 /// The context `check FILE… --master MASTER --language TAG` gives every
-/// caption file: MASTER probed (read-only), or why it cannot be a master.
-pub fn standalone(master: Option<&Path>, language: Option<&str>) -> CaptionContext {
+/// caption file: MASTER probed (read-only), its shot changes measured when
+/// one of `profiles` needs them, or why it cannot be a master.
+pub fn standalone(
+    master: Option<&Path>,
+    language: Option<&str>,
+    profiles: &[Profile],
+) -> CaptionContext {
+    let shots = profiles
+        .iter()
+        .any(crate::spec::captions::needs_shot_changes);
     let master = match master {
         None => MasterLink::default(),
-        Some(path) => probed_master(path),
+        Some(path) => probed_master(path, shots),
     };
     CaptionContext {
         plan_language: language.map(str::to_string),
@@ -104,7 +135,7 @@ pub fn standalone(master: Option<&Path>, language: Option<&str>) -> CaptionConte
     }
 }
 
-fn probed_master(path: &Path) -> MasterLink {
+fn probed_master(path: &Path, shots: bool) -> MasterLink {
     let shown = RelPath::from_path(path).display();
     let none = |why: String| MasterLink::None {
         reason: format!("no master: {shown} {why}"),
@@ -117,9 +148,17 @@ fn probed_master(path: &Path) -> MasterLink {
     if let Some(p) = &scanned.problem {
         return none(format!("cannot be read: {}", p.message));
     }
-    let Some(mut facts) = scanned.media.as_ref().and_then(facts_of_media) else {
+    let Some(media) = scanned.media.as_ref() else {
         return none("has no video stream".into());
     };
+    let Some(mut facts) = facts_of_media(media) else {
+        return none("has no video stream".into());
+    };
+    if shots {
+        let opts = crate::picture::PictureOptions::shots_only();
+        let picture = crate::picture::picture_of(path, media, &opts).unwrap_or_default();
+        facts.shot_changes_s = shot_changes_of(media, &picture);
+    }
     facts.deliverable = "--master".into();
     facts.file = shown;
     facts.found_by = "given with --master".into();

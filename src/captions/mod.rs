@@ -71,7 +71,16 @@ impl Problems {
 
     /// Records a problem already made.
     pub(crate) fn add(&mut self, problem: ParseProblem) {
-        self.push(problem.at, problem.message);
+        if self.kept.len() < MAX_PROBLEMS {
+            self.kept.push(problem);
+        } else {
+            self.push(problem.at, problem.message);
+        }
+    }
+
+    /// Records an event that ends at or before it starts.
+    pub(crate) fn push_timing(&mut self, at: Location, message: impl Into<String>) {
+        self.add(ParseProblem::timing(at, message));
     }
 
     /// The list, with a last entry counting those not kept.

@@ -114,6 +114,11 @@ pub struct ParseProblem {
     pub at: Location,
     /// What.
     pub message: String,
+    /// An event that ends at or before it starts: the caption rule
+    /// `captions.start_before_end` reports it too, so a report with that
+    /// rule shows it once, there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub timing: bool,
 }
 
 /// A parsed caption file.
@@ -145,6 +150,15 @@ impl ParseProblem {
         Self {
             at,
             message: message.into(),
+            timing: false,
+        }
+    }
+
+    /// An event's end at or before its start, at `at`.
+    pub fn timing(at: Location, message: impl Into<String>) -> Self {
+        Self {
+            timing: true,
+            ..Self::new(at, message)
         }
     }
 }

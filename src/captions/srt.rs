@@ -87,7 +87,7 @@ fn cue(
     };
     if end <= start {
         let how = if start == end { "when" } else { "before" };
-        problems.push(
+        problems.push_timing(
             text.at(timing.start),
             format!(
                 "{label} ends ({}) {how} it starts ({})",

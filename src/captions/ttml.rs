@@ -330,7 +330,7 @@ impl Parser<'_> {
         };
         if end.s <= begin.s {
             let how = if end.s == begin.s { "when" } else { "before" };
-            self.problems.push(
+            self.problems.push_timing(
                 p.at,
                 format!(
                     "paragraph {number} ends ({:.3} s) {how} it begins ({:.3} s)",

@@ -93,7 +93,7 @@ fn cue(
     };
     if end <= start {
         let how = if start == end { "when" } else { "before" };
-        problems.push(
+        problems.push_timing(
             where_,
             format!(
                 "cue {number} ends ({}) {how} it starts ({})",

@@ -380,8 +380,7 @@ pub fn picture_line(
 /// One error of a failing file, for `check -v`: rule, where, message.
 fn error_line(f: &Finding) -> String {
     let at = f
-        .timecode
-        .as_deref()
+        .timecode_to_show()
         .map(|t| format!(" at {t}"))
         .unwrap_or_default();
     format!("      {}{at}: {}", f.rule_id, f.message)

@@ -147,6 +147,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         captions: Some(signoff::captions::master::standalone(
             args.master.as_deref(),
             args.language.as_deref(),
+            &profiles,
         )),
         isolation: args.isolation.isolation(),
     };

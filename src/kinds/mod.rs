@@ -31,7 +31,7 @@ pub const PROFILE: &str = "kind";
 /// Names the current kind checks. It is part of the ledger's cache key, so
 /// results stored by older checks are not reused; change it whenever what
 /// a checker finds could change.
-pub const VERSION: &str = "kind-checks-1";
+pub const VERSION: &str = "kind-checks-2";
 
 /// The part of a file's cache key the kind checks add: their version and
 /// the file's extension (the naming check judges the name, so two files
@@ -60,6 +60,9 @@ pub struct Subject<'a> {
     pub path: &'a Path,
     /// What scanning it found (kind and format by content).
     pub scanned: &'a ScannedFile,
+    /// The file's report has the caption rule `captions.start_before_end`:
+    /// an event ending before it starts is reported there, not twice.
+    pub timing_judged: bool,
 }
 
 /// A check a file's kind implies.
@@ -73,12 +76,16 @@ const CHECKS: &[&dyn KindCheck] = &[&naming::Naming, &image::Image, &pdf::Pdf, &
 
 /// The kind findings on one readable file (none for clutter, for a link
 /// that was not followed, or for a file that could not be read).
-pub fn kind_findings(path: &Path, scanned: &ScannedFile) -> Vec<Finding> {
+pub fn kind_findings(path: &Path, scanned: &ScannedFile, timing_judged: bool) -> Vec<Finding> {
     let unfollowed = matches!(scanned.link, Some(LinkInfo::NotFollowed { .. }));
     if problem_of(scanned).is_some() || scanned.kind == FileKind::Clutter || unfollowed {
         return Vec::new();
     }
-    let subject = Subject { path, scanned };
+    let subject = Subject {
+        path,
+        scanned,
+        timing_judged,
+    };
     CHECKS.iter().flat_map(|c| c.check(&subject)).collect()
 }
 
@@ -94,8 +101,12 @@ pub fn with_kind_checks(mut report: FileReport, scanned: &ScannedFile) -> FileRe
     if report.problem.is_some() {
         return report;
     }
+    let timing_judged = report
+        .findings
+        .iter()
+        .any(|f| f.rule_id == caption::TIMING_RULE && !f.is_not_evaluated());
     let mut findings = report.findings;
-    findings.extend(kind_findings(&report.path, scanned));
+    findings.extend(kind_findings(&report.path, scanned, timing_judged));
     FileReport::from_findings(report.path, report.profiles, findings)
 }
 

@@ -1,7 +1,8 @@
 //! Unit tests of the caption parsers (the checkers' file handling is tested
 //! through the binary in tests/kinds.rs).
 
-use super::caption::{ebu_stl, scc, srt, ttml, webvtt};
+use super::caption::{full, scc, srt, ttml, webvtt};
+use crate::captions::CaptionFormat;
 
 fn err(r: Result<String, String>) -> String {
     r.expect_err("should not parse")
@@ -89,18 +90,26 @@ fn scc_needs_its_header_and_timecode_lines_of_hex_words() {
 }
 
 #[test]
-fn ebu_stl_gsi_block_count_matches_the_length() {
+fn ebu_stl_is_read_by_its_full_parser_and_timing_is_left_to_the_rule() {
     let mut gsi = vec![b' '; 1024];
     gsi[..3].copy_from_slice(b"850");
     gsi[3..11].copy_from_slice(b"STL25.01");
+    gsi[12..14].copy_from_slice(b"00");
     gsi[238..243].copy_from_slice(b"00002");
+    let block = |sn: u8, tci: u8, tco: u8| {
+        let mut b = vec![0u8, sn, 0, 0xFF, 0, 0, 0, tci, 0, 0, 0, tco, 0, 20, 2, 0];
+        b.extend_from_slice(b"Hallo");
+        b.resize(128, 0x8F);
+        b
+    };
     let mut file = gsi.clone();
-    file.extend(vec![0u8; 256]);
-    assert_eq!(ebu_stl(&file).unwrap(), "2 TTI blocks");
+    file.extend(block(1, 1, 2));
+    file.extend(block(2, 5, 4));
+    let stl = |f: &[u8], judged| full(CaptionFormat::EbuStl, f, judged);
+    assert!(err(stl(&file, false))
+        .contains("TTI block 2 (subtitle 2) ends (00:00:04:00) before it starts"));
+    assert_eq!(stl(&file, true).unwrap(), "2 cues");
     file.truncate(1024 + 128);
-    assert!(err(ebu_stl(&file)).contains("says 2 TTI blocks"));
-    assert!(err(ebu_stl(&gsi[..500])).contains("shorter than the 1024-byte GSI block"));
-    let mut bad_cpn = gsi;
-    bad_cpn[..3].copy_from_slice(b"999");
-    assert!(err(ebu_stl(&bad_cpn)).contains("code page"));
+    assert!(err(stl(&file, true)).contains("the GSI says 2 TTI blocks (TNB), the file holds 1"));
+    assert!(err(stl(&gsi[..500], true)).contains("shorter than the 1024-byte GSI block"));
 }

@@ -17,6 +17,7 @@ pub mod luma;
 pub mod pse;
 mod runs;
 pub mod scan;
+pub mod shots;
 pub mod summary;
 pub mod thumbs;
 
@@ -226,7 +227,7 @@ impl StreamContext {
     }
 }
 
-/// A detector: one file per detector (black.rs, freeze.rs, levels.rs, scan.rs, pse.rs, luma.rs, thumbs.rs).
+/// A detector: one file per detector (black.rs, freeze.rs, levels.rs, scan.rs, pse.rs, shots.rs, luma.rs, thumbs.rs).
 pub trait Detector: Send {
     /// Looks at one decoded frame (frames come in presentation order).
     fn frame(&mut self, f: &FrameView<'_>);
@@ -298,6 +299,9 @@ pub struct PictureMeasurements {
     /// Mean, lowest and highest Y′ over time, in bins (for the luma graph).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub luma: Option<luma::LumaSeries>,
+    /// Shot changes (cuts), when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shots: Option<shots::ShotChanges>,
     /// Small pictures evenly spaced over the stream, for reports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thumbnails: Vec<thumbs::Thumbnail>,
@@ -337,6 +341,11 @@ pub struct PictureOptions {
     pub scan: Option<scan::ScanOptions>,
     /// PSE screening (`None`: not measured).
     pub pse: Option<pse::PseOptions>,
+    /// Shot changes (`None`: not measured).
+    pub shots: Option<shots::ShotOptions>,
+    /// Only the shot changes: no other detector runs (the master of
+    /// captions whose profiles have no picture QC).
+    pub shots_only: bool,
     /// Thumbnails for reports, taken from the same decode.
     pub thumbnails: thumbs::ThumbnailOptions,
 }
@@ -348,6 +357,17 @@ impl PictureOptions {
             levels: Some(Default::default()),
             scan: Some(Default::default()),
             pse: Some(Default::default()),
+            shots: Some(Default::default()),
+            thumbnails: thumbs::ThumbnailOptions::none(),
+            ..Default::default()
+        }
+    }
+
+    /// The shot-change detector alone, at its defaults.
+    pub fn shots_only() -> Self {
+        PictureOptions {
+            shots: Some(Default::default()),
+            shots_only: true,
             thumbnails: thumbs::ThumbnailOptions::none(),
             ..Default::default()
         }
@@ -402,6 +422,12 @@ impl StreamInfo {
 
 /// The detectors for one stream.
 pub fn detectors(opts: &PictureOptions, info: &StreamInfo) -> Vec<Box<dyn Detector>> {
+    let shots = opts
+        .shots
+        .map(|o| Box::new(shots::ShotDetector::new(o)) as Box<dyn Detector>);
+    if opts.shots_only {
+        return shots.into_iter().collect();
+    }
     let mut out: Vec<Box<dyn Detector>> = vec![
         Box::new(black::BlackDetector::new(opts.black.clone(), info)),
         Box::new(freeze::FreezeDetector::new(
@@ -419,6 +445,7 @@ pub fn detectors(opts: &PictureOptions, info: &StreamInfo) -> Vec<Box<dyn Detect
     if let Some(o) = &opts.pse {
         out.push(Box::new(pse::PseDetector::new(o.clone(), info)));
     }
+    out.extend(shots);
     out.push(Box::new(luma::LumaDetector::new(info)));
     out.push(Box::new(thumbs::ThumbnailDetector::new(
         opts.thumbnails,

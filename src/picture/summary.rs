@@ -33,6 +33,9 @@ pub struct PictureSummary {
     /// Whether PSE screening (not a certified test) passed (when measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pse_passed: Option<bool>,
+    /// Shot changes (cuts) found, all streams (when measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shot_changes: Option<u64>,
     /// Video decode errors.
     pub decode_errors: u64,
     /// Why some stream's picture could not be analysed.
@@ -111,6 +114,9 @@ impl PictureSummary {
                 .iter()
                 .filter_map(|p| p.pse.as_ref().map(|r| r.passed))
                 .reduce(|a, b| a && b),
+            shot_changes: sum_of(picture, |p| {
+                p.shots.as_ref().map(|s| s.changes.len() as u64)
+            }),
             decode_errors: picture.iter().map(|p| p.decode_error_count).sum(),
             not_evaluated,
             ..Default::default()

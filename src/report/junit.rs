@@ -406,8 +406,10 @@ fn describe(f: &Finding) -> String {
         "{}: {} (expected {}, actual {})",
         f.rule_id, f.message, f.expected, f.actual
     );
-    if let Some(tc) = &f.timecode {
-        s.push_str(&format!(" at {tc}"));
+    if f.timecode.is_some() {
+        if let Some(tc) = f.timecode_to_show() {
+            s.push_str(&format!(" at {tc}"));
+        }
     } else if let Some(p) = f.position_s {
         s.push_str(&format!(" at {p:.3} s"));
     }

@@ -172,8 +172,7 @@ fn problems(s: &mut String, r: &RunReport) {
         let _ = writeln!(s, "- {}", escape(f.name()));
         for x in errors.iter().take(MAX_LISTED) {
             let at = x
-                .timecode
-                .as_deref()
+                .timecode_to_show()
                 .map(|t| format!(" at {}", escape(t)))
                 .unwrap_or_default();
             let _ = writeln!(

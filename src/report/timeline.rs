@@ -25,10 +25,14 @@ const GRAPH: f64 = 56.0;
 
 /// The lanes of `p` that were measured: label and segments.
 fn lanes(p: &PictureMeasurements) -> Vec<(String, Vec<&Segment>)> {
-    let mut out: Vec<(String, Vec<&Segment>)> = vec![
-        ("black".into(), p.black.iter().collect()),
-        ("freeze".into(), p.freeze.iter().collect()),
-    ];
+    let mut out: Vec<(String, Vec<&Segment>)> = Vec::new();
+    // a stream measured for its shot changes alone has no black or freeze lane
+    if p.black_detector.is_some() || !p.black.is_empty() {
+        out.push(("black".into(), p.black.iter().collect()));
+    }
+    if p.freeze_detector.is_some() || !p.freeze.is_empty() {
+        out.push(("freeze".into(), p.freeze.iter().collect()));
+    }
     if let Some(l) = &p.levels {
         out.push(("Y′ levels".into(), l.luma_segments.iter().collect()));
         if l.rgb_checked {
@@ -57,6 +61,9 @@ pub fn picture_strip(p: &PictureMeasurements, labels: &TimeLabels) -> String {
         return String::new();
     }
     let lanes = lanes(p);
+    if lanes.is_empty() && p.luma.is_none() {
+        return String::new();
+    }
     let graph_h = if p.luma.is_some() { GRAPH + 6.0 } else { 0.0 };
     let h = TOP + LANE * lanes.len() as f64 + graph_h + 22.0;
     let x = |t: f64| LEFT + (t / p.duration_s).clamp(0.0, 1.0) * (RIGHT - LEFT);
@@ -201,6 +208,7 @@ mod tests {
         let p = PictureMeasurements {
             duration_s: 10.0,
             black: vec![seg(0.0, 2.0, "<b>black</b>")],
+            freeze_detector: Some(Default::default()),
             pse: Some(PseResult {
                 label: LABEL.into(),
                 display_peak_cd_m2: 200.0,

@@ -37,6 +37,16 @@ impl CaptionFacts {
     }
 }
 
+/// Whether `profile` has a `captions.shot_change_frames` rule that is on:
+/// its caption files' master then has its shot changes measured.
+pub fn needs_shot_changes(profile: &super::Profile) -> bool {
+    let group = &profile.captions;
+    std::iter::once(&group.rules)
+        .chain(group.languages.values())
+        .filter_map(|rules| rules.get("shot_change_frames"))
+        .any(|set| set.0.iter().any(|r| r.severity != Severity::Off))
+}
+
 /// Events listed by number in a failing finding before "…".
 const LISTED_EVENTS: usize = 5;
 

@@ -175,6 +175,22 @@ fn position(rule: &Rule, def: &Field, fact: &Fact, b: Band) -> Result<BandPositi
     })
 }
 
+/// A ratio target as people name it: `16:9 (1.778)` when a ratio of
+/// small whole numbers (up to 16) is within 0.0001 of it, else the number.
+fn ratio_words(target: f64) -> String {
+    let small = (1..=16u32).find_map(|d| {
+        let n = (target * f64::from(d)).round();
+        ((n / f64::from(d) - target).abs() < 1e-4 && n >= 1.0).then_some((n as u32, d))
+    });
+    match small {
+        Some((n, d)) => format!(
+            "{n}:{d} ({})",
+            trim_float((target * 1000.0).round() / 1000.0)
+        ),
+        None => trim_float(target),
+    }
+}
+
 /// The widest credible band in words (`tolerance ±5 LU`, `maximum -1 dBTP`,
 /// `set prores, mpeg2video`).
 pub fn describe_band(b: Band, def: &Field) -> Result<String, String> {
@@ -300,8 +316,16 @@ pub fn describe(rule: &Rule, def: &Field) -> Result<(String, String), String> {
         (None, None) => {}
     }
     if let Some(target) = rule.target {
-        let tol = trim_float(rule.tolerance.unwrap_or(0.0));
-        let e = with_unit(format!("{} ± {tol}", trim_float(target)), unit);
+        let tol = rule.tolerance.unwrap_or(0.0);
+        let shown = match def.kind {
+            Kind::Ratio => ratio_words(target),
+            _ => trim_float(target),
+        };
+        let e = if tol == 0.0 {
+            format!("{} exactly", with_unit(shown, unit))
+        } else {
+            with_unit(format!("{shown} ± {}", trim_float(tol)), unit)
+        };
         return Ok((e.clone(), format!("requires {e}")));
     }
     if let Some(re) = &rule.regex {
@@ -591,5 +615,13 @@ fail_outside = ["prores", "mpeg2video"]"#;
             Fact::Number(1.0),
         );
         assert!(matches!(s, Status::NotEvaluated { .. }));
+    }
+
+    #[test]
+    fn ratio_targets_read_as_ratios() {
+        assert_eq!(ratio_words(1.7777778), "16:9 (1.778)");
+        assert_eq!(ratio_words(0.6666667), "2:3 (0.667)");
+        assert_eq!(ratio_words(1.85), "1.85");
+        assert_eq!(ratio_words(2.39), "2.39");
     }
 }

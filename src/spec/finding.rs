@@ -72,6 +72,15 @@ impl Finding {
     pub fn is_not_evaluated(&self) -> bool {
         matches!(self.status, Status::NotEvaluated { .. })
     }
+
+    /// The timecode to show after the message: `None` when there is none
+    /// or the message already says it (a caption finding names its event
+    /// "at 00:00:02:16"), so no output repeats it.
+    pub fn timecode_to_show(&self) -> Option<&str> {
+        self.timecode
+            .as_deref()
+            .filter(|tc| !self.message.contains(*tc))
+    }
 }
 
 /// The verdict on one file. The one vocabulary of file verdicts: every

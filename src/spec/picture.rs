@@ -179,6 +179,8 @@ pub fn picture_options(profiles: &[Profile]) -> PictureOptions {
         freeze: first("freeze_s")
             .map(|r| freeze_options(&r))
             .unwrap_or_default(),
+        // cheap, and what the captions of a master are checked against
+        shots: Some(Default::default()),
         ..PictureOptions::default()
     };
     super::picture_signal::apply(&mut opts, profiles);

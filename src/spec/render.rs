@@ -83,8 +83,10 @@ fn section<'a>(s: &mut String, title: &str, items: impl Iterator<Item = &'a Find
             let _ = write!(line, "stream {i:<3} ");
         }
         line.push_str(&terminal(&f.message));
-        if let Some(tc) = f.timecode.as_ref() {
-            let _ = write!(line, " at {}", terminal(tc));
+        if f.timecode.is_some() {
+            if let Some(tc) = f.timecode_to_show() {
+                let _ = write!(line, " at {}", terminal(tc));
+            }
         } else if let Some(t) = f.position_s {
             let _ = write!(line, " at {t:.1} s");
         }
