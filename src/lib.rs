@@ -47,7 +47,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// the ledger caches. It is part of every cache key, so results stored by an
 /// older analysis are never reused as if current: bump it whenever what a
 /// detector finds or a rule decides could change.
-pub const ANALYSIS_VERSION: &str = "analysis-6";
+pub const ANALYSIS_VERSION: &str = "analysis-7";
 
 /// The tool's version, as recorded in reports and the ledger.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -649,3 +649,16 @@ fn an_event_ending_before_it_starts_is_reported_once() {
         .collect();
     assert_eq!(saying.len(), 1, "{file:#}");
 }
+
+/// EBU STL is binary, its text in the code page its GSI block names: the
+/// UTF-8 rules cannot be made on it and say so, never a failure.
+#[test]
+fn the_utf8_rules_are_not_evaluated_on_binary_stl() {
+    let stl = common::fixtures().join("captions").join("good_25.stl");
+    let (_, file) = check("netflix-timed-text", &stl, &[]);
+    for rule in ["captions.utf8", "captions.control_characters"] {
+        let f = finding(&file, rule);
+        assert_eq!(f["status"], "not_evaluated", "{f:#}");
+        assert!(message(f).contains("EBU STL is a binary format"), "{f:#}");
+    }
+}

@@ -56,7 +56,11 @@ impl TimecodeBase {
             let per_10 = self.nominal * 600 - 9 * d;
             let per_min = self.nominal * 60 - d;
             let (tens, rem) = (total / per_10, total % per_10);
-            let extra = if rem > d { d * ((rem - d) / per_min) } else { 0 };
+            let extra = if rem > d {
+                d * ((rem - d) / per_min)
+            } else {
+                0
+            };
             total += 9 * d * tens + extra;
         }
         let f = total % self.nominal;

@@ -682,6 +682,11 @@ fn file_fact(key: &str, env: &Env) -> (Fact, String) {
             .map(|l| format!("first at line {}, column {}", l.line, l.column))
             .unwrap_or_default()
     };
+    let binary = doc.format == crate::captions::model::CaptionFormat::EbuStl;
+    if binary && matches!(key, "utf8" | "bom" | "control_characters") {
+        let why = "EBU STL is a binary format: its text is in the code page its GSI block names, not UTF-8";
+        return (Fact::Absent(why.into()), String::new());
+    }
     match key {
         "utf8" => {
             let detail = match &enc.detected {
