@@ -195,7 +195,7 @@ pub fn run(
     reporter: Arc<dyn Reporter>,
 ) -> Result<BoardReport, DeliveryError> {
     let root = root_key(&plan.root)?;
-    let entries = delivery_entries(&root, plan, ledger.path(), opts.follow_links);
+    let entries = delivery_entries(&root, plan, ledger.location().file(), opts.follow_links);
     let rels: Vec<RelPath> = entries.iter().map(relative).collect();
     let matcher = Matcher::new(&plan.plan)?;
     let matching = matcher.match_files(&rels);
@@ -430,7 +430,7 @@ pub fn status(
     let mut report = compose(plan, ledger, &root, run_id, &matching, &files, today)?;
     let info = ledger.run_info(run_id)?;
     report.checked_at = info.finished_at.or(Some(info.started_at));
-    let on_disk = delivery_entries(&root, plan, ledger.path(), false);
+    let on_disk = delivery_entries(&root, plan, ledger.location().file(), false);
     report.changed_since_check =
         crate::disk::changes(&ledger.run_file_stats(run_id)?, &on_disk, &matcher);
     crate::disk::stale_approvals(&mut report.deliverables, &report.changed_since_check);
@@ -503,15 +503,15 @@ fn lock(l: &Arc<Mutex<Ledger>>) -> std::sync::MutexGuard<'_, Ledger> {
     l.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The files of the delivery, minus the plan and the ledger themselves.
+/// The files of the delivery, minus the plan and the ledger file themselves.
 fn delivery_entries(
     root: &Path,
     plan: &LoadedPlan,
-    ledger: &Path,
+    ledger: Option<&Path>,
     follow_links: bool,
 ) -> Vec<Entry> {
-    let own: Vec<PathBuf> = [plan.path.clone(), ledger.to_path_buf()]
-        .iter()
+    let own: Vec<PathBuf> = std::iter::once(plan.path.as_path())
+        .chain(ledger)
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
     let is_own = |p: &Path| {

@@ -9,7 +9,7 @@ use signoff::board::{DeliverableStatus, State};
 use signoff::delivery::BoardReport;
 use signoff::document::{self, BoardDoc};
 use signoff::escape::terminal;
-use signoff::ledger::{default_path, Ledger};
+use signoff::ledger::{default_path, Ledger, Location};
 use signoff::paths::RelPath;
 use signoff::plan::model::{format_date, parse_date};
 use signoff::plan::{self, LoadedPlan};
@@ -27,8 +27,8 @@ pub struct PlanArgs {
     /// The plan file (default: `signoff.toml` in the delivery root or a parent folder).
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
-    /// The ledger database (default: `signoff.ledger.sqlite` beside the plan).
-    #[arg(long, value_name = "FILE")]
+    /// The ledger: a SQLite file or a postgres:// URL (default: the plan's `ledger`, else `signoff.ledger.sqlite` beside the plan).
+    #[arg(long, env = "SIGNOFF_LEDGER", value_name = "FILE|URL")]
     pub ledger: Option<PathBuf>,
     /// Folder of user profiles (`*.toml`), in addition to the built-ins.
     #[arg(long, env = "SIGNOFF_SPECS", value_name = "DIR")]
@@ -38,14 +38,14 @@ pub struct PlanArgs {
     pub today: Option<String>,
 }
 
-/// A plan with its registry, ledger path and today's date.
+/// A plan with its registry, ledger and today's date.
 pub struct PlanContext {
     /// The plan.
     pub plan: LoadedPlan,
     /// Profiles.
     pub registry: Registry,
-    /// Where the ledger is.
-    pub ledger_path: PathBuf,
+    /// Where the ledger is (parsed before anything else is done).
+    pub ledger: Location,
     /// Today.
     pub today: Date,
 }
@@ -57,7 +57,7 @@ impl PlanArgs {
         let registry = Registry::with_dir(self.specs_dir.as_deref())?;
         let path = plan::load::locate(self.plan.as_deref(), start)?;
         let plan = plan::load(&path, &registry)?;
-        let ledger_path = self.ledger.clone().unwrap_or_else(|| default_path(&path));
+        let ledger = ledger_of(self.ledger.as_deref(), &plan)?;
         let today = match &self.today {
             Some(t) => parse_date(t)
                 .map_err(anyhow::Error::msg)
@@ -67,7 +67,7 @@ impl PlanArgs {
         Ok(PlanContext {
             plan,
             registry,
-            ledger_path,
+            ledger,
             today,
         })
     }
@@ -86,18 +86,47 @@ impl PlanArgs {
 }
 
 impl PlanContext {
-    /// Opens (creating or migrating) the ledger.
+    /// Opens (creating or migrating) the ledger; a PostgreSQL ledger is connected to.
     pub fn open_ledger(&self) -> anyhow::Result<Ledger> {
         if let Some(dir) = self
-            .ledger_path
-            .parent()
+            .ledger
+            .file()
+            .and_then(Path::parent)
             .filter(|d| !d.as_os_str().is_empty())
         {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("failed to create {}", dir.display()))?;
         }
-        Ok(Ledger::open(&self.ledger_path)?)
+        Ok(Ledger::open(&self.ledger)?)
     }
+
+    /// The ledger as people see it: a file relative to here, a URL without its password.
+    pub fn ledger_shown(&self) -> String {
+        match self.ledger.file() {
+            Some(p) => shown(p),
+            None => self.ledger.to_string(),
+        }
+    }
+}
+
+/// The ledger: `--ledger` (or `SIGNOFF_LEDGER`), else the plan's `ledger`
+/// (a path relative to the plan's folder, or a URL), else the file beside the plan.
+pub fn ledger_of(given: Option<&Path>, plan: &LoadedPlan) -> anyhow::Result<Location> {
+    let location = match (given, &plan.plan.project.ledger) {
+        (Some(p), _) => Location::parse(p.as_os_str()).context("--ledger / SIGNOFF_LEDGER")?,
+        (None, Some(l)) => {
+            let at = Location::parse(std::ffi::OsStr::new(l))
+                .with_context(|| format!("the plan's `ledger` ({})", plan.path.display()))?;
+            match at {
+                Location::File(p) => {
+                    Location::File(plan.path.parent().unwrap_or(Path::new("")).join(p))
+                }
+                url => url,
+            }
+        }
+        (None, None) => Location::File(default_path(&plan.path)),
+    };
+    Ok(location)
 }
 
 /// Who is running signoff, for the ledger.
@@ -142,7 +171,10 @@ pub fn print_as(
             command,
             BoardDoc {
                 plan: ctx.plan.path.to_string_lossy().into_owned(),
-                ledger: ctx.ledger_path.to_string_lossy().into_owned(),
+                ledger: match ctx.ledger.file() {
+                    Some(p) => p.to_string_lossy().into_owned(),
+                    None => ctx.ledger.to_string(),
+                },
                 today: format_date(ctx.today),
                 project: &ctx.plan.plan.project,
                 policy: *policy,
@@ -209,7 +241,7 @@ fn human(
     let line = format!(
         "plan {}  ·  ledger {}  ·  run {} ({} files reused, {} analysed)",
         terminal(&shown(&ctx.plan.path)),
-        terminal(&shown(&ctx.ledger_path)),
+        terminal(&ctx.ledger_shown()),
         r.run_id,
         r.reused_files,
         r.analysed_files

@@ -31,7 +31,10 @@ fn shard_done(
     let summary = signoff::shard::ShardRun {
         shard: s.run_kind(),
         run_id: report.run_id,
-        ledger: ctx.ledger_path.clone(),
+        ledger: match ctx.ledger.file() {
+            Some(p) => p.to_path_buf(),
+            None => ctx.ledger.to_string().into(),
+        },
         analysed_files: report.analysed_files,
         reused_files: report.reused_files,
     };
@@ -219,7 +222,7 @@ fn shards_agree(ctx: &board::PlanContext, ledger: &signoff::ledger::Ledger) -> a
         anyhow::bail!(
             "no shard has recorded a run over {} in {}: run `signoff check --shard K/N` first",
             root.display(),
-            ledger.path().display()
+            ledger.location()
         );
     };
     let count = kind.rsplit('/').next().unwrap_or("1").to_string();

@@ -82,8 +82,8 @@ pub struct VerifyArgs {
     /// The delivery plan, to compare with its approvals (default: ROOT/signoff.toml when present).
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
-    /// The ledger holding the approvals (default: signoff.ledger.sqlite beside the plan); read from a private copy.
-    #[arg(long, value_name = "FILE")]
+    /// The ledger holding the approvals: a SQLite file (read from a private copy) or a postgres:// URL (read-only); default: the plan's `ledger`, else signoff.ledger.sqlite beside the plan.
+    #[arg(long, env = "SIGNOFF_LEDGER", value_name = "FILE|URL")]
     pub ledger: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -138,27 +138,33 @@ fn load_approvals(args: &VerifyArgs) -> anyhow::Result<Option<Approvals>> {
         .iter()
         .map(|d| d.id.clone())
         .collect();
-    let ledger_path = args
-        .ledger
-        .clone()
-        .unwrap_or_else(|| signoff::ledger::default_path(&plan_path));
+    let location = super::board::ledger_of(args.ledger.as_deref(), &plan)?;
     let mut out = Approvals {
         ids,
         root: None,
         latest: BTreeMap::new(),
         not_evaluated: None,
     };
-    if !ledger_path.is_file() {
-        out.not_evaluated = Some(format!(
-            "no ledger at {}: approvals not compared",
-            ledger_path.display()
-        ));
-        return Ok(Some(out));
-    }
-    // SQLite creates -wal/-shm files beside a WAL database even when it is
-    // opened read-only: read a private copy, so nothing in the delivery changes.
-    let copy = LedgerCopy::of(&ledger_path)?;
-    let ledger = signoff::ledger::Ledger::open_read_only(&copy.path)?;
+    let mut copy = None;
+    let ledger = match &location {
+        signoff::ledger::Location::File(path) => {
+            if !path.is_file() {
+                out.not_evaluated = Some(format!(
+                    "no ledger at {}: approvals not compared",
+                    path.display()
+                ));
+                return Ok(Some(out));
+            }
+            // SQLite creates -wal/-shm files beside a WAL database even when it is
+            // opened read-only: read a private copy, so nothing in the delivery changes.
+            let copy = copy.insert(LedgerCopy::of(path)?);
+            signoff::ledger::Ledger::open_read_only(&signoff::ledger::Location::File(
+                copy.path.clone(),
+            ))?
+        }
+        // A server's ledger is read in read-only transactions: nothing to copy.
+        url => signoff::ledger::Ledger::open_read_only(url)?,
+    };
     let roots = ledger.approval_roots()?;
     let here = std::fs::canonicalize(&args.root).ok();
     let root = match (here, roots.as_slice()) {

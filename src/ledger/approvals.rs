@@ -1,10 +1,10 @@
 //! Approvals: a sign-off bound to the SHA-256 of each of a deliverable's
 //! files and the digests of the profiles it was checked against.
 
+use super::backend::{args, BackendError};
 use super::store::{Ledger, LedgerError};
 use crate::board::Approval;
 use crate::paths::RelPath;
-use rusqlite::{params, TransactionBehavior};
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -40,33 +40,26 @@ pub struct ApprovalRecord {
 impl Ledger {
     /// Records an approval and its file hashes in one transaction.
     pub fn approve(&mut self, a: &NewApproval) -> Result<i64, LedgerError> {
-        let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql {
-            path: path.clone(),
-            source,
-        };
         let profiles = serde_json::to_string(a.profiles).unwrap_or_default();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
         let ap = a.approval;
-        tx.execute(
-            "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![a.root.as_os_str().as_bytes(), a.deliverable, ap.by, ap.at, ap.note, profiles, ap.override_reason],
-        )
-        .map_err(wrap)?;
-        let id = tx.last_insert_rowid();
-        for (p, sha) in &ap.files {
-            tx.execute(
-                "INSERT INTO approval_files VALUES (?1, ?2, ?3)",
-                params![id, p.as_bytes(), sha],
-            )
-            .map_err(wrap)?;
-        }
-        tx.commit().map_err(wrap)?;
-        Ok(id)
+        self.write(|db| {
+            let rows = db.query(
+                "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                args![a.root.as_os_str().as_bytes(), a.deliverable, &ap.by, &ap.at, &ap.note, profiles, &ap.override_reason],
+            )?;
+            let id = rows
+                .first()
+                .ok_or_else(|| BackendError::Decode("no approval id returned".into()))?
+                .int(0)?;
+            for (p, sha) in &ap.files {
+                db.execute(
+                    "INSERT INTO approval_files (approval_id, path, sha256) VALUES (?1, ?2, ?3)",
+                    args![id, p.as_bytes(), sha],
+                )?;
+            }
+            Ok(id)
+        })
     }
 
     /// Every approval of `deliverable` over `root`, oldest first.
@@ -75,26 +68,21 @@ impl Ledger {
         root: &Path,
         deliverable: &str,
     ) -> Result<Vec<ApprovalRecord>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, approved_by, approved_at, note, override_reason, profiles_json
-                 FROM approvals WHERE root = ?1 AND deliverable = ?2 ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![root.as_os_str().as_bytes(), deliverable], |r| {
+        let rows = self.rows_as(
+            "SELECT id, approved_by, approved_at, note, override_reason, profiles_json
+             FROM approvals WHERE root = ?1 AND deliverable = ?2 ORDER BY id",
+            args![root.as_os_str().as_bytes(), deliverable],
+            |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get::<_, String>(5)?,
+                    r.int(0)?,
+                    r.text(1)?,
+                    r.text(2)?,
+                    r.opt_text(3)?,
+                    r.opt_text(4)?,
+                    r.text(5)?,
                 ))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.err(e))?;
+            },
+        )?;
         rows.into_iter()
             .map(|(id, by, at, note, override_reason, profiles)| {
                 Ok(ApprovalRecord {
@@ -107,10 +95,7 @@ impl Ledger {
                         files: self.approval_files(id)?,
                     },
                     profiles: serde_json::from_str(&profiles).map_err(|e| {
-                        LedgerError::Corrupt {
-                            path: self.path.clone(),
-                            message: format!("approval {id}: {e}"),
-                        }
+                        self.err(BackendError::Decode(format!("approval {id}: {e}")))
                     })?,
                     revocation: self.revocation(id)?,
                 })
@@ -119,40 +104,24 @@ impl Ledger {
     }
 
     fn approval_files(&self, id: i64) -> Result<BTreeMap<RelPath, String>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT path, sha256 FROM approval_files WHERE approval_id = ?1")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![id], |r| {
-                Ok((super::store::rel_path(r, 0)?, r.get(1)?))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
-        rows.map_err(|e| self.err(e))
+        let rows = self.rows_as(
+            "SELECT path, sha256 FROM approval_files WHERE approval_id = ?1",
+            args![id],
+            |r| Ok((super::store::rel_path(r, 0)?, r.text(1)?)),
+        )?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Every root the ledger holds approvals for (raw path bytes).
     pub fn approval_roots(&self) -> Result<Vec<std::path::PathBuf>, LedgerError> {
-        use std::os::unix::ffi::OsStrExt;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT root FROM approvals ORDER BY root")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let v: rusqlite::types::Value = r.get(0)?;
-                Ok(match v {
-                    rusqlite::types::Value::Blob(b) => b,
-                    rusqlite::types::Value::Text(t) => t.into_bytes(),
-                    _ => Vec::new(),
-                })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.err(e))?;
-        Ok(rows
-            .into_iter()
-            .map(|b| std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&b)))
-            .collect())
+        self.rows_as(
+            "SELECT DISTINCT root FROM approvals ORDER BY root",
+            args![],
+            |r| {
+                let b = r.bytes(0).unwrap_or_default();
+                Ok(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&b)))
+            },
+        )
     }
 
     /// The latest approval of each of `deliverables` over `root`, when it
@@ -182,9 +151,19 @@ mod tests {
     use crate::ledger::store::FileRecord;
 
     #[test]
-    fn records_runs_results_cache_and_approvals() {
+    fn records_runs_results_cache_and_approvals_in_sqlite() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut l = Ledger::open(&tmp.path().join("l.sqlite")).unwrap();
+        let file = crate::ledger::Location::File(tmp.path().join("l.sqlite"));
+        records_runs_results_cache_and_approvals(&mut Ledger::open(&file).unwrap());
+    }
+
+    #[test]
+    fn records_runs_results_cache_and_approvals_in_postgres() {
+        let db = crate::ledger::testing::TestDb::new();
+        records_runs_results_cache_and_approvals(&mut db.open());
+    }
+
+    fn records_runs_results_cache_and_approvals(l: &mut Ledger) {
         let run = l
             .begin_run("t0", "ana", "plan", Path::new("/root"))
             .unwrap();

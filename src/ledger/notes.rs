@@ -1,11 +1,11 @@
 //! Notes at timecodes, their state changes and revocations of approvals:
 //! rows of the ledger, one transaction per change. No presentation here.
 
+use super::backend::{args, BackendError, Row};
 use super::store::{rel_path, Ledger, LedgerError};
 use crate::paths::RelPath;
 use crate::review::notes::{Note, NoteKind, NoteState, StateChange};
 use crate::review::timecode::Rate;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -54,72 +54,58 @@ pub struct Revocation {
     pub reason: String,
 }
 
-type Row = (NewNote, i64);
+type NoteRow = (NewNote, i64);
 
 impl Ledger {
     /// Records `notes` in one transaction; a note from a source already
     /// recorded at the same frame of the same version is skipped. Returns
     /// the ids of those recorded.
     pub fn add_notes(&mut self, root: &Path, notes: &[NewNote]) -> Result<Vec<i64>, LedgerError> {
-        let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        let mut ids = Vec::new();
-        for n in notes {
-            let added = tx
-                .execute(
-                    "INSERT OR IGNORE INTO notes (root, deliverable, sha256, path, start_frame, end_frame,
+        self.write(|db| {
+            let mut ids = Vec::new();
+            for n in notes {
+                let added = db.query(
+                    "INSERT INTO notes (root, deliverable, sha256, path, start_frame, end_frame,
                          rate_num, rate_den, drop_frame, start_timecode, end_timecode, text, author, kind, created_at, source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                    params![
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                     ON CONFLICT DO NOTHING RETURNING id",
+                    args![
                         root.as_os_str().as_bytes(),
-                        n.deliverable,
-                        n.sha256,
+                        &n.deliverable,
+                        &n.sha256,
                         n.path.as_bytes(),
                         n.start_frame as i64,
                         n.end_frame as i64,
                         n.rate.num,
                         n.rate.den,
                         n.rate.drop_frame,
-                        n.start_timecode,
-                        n.end_timecode,
-                        n.text,
-                        n.by,
+                        &n.start_timecode,
+                        &n.end_timecode,
+                        &n.text,
+                        &n.by,
                         n.kind.as_str(),
-                        n.created_at,
-                        n.source
+                        &n.created_at,
+                        &n.source
                     ],
-                )
-                .map_err(wrap)?;
-            if added == 1 {
-                ids.push(tx.last_insert_rowid());
+                )?;
+                for row in added {
+                    ids.push(row.int(0)?);
+                }
             }
-        }
-        tx.commit().map_err(wrap)?;
-        Ok(ids)
+            Ok(ids)
+        })
     }
 
     /// Every note over `root` (of `deliverable` when given), oldest first,
     /// with its state changes.
     pub fn notes(&self, root: &Path, deliverable: Option<&str>) -> Result<Vec<Note>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, deliverable, sha256, path, start_frame, end_frame, rate_num, rate_den, drop_frame,
-                        start_timecode, end_timecode, text, author, kind, created_at, source
-                 FROM notes WHERE root = ?1 AND (?2 IS NULL OR deliverable = ?2) ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![root.as_os_str().as_bytes(), deliverable], note_row)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Row>>>())
-            .map_err(|e| self.err(e))?;
+        let rows = self.rows_as(
+            "SELECT id, deliverable, sha256, path, start_frame, end_frame, rate_num, rate_den, drop_frame,
+                    start_timecode, end_timecode, text, author, kind, created_at, source
+             FROM notes WHERE root = ?1 AND (CAST(?2 AS TEXT) IS NULL OR deliverable = ?2) ORDER BY id",
+            args![root.as_os_str().as_bytes(), deliverable],
+            note_row,
+        )?;
         rows.into_iter()
             .map(|(n, id)| {
                 let changes = self.state_changes(id)?;
@@ -130,15 +116,9 @@ impl Ledger {
 
     /// One note by id (any root), when it exists: its root bytes and the note.
     pub fn note(&self, id: i64) -> Result<Option<(Vec<u8>, Note)>, LedgerError> {
-        let root: Option<Vec<u8>> = self
-            .conn
-            .query_row(
-                "SELECT CAST(root AS BLOB) FROM notes WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
+        let root = self.row_as("SELECT root FROM notes WHERE id = ?1", args![id], |r| {
+            r.bytes(0)
+        })?;
         let Some(root) = root else { return Ok(None) };
         let root_path = Path::new(std::ffi::OsStr::from_bytes(&root));
         let note = self
@@ -149,54 +129,33 @@ impl Ledger {
     }
 
     fn state_changes(&self, id: i64) -> Result<Vec<StateChange>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT state, changed_by, changed_at, comment FROM note_states WHERE note_id = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![id], |r| {
-                let state: String = r.get(0)?;
+        self.rows_as(
+            "SELECT state, changed_by, changed_at, comment FROM note_states WHERE note_id = ?1 ORDER BY id",
+            args![id],
+            |r| {
                 Ok(StateChange {
-                    state: NoteState::parse(&state).unwrap_or(NoteState::Open),
-                    by: r.get(1)?,
-                    at: r.get(2)?,
-                    comment: r.get(3)?,
+                    state: NoteState::parse(&r.text(0)?).unwrap_or(NoteState::Open),
+                    by: r.text(1)?,
+                    at: r.text(2)?,
+                    comment: r.opt_text(3)?,
                 })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
-        rows.map_err(|e| self.err(e))
+            },
+        )
     }
 
     /// Records a state change of note `id`, in one transaction; `false`
     /// when there is no such note (nothing is written).
     pub fn set_note_state(&mut self, id: i64, change: &StateChange) -> Result<bool, LedgerError> {
-        let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        let exists: Option<i64> = tx
-            .query_row("SELECT id FROM notes WHERE id = ?1", params![id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(wrap)?;
-        if exists.is_none() {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO note_states (note_id, state, changed_by, changed_at, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, change.state.as_str(), change.by, change.at, change.comment],
-        )
-        .map_err(wrap)?;
-        tx.commit().map_err(wrap)?;
-        Ok(true)
+        self.write(|db| {
+            if db.query("SELECT id FROM notes WHERE id = ?1", args![id])?.is_empty() {
+                return Ok(false);
+            }
+            db.execute(
+                "INSERT INTO note_states (note_id, state, changed_by, changed_at, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
+                args![id, change.state.as_str(), &change.by, &change.at, &change.comment],
+            )?;
+            Ok(true)
+        })
     }
 
     /// Open notes per deliverable over `root` (deliverables with none are absent).
@@ -212,85 +171,76 @@ impl Ledger {
 
     /// Revokes the latest approval of `deliverable` over `root`, in one
     /// transaction; `None` when it has no approval in force (none, or the
-    /// latest is already revoked).
+    /// latest is already revoked, by this call or by a concurrent one).
     pub fn revoke(
         &mut self,
         root: &Path,
         deliverable: &str,
         r: &Revocation,
     ) -> Result<Option<i64>, LedgerError> {
-        let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        let latest: Option<(i64, Option<i64>)> = tx
-            .query_row(
+        self.write(|db| {
+            let latest = db.query(
                 "SELECT a.id, v.id FROM approvals a LEFT JOIN revocations v ON v.approval_id = a.id
                  WHERE a.root = ?1 AND a.deliverable = ?2 ORDER BY a.id DESC LIMIT 1",
-                params![root.as_os_str().as_bytes(), deliverable],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(wrap)?;
-        let Some((approval, None)) = latest else {
-            return Ok(None);
-        };
-        tx.execute(
-            "INSERT INTO revocations (approval_id, revoked_by, revoked_at, reason) VALUES (?1, ?2, ?3, ?4)",
-            params![approval, r.by, r.at, r.reason],
-        )
-        .map_err(wrap)?;
-        tx.commit().map_err(wrap)?;
-        Ok(Some(approval))
+                args![root.as_os_str().as_bytes(), deliverable],
+            )?;
+            let Some(row) = latest.first() else {
+                return Ok(None);
+            };
+            if row.opt_int(1)?.is_some() {
+                return Ok(None);
+            }
+            let approval = row.int(0)?;
+            let added = db.query(
+                "INSERT INTO revocations (approval_id, revoked_by, revoked_at, reason) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (approval_id) DO NOTHING RETURNING id",
+                args![approval, &r.by, &r.at, &r.reason],
+            )?;
+            Ok((!added.is_empty()).then_some(approval))
+        })
     }
 
     /// The revocation of approval `id`, when it was revoked.
     pub fn revocation(&self, id: i64) -> Result<Option<Revocation>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT approval_id, revoked_by, revoked_at, reason FROM revocations WHERE approval_id = ?1",
-                params![id],
-                |r| {
-                    Ok(Revocation {
-                        approval_id: r.get(0)?,
-                        by: r.get(1)?,
-                        at: r.get(2)?,
-                        reason: r.get(3)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        self.row_as(
+            "SELECT approval_id, revoked_by, revoked_at, reason FROM revocations WHERE approval_id = ?1",
+            args![id],
+            |r| {
+                Ok(Revocation {
+                    approval_id: r.int(0)?,
+                    by: r.text(1)?,
+                    at: r.text(2)?,
+                    reason: r.text(3)?,
+                })
+            },
+        )
     }
 }
 
-fn note_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
-    let kind: String = r.get(13)?;
-    let n = NewNote {
-        deliverable: r.get(1)?,
-        sha256: r.get(2)?,
-        path: rel_path(r, 3)?,
-        start_frame: r.get::<_, i64>(4)? as u64,
-        end_frame: r.get::<_, i64>(5)? as u64,
-        rate: Rate {
-            num: r.get(6)?,
-            den: r.get(7)?,
-            drop_frame: r.get(8)?,
-        },
-        start_timecode: r.get(9)?,
-        end_timecode: r.get(10)?,
-        text: r.get(11)?,
-        by: r.get(12)?,
-        kind: NoteKind::parse(&kind).unwrap_or(NoteKind::Creative),
-        created_at: r.get(14)?,
-        source: r.get(15)?,
+fn note_row(r: &Row) -> Result<NoteRow, BackendError> {
+    let small = |i: usize| -> Result<u32, BackendError> {
+        u32::try_from(r.int(i)?).map_err(|e| BackendError::Decode(format!("column {i}: {e}")))
     };
-    Ok((n, r.get(0)?))
+    let n = NewNote {
+        deliverable: r.text(1)?,
+        sha256: r.text(2)?,
+        path: rel_path(r, 3)?,
+        start_frame: r.int(4)? as u64,
+        end_frame: r.int(5)? as u64,
+        rate: Rate {
+            num: small(6)?,
+            den: small(7)?,
+            drop_frame: r.int(8)? != 0,
+        },
+        start_timecode: r.text(9)?,
+        end_timecode: r.text(10)?,
+        text: r.text(11)?,
+        by: r.text(12)?,
+        kind: NoteKind::parse(&r.text(13)?).unwrap_or(NoteKind::Creative),
+        created_at: r.text(14)?,
+        source: r.opt_text(15)?,
+    };
+    Ok((n, r.int(0)?))
 }
 
 #[cfg(test)]
@@ -337,7 +287,35 @@ mod tests {
             tx.execute("INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json) VALUES (CAST('/r' AS BLOB), 'ftr', 'Ana', 't', NULL, '{}')", []).unwrap();
             tx.commit().unwrap();
         }
-        let mut l = Ledger::open(&path).unwrap();
+        let mut l = Ledger::open(&crate::ledger::Location::File(path.clone())).unwrap();
+        notes_states_and_revocations(&mut l);
+    }
+
+    #[test]
+    fn notes_states_and_revocations_in_postgres() {
+        let db = crate::ledger::testing::TestDb::new();
+        let mut l = db.open();
+        let approval = Approval {
+            by: "Ana".into(),
+            at: "t".into(),
+            note: None,
+            override_reason: None,
+            files: BTreeMap::new(),
+        };
+        let id = l
+            .approve(&NewApproval {
+                root: Path::new("/r"),
+                deliverable: "ftr",
+                approval: &approval,
+                profiles: &BTreeMap::new(),
+            })
+            .unwrap();
+        assert_eq!(id, 1);
+        notes_states_and_revocations(&mut l);
+    }
+
+    /// Over a ledger holding one approval (id 1) of `ftr` over `/r`.
+    fn notes_states_and_revocations(l: &mut Ledger) {
         let root = Path::new("/r");
         let ids = l
             .add_notes(root, &[note(None, 5), note(Some("qc finding p/r"), 9)])

@@ -204,7 +204,8 @@ pub enum SchemaError {
     },
 }
 
-fn unknown_words(found: i64) -> String {
+/// Why a ledger with schema version `found` is refused.
+pub(super) fn unknown_words(found: i64) -> String {
     if found > CURRENT {
         format!(
             "its schema version is {found}, newer than this signoff knows (up to {CURRENT}); \
@@ -216,6 +217,11 @@ fn unknown_words(found: i64) -> String {
              it is damaged or not a signoff ledger; nothing was written"
         )
     }
+}
+
+/// Why a ledger at schema version `found` cannot be read without writing.
+pub(super) fn read_only_words(found: i64) -> String {
+    format!("schema version {found}, this signoff reads {CURRENT} without writing; `signoff status` migrates it")
 }
 
 /// The schema version of `conn`, refused unless this build can migrate or use it.

@@ -1,9 +1,12 @@
 //! Opening the ledger and recording runs, file results and the cache.
 
-use super::schema;
+use super::backend::{args, Backend, BackendError, Row, Value};
+use super::location::Location;
+use super::{pg_schema, schema};
 use crate::board::FileOutcome;
 use crate::paths::RelPath;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::Connection;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -11,30 +14,46 @@ use std::path::{Path, PathBuf};
 /// Errors reading or writing the ledger.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
+    /// The ledger's server could not be reached, or refused the connection.
+    #[error("could not connect to the ledger {ledger}: {reason}")]
+    Connect {
+        /// The ledger, as it may be shown (no password).
+        ledger: String,
+        /// Why, in words.
+        reason: String,
+    },
     /// The database could not be opened, migrated, read or written.
-    #[error("failed to use the ledger {path}")]
+    #[error("failed to use the ledger {ledger}")]
     Sql {
-        /// The ledger file.
-        path: PathBuf,
+        /// The ledger, as it may be shown (no password).
+        ledger: String,
         /// The cause.
         #[source]
-        source: rusqlite::Error,
+        source: BackendError,
     },
     /// The ledger's schema version is unknown to this build (newer or invalid).
-    #[error("refusing to use the ledger {path}: {message}")]
+    #[error("refusing to use the ledger {ledger}: {message}")]
     Schema {
-        /// The ledger file.
-        path: PathBuf,
+        /// The ledger, as it may be shown (no password).
+        ledger: String,
         /// What is wrong, in words.
         message: String,
     },
     /// A recorded value could not be decoded.
-    #[error("the ledger {path} holds an unreadable record: {message}")]
+    #[error("the ledger {ledger} holds an unreadable record: {message}")]
     Corrupt {
-        /// The ledger file.
-        path: PathBuf,
+        /// The ledger, as it may be shown (no password).
+        ledger: String,
         /// What could not be read.
         message: String,
+    },
+    /// What was asked needs the ledger's file (a SQLite ledger).
+    #[error("{what} needs a SQLite ledger file; {ledger} is a PostgreSQL ledger")]
+    NeedsFile {
+        /// The ledger, as it may be shown (no password).
+        ledger: String,
+        /// What needs it.
+        what: String,
     },
 }
 
@@ -109,72 +128,136 @@ pub struct RunInfo {
     pub tool_version: String,
 }
 
-/// An open ledger.
+/// An open ledger: its store (SQLite or PostgreSQL) and where it is.
 pub struct Ledger {
-    pub(super) conn: Connection,
-    pub(super) path: PathBuf,
+    db: RefCell<Box<dyn Backend>>,
+    location: Location,
 }
 
 impl Ledger {
-    /// Opens (creating or migrating) the ledger at `path`.
-    pub fn open(path: &Path) -> Result<Self, LedgerError> {
-        let wrap = |source| LedgerError::Sql {
-            path: path.to_path_buf(),
-            source,
+    /// Opens (creating or migrating) the ledger at `location`: a PostgreSQL
+    /// ledger is connected to now, so an unreachable server stops a run
+    /// before anything is analysed.
+    pub fn open(location: &Location) -> Result<Self, LedgerError> {
+        let shown = location.to_string();
+        let db: Box<dyn Backend> = match location {
+            Location::File(path) => {
+                let wrap = |source: rusqlite::Error| LedgerError::Sql {
+                    ledger: shown.clone(),
+                    source: source.into(),
+                };
+                let mut conn = Connection::open(path).map_err(wrap)?;
+                schema::prepare(&mut conn).map_err(|e| match e {
+                    schema::SchemaError::Sql(source) => wrap(source),
+                    e @ schema::SchemaError::Unknown { .. } => LedgerError::Schema {
+                        ledger: shown.clone(),
+                        message: e.to_string(),
+                    },
+                })?;
+                Box::new(super::backend::sqlite::Sqlite { conn })
+            }
+            Location::Postgres(address) => Box::new(pg_schema::connect(address, false)?),
         };
-        let mut conn = Connection::open(path).map_err(wrap)?;
-        schema::prepare(&mut conn).map_err(|e| match e {
-            schema::SchemaError::Sql(source) => wrap(source),
-            e @ schema::SchemaError::Unknown { .. } => LedgerError::Schema {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            },
-        })?;
         Ok(Ledger {
-            conn,
-            path: path.to_path_buf(),
+            db: RefCell::new(db),
+            location: location.clone(),
         })
     }
 
     /// Opens an existing ledger read-only (nothing created, nothing
     /// migrated): for `verify`, which never writes. Its schema must be the
-    /// current one.
-    pub fn open_read_only(path: &Path) -> Result<Self, LedgerError> {
-        let wrap = |source| LedgerError::Sql {
-            path: path.to_path_buf(),
-            source,
+    /// current one. A PostgreSQL ledger is read in read-only transactions.
+    pub fn open_read_only(location: &Location) -> Result<Self, LedgerError> {
+        let shown = location.to_string();
+        let db: Box<dyn Backend> = match location {
+            Location::File(path) => {
+                let wrap = |source: rusqlite::Error| LedgerError::Sql {
+                    ledger: shown.clone(),
+                    source: source.into(),
+                };
+                let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let conn = Connection::open_with_flags(path, flags).map_err(wrap)?;
+                let version: i64 = conn
+                    .pragma_query_value(None, "user_version", |r| r.get(0))
+                    .map_err(wrap)?;
+                if version != schema::CURRENT {
+                    return Err(LedgerError::Schema {
+                        ledger: shown,
+                        message: schema::read_only_words(version),
+                    });
+                }
+                Box::new(super::backend::sqlite::Sqlite { conn })
+            }
+            Location::Postgres(address) => Box::new(pg_schema::connect(address, true)?),
         };
-        let flags =
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(wrap)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(wrap)?;
-        if version != schema::CURRENT {
-            return Err(LedgerError::Schema {
-                path: path.to_path_buf(),
-                message: format!(
-                    "schema version {version}, this signoff reads {} without writing; `signoff status` migrates it",
-                    schema::CURRENT
-                ),
-            });
-        }
         Ok(Ledger {
-            conn,
-            path: path.to_path_buf(),
+            db: RefCell::new(db),
+            location: location.clone(),
         })
     }
 
-    pub(super) fn err(&self, source: rusqlite::Error) -> LedgerError {
-        LedgerError::Sql {
-            path: self.path.clone(),
-            source,
+    /// The error of a failed statement (a value that does not decode: a corrupt record).
+    pub(super) fn err(&self, source: impl Into<BackendError>) -> LedgerError {
+        match source.into() {
+            BackendError::Decode(message) => LedgerError::Corrupt {
+                ledger: self.location.to_string(),
+                message,
+            },
+            source => LedgerError::Sql {
+                ledger: self.location.to_string(),
+                source,
+            },
         }
     }
 
-    /// The ledger file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Every row `sql` answers.
+    pub(super) fn rows(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, LedgerError> {
+        let answer = self.db.borrow_mut().query(sql, params);
+        answer.map_err(|e| self.err(e))
+    }
+
+    /// Every row `sql` answers, each read by `read`.
+    pub(super) fn rows_as<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        read: impl Fn(&Row) -> Result<T, BackendError>,
+    ) -> Result<Vec<T>, LedgerError> {
+        self.rows(sql, params)?
+            .iter()
+            .map(|r| read(r).map_err(|e| self.err(e)))
+            .collect()
+    }
+
+    /// The first row `sql` answers, read by `read`.
+    pub(super) fn row_as<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        read: impl Fn(&Row) -> Result<T, BackendError>,
+    ) -> Result<Option<T>, LedgerError> {
+        Ok(self.rows_as(sql, params, read)?.into_iter().next())
+    }
+
+    /// Runs `f` in one write transaction: all of it is recorded, or none.
+    pub(super) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Backend) -> Result<T, BackendError>,
+    ) -> Result<T, LedgerError> {
+        let mut db = self.db.borrow_mut();
+        let done = db.begin().and_then(|()| f(&mut **db));
+        let done = done.and_then(|v| db.commit().map(|()| v));
+        if done.is_err() {
+            db.rollback();
+        }
+        drop(db);
+        done.map_err(|e| self.err(e))
+    }
+
+    /// Where the ledger is.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Records the start of a run; returns its id.
@@ -185,13 +268,12 @@ impl Ledger {
         plan_digest: &str,
         root: &Path,
     ) -> Result<i64, LedgerError> {
-        self.conn
-            .execute(
-                "INSERT INTO runs (started_at, user, tool_version, plan_digest, root, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![now, user, crate::TOOL_VERSION, plan_digest, root.as_os_str().as_bytes(), crate::report::model::host_name()],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.row_as(
+            "INSERT INTO runs (started_at, \"user\", tool_version, plan_digest, root, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![now, user, crate::TOOL_VERSION, plan_digest, root.as_os_str().as_bytes(), crate::report::model::host_name()],
+            |r| r.int(0),
+        )?;
+        id.ok_or_else(|| self.err(BackendError::Decode("no run id returned".into())))
     }
 
     /// Marks a run complete and stores its board (deliverable → states, files).
@@ -201,32 +283,20 @@ impl Ledger {
         now: &str,
         board: &[(String, String, usize)],
     ) -> Result<(), LedgerError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| LedgerError::Sql {
-                path: self.path.clone(),
-                source: e,
-            })?;
-        let write = || -> rusqlite::Result<()> {
+        self.write(|db| {
             for (id, states, files) in board {
-                tx.execute(
-                    "INSERT OR REPLACE INTO run_deliverables VALUES (?1, ?2, ?3, ?4)",
-                    params![run, id, states, *files as i64],
+                db.execute(
+                    "INSERT INTO run_deliverables (run_id, deliverable, states, files) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (run_id, deliverable) DO UPDATE SET states = excluded.states, files = excluded.files",
+                    args![run, id, states, *files as i64],
                 )?;
             }
-            tx.execute(
+            db.execute(
                 "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
-                params![now, run],
+                args![now, run],
             )?;
             Ok(())
-        };
-        write()
-            .and_then(|()| tx.commit())
-            .map_err(|e| LedgerError::Sql {
-                path: self.path.clone(),
-                source: e,
-            })
+        })
     }
 
     /// The cached hash of a file whose size and mtime are unchanged.
@@ -236,14 +306,11 @@ impl Ledger {
         size: u64,
         mtime_ns: i64,
     ) -> Result<Option<String>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT sha256 FROM file_cache WHERE path = ?1 AND size_bytes = ?2 AND mtime_ns = ?3",
-                params![abs_path.as_os_str().as_bytes(), size as i64, mtime_ns],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        self.row_as(
+            "SELECT sha256 FROM file_cache WHERE path = ?1 AND size_bytes = ?2 AND mtime_ns = ?3",
+            args![abs_path.as_os_str().as_bytes(), size as i64, mtime_ns],
+            |r| r.text(0),
+        )
     }
 
     /// The stored outcome of content `sha256` against `profiles_digest`.
@@ -252,14 +319,11 @@ impl Ledger {
         sha256: &str,
         profiles_digest: &str,
     ) -> Result<Option<FileOutcome>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT verdict, errors, warnings, not_evaluated, by_profile_json, picture_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
-                params![sha256, profiles_digest],
-                |r| outcome(Some(sha256.to_string()), r),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        self.row_as(
+            "SELECT verdict, errors, warnings, not_evaluated, by_profile_json, picture_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
+            args![sha256, profiles_digest],
+            |r| outcome(Some(sha256.to_string()), r, 0),
+        )
     }
 
     /// The stored detail (the whole [`crate::check::FileResult`] as JSON)
@@ -269,54 +333,35 @@ impl Ledger {
         sha256: &str,
         profiles_digest: &str,
     ) -> Result<Option<String>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT detail_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
-                params![sha256, profiles_digest],
-                |r| r.get::<_, Option<String>>(0),
-            )
-            .optional()
-            .map(Option::flatten)
-            .map_err(|e| self.err(e))
+        self.row_as(
+            "SELECT detail_json FROM file_results WHERE sha256 = ?1 AND profiles_digest = ?2",
+            args![sha256, profiles_digest],
+            |r| r.opt_text(0),
+        )
+        .map(Option::flatten)
     }
 
     /// Records one file's result for `run`, in one transaction.
     pub fn record_file(&mut self, run: i64, f: &FileRecord) -> Result<(), LedgerError> {
-        let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        write_file(&tx, run, f).map_err(wrap)?;
-        tx.commit().map_err(wrap)
+        self.write(|db| write_file(db, run, f))
     }
 
     /// The latest completed run over `root`.
     pub fn latest_run(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
-                params![root.as_os_str().as_bytes()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        self.row_as(
+            "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+            args![root.as_os_str().as_bytes()],
+            |r| r.int(0),
+        )
     }
 
     /// The latest completed run over `root` made by `check` (not by `approve`).
     pub fn latest_check(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL AND (kind IS NULL OR kind = 'check') ORDER BY id DESC LIMIT 1",
-                params![root.as_os_str().as_bytes()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        self.row_as(
+            "SELECT id FROM runs WHERE root = ?1 AND finished_at IS NOT NULL AND (kind IS NULL OR kind = 'check') ORDER BY id DESC LIMIT 1",
+            args![root.as_os_str().as_bytes()],
+            |r| r.int(0),
+        )
     }
 
     /// The latest completed run of each shard over `root` (`kind` `shard K/N`):
@@ -325,55 +370,35 @@ impl Ledger {
         &self,
         root: &Path,
     ) -> Result<BTreeMap<String, (i64, String)>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT kind, id, plan_digest FROM runs
-                 WHERE root = ?1 AND finished_at IS NOT NULL AND kind LIKE 'shard %' ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![root.as_os_str().as_bytes()], |r| {
-                Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
-        rows.map_err(|e| self.err(e))
+        let rows = self.rows_as(
+            "SELECT kind, id, plan_digest FROM runs
+             WHERE root = ?1 AND finished_at IS NOT NULL AND kind LIKE 'shard %' ORDER BY id",
+            args![root.as_os_str().as_bytes()],
+            |r| Ok((r.text(0)?, (r.int(1)?, r.text(2)?))),
+        )?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Removes every record of `run` (its files, its board, the run itself),
     /// in one transaction: a refused approval records nothing. The cache of
     /// hashes and results, keyed by content, stays.
     pub fn discard_run(&mut self, run: i64) -> Result<(), LedgerError> {
-        let path = self.path.clone();
-        let wrap = |source| LedgerError::Sql {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        for table in ["run_files", "run_deliverables"] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE run_id = ?1"),
-                params![run],
-            )
-            .map_err(wrap)?;
-        }
-        tx.execute("DELETE FROM runs WHERE id = ?1", params![run])
-            .map_err(wrap)?;
-        tx.commit().map_err(wrap)
+        self.write(|db| {
+            for table in ["run_files", "run_deliverables"] {
+                db.execute(
+                    &format!("DELETE FROM {table} WHERE run_id = ?1"),
+                    args![run],
+                )?;
+            }
+            db.execute("DELETE FROM runs WHERE id = ?1", args![run])?;
+            Ok(())
+        })
     }
 
     /// Says what made `run` (`check`, `approve`).
     pub fn set_run_kind(&self, run: i64, kind: &str) -> Result<(), LedgerError> {
-        self.conn
-            .execute(
-                "UPDATE runs SET kind = ?1 WHERE id = ?2",
-                params![kind, run],
-            )
+        self.write(|db| db.execute("UPDATE runs SET kind = ?1 WHERE id = ?2", args![kind, run]))
             .map(|_| ())
-            .map_err(|e| self.err(e))
     }
 
     /// The size and mtime (ns) `run` saw of each file, by relative path
@@ -382,53 +407,28 @@ impl Ledger {
         &self,
         run: i64,
     ) -> Result<BTreeMap<RelPath, Option<(u64, i64)>>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT path, size_bytes, mtime_ns FROM run_files WHERE run_id = ?1")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![run], |r| {
-                let size: Option<i64> = r.get(1)?;
-                let mtime: Option<i64> = r.get(2)?;
+        let rows = self.rows_as(
+            "SELECT path, size_bytes, mtime_ns FROM run_files WHERE run_id = ?1",
+            args![run],
+            |r| {
+                let size = r.opt_int(1)?;
+                let mtime = r.opt_int(2)?;
                 Ok((rel_path(r, 0)?, size.zip(mtime).map(|(s, m)| (s as u64, m))))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
-        rows.map_err(|e| self.err(e))
+            },
+        )?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Every file outcome of `run`, by relative path.
     pub fn run_files(&self, run: i64) -> Result<BTreeMap<RelPath, FileOutcome>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT f.path, f.sha256, r.verdict, COALESCE(r.errors, 0), COALESCE(r.warnings, 0), COALESCE(r.not_evaluated, 0), r.by_profile_json, r.picture_json
-                 FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
-                 WHERE f.run_id = ?1",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![run], |r| {
-                let o = FileOutcome {
-                    sha256: r.get(1)?,
-                    verdict: r
-                        .get::<_, Option<String>>(2)?
-                        .as_deref()
-                        .and_then(crate::spec::Verdict::parse),
-                    errors: r.get::<_, i64>(3)? as usize,
-                    warnings: r.get::<_, i64>(4)? as usize,
-                    not_evaluated: r.get::<_, i64>(5)? as usize,
-                    by_profile: r
-                        .get::<_, Option<String>>(6)?
-                        .and_then(|j| serde_json::from_str(&j).ok())
-                        .unwrap_or_default(),
-                    picture: r
-                        .get::<_, Option<String>>(7)?
-                        .and_then(|j| serde_json::from_str(&j).ok()),
-                };
-                Ok((rel_path(r, 0)?, o))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
-        rows.map_err(|e| self.err(e))
+        let rows = self.rows_as(
+            "SELECT f.path, f.sha256, r.verdict, COALESCE(r.errors, 0), COALESCE(r.warnings, 0), COALESCE(r.not_evaluated, 0), r.by_profile_json, r.picture_json
+             FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
+             WHERE f.run_id = ?1",
+            args![run],
+            |r| Ok((rel_path(r, 0)?, outcome(r.opt_text(1)?, r, 2)?)),
+        )?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Runs over `root` in which `deliverable` was on the board, oldest first,
@@ -438,108 +438,88 @@ impl Ledger {
         root: &Path,
         deliverable: &str,
     ) -> Result<Vec<(RunSummary, String)>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT r.id, r.started_at, r.finished_at, r.user, r.tool_version, r.plan_digest, d.states
-                 FROM runs r JOIN run_deliverables d ON d.run_id = r.id
-                 WHERE r.root = ?1 AND d.deliverable = ?2 ORDER BY r.id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![root.as_os_str().as_bytes(), deliverable], |r| {
+        self.rows_as(
+            "SELECT r.id, r.started_at, r.finished_at, r.\"user\", r.tool_version, r.plan_digest, d.states
+             FROM runs r JOIN run_deliverables d ON d.run_id = r.id
+             WHERE r.root = ?1 AND d.deliverable = ?2 ORDER BY r.id",
+            args![root.as_os_str().as_bytes(), deliverable],
+            |r| {
                 let run = RunSummary {
-                    id: r.get(0)?,
-                    started_at: r.get(1)?,
-                    finished_at: r.get(2)?,
-                    user: r.get(3)?,
-                    tool_version: r.get(4)?,
-                    plan_digest: r.get(5)?,
+                    id: r.int(0)?,
+                    started_at: r.text(1)?,
+                    finished_at: r.opt_text(2)?,
+                    user: r.text(3)?,
+                    tool_version: r.text(4)?,
+                    plan_digest: r.text(5)?,
                 };
-                Ok((run, r.get(6)?))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
-        rows.map_err(|e| self.err(e))
+                Ok((run, r.text(6)?))
+            },
+        )
     }
 
     /// When, by whom and where `run` ran.
     pub fn run_info(&self, run: i64) -> Result<RunInfo, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT started_at, finished_at, user, host, tool_version FROM runs WHERE id = ?1",
-                params![run],
-                |r| {
-                    Ok(RunInfo {
-                        started_at: r.get(0)?,
-                        finished_at: r.get(1)?,
-                        user: r.get(2)?,
-                        host: r.get(3)?,
-                        tool_version: r.get(4)?,
-                    })
-                },
-            )
-            .map_err(|e| self.err(e))
+        let info = self.row_as(
+            "SELECT started_at, finished_at, \"user\", host, tool_version FROM runs WHERE id = ?1",
+            args![run],
+            |r| {
+                Ok(RunInfo {
+                    started_at: r.text(0)?,
+                    finished_at: r.opt_text(1)?,
+                    user: r.text(2)?,
+                    host: r.opt_text(3)?,
+                    tool_version: r.text(4)?,
+                })
+            },
+        )?;
+        info.ok_or_else(|| self.err(BackendError::Decode(format!("there is no run {run}"))))
     }
 
     /// Every file of `run` with its stored detail, by relative path.
     pub fn run_details(&self, run: i64) -> Result<BTreeMap<RelPath, RunFileDetail>, LedgerError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT f.path, f.sha256, f.problem, r.detail_json
-                 FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
-                 WHERE f.run_id = ?1",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![run], |r| {
-                Ok((
-                    rel_path(r, 0)?,
-                    RunFileDetail {
-                        sha256: r.get(1)?,
-                        problem: r.get(2)?,
-                        detail_json: r.get(3)?,
-                    },
-                ))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
-        rows.map_err(|e| self.err(e))
+        let rows = self.rows_as(
+            "SELECT f.path, f.sha256, f.problem, r.detail_json
+             FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
+             WHERE f.run_id = ?1",
+            args![run],
+            |r| {
+                let detail = RunFileDetail {
+                    sha256: r.opt_text(1)?,
+                    problem: r.opt_text(2)?,
+                    detail_json: r.opt_text(3)?,
+                };
+                Ok((rel_path(r, 0)?, detail))
+            },
+        )?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Number of runs recorded (complete or not).
     pub fn run_count(&self) -> Result<i64, LedgerError> {
-        self.conn
-            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
-            .map_err(|e| self.err(e))
+        let n = self.row_as("SELECT COUNT(*) FROM runs", args![], |r| r.int(0))?;
+        Ok(n.unwrap_or(0))
     }
 }
 
-/// A relative path from a BLOB column (or the TEXT an older schema wrote).
-pub(super) fn rel_path(r: &rusqlite::Row, i: usize) -> rusqlite::Result<RelPath> {
-    use rusqlite::types::ValueRef;
-    match r.get_ref(i)? {
-        ValueRef::Blob(b) | ValueRef::Text(b) => Ok(RelPath::from_bytes(b)),
-        other => Err(rusqlite::Error::InvalidColumnType(
-            i,
-            "path".into(),
-            other.data_type(),
-        )),
-    }
+/// A relative path from a bytes column (or the TEXT an older schema wrote).
+pub(super) fn rel_path(r: &Row, i: usize) -> Result<RelPath, BackendError> {
+    Ok(RelPath::from_bytes(r.bytes(i)?))
 }
 
-/// An outcome from columns `verdict, errors, warnings, not_evaluated, by_profile_json, picture_json`.
-fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOutcome> {
-    let by_profile: Option<String> = r.get(4)?;
-    let picture: Option<String> = r.get(5)?;
+/// An outcome from columns `verdict, errors, warnings, not_evaluated,
+/// by_profile_json, picture_json`, the first at `at`.
+fn outcome(sha256: Option<String>, r: &Row, at: usize) -> Result<FileOutcome, BackendError> {
+    let by_profile = r.opt_text(at + 4)?;
+    let picture = r.opt_text(at + 5)?;
     Ok(FileOutcome {
         sha256,
         verdict: r
-            .get::<_, Option<String>>(0)?
+            .opt_text(at)?
             .as_deref()
             .and_then(crate::spec::Verdict::parse),
-        errors: r.get::<_, i64>(1)? as usize,
-        warnings: r.get::<_, i64>(2)? as usize,
-        not_evaluated: r.get::<_, i64>(3)? as usize,
+        errors: r.int(at + 1)? as usize,
+        warnings: r.int(at + 2)? as usize,
+        not_evaluated: r.int(at + 3)? as usize,
         by_profile: by_profile
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default(),
@@ -547,12 +527,14 @@ fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOu
     })
 }
 
-fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite::Result<()> {
+fn write_file(db: &mut dyn Backend, run: i64, f: &FileRecord) -> Result<(), BackendError> {
     let o = &f.outcome;
     if let Some(sha) = &o.sha256 {
-        tx.execute(
-            "INSERT OR REPLACE INTO file_cache VALUES (?1, ?2, ?3, ?4)",
-            params![
+        db.execute(
+            "INSERT INTO file_cache (path, size_bytes, mtime_ns, sha256) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes,
+                 mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256",
+            args![
                 f.abs_path.as_os_str().as_bytes(),
                 f.size_bytes as i64,
                 f.mtime_ns,
@@ -561,7 +543,7 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
         )?;
         // A reused result is recorded again without its report and detail:
         // keep the stored ones rather than overwrite them with NULL.
-        tx.execute(
+        db.execute(
             "INSERT INTO file_results (sha256, profiles_digest, verdict, errors, warnings, not_evaluated, report_json, by_profile_json, detail_json, picture_json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (sha256, profiles_digest) DO UPDATE SET
@@ -571,28 +553,31 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
                  by_profile_json = excluded.by_profile_json,
                  detail_json = COALESCE(excluded.detail_json, file_results.detail_json),
                  picture_json = COALESCE(excluded.picture_json, file_results.picture_json)",
-            params![
+            args![
                 sha,
-                f.profiles_digest,
+                &f.profiles_digest,
                 o.verdict.map(crate::spec::Verdict::as_str),
                 o.errors as i64,
                 o.warnings as i64,
                 o.not_evaluated as i64,
-                f.report_json,
+                &f.report_json,
                 serde_json::to_string(&o.by_profile).ok(),
-                f.detail_json,
+                &f.detail_json,
                 o.picture.as_ref().and_then(|p| serde_json::to_string(p).ok())
             ],
         )?;
     }
-    tx.execute(
-        "INSERT OR REPLACE INTO run_files (run_id, path, sha256, profiles_digest, problem, size_bytes, mtime_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+    db.execute(
+        "INSERT INTO run_files (run_id, path, sha256, profiles_digest, problem, size_bytes, mtime_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256,
+             profiles_digest = excluded.profiles_digest, problem = excluded.problem,
+             size_bytes = excluded.size_bytes, mtime_ns = excluded.mtime_ns",
+        args![
             run,
             f.relative_path.as_bytes(),
-            o.sha256,
-            f.profiles_digest,
-            f.problem,
+            &o.sha256,
+            &f.profiles_digest,
+            &f.problem,
             f.size_bytes as i64,
             f.mtime_ns
         ],

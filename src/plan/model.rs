@@ -43,6 +43,11 @@ pub struct Project {
     /// 512 KiB) relative to the plan file's folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
+    /// The ledger: a SQLite file relative to the plan file's folder, or a
+    /// `postgres://` URL (a facility's shared ledger); `--ledger` and
+    /// `SIGNOFF_LEDGER` override it. Default: `signoff.ledger.sqlite` beside the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<String>,
 }
 
 /// A delivery manifest a plan can require.

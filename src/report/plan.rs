@@ -50,7 +50,7 @@ pub fn run_report(
             .map(|d| d.profiles.clone())
             .unwrap_or_default();
         let mut e = file_entry(root, rel, det, ids).map_err(|message| LedgerError::Corrupt {
-            path: ledger.path().to_path_buf(),
+            ledger: ledger.location().to_string(),
             message,
         })?;
         e.deliverable = d.map(|d| d.id.clone());
