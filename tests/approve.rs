@@ -6,33 +6,35 @@
 
 mod common;
 
+use common::ledger::{Backend, TestLedger};
 use predicates::str::contains;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn sample() -> (tempfile::TempDir, PathBuf) {
+both_backends!(
+    approve_shows_each_file_with_its_warnings,
+    refusals_record_nothing,
+    the_login_name_signs_when_user_is_unset,
+);
+
+fn sample(backend: Backend) -> (tempfile::TempDir, PathBuf, TestLedger) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("FEATURE");
     common::copy_dir(&common::sample_delivery(), &root).unwrap();
-    (tmp, root)
+    let ledger = TestLedger::new(backend, &root.join("signoff.ledger.sqlite"));
+    (tmp, root, ledger)
 }
 
-fn count(ledger: &Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(ledger).unwrap();
-    conn.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-fn approve(root: &Path, id: &str) -> assert_cmd::Command {
-    let mut c = common::plan_signoff();
+fn approve(l: &TestLedger, root: &Path, id: &str) -> assert_cmd::Command {
+    let mut c = l.signoff();
     c.args(["approve", id, "-q", "--root"]).arg(root);
     c
 }
 
-#[test]
-fn approve_shows_each_file_with_its_warnings() {
-    let (_tmp, root) = sample();
+fn approve_shows_each_file_with_its_warnings(backend: Backend) {
+    let (_tmp, root, l) = sample(backend);
     // --override so the test holds whatever severity the profile gives the rule.
-    let out = approve(&root, "trailer-web")
+    let out = approve(&l, &root, "trailer-web")
         .args(["--by", "Ana", "--override", "test"])
         .output()
         .unwrap();
@@ -68,17 +70,15 @@ fn approve_shows_each_file_with_its_warnings() {
     );
 }
 
-#[test]
-fn refusals_record_nothing() {
-    let (_tmp, root) = sample();
-    let ledger = root.join("signoff.ledger.sqlite");
-    common::plan_signoff()
+fn refusals_record_nothing(backend: Backend) {
+    let (_tmp, root, ledger) = sample(backend);
+    ledger.signoff()
         .arg("check")
         .arg(&root)
         .assert()
         .code(1);
-    let runs = count(&ledger, "SELECT COUNT(*) FROM runs");
-    approve(&root, "dub-de")
+    let runs = ledger.count("SELECT COUNT(*) FROM runs");
+    approve(&ledger, &root, "dub-de")
         .args(["--by", "Ana"])
         .assert()
         .code(1)
@@ -89,40 +89,39 @@ fn refusals_record_nothing() {
         root.join("audio/FEATURE_PM_51_24bit_v2.wav"),
     )
     .unwrap();
-    common::plan_signoff()
+    ledger.signoff()
         .arg("check")
         .arg(&root)
         .assert()
         .code(1)
         .stdout(contains("2 files where the plan expects 1"));
     let runs = runs + 1;
-    approve(&root, "printmaster-51")
+    approve(&ledger, &root, "printmaster-51")
         .args(["--by", "Ana"])
         .assert()
         .code(1)
         .stderr(contains("it is failing (2 files where the plan expects 1)"));
-    approve(&root, "nope")
+    approve(&ledger, &root, "nope")
         .args(["--by", "Ana"])
         .assert()
         .code(4);
-    assert_eq!(count(&ledger, "SELECT COUNT(*) FROM approvals"), 0);
-    assert_eq!(count(&ledger, "SELECT COUNT(*) FROM approval_files"), 0);
+    assert_eq!(ledger.count("SELECT COUNT(*) FROM approvals"), 0);
+    assert_eq!(ledger.count("SELECT COUNT(*) FROM approval_files"), 0);
     assert_eq!(
-        count(&ledger, "SELECT COUNT(*) FROM runs"),
+        ledger.count("SELECT COUNT(*) FROM runs"),
         runs,
         "no run kept"
     );
 }
 
-#[test]
-fn the_login_name_signs_when_user_is_unset() {
-    let (_tmp, root) = sample();
+fn the_login_name_signs_when_user_is_unset(backend: Backend) {
+    let (_tmp, root, l) = sample(backend);
     let id = std::process::Command::new("id")
         .arg("-un")
         .output()
         .unwrap();
     let name = String::from_utf8_lossy(&id.stdout).trim().to_string();
-    approve(&root, "feature-master")
+    approve(&l, &root, "feature-master")
         .env_remove("SIGNOFF_USER")
         .env_remove("USER")
         .env_remove("LOGNAME")

@@ -8,9 +8,17 @@ mod common;
 #[path = "common/review.rs"]
 mod review_fixture;
 
+use common::ledger::Backend;
 use review_fixture::Review;
 use serde_json::Value;
-use std::path::Path;
+
+both_backends!(
+    notes_outside_the_master_are_refused_with_its_range,
+    open_notes_block_approval_and_a_revocation_unapproves,
+    a_new_version_keeps_old_notes_on_the_old_hash_and_history_lists_versions,
+    findings_become_notes_once,
+    concurrent_note_writers_and_a_killed_writer_leave_a_consistent_ledger,
+);
 
 fn board_row(r: &Review) -> Value {
     let doc = r.json_any(&["status", ".", "--format", "json"]);
@@ -29,22 +37,16 @@ impl Any for Review {
     }
 }
 
-fn count(ledger: &Path, sql: &str) -> i64 {
-    let c = rusqlite::Connection::open(ledger).unwrap();
-    c.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 /// A passing 25 fps master from 10:00:00:00 (no black).
-fn clean() -> Review {
-    let r = Review::new("25", "10:00:00:00");
+fn clean(backend: Backend) -> Review {
+    let r = Review::on(backend, "25", "10:00:00:00");
     r.master("picture/MASTER_v1.mov", "25", "10:00:00:00", "100", "101");
     r.check();
     r
 }
 
-#[test]
-fn notes_outside_the_master_are_refused_with_its_range() {
-    let r = clean();
+fn notes_outside_the_master_are_refused_with_its_range(backend: Backend) {
+    let r = clean(backend);
     for tc in ["10:00:08:00", "09:59:59:24", "23:00:00:00"] {
         let (code, _, err) = r.run(&["note", "ftr", "--at", tc, "x", "--by", "Ana"]);
         assert_eq!(code, 3, "{tc}: {err}");
@@ -71,15 +73,14 @@ fn notes_outside_the_master_are_refused_with_its_range() {
         "{err}"
     );
     assert_eq!(
-        count(&r.ledger, "SELECT COUNT(*) FROM notes"),
+        r.ledger.count("SELECT COUNT(*) FROM notes"),
         0,
         "nothing recorded"
     );
 }
 
-#[test]
-fn open_notes_block_approval_and_a_revocation_unapproves() {
-    let r = clean();
+fn open_notes_block_approval_and_a_revocation_unapproves(backend: Backend) {
+    let r = clean(backend);
     assert_eq!(board_row(&r)["state"], "passing");
     let n = r.json(&[
         "note",
@@ -121,7 +122,7 @@ fn open_notes_block_approval_and_a_revocation_unapproves() {
     let (code, _, err) = r.run(&["approve", "ftr", "--by", "Ana", "-q"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("1 review note(s) still open"), "{err}");
-    assert_eq!(count(&r.ledger, "SELECT COUNT(*) FROM approvals"), 0);
+    assert_eq!(r.ledger.count("SELECT COUNT(*) FROM approvals"), 0);
     let id = n["notes"][0]["id"].to_string();
     let changed = r.json(&[
         "note",
@@ -211,9 +212,8 @@ fn open_notes_block_approval_and_a_revocation_unapproves() {
     ]);
 }
 
-#[test]
-fn a_new_version_keeps_old_notes_on_the_old_hash_and_history_lists_versions() {
-    let r = clean();
+fn a_new_version_keeps_old_notes_on_the_old_hash_and_history_lists_versions(backend: Backend) {
+    let r = clean(backend);
     let old = r.json(&[
         "note",
         "ftr",
@@ -318,9 +318,8 @@ fn a_new_version_keeps_old_notes_on_the_old_hash_and_history_lists_versions() {
     assert_eq!(text.matches("[made on version ").count(), 2, "{text}");
 }
 
-#[test]
-fn findings_become_notes_once() {
-    let r = Review::new("25", "10:00:00:00");
+fn findings_become_notes_once(backend: Backend) {
+    let r = Review::on(backend, "25", "10:00:00:00");
     r.check();
     let first = r.json(&[
         "note",
@@ -351,12 +350,11 @@ fn findings_become_notes_once() {
     ]);
     assert_eq!(again["notes"].as_array().unwrap().len(), 0);
     assert_eq!(again["already_noted"], 1);
-    assert_eq!(count(&r.ledger, "SELECT COUNT(*) FROM notes"), 1);
+    assert_eq!(r.ledger.count("SELECT COUNT(*) FROM notes"), 1);
 }
 
-#[test]
-fn concurrent_note_writers_and_a_killed_writer_leave_a_consistent_ledger() {
-    let r = clean();
+fn concurrent_note_writers_and_a_killed_writer_leave_a_consistent_ledger(backend: Backend) {
+    let r = clean(backend);
     let bin = assert_cmd::cargo::cargo_bin("signoff");
     let spawn = |i: usize| {
         std::process::Command::new(&bin)
@@ -373,7 +371,7 @@ fn concurrent_note_writers_and_a_killed_writer_leave_a_consistent_ledger() {
                 "Ana",
                 "--ledger",
             ])
-            .arg(&r.ledger)
+            .arg(&r.ledger.arg)
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap()
@@ -383,7 +381,7 @@ fn concurrent_note_writers_and_a_killed_writer_leave_a_consistent_ledger() {
         assert_eq!(c.wait().unwrap().code(), Some(0));
     }
     assert_eq!(
-        count(&r.ledger, "SELECT COUNT(*) FROM notes"),
+        r.ledger.count("SELECT COUNT(*) FROM notes"),
         6,
         "no note lost"
     );
@@ -393,18 +391,15 @@ fn concurrent_note_writers_and_a_killed_writer_leave_a_consistent_ledger() {
         // SAFETY: signalling our own child by its pid.
         unsafe { libc::kill(c.id() as i32, libc::SIGKILL) };
         let _ = c.wait();
-        let conn = rusqlite::Connection::open(&r.ledger).unwrap();
-        let ok: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(ok, "ok");
-        let torn: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM notes WHERE text NOT LIKE 'note %' OR sha256 = ''",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        if backend == Backend::Sqlite {
+            let conn = rusqlite::Connection::open(&r.ledger.arg).unwrap();
+            let ok: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(ok, "ok");
+        }
+        let torn =
+            r.ledger.count("SELECT COUNT(*) FROM notes WHERE text NOT LIKE 'note %' OR sha256 = ''");
         assert_eq!(torn, 0);
     }
     let list = r.json(&["note", "--list", "--format", "json"]);

@@ -21,6 +21,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use time::Date;
 
+/// The variable naming the ledger when `--ledger` does not (a facility's shared ledger).
+pub const LEDGER_ENV: &str = "SIGNOFF_LEDGER";
+
 /// Options shared by the commands that read a plan and its ledger.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlanArgs {
@@ -57,7 +60,12 @@ impl PlanArgs {
         let registry = Registry::with_dir(self.specs_dir.as_deref())?;
         let path = plan::load::locate(self.plan.as_deref(), start)?;
         let plan = plan::load(&path, &registry)?;
-        let ledger = ledger_of(self.ledger.as_deref(), &plan)?;
+        // `check` builds these arguments itself: SIGNOFF_LEDGER applies there too.
+        let given = self
+            .ledger
+            .clone()
+            .or_else(|| std::env::var_os(LEDGER_ENV).map(PathBuf::from));
+        let ledger = ledger_of(given.as_deref(), &plan)?;
         let today = match &self.today {
             Some(t) => parse_date(t)
                 .map_err(anyhow::Error::msg)

@@ -84,13 +84,8 @@ pub struct CheckArgs {
     /// The plan file (default: `signoff.toml` in ROOT or a parent folder).
     #[arg(long, value_name = "FILE", conflicts_with = "specs")]
     pub plan: Option<PathBuf>,
-    /// The ledger: a SQLite file or a postgres:// URL (default: the plan's `ledger`, else `signoff.ledger.sqlite` beside the plan).
-    #[arg(
-        long,
-        env = "SIGNOFF_LEDGER",
-        value_name = "FILE|URL",
-        conflicts_with = "specs"
-    )]
+    /// The ledger: a SQLite file or a postgres:// URL (default: $SIGNOFF_LEDGER, else the plan's `ledger`, else `signoff.ledger.sqlite` beside the plan).
+    #[arg(long, value_name = "FILE|URL", conflicts_with = "specs")]
     pub ledger: Option<PathBuf>,
     /// Hash and analyse every file again, ignoring the ledger's cache.
     #[arg(long, conflicts_with = "specs")]

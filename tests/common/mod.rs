@@ -5,7 +5,8 @@
 //! names, sockets, FIFOs, unreadable files, symlink loops, very deep trees)
 //! are built at run time by [`bad_tree`].
 //!
-//! Only `std`, `libc`, `tempfile`, `assert_cmd` and `serde_json` are used.
+//! Only `std`, `libc`, `tempfile`, `assert_cmd` and `serde_json` are used
+//! (and, in [`ledger`], `rusqlite` and `postgres`, to read the ledger directly).
 #![allow(dead_code)]
 
 use std::collections::hash_map::DefaultHasher;
@@ -19,6 +20,8 @@ use std::os::unix::fs::{symlink, PermissionsExt};
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+
+pub mod ledger;
 
 /// `$CARGO_MANIFEST_DIR/fixtures`.
 pub fn fixtures() -> PathBuf {

@@ -2,6 +2,7 @@
 //! a plan with one deliverable `ftr` and a user profile that makes black an error.
 
 use super::common;
+use common::ledger::{Backend, TestLedger};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
@@ -34,12 +35,17 @@ patterns = ["picture/*.mov"]
 pub struct Review {
     pub tmp: tempfile::TempDir,
     pub root: PathBuf,
-    pub ledger: PathBuf,
+    pub ledger: TestLedger,
     pub specs: PathBuf,
 }
 
 impl Review {
     pub fn new(rate: &str, start_tc: &str) -> Review {
+        Review::on(Backend::Sqlite, rate, start_tc)
+    }
+
+    /// As [`Review::new`], recording in a ledger of `backend`.
+    pub fn on(backend: Backend, rate: &str, start_tc: &str) -> Review {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("DELIVERY");
         let specs = tmp.path().join("specs");
@@ -48,7 +54,7 @@ impl Review {
         std::fs::write(specs.join("review-test.toml"), PROFILE).unwrap();
         std::fs::write(root.join("signoff.toml"), PLAN).unwrap();
         let r = Review {
-            ledger: tmp.path().join("ledger.sqlite"),
+            ledger: TestLedger::new(backend, &tmp.path().join("ledger.sqlite")),
             tmp,
             root,
             specs,
@@ -99,7 +105,7 @@ impl Review {
             .signoff()
             .args(args)
             .arg("--ledger")
-            .arg(&self.ledger)
+            .arg(&self.ledger.arg)
             .output()
             .unwrap();
         (
