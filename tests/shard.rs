@@ -5,13 +5,21 @@
 
 mod common;
 
+use common::ledger::{Backend, TestLedger};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn sample(tmp: &Path, name: &str) -> PathBuf {
+both_backends!(
+    merged_shards_give_the_board_of_an_unsharded_run,
+    a_missing_shard_or_another_plan_is_refused_at_merge,
+);
+
+/// A copy of the sample delivery and its ledger (SQLite: the file beside its plan).
+fn sample(tmp: &Path, name: &str, backend: Backend) -> (PathBuf, TestLedger) {
     let root = tmp.join(name).join("FEATURE");
     common::copy_dir(&common::sample_delivery(), &root).unwrap();
-    root
+    let ledger = TestLedger::new(backend, &root.join("signoff.ledger.sqlite"));
+    (root, ledger)
 }
 
 fn board(cmd: &mut assert_cmd::Command) -> (i32, Value) {
@@ -22,20 +30,28 @@ fn board(cmd: &mut assert_cmd::Command) -> (i32, Value) {
     (code, doc)
 }
 
-/// Runs the N shards of `root` at once, as separate processes.
-fn run_shards(root: &Path, n: u32) {
+/// Runs the N shards of `root` at once, as separate processes, as the
+/// deployment examples do (the ledger from `SIGNOFF_LEDGER`).
+fn run_shards(root: &Path, ledger: &TestLedger, n: u32) {
     let children: Vec<_> = (1..=n)
         .map(|k| {
             std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
                 .env("SIGNOFF_TODAY", common::PLAN_TODAY)
                 .env("SIGNOFF_USER", "tester")
+                .env("SIGNOFF_LEDGER", &ledger.arg)
                 .env_remove("SIGNOFF_SPECS")
                 .arg("check")
                 .arg(root)
                 .args(["--shard", &format!("{k}/{n}"), "-q"])
-                .output()
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
                 .unwrap()
         })
+        .collect();
+    let children: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
         .collect();
     for (k, out) in children.iter().enumerate() {
         assert!(
@@ -49,31 +65,40 @@ fn run_shards(root: &Path, n: u32) {
     }
 }
 
-#[test]
-fn merged_shards_give_the_board_of_an_unsharded_run() {
+fn merged_shards_give_the_board_of_an_unsharded_run(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let sharded = sample(tmp.path(), "a");
-    let whole = sample(tmp.path(), "b");
-    run_shards(&sharded, 3);
+    let (sharded, ledger) = sample(tmp.path(), "a", backend);
+    let (whole, whole_ledger) = sample(tmp.path(), "b", backend);
+    run_shards(&sharded, &ledger, 3);
     let (merged_code, merged) = board(
-        common::plan_signoff()
+        ledger
+            .signoff()
             .arg("merge")
             .arg(&sharded)
             .args(["--format", "json", "-q"]),
     );
     let (code, unsharded) = board(
-        common::plan_signoff()
+        whole_ledger
+            .signoff()
             .arg("check")
             .arg(&whole)
             .args(["--format", "json", "-q"]),
     );
     assert_eq!(merged_code, code);
-    // The roots differ (two copies); everything else is the same.
-    let text = |d: &Value, root: &Path| d.to_string().replace(&*root.to_string_lossy(), "ROOT");
-    assert_eq!(text(&merged, &sharded), text(&unsharded, &whole));
+    // The roots (and so the default ledgers) differ: two copies; everything else is the same.
+    let text = |d: &Value, root: &Path, ledger: &TestLedger| {
+        d.to_string()
+            .replace(&ledger.text(), "LEDGER")
+            .replace(&*root.to_string_lossy(), "ROOT")
+    };
+    assert_eq!(
+        text(&merged, &sharded, &ledger),
+        text(&unsharded, &whole, &whole_ledger)
+    );
     // The status board is the merge's, not a shard's.
     let (_, status) = board(
-        common::plan_signoff()
+        ledger
+            .signoff()
             .arg("status")
             .arg(&sharded)
             .args(["--format", "json"]),
@@ -81,17 +106,18 @@ fn merged_shards_give_the_board_of_an_unsharded_run() {
     assert_eq!(status["deliverables"], merged["deliverables"]);
 }
 
-#[test]
-fn a_missing_shard_or_another_plan_is_refused_at_merge() {
+fn a_missing_shard_or_another_plan_is_refused_at_merge(backend: Backend) {
     let tmp = tempfile::tempdir().unwrap();
-    let root = sample(tmp.path(), "a");
-    common::plan_signoff()
+    let (root, ledger) = sample(tmp.path(), "a", backend);
+    ledger
+        .signoff()
         .arg("check")
         .arg(&root)
         .args(["--shard", "1/3", "-q"])
         .assert()
         .success();
-    common::plan_signoff()
+    ledger
+        .signoff()
         .env("JOB_COMPLETION_INDEX", "2")
         .arg("check")
         .arg(&root)
@@ -99,7 +125,8 @@ fn a_missing_shard_or_another_plan_is_refused_at_merge() {
         .assert()
         .success()
         .stdout(predicates::str::contains("shard 3/3: "));
-    common::plan_signoff()
+    ledger
+        .signoff()
         .arg("merge")
         .arg(&root)
         .assert()
@@ -107,7 +134,8 @@ fn a_missing_shard_or_another_plan_is_refused_at_merge() {
         .stderr(predicates::str::contains(
             "shard 2/3 has not recorded a run",
         ));
-    common::plan_signoff()
+    ledger
+        .signoff()
         .arg("check")
         .arg(&root)
         .args(["--shard", "2/3", "-q"])
@@ -120,7 +148,8 @@ fn a_missing_shard_or_another_plan_is_refused_at_merge() {
         text.replacen("title = \"FEATURE\"", "title = \"FEATURE v2\"", 1),
     )
     .unwrap();
-    common::plan_signoff()
+    ledger
+        .signoff()
         .arg("merge")
         .arg(&root)
         .assert()
