@@ -640,10 +640,14 @@ fn record_result(
         problem_of(&result),
     );
     rec.detail_json = serde_json::to_string(&result).ok();
-    let write_error = lock(ledger)
-        .record_file(run_id, &rec)
-        .err()
-        .map(|e| format!("{e}: {:?}", std::error::Error::source(&e)));
+    let write_error =
+        lock(ledger)
+            .record_file(run_id, &rec)
+            .err()
+            .map(|e| match std::error::Error::source(&e) {
+                Some(cause) => format!("{e}: {cause}"),
+                None => e.to_string(),
+            });
     Done {
         relative_path: relative(&job.entry),
         outcome,

@@ -72,11 +72,7 @@ fn approve_shows_each_file_with_its_warnings(backend: Backend) {
 
 fn refusals_record_nothing(backend: Backend) {
     let (_tmp, root, ledger) = sample(backend);
-    ledger.signoff()
-        .arg("check")
-        .arg(&root)
-        .assert()
-        .code(1);
+    ledger.signoff().arg("check").arg(&root).assert().code(1);
     let runs = ledger.count("SELECT COUNT(*) FROM runs");
     approve(&ledger, &root, "dub-de")
         .args(["--by", "Ana"])
@@ -89,7 +85,8 @@ fn refusals_record_nothing(backend: Backend) {
         root.join("audio/FEATURE_PM_51_24bit_v2.wav"),
     )
     .unwrap();
-    ledger.signoff()
+    ledger
+        .signoff()
         .arg("check")
         .arg(&root)
         .assert()

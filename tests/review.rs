@@ -398,8 +398,9 @@ fn concurrent_note_writers_and_a_killed_writer_leave_a_consistent_ledger(backend
                 .unwrap();
             assert_eq!(ok, "ok");
         }
-        let torn =
-            r.ledger.count("SELECT COUNT(*) FROM notes WHERE text NOT LIKE 'note %' OR sha256 = ''");
+        let torn = r
+            .ledger
+            .count("SELECT COUNT(*) FROM notes WHERE text NOT LIKE 'note %' OR sha256 = ''");
         assert_eq!(torn, 0);
     }
     let list = r.json(&["note", "--list", "--format", "json"]);

@@ -6,7 +6,7 @@
 //! the SQLite ladder does. Preparing holds a transaction-level advisory lock,
 //! so N shards starting at once create the schema exactly once.
 
-use super::backend::postgres::{words, Postgres};
+use super::backend::postgres::{refusal, Postgres};
 use super::backend::{args, Backend, BackendError};
 use super::location::PgAddress;
 use super::schema;
@@ -137,7 +137,7 @@ pub fn connect(address: &PgAddress, read_only: bool) -> Result<Postgres, LedgerE
     let shown = address.to_string();
     let mut db = Postgres::connect(&address.config).map_err(|e| LedgerError::Connect {
         ledger: shown.clone(),
-        reason: words(&e),
+        reason: refusal(&e),
     })?;
     let sql = |source: BackendError| LedgerError::Sql {
         ledger: shown.clone(),

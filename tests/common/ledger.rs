@@ -114,6 +114,20 @@ impl TestLedger {
         }
     }
 
+    /// As [`TestLedger::count`], `None` while the store cannot answer (no table yet).
+    pub fn try_count(&self, sql: &str) -> Option<i64> {
+        match self.backend {
+            Backend::Sqlite => {
+                let c = rusqlite::Connection::open(&self.arg).ok()?;
+                c.query_row(sql, [], |r| r.get(0)).ok()
+            }
+            Backend::Postgres => {
+                let mut c = postgres::Client::connect(&self.text(), postgres::NoTls).ok()?;
+                c.query_one(sql, &[]).ok()?.try_get::<_, i64>(0).ok()
+            }
+        }
+    }
+
     /// Runs `sql` on the store (a test's own change).
     pub fn execute(&self, sql: &str) {
         match self.backend {
@@ -133,7 +147,8 @@ impl Drop for TestLedger {
     fn drop(&mut self) {
         if let Some(db) = &self.db {
             if let Ok(mut c) = postgres::Client::connect(&db.admin, postgres::NoTls) {
-                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name));
+                let _ =
+                    c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name));
             }
         }
     }

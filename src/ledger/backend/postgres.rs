@@ -52,12 +52,24 @@ fn dollars(sql: &str) -> String {
     out
 }
 
+/// Why a connection could not be made, in words: the server's own refusal when it answered.
+pub fn refusal(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("the PostgreSQL server refused: {db}"),
+        None => words(e),
+    }
+}
+
 /// What went wrong, in words: the server's own message when it answered.
 pub fn words(e: &postgres::Error) -> String {
     if e.is_closed() {
         return "the connection to the PostgreSQL server was lost".into();
     }
     if let Some(db) = e.as_db_error() {
+        // A FATAL message ends the session: the server closes the connection after it.
+        if db.severity() == "FATAL" {
+            return format!("the connection to the PostgreSQL server was lost: {db}");
+        }
         return format!("the PostgreSQL server answered: {db}");
     }
     match std::error::Error::source(e) {
