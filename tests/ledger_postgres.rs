@@ -160,7 +160,7 @@ fn a_connection_lost_mid_run_fails_the_rest_and_keeps_what_was_committed() {
     let ledger = TestLedger::new(Backend::Postgres, Path::new("unused"));
     // One file at a time, in path order: a–d are recorded, then z_hang.wav
     // hangs its worker until the stall limit stops it.
-    let mut run = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
         .env("SIGNOFF_TODAY", common::PLAN_TODAY)
         .env("SIGNOFF_USER", "tester")
         .env_remove("SIGNOFF_SPECS")
