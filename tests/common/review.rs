@@ -40,6 +40,7 @@ pub struct Review {
 }
 
 impl Review {
+    #[allow(dead_code)] // tests/markers.rs uses it, tests/review.rs `on`
     pub fn new(rate: &str, start_tc: &str) -> Review {
         Review::on(Backend::Sqlite, rate, start_tc)
     }
