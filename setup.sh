@@ -8,8 +8,9 @@ cd "$(dirname "$0")"
 # FFmpeg's libraries and headers (ffmpeg-next links them), clang for bindgen,
 # pkg-config to find them, and the ffmpeg CLI and file(1) the tests compare against;
 # exiftool, ImageMagick and pdfinfo are the independent readers of the artwork tests
-# (tests/artwork.rs), qpdf and the free ICC profiles make its fixtures (fixtures/make-artwork.sh).
-PACKAGES=(pkg-config clang libclang-dev ffmpeg python3 file chromium
+# (tests/artwork.rs), qpdf and the free ICC profiles make its fixtures (fixtures/make-artwork.sh);
+# PostgreSQL is the shared ledger's server, which the ledger tests run against.
+PACKAGES=(pkg-config clang libclang-dev ffmpeg python3 file chromium postgresql
   libimage-exiftool-perl imagemagick poppler-utils qpdf icc-profiles-free
   libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev)
@@ -67,6 +68,34 @@ if ! python3 -c 'import opentimelineio, otio_cmx3600_adapter' 2>/dev/null; then
   python3 -c 'import opentimelineio, otio_cmx3600_adapter' 2>/dev/null \
     || echo "setup: warning: could not install opentimelineio; tests/markers.rs will fail (pip install opentimelineio otio-cmx3600-adapter)" >&2
 fi
+
+# The ledger tests run against a real PostgreSQL server on the local socket
+# (tests/common/ledger.rs; SIGNOFF_TEST_POSTGRES names another): start the installed
+# cluster (creating one if there is none) and let the current user in as a superuser.
+start_postgres() {
+  local version me
+  version=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
+  if [[ -z $version ]] || ! command -v pg_ctlcluster >/dev/null; then
+    echo "setup: warning: PostgreSQL is not installed; the ledger tests will fail" >&2
+    return 0
+  fi
+  if ! pg_lsclusters -h 2>/dev/null | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
+    $SUDO pg_createcluster "$version" main >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $4 }' | grep -q online; then
+    echo "setup: starting PostgreSQL $version (the ledger tests use it)" >&2
+    $SUDO pg_ctlcluster "$version" main start || $SUDO service postgresql start
+  fi
+  for _ in $(seq 60); do
+    pg_isready -q && break
+    sleep 0.5
+  done
+  me=$(id -un)
+  if ! $SUDO runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$me'" | grep -q 1; then
+    $SUDO runuser -u postgres -- psql -qc "CREATE ROLE \"$me\" SUPERUSER LOGIN"
+  fi
+}
+start_postgres
 
 if ! command -v cargo >/dev/null; then
   echo "setup: Rust is not installed. Install it with rustup (https://rustup.rs), then run ./setup.sh again." >&2

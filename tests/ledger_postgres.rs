@@ -50,6 +50,15 @@ fn as_user(user: &str, password: &str, db: &str) -> String {
     format!("postgres://{user}:{password}@{host}:{port}/{db}")
 }
 
+/// `url` with `password` after its user (`postgres://user@…` → `postgres://user:password@…`).
+fn with_password(url: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (user, host) = rest
+        .split_once('@')
+        .expect("a test server URL names its user");
+    format!("{scheme}://{user}:{password}@{host}")
+}
+
 fn check(root: &Path, ledger: &str) -> (i32, String, String) {
     let out = common::plan_signoff()
         .arg("check")
@@ -110,7 +119,7 @@ fn a_password_in_the_url_is_shown_nowhere() {
     let root = delivery(tmp.path());
     let ledger = TestLedger::new(Backend::Postgres, Path::new("unused"));
     // The local socket authenticates by peer: the password is carried, not checked.
-    let url = ledger.text().replacen("://root@", "://root:s3cret@", 1);
+    let url = with_password(&ledger.text(), "s3cret");
     let shown = ledger.text();
     let (code, out, err) = check(&root, &url);
     assert!(code <= 1, "{err}");
@@ -218,4 +227,56 @@ fn a_connection_lost_mid_run_fails_the_rest_and_keeps_what_was_committed() {
         1,
         "the run is not complete"
     );
+}
+
+#[test]
+fn the_plans_ledger_key_then_signoff_ledger_then_ledger_choose_the_ledger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = delivery(tmp.path());
+    let pg = TestLedger::new(Backend::Postgres, Path::new("unused"));
+    let plan = root.join("signoff.toml");
+    let with_key = |value: &str| {
+        let text = PLAN.replacen(
+            "title = \"SOUND\"\n",
+            &format!("title = \"SOUND\"\nledger = \"{value}\"\n"),
+            1,
+        );
+        fs::write(&plan, text).unwrap();
+    };
+    // A path in the plan is relative to the plan's folder.
+    with_key("ledgers/sound.sqlite");
+    let status = |env: Option<&str>, flag: Option<&str>| {
+        let mut c = common::plan_signoff();
+        c.arg("check").arg(&root).args(["-q", "--format", "json"]);
+        if let Some(v) = env {
+            c.env("SIGNOFF_LEDGER", v);
+        }
+        if let Some(f) = flag {
+            c.args(["--ledger", f]);
+        }
+        let (code, doc) = common::json_of(&mut c);
+        assert!(code <= 1, "{doc}");
+        doc["ledger"].as_str().unwrap().to_string()
+    };
+    let shown = status(None, None);
+    assert_eq!(Path::new(&shown), root.join("ledgers/sound.sqlite"));
+    assert!(root.join("ledgers/sound.sqlite").is_file());
+    // A URL in the plan; SIGNOFF_LEDGER overrides it, and --ledger overrides both.
+    with_key(&pg.text());
+    assert_eq!(status(None, None), pg.text());
+    assert_eq!(pg.count("SELECT COUNT(*) FROM runs"), 1);
+    let env_file = tmp.path().join("env.sqlite");
+    assert_eq!(
+        status(Some(env_file.to_str().unwrap()), None),
+        env_file.to_str().unwrap()
+    );
+    let flag_file = tmp.path().join("flag.sqlite");
+    assert_eq!(
+        status(
+            Some(env_file.to_str().unwrap()),
+            Some(flag_file.to_str().unwrap())
+        ),
+        flag_file.to_str().unwrap()
+    );
+    assert_eq!(pg.count("SELECT COUNT(*) FROM runs"), 1);
 }

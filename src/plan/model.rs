@@ -126,7 +126,7 @@ fn one() -> usize {
 /// The keys allowed at the top, in `[project]` and in `[[deliverable]]`.
 pub const TOP_KEYS: [&str; 2] = ["project", "deliverable"];
 /// Keys of `[project]`.
-pub const PROJECT_KEYS: [&str; 8] = [
+pub const PROJECT_KEYS: [&str; 9] = [
     "title",
     "client",
     "distributor",
@@ -135,6 +135,7 @@ pub const PROJECT_KEYS: [&str; 8] = [
     "manifest",
     "company",
     "logo",
+    "ledger",
 ];
 /// Keys of `[[deliverable]]`.
 pub const DELIVERABLE_KEYS: [&str; 14] = [

@@ -35,6 +35,7 @@ pub fn to_toml(plan: &Plan, header: &[&str]) -> String {
     opt(&mut out, "root", &p.root);
     opt(&mut out, "company", &p.company);
     opt(&mut out, "logo", &p.logo);
+    opt(&mut out, "ledger", &p.ledger);
     if let Some(m) = p.manifest {
         let _ = writeln!(out, "manifest = {}", quote(m.name()));
     }
