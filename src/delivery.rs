@@ -469,7 +469,7 @@ fn compose(
     for d in &mut deliverables {
         d.open_notes = open.get(&d.id).copied().unwrap_or(0);
     }
-    Ok(BoardReport {
+    let mut report = BoardReport {
         root: root.to_path_buf(),
         run_id,
         deliverables,
@@ -482,7 +482,9 @@ fn compose(
         checked_at: None,
         changed_since_check: Vec::new(),
         reports: Vec::new(),
-    })
+    };
+    crate::review::session::flag_board(plan, ledger, &mut report)?;
+    Ok(report)
 }
 
 /// The states of a deliverable as stored per run (`failing,overdue`).

@@ -232,5 +232,7 @@ pub fn board_row(id: &str, title: &str, state: State) -> DeliverableStatus {
         profiles: Vec::new(),
         seal: None,
         open_notes: 0,
+        open_notes_range_changed: 0,
+        notes_current_version: None,
     }
 }

@@ -179,6 +179,17 @@ pub struct NoteCheck {
     pub message: String,
 }
 
+/// A note as `note --format json` gives it: its fields, and how its range
+/// fared in the current version (`null` when it is on that version).
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckedNote<'a> {
+    /// The note.
+    #[serde(flatten)]
+    pub note: &'a Note,
+    /// Its range against the current version.
+    pub version_check: Option<&'a NoteCheck>,
+}
+
 /// The deliverable's current master: its file and content hash.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Current {

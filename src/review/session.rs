@@ -4,6 +4,7 @@
 //! board they read is the latest check's, from the ledger (nothing is
 //! analysed again); who and when are given by the caller.
 
+use super::changes::{check_note, Current, NoteCheck, RangeStatus, StoredDiff};
 use super::markers::{self, Marker};
 use super::notes::{
     current, find, notes_from_findings, placed_findings, Master, Note, NoteError, NoteKind,
@@ -12,6 +13,7 @@ use super::notes::{
 use crate::delivery::{root_key, status, BoardReport, DeliveryError};
 use crate::ledger::Ledger;
 use crate::plan::LoadedPlan;
+use std::collections::BTreeMap;
 use time::Date;
 
 /// Why a review command failed.
@@ -192,4 +194,133 @@ pub fn markers_of(
         .map_err(NoteError::from)?;
     let markers = markers::collect(&master, &notes, &placed);
     Ok(MarkerSet { master, markers })
+}
+
+/// The current version of a deliverable's master and its versions as
+/// `history` numbers them; `None` when it has no master in the board's run.
+type Versions = Option<(Current, Vec<super::versions::Version>)>;
+
+fn note_err(e: NoteError) -> DeliveryError {
+    match e {
+        NoteError::Ledger(e) => DeliveryError::Ledger(e),
+        other => DeliveryError::Write(other.to_string()),
+    }
+}
+
+fn versions_of(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    report: &BoardReport,
+    id: &str,
+) -> Result<Versions, DeliveryError> {
+    let Some(status) = report.deliverables.iter().find(|d| d.id == id) else {
+        return Ok(None);
+    };
+    let first = super::notes::versions(ledger, report, status).map_err(note_err)?;
+    let Some((master, _)) = first.into_iter().next() else {
+        return Ok(None);
+    };
+    let current = Current {
+        path: master.path,
+        sha256: master.sha256,
+    };
+    Ok(Some((
+        current,
+        super::versions::versions(plan, ledger, id)?,
+    )))
+}
+
+/// How each of `notes` fared in its deliverable's current version (the
+/// first master of `report`'s run): `None` for a note on that version, or
+/// when the deliverable has no master there.
+pub fn checks_on(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    report: &BoardReport,
+    notes: &[Note],
+) -> Result<Vec<Option<NoteCheck>>, DeliveryError> {
+    let mut known: BTreeMap<String, Versions> = BTreeMap::new();
+    let mut out = Vec::with_capacity(notes.len());
+    for n in notes {
+        if !known.contains_key(&n.deliverable) {
+            let v = versions_of(plan, ledger, report, &n.deliverable)?;
+            known.insert(n.deliverable.clone(), v);
+        }
+        let Some((current, versions)) = &known[&n.deliverable] else {
+            out.push(None);
+            continue;
+        };
+        if n.sha256 == current.sha256 {
+            out.push(None);
+            continue;
+        }
+        let diff = ledger
+            .diff_between(&n.sha256, &current.sha256)?
+            .and_then(|r| StoredDiff::parse(&r.json));
+        out.push(check_note(n, current, versions, diff.as_ref()));
+    }
+    Ok(out)
+}
+
+/// [`checks_on`] the board of the latest check; every note `None` when
+/// there is no check yet.
+pub fn check_notes(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    today: Date,
+    notes: &[Note],
+) -> Result<Vec<Option<NoteCheck>>, ReviewError> {
+    match status(plan, ledger, today) {
+        Ok(report) => {
+            // A note by number may be over another delivery root.
+            let here: Vec<i64> = ledger
+                .notes(&report.root, None)
+                .map_err(NoteError::from)?
+                .iter()
+                .map(|n| n.id)
+                .collect();
+            let checks = checks_on(plan, ledger, &report, notes)?;
+            Ok(notes
+                .iter()
+                .zip(checks)
+                .map(|(n, c)| c.filter(|_| here.contains(&n.id)))
+                .collect())
+        }
+        Err(DeliveryError::NoRun { .. }) => Ok(vec![None; notes.len()]),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Counts, per deliverable on `report` with open notes, those whose range
+/// changed in the current version (`open_notes_range_changed`, and that
+/// version's number).
+pub fn flag_board(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    report: &mut BoardReport,
+) -> Result<(), DeliveryError> {
+    let mut counts = Vec::new();
+    for (i, d) in report.deliverables.iter().enumerate() {
+        if d.open_notes == 0 {
+            continue;
+        }
+        let open: Vec<Note> = ledger
+            .notes(&report.root, Some(&d.id))?
+            .into_iter()
+            .filter(|n| n.state == super::notes::NoteState::Open)
+            .collect();
+        let checks = checks_on(plan, ledger, report, &open)?;
+        let changed: Vec<&NoteCheck> = checks
+            .iter()
+            .flatten()
+            .filter(|c| c.range == RangeStatus::Changed)
+            .collect();
+        let version = changed.first().and_then(|c| c.current_version);
+        counts.push((i, changed.len(), version));
+    }
+    for (i, n, version) in counts {
+        report.deliverables[i].open_notes_range_changed = n;
+        report.deliverables[i].notes_current_version = version;
+    }
+    Ok(())
 }
