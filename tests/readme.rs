@@ -3,7 +3,9 @@
 //! Each `$ ` line of a ```console block is a command (`signoff …` or
 //! `cargo run --release -- …`, both run as the built binary; `echo $?` prints
 //! the previous exit code; `cp [-r] SRC DEST` copies into `target/` only, a
-//! folder DEST replaced whole, so an example can seal a copy, never a fixture). The lines after it are the output it must print
+//! folder DEST replaced whole, so an example can seal a copy, never a fixture;
+//! `fixtures/make-NAME.sh target/DIR` runs that committed FFmpeg script once
+//! per version of it, so an example can use the versions it makes). The lines after it are the output it must print
 //! (a command shown with no output must only not fail with a usage or setup
 //! error):
 //! a line `...` stands for any number of lines, dates and run numbers are
@@ -143,6 +145,9 @@ fn run(root: &Path, command: &str, ledger: &Path) -> (i32, String) {
     if let Some(args) = command.strip_prefix("cp ") {
         return copy(root, args);
     }
+    if command.starts_with("fixtures/make-") {
+        return make(root, command);
+    }
     let args = command
         .strip_prefix("cargo run --release -- ")
         .or_else(|| command.strip_prefix("signoff "))
@@ -181,6 +186,41 @@ fn copy(root: &Path, args: &str) -> (i32, String) {
         .arg(&dest)
         .output()
         .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// `fixtures/make-NAME.sh target/DIR`: runs the script into DIR unless this
+/// version of it already did (a stamp in DIR).
+fn make(root: &Path, command: &str) -> (i32, String) {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let [script, dest] = words[..] else {
+        panic!("a fixture script takes one folder: {command}")
+    };
+    assert!(
+        script.ends_with(".sh") && !script.contains("..") && !script[9..].contains('/'),
+        "not a fixture script: {command}"
+    );
+    assert!(
+        dest.starts_with("target/") && !dest.contains(".."),
+        "README fixture scripts write into target/ only: {command}"
+    );
+    let text = std::fs::read(root.join(script)).unwrap();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let stamp = root.join(dest).join(format!(".made-{:016x}", h.finish()));
+    if stamp.exists() {
+        return (0, String::new());
+    }
+    let out = Command::new("bash")
+        .arg(root.join(script))
+        .arg(root.join(dest))
+        .output()
+        .unwrap();
+    if out.status.success() {
+        std::fs::write(&stamp, b"").unwrap();
+    }
     let text = String::from_utf8_lossy(&out.stderr).into_owned();
     (out.status.code().unwrap_or(-1), text)
 }

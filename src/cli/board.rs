@@ -347,7 +347,7 @@ fn state_parts(d: &DeliverableStatus) -> Vec<(Tone, String)> {
 }
 
 /// A path as the operator knows it: relative to the current folder when inside it.
-fn shown(path: &std::path::Path) -> String {
+pub fn shown(path: &std::path::Path) -> String {
     let here = std::env::current_dir().ok();
     let rel = here
         .as_deref()

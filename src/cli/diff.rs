@@ -175,9 +175,12 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
             out.write_all(to_json(&envelope("diff", &doc))?.as_bytes())?;
         }
         Format::Human => {
-            write_human(&mut out, &report)?;
+            write_human(&mut out, &report, opts.measure)?;
             match &recorded {
-                Some(Ok(r)) => writeln!(out, "recorded in {}", terminal(&r.ledger))?,
+                Some(Ok(_)) => {
+                    let l = ledger.as_ref().map(|l| super::board::shown(l.path()));
+                    writeln!(out, "recorded in {}", terminal(&l.unwrap_or_default()))?
+                }
                 Some(Err(why)) => writeln!(out, "not recorded: {}", terminal(why))?,
                 None => {}
             }
@@ -342,13 +345,17 @@ fn write_measurements(
     Ok(())
 }
 
-fn write_human(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
+fn write_human(out: &mut impl Write, r: &DiffReport, measured: bool) -> anyhow::Result<()> {
     writeln!(out, "{}", version_line("OLD", &r.old))?;
     writeln!(out, "{}", version_line("NEW", &r.new))?;
     let readable = r.old.error.is_none() && r.new.error.is_none();
     if readable {
         write_changes(out, "facts", &r.facts)?;
-        write_measurements(out, &r.measurements)?;
+        if measured {
+            write_measurements(out, &r.measurements)?;
+        } else {
+            writeln!(out, "loudness: not measured (--no-measure)")?;
+        }
         write_content(out, r)?;
     }
     if !r.not_compared.is_empty() {
@@ -357,7 +364,7 @@ fn write_human(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
             writeln!(out, "  {}", terminal(n))?;
         }
     }
-    writeln!(out, "{}", headline(r))?;
+    writeln!(out, "{}", headline(r, measured))?;
     Ok(())
 }
 
@@ -388,12 +395,16 @@ fn write_content(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
 }
 
 /// The last line: what the exit code says.
-fn headline(r: &DiffReport) -> String {
+fn headline(r: &DiffReport, measured: bool) -> String {
     if r.old.error.is_some() || r.new.error.is_some() {
         return "UNREADABLE: a version could not be read; nothing was compared".into();
     }
     if !r.differs && !r.fully_compared {
         return "NOT COMPARED: no difference found, but not everything could be compared (see above)".into();
+    }
+    if !r.differs && !measured {
+        return "SAME: no difference in content or facts (loudness not measured: --no-measure)"
+            .into();
     }
     if !r.differs {
         return "SAME: no difference in content, facts or loudness".into();

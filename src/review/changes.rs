@@ -314,19 +314,34 @@ pub struct Recorded {
     pub diff: StoredDiff,
 }
 
-/// For each version after the first of the same file, what changed since
-/// the one before it (`lookup(old_sha, new_sha)` gives the recorded diff).
+/// For each version, what changed since the one before it: the latest
+/// earlier version a diff to it is recorded from (a new file name of the
+/// master, too), else the previous version of the same file, not compared
+/// (`lookup(old_sha, new_sha)` gives the recorded diff).
 pub fn version_changes<E>(
     versions: &[Version],
     mut lookup: impl FnMut(&str, &str) -> Result<Option<Recorded>, E>,
 ) -> Result<Vec<VersionChange>, E> {
     let mut out = Vec::new();
     for (i, v) in versions.iter().enumerate() {
-        let Some(j) = versions[..i].iter().rposition(|p| p.path == v.path) else {
-            continue;
+        let mut found = None;
+        for j in (0..i).rev() {
+            if versions[j].sha256 == v.sha256 {
+                continue;
+            }
+            if let Some(r) = lookup(&versions[j].sha256, &v.sha256)? {
+                found = Some((j, r));
+                break;
+            }
+        }
+        let (j, recorded) = match found {
+            Some((j, r)) => (j, Some(r)),
+            None => match versions[..i].iter().rposition(|p| p.path == v.path) {
+                Some(j) => (j, None),
+                None => continue,
+            },
         };
         let prev = &versions[j];
-        let recorded = lookup(&prev.sha256, &v.sha256)?;
         let summary = match &recorded {
             Some(r) => r.diff.summary(),
             None => format!(
@@ -522,6 +537,27 @@ mod tests {
             "content changed 01:00:10:00–01:00:11:00 replaced; 1 fact differs"
         );
         assert_eq!(diff(Vec::new(), true).summary(), "content unchanged");
+    }
+
+    #[test]
+    fn history_pairs_a_renamed_master_when_a_diff_is_recorded() {
+        let mut renamed = version('b');
+        renamed.path = RelPath::from("m_v2.mov");
+        let mut other = version('c');
+        other.path = RelPath::from("mix.wav");
+        let versions = [version('a'), other, renamed];
+        let recorded = |_: &str, _: &str| Recorded {
+            at: "t".into(),
+            by: "Ana".into(),
+            diff: diff(Vec::new(), true),
+        };
+        let none = version_changes::<()>(&versions, |_, _| Ok(None)).unwrap();
+        assert!(none.is_empty(), "no file before it of the same name");
+        let got = version_changes::<()>(&versions, |o, n| {
+            Ok((o.starts_with('a') && n.starts_with('b')).then(|| recorded(o, n)))
+        })
+        .unwrap();
+        assert_eq!((got[0].from, got[0].to), (1, 3));
     }
 
     #[test]
