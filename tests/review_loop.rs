@@ -4,8 +4,9 @@
 //! both files' SHA-256 (checked against `sha256sum`); then the note inside
 //! the replaced range says "range changed in v2 — addressed?", the one
 //! outside "range unchanged in v2", history lists the change between v1 and
-//! v2, the board counts it; recording again keeps one row; a v3 never
-//! compared is said to be so. Note text is escaped in every output.
+//! v2, the board counts it; recording again keeps one row; a v3 not yet
+//! compared is said to be so, then answered through v2 (v1→v2→v3). Note
+//! text is escaped in every output.
 
 mod common;
 
@@ -315,8 +316,9 @@ fn a_recorded_diff_says_which_notes_ranges_changed_in_v2() {
     );
     assert!(text.contains("<script>alert(1)</script>"), "{text}");
 
-    // v3, never compared with v1: nothing is claimed about the v1 notes.
-    l.deliver("louder.mov");
+    // v3 (v1 with its sound changed at 12–14 s): compared with v2 only, not
+    // yet; then the v1 notes are answered through v2 (v1→v2→v3).
+    l.deliver("audio.mov");
     l.check();
     let notes = l.notes();
     assert_eq!(notes[1]["version_check"]["range"], "not_compared");
@@ -333,6 +335,21 @@ fn a_recorded_diff_says_which_notes_ranges_changed_in_v2() {
     );
     let (_, h, _) = l.run(&["history", "ftr"]);
     assert!(h.contains("v2→v3: not compared (signoff diff"), "{h}");
+    let (code, _) = l.diff(&fixtures().join("replaced.mov"));
+    assert_eq!(code, 1);
+    assert_eq!(rows(&l.ledger), 2);
+    let notes = l.notes();
+    let hum = &notes[1]["version_check"];
+    assert_eq!(hum["message"], "range unchanged in v3", "{hum}");
+    assert_eq!(hum["compared_through"], serde_json::json!([1, 2, 3]));
+    let shot = &notes[0]["version_check"];
+    assert_eq!(shot["message"], "range changed in v2", "{shot}");
+    let on_v2 = &notes[2]["version_check"];
+    assert_eq!(on_v2["message"], "range unchanged in v3", "{on_v2}");
+    assert_eq!(on_v2["compared_through"], serde_json::json!([2, 3]));
+    let (_, h, _) = l.run(&["history", "ftr"]);
+    assert!(h.contains("v2→v3: content changed 01:00:10:"), "{h}");
+    assert!(h.contains("audio changed"), "{h}");
     common::assert_schema_valid(&[
         ("note", &l.docs.join("note.json")),
         ("history", &l.docs.join("history.json")),

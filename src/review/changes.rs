@@ -170,8 +170,13 @@ pub struct NoteCheck {
     pub current_path: RelPath,
     /// Whether the range changed.
     pub range: RangeStatus,
-    /// The recorded changes that touch the note's range (in the note's
-    /// version's frames as `old`, the current one's as `new`).
+    /// The versions (numbers) of the recorded diffs the answer comes from,
+    /// the note's first: `[1, 2]` direct, `[1, 2, 3]` through v2; empty
+    /// when none is recorded.
+    pub compared_through: Vec<usize>,
+    /// The recorded changes that touch the note's range (`old` in the
+    /// frames of the version before the change: the note's own, unless
+    /// the change came later in a chain).
     pub changes: Vec<ContentChange>,
     /// A change of the sound's level throughout, dB, when recorded.
     pub level_change_db: Option<f64>,
@@ -216,52 +221,100 @@ fn name(n: Option<usize>, sha256: &str) -> String {
     )
 }
 
-/// The check of `note` against `current`, given the diff recorded from the
-/// note's version to it; `None` when the note is on the current version.
+/// One recorded diff on the way from a note's version to the current one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The SHA-256 of the version it leads to.
+    pub to_sha256: String,
+    /// What it found.
+    pub diff: StoredDiff,
+}
+
+impl StoredDiff {
+    /// Frames `[start, end)` of the old version, which no change touches,
+    /// in the new version: after the last change before them, frame for
+    /// frame (both versions begin alike when no change comes first).
+    fn carry(&self, (start, end): (u64, u64)) -> (u64, u64) {
+        let before = self
+            .content
+            .changes
+            .iter()
+            .rfind(|c| c.old.end_frame <= start && c.old.start_frame < start);
+        let to = before.map_or(start, |c| c.new.end_frame + (start - c.old.end_frame));
+        (to, to + (end - start))
+    }
+}
+
+/// The check of `note` against `current`, given the diffs recorded on the
+/// way from the note's version to it (one, direct, or a chain v1→v2→v3;
+/// none: not compared); `None` when the note is on the current version.
 pub fn check_note(
     note: &Note,
     current: &Current,
     versions: &[Version],
-    recorded: Option<&StoredDiff>,
+    steps: &[Step],
 ) -> Option<NoteCheck> {
     if note.sha256 == current.sha256 {
         return None;
     }
     let now = version_number(versions, &current.path, &current.sha256);
     let vn = name(now, &current.sha256);
+    let made_on = version_number(versions, &note.path, &note.sha256);
     let fps = rate_fps(&note.frame_rate);
     let mut check = NoteCheck {
-        made_on_version: version_number(versions, &note.path, &note.sha256),
+        made_on_version: made_on,
         current_version: now,
         current_sha256: current.sha256.clone(),
         current_path: current.path.clone(),
         range: RangeStatus::NotCompared,
+        compared_through: Vec::new(),
         changes: Vec::new(),
         level_change_db: None,
         message: format!(
             "master changed since this note (now {vn}); `signoff diff OLD NEW --root …` tells whether this range changed"
         ),
     };
-    let Some(d) = recorded else {
-        return Some(check);
-    };
-    if !d.content_compared() {
-        check.message = format!(
-            "master changed since this note (now {vn}); the recorded diff could not compare the content"
-        );
+    if steps.is_empty() {
         return Some(check);
     }
-    check.changes = d.touching(note.start_frame, note.end_frame, fps);
-    check.level_change_db = d.content.level_change_db;
-    if !check.changes.is_empty() || check.level_change_db.is_some() {
-        check.range = RangeStatus::Changed;
-        let ask = if note.state == NoteState::Open {
-            " — addressed?"
-        } else {
-            ""
-        };
-        check.message = format!("range changed in {vn}{ask}");
-    } else if d.fully_compared {
+    check.compared_through = std::iter::once(made_on)
+        .chain(
+            steps
+                .iter()
+                .map(|s| version_number(versions, &current.path, &s.to_sha256)),
+        )
+        .collect::<Option<Vec<usize>>>()
+        .unwrap_or_default();
+    let mut range = (note.start_frame, note.end_frame);
+    let mut fully = true;
+    for step in steps {
+        let d = &step.diff;
+        let to = name(
+            version_number(versions, &current.path, &step.to_sha256),
+            &step.to_sha256,
+        );
+        if !d.content_compared() {
+            check.message = format!(
+                "master changed since this note (now {vn}); the diff recorded to {to} could not compare the content"
+            );
+            return Some(check);
+        }
+        check.changes = d.touching(range.0, range.1, fps);
+        check.level_change_db = d.content.level_change_db;
+        if !check.changes.is_empty() || check.level_change_db.is_some() {
+            check.range = RangeStatus::Changed;
+            let ask = if note.state == NoteState::Open {
+                " — addressed?"
+            } else {
+                ""
+            };
+            check.message = format!("range changed in {to}{ask}");
+            return Some(check);
+        }
+        fully &= d.fully_compared;
+        range = d.carry(range);
+    }
+    if fully {
         check.range = RangeStatus::Unchanged;
         check.message = format!("range unchanged in {vn}");
     } else {
@@ -424,6 +477,66 @@ mod tests {
         }
     }
 
+    fn step(to: char, d: &StoredDiff) -> Step {
+        Step {
+            to_sha256: to.to_string().repeat(64),
+            diff: d.clone(),
+        }
+    }
+
+    #[test]
+    fn a_chain_carries_the_range_through_each_version() {
+        let versions = [version('a'), version('b'), version('c')];
+        let current = Current {
+            path: RelPath::from("m.mov"),
+            sha256: "c".repeat(64),
+        };
+        // v1→v2: 50 frames inserted at 100; v2→v3: frames 300–325 replaced.
+        let ins = diff(
+            vec![ContentChange {
+                kind: ChangeKind::Inserted,
+                old: span(100, 100),
+                new: span(100, 150),
+            }],
+            true,
+        );
+        let rep = diff(
+            vec![ContentChange {
+                kind: ChangeKind::Replaced,
+                old: span(300, 325),
+                new: span(300, 325),
+            }],
+            true,
+        );
+        let chain = [step('b', &ins), step('c', &rep)];
+        // Frame 255 of v1 is frame 305 of v2: replaced in v3.
+        let moved = check_note(
+            &note(255, 256, NoteState::Open),
+            &current,
+            &versions,
+            &chain,
+        )
+        .unwrap();
+        assert_eq!(moved.message, "range changed in v3 — addressed?");
+        assert_eq!(moved.compared_through, [1, 2, 3]);
+        assert_eq!(moved.changes[0].old.start_frame, 300);
+        // Frame 300 of v1 is 350 of v2: untouched.
+        let kept = check_note(
+            &note(300, 310, NoteState::Open),
+            &current,
+            &versions,
+            &chain,
+        )
+        .unwrap();
+        assert_eq!(kept.message, "range unchanged in v3");
+        // Before the insertion nothing moves: frame 10 stays 10.
+        assert_eq!(ins.carry((10, 20)), (10, 20));
+        assert_eq!(ins.carry((120, 130)), (170, 180));
+        let first =
+            check_note(&note(99, 101, NoteState::Open), &current, &versions, &chain).unwrap();
+        assert_eq!(first.message, "range changed in v2 — addressed?");
+    }
+
     #[test]
     fn a_note_is_changed_unchanged_or_not_compared_in_the_current_version() {
         let versions = [version('a'), version('b')];
@@ -441,7 +554,7 @@ mod tests {
             &note(255, 256, NoteState::Open),
             &current,
             &versions,
-            Some(&d),
+            &[step('b', &d)],
         );
         let inside = inside.unwrap();
         assert_eq!(inside.range, RangeStatus::Changed);
@@ -456,24 +569,24 @@ mod tests {
             &note(275, 300, NoteState::Open),
             &current,
             &versions,
-            Some(&d),
+            &[step('b', &d)],
         );
         assert_eq!(after.unwrap().message, "range unchanged in v2");
         let before = check_note(
             &note(200, 250, NoteState::Open),
             &current,
             &versions,
-            Some(&d),
+            &[step('b', &d)],
         );
         assert_eq!(before.unwrap().range, RangeStatus::Unchanged);
         let done = check_note(
             &note(270, 280, NoteState::Addressed),
             &current,
             &versions,
-            Some(&d),
+            &[step('b', &d)],
         );
         assert_eq!(done.unwrap().message, "range changed in v2");
-        let none = check_note(&note(1, 2, NoteState::Open), &current, &versions, None).unwrap();
+        let none = check_note(&note(1, 2, NoteState::Open), &current, &versions, &[]).unwrap();
         assert_eq!(none.range, RangeStatus::NotCompared);
         assert!(
             none.message.starts_with(
@@ -487,7 +600,7 @@ mod tests {
             &note(1, 2, NoteState::Open),
             &current,
             &versions,
-            Some(&partial),
+            &[step('b', &partial)],
         );
         assert_eq!(
             p.unwrap().range,
@@ -499,7 +612,12 @@ mod tests {
             ..current
         };
         assert_eq!(
-            check_note(&note(1, 2, NoteState::Open), &same, &versions, Some(&d)),
+            check_note(
+                &note(1, 2, NoteState::Open),
+                &same,
+                &versions,
+                &[step('b', &d)]
+            ),
             None
         );
     }

@@ -4,7 +4,7 @@
 //! board they read is the latest check's, from the ledger (nothing is
 //! analysed again); who and when are given by the caller.
 
-use super::changes::{check_note, Current, NoteCheck, RangeStatus, StoredDiff};
+use super::changes::{check_note, Current, NoteCheck, RangeStatus, Step, StoredDiff};
 use super::markers::{self, Marker};
 use super::notes::{
     current, find, notes_from_findings, placed_findings, Master, Note, NoteError, NoteKind,
@@ -254,11 +254,65 @@ pub fn checks_on(
             out.push(None);
             continue;
         }
-        let diff = ledger
-            .diff_between(&n.sha256, &current.sha256)?
-            .and_then(|r| StoredDiff::parse(&r.json));
-        out.push(check_note(n, current, versions, diff.as_ref()));
+        let steps = steps(ledger, versions, &n.sha256, &current.sha256)?;
+        out.push(check_note(n, current, versions, &steps));
     }
+    Ok(out)
+}
+
+fn recorded(ledger: &Ledger, old: &str, new: &str) -> Result<Option<StoredDiff>, DeliveryError> {
+    Ok(ledger
+        .diff_between(old, new)?
+        .and_then(|r| StoredDiff::parse(&r.json)))
+}
+
+/// The recorded diffs from version `from` to version `to` (SHA-256s): the
+/// direct one when recorded, else the fewest through the deliverable's
+/// other versions (v1→v2→v3); none when they are not connected.
+fn steps(
+    ledger: &Ledger,
+    versions: &[super::versions::Version],
+    from: &str,
+    to: &str,
+) -> Result<Vec<Step>, DeliveryError> {
+    if let Some(diff) = recorded(ledger, from, to)? {
+        return Ok(vec![Step {
+            to_sha256: to.to_string(),
+            diff,
+        }]);
+    }
+    let mut nodes: Vec<&str> = versions.iter().map(|v| v.sha256.as_str()).collect();
+    nodes.push(to);
+    nodes.sort_unstable();
+    nodes.dedup();
+    // Breadth first: `came[y]` = (x, diff x→y) on a shortest way from `from`.
+    let mut came: BTreeMap<&str, (&str, StoredDiff)> = BTreeMap::new();
+    let mut frontier = vec![from];
+    while !frontier.is_empty() && !came.contains_key(to) {
+        let mut next = Vec::new();
+        for &x in &frontier {
+            for &y in &nodes {
+                if y == from || came.contains_key(y) {
+                    continue;
+                }
+                if let Some(d) = recorded(ledger, x, y)? {
+                    came.insert(y, (x, d));
+                    next.push(y);
+                }
+            }
+        }
+        frontier = next;
+    }
+    let mut out = Vec::new();
+    let mut at = to;
+    while let Some((x, d)) = came.remove(at) {
+        out.push(Step {
+            to_sha256: at.to_string(),
+            diff: d,
+        });
+        at = x;
+    }
+    out.reverse();
     Ok(out)
 }
 
