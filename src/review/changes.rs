@@ -559,7 +559,7 @@ mod tests {
         let inside = inside.unwrap();
         assert_eq!(inside.range, RangeStatus::Changed);
         assert_eq!(inside.message, "range changed in v2 — addressed?");
-        assert_eq!(inside.changes, [replaced.clone()]);
+        assert_eq!(inside.changes, std::slice::from_ref(&replaced));
         assert_eq!(
             (inside.made_on_version, inside.current_version),
             (Some(1), Some(2))
