@@ -68,9 +68,9 @@ struct DiffDoc<'a> {
     #[serde(flatten)]
     report: &'a DiffReport,
     #[serde(skip_serializing_if = "Option::is_none")]
-    recorded: Option<Recorded>,
+    recorded: Option<&'a Recorded>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    not_recorded: Option<String>,
+    not_recorded: Option<&'a String>,
 }
 
 /// The ledger's cached SHA-256 of `path`, when its size and mtime are
@@ -97,7 +97,7 @@ fn record(
     ledger: &mut Ledger,
     report: &DiffReport,
     hashes: [Result<String, signoff::error::FileProblem>; 2],
-) -> anyhow::Result<Result<Recorded, String>> {
+) -> anyhow::Result<Recording> {
     if report.old.error.is_some() || report.new.error.is_some() {
         return Ok(Err(
             "a version could not be read, so there is nothing to record".into(),
@@ -125,6 +125,25 @@ fn record(
     }))
 }
 
+/// Where the diff was recorded, or why it could not be.
+type Recording = Result<Recorded, String>;
+
+/// The diff, recorded in `ledger` when one is given.
+fn compare(
+    args: &DiffArgs,
+    opts: &DiffOptions,
+    ledger: Option<&mut Ledger>,
+) -> anyhow::Result<(DiffReport, Option<Recording>)> {
+    let Some(l) = ledger else {
+        return Ok((diff_files(&args.old, &args.new, opts), None));
+    };
+    let known = [cached(l, &args.old), cached(l, &args.new)];
+    let (report, hashes) =
+        signoff::review::diff::diff_files_hashed(&args.old, &args.new, opts, known);
+    let recorded = record(l, &report, hashes)?;
+    Ok((report, Some(recorded)))
+}
+
 /// Runs the command: 0 same, 1 differs, 2 a version could not be read.
 pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     let opts = DiffOptions {
@@ -135,20 +154,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         true => Some(args.plan.load_at(args.root.as_deref())?.open_ledger()?),
         false => None,
     };
-    let known = ledger.as_ref().map_or([None, None], |l| {
-        [cached(l, &args.old), cached(l, &args.new)]
-    });
-    let (report, hashes) = match &ledger {
-        Some(_) => signoff::review::diff::diff_files_hashed(&args.old, &args.new, &opts, known),
-        None => (
-            diff_files(&args.old, &args.new, &opts),
-            [Ok(String::new()), Ok(String::new())],
-        ),
-    };
-    let recorded = match &mut ledger {
-        Some(l) => Some(record(l, &report, hashes)?),
-        None => None,
-    };
+    let (report, recorded) = compare(args, &opts, ledger.as_mut())?;
     if let Some(path) = &args.html {
         let page = signoff::review::diff::html::render(&report);
         signoff::report::atomic::write(path, page.as_bytes()).map_err(|e| {
@@ -161,28 +167,21 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
             use signoff::document::{envelope, to_json};
             let doc = DiffDoc {
                 report: &report,
-                recorded: recorded
-                    .as_ref()
-                    .and_then(|r| r.as_ref().ok())
-                    .map(|r| Recorded {
-                        ledger: r.ledger.clone(),
-                        id: r.id,
-                        old_sha256: r.old_sha256.clone(),
-                        new_sha256: r.new_sha256.clone(),
-                    }),
-                not_recorded: recorded.as_ref().and_then(|r| r.as_ref().err()).cloned(),
+                recorded: recorded.as_ref().and_then(|r| r.as_ref().ok()),
+                not_recorded: recorded.as_ref().and_then(|r| r.as_ref().err()),
             };
             out.write_all(to_json(&envelope("diff", &doc))?.as_bytes())?;
         }
         Format::Human => {
             write_human(&mut out, &report, opts.measure)?;
-            match &recorded {
-                Some(Ok(_)) => {
-                    let l = ledger.as_ref().map(|l| super::board::shown(l.path()));
-                    writeln!(out, "recorded in {}", terminal(&l.unwrap_or_default()))?
-                }
-                Some(Err(why)) => writeln!(out, "not recorded: {}", terminal(why))?,
-                None => {}
+            match (&recorded, &ledger) {
+                (Some(Ok(_)), Some(l)) => writeln!(
+                    out,
+                    "recorded in {}",
+                    terminal(&super::board::shown(l.path()))
+                )?,
+                (Some(Err(why)), _) => writeln!(out, "not recorded: {}", terminal(why))?,
+                _ => {}
             }
         }
     }

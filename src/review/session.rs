@@ -196,9 +196,10 @@ pub fn markers_of(
     Ok(MarkerSet { master, markers })
 }
 
-/// The current version of a deliverable's master and its versions as
-/// `history` numbers them; `None` when it has no master in the board's run.
-type Versions = Option<(Current, Vec<super::versions::Version>)>;
+/// A deliverable's masters in the board's run (their files and content
+/// hashes, in board order) and its versions as `history` numbers them;
+/// `None` when it has no master there.
+type Versions = Option<(Vec<Current>, Vec<super::versions::Version>)>;
 
 fn note_err(e: NoteError) -> DeliveryError {
     match e {
@@ -216,22 +217,36 @@ fn versions_of(
     let Some(status) = report.deliverables.iter().find(|d| d.id == id) else {
         return Ok(None);
     };
-    let first = super::notes::versions(ledger, report, status).map_err(note_err)?;
-    let Some((master, _)) = first.into_iter().next() else {
+    let masters: Vec<Current> = super::notes::versions(ledger, report, status)
+        .map_err(note_err)?
+        .into_iter()
+        .map(|(m, _)| Current {
+            path: m.path,
+            sha256: m.sha256,
+        })
+        .collect();
+    if masters.is_empty() {
         return Ok(None);
-    };
-    let current = Current {
-        path: master.path,
-        sha256: master.sha256,
-    };
+    }
     Ok(Some((
-        current,
+        masters,
         super::versions::versions(plan, ledger, id)?,
     )))
 }
 
-/// How each of `notes` fared in its deliverable's current version (the
-/// first master of `report`'s run): `None` for a note on that version, or
+/// Whether `n` is on a file the deliverable has now, as it is now.
+fn on_current_file(report: &BoardReport, n: &Note) -> bool {
+    report
+        .deliverables
+        .iter()
+        .filter(|d| d.id == n.deliverable)
+        .flat_map(|d| &d.files)
+        .any(|f| f.outcome.sha256.as_deref() == Some(n.sha256.as_str()))
+}
+
+/// How each of `notes` fared in its deliverable's current version: the
+/// master of `report`'s run at the note's path, else its first master.
+/// `None` for a note on a file the deliverable has now, as it is now, or
 /// when the deliverable has no master there.
 pub fn checks_on(
     plan: &LoadedPlan,
@@ -242,18 +257,22 @@ pub fn checks_on(
     let mut known: BTreeMap<String, Versions> = BTreeMap::new();
     let mut out = Vec::with_capacity(notes.len());
     for n in notes {
+        if on_current_file(report, n) {
+            out.push(None);
+            continue;
+        }
         if !known.contains_key(&n.deliverable) {
             let v = versions_of(plan, ledger, report, &n.deliverable)?;
             known.insert(n.deliverable.clone(), v);
         }
-        let Some((current, versions)) = &known[&n.deliverable] else {
+        let Some((masters, versions)) = &known[&n.deliverable] else {
             out.push(None);
             continue;
         };
-        if n.sha256 == current.sha256 {
-            out.push(None);
-            continue;
-        }
+        let current = masters
+            .iter()
+            .find(|m| m.path == n.path)
+            .unwrap_or(&masters[0]);
         let steps = steps(ledger, versions, &n.sha256, &current.sha256)?;
         out.push(check_note(n, current, versions, &steps));
     }
