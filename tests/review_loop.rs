@@ -271,10 +271,15 @@ fn a_recorded_diff_says_which_notes_ranges_changed_in_v2() {
         b.contains("notes: 2 open, 1 range changed in v2 (signoff note --list ftr)"),
         "{b}"
     );
+    // A check now (v2 again) numbers its own version on the board too.
+    let (_, checked) = l.json("check-board.json", &["check", "."]);
+    assert_eq!(checked["deliverables"][0]["notes_current_version"], 2);
+    assert_eq!(checked["deliverables"][0]["open_notes_range_changed"], 1);
     common::assert_schema_valid(&[
         ("note", &l.docs.join("note.json")),
         ("history", &l.docs.join("history.json")),
         ("board", &l.docs.join("board.json")),
+        ("board", &l.docs.join("check-board.json")),
         ("diff", &l.docs.join("diff.json")),
     ]);
 
