@@ -279,7 +279,7 @@ fn the_sample_delivery_board_shows_each_masters_picture_everywhere() {
     let html = tmp.path().join("x.html");
     let root = common::sample_delivery();
     let out = common::plan_signoff()
-        .args(["check", "-q", "--ledger"])
+        .args(["check", "--ledger"])
         .arg(&ledger)
         .arg("--report")
         .arg(&html)

@@ -68,6 +68,7 @@ fn print_sample() -> Printed {
     let out = common::plan_signoff()
         .current_dir(&root)
         .args(["approve", "printmaster-51", "--by", "Dana Whitfield"])
+        .args(["--role", "Head of Post"])
         .arg("--ledger")
         .arg(&ledger)
         .output()
@@ -230,6 +231,7 @@ fn cover_says_who_where_when_and_has_signature_blocks() {
         "Sign-off",
         "Approved by",
         "Dana Whitfield",
+        "Head of Post",
         "Producer",
         "Signature",
         "Role",

@@ -122,10 +122,16 @@ pub struct WalkFlags {
     /// Follow symbolic links in folders (loops are detected and reported).
     #[arg(long)]
     pub follow_links: bool,
-    /// No progress bar.
+    /// No progress bar; the results are printed as without it.
     #[arg(long, short)]
     pub quiet: bool,
 }
+
+/// `-q` on the commands that print a board (`check`, `merge`): no progress
+/// bar, and only what needs action.
+pub const QUIET_BOARD: &str = "No progress bar, and only what needs action: the deliverables not \
+passing or approved (with a plan), the files not passing (with --spec); the totals and the \
+verdict stay, and JSON and --report files are whole";
 
 /// How files are analysed: in worker processes (the default) or here.
 #[derive(Debug, Clone, clap::Args, Default)]

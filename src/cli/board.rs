@@ -86,6 +86,14 @@ impl PlanArgs {
 }
 
 impl PlanContext {
+    /// Refuses, before any run, a plan whose reports could not be written as
+    /// asked: a `[project] logo` that cannot be read, is not an image or is
+    /// too large (a setup error naming the file and why).
+    pub fn check_letterhead(&self) -> anyhow::Result<()> {
+        signoff::report::branding::from_plan(&self.plan)?;
+        Ok(())
+    }
+
     /// Opens (creating or migrating) the ledger.
     pub fn open_ledger(&self) -> anyhow::Result<Ledger> {
         if let Some(dir) = self
@@ -123,7 +131,7 @@ pub struct FileDetail {
 pub struct View<'a> {
     /// Each failing file's errors (`-v`).
     pub errors: Option<&'a FileErrors>,
-    /// Only the deliverables that need action, and the totals (`--problems`).
+    /// Only the deliverables that need action, and the totals (`--quiet`).
     pub only_problems: bool,
 }
 
