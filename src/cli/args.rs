@@ -24,7 +24,7 @@ Examples:
   signoff hash FEATURE > FEATURE.sha256         checksums sha256sum -c reads; `signoff hash -c` checks them
   signoff specs list                            the built-in spec profiles
 
-Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not be read;
+Exit codes: 0 nothing fails the run (PASS, or NOT EVALUATED: some rule could not be checked); 1 QC failures; 2 some file could not be read;
 3 usage error; 4 setup error (a path or FFmpeg could not be opened).
 Run `signoff <command> --help` for each command's options and examples."
 )]

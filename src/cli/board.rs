@@ -254,10 +254,10 @@ fn human(
 
 /// The run's headline, coloured by its verdict.
 pub fn headline(outcome: &signoff::policy::Decision) -> String {
-    let tone = if outcome.verdict.exit_code() == signoff::exit::OK {
-        Tone::Good
-    } else {
-        Tone::Bad
+    let tone = match outcome.verdict {
+        signoff::policy::RunVerdict::Pass => Tone::Good,
+        signoff::policy::RunVerdict::NotEvaluated => Tone::Warn,
+        _ => Tone::Bad,
     };
     paint(tone, &outcome.headline())
 }

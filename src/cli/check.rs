@@ -38,7 +38,8 @@ Reports (--report, repeatable; format from the extension or FORMAT:PATH; `-` is 
 
 What fails the run (exit 1; the JUnit, the headlines and the summary say the same): a file
 that fails an error-severity rule or cannot be read, a deliverable failing or missing;
---fail-on warnings,not-evaluated,incomplete,stale,overdue adds more.
+--fail-on warnings,not-evaluated,incomplete,stale,overdue adds more. A run nothing fails in
+which some rule could not be checked says NOT EVALUATED, never PASS (exit 0).
 
 Exit codes: 0 nothing fails the run; 1 something does; 2 some file could not be read;
 3 usage error; 4 a profile, the plan or the ledger could not be read.")]

@@ -357,7 +357,8 @@ fn guide(s: &mut String) {
          file fails or cannot be read, or a deliverable is failing or missing; <code>--fail-on</code> \
          adds warnings, not-evaluated, incomplete (a deliverable with fewer files than its count), \
          stale (approvals) and overdue. What does not fail the run is listed after \
-         \u{201c}not failing\u{201d}.</li>\
+         \u{201c}not failing\u{201d}; a run nothing fails in which some rule could not be checked \
+         is <span class=\"badge not_evaluated\">NOT EVALUATED</span>, never a pass (exit 0).</li>\
          <li>Findings are grouped by severity: <b>errors</b> fail a file, <b>warnings</b> are worth a \
          look, <b>not evaluated</b> rules need another check. Each names the rule, what the spec \
          expects, what the file has, and where (timecode, or seconds from the start).</li>\
