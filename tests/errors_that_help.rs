@@ -116,26 +116,20 @@ fn a_bad_logo_is_refused_before_the_run() {
     std::fs::write(&plan, text).unwrap();
     let ledger = tmp.path().join("l.sqlite");
     let html = tmp.path().join("qc.html");
-    common::plan_signoff()
-        .arg("check")
-        .arg(&root)
-        .arg("--ledger")
-        .arg(&ledger)
-        .arg("--report")
-        .arg(&html)
+    let with_report = |command: &str| {
+        let mut c = common::plan_signoff();
+        c.arg(command).arg(&root).arg("--ledger").arg(&ledger);
+        c.arg("--report").arg(&html);
+        c
+    };
+    with_report("check")
         .assert()
         .code(4)
         .stderr(contains("logo.png is not a PNG, JPEG, GIF or WebP image"));
     assert!(!ledger.exists(), "refused before the run");
     assert!(!html.exists());
     std::fs::remove_file(tmp.path().join("logo.png")).unwrap();
-    common::plan_signoff()
-        .arg("report")
-        .arg(&root)
-        .arg("--ledger")
-        .arg(&ledger)
-        .arg("--report")
-        .arg(&html)
+    with_report("report")
         .assert()
         .code(4)
         .stderr(contains("failed to read the plan's logo"))
