@@ -133,7 +133,7 @@ fn the_login_name_signs_when_user_is_unset() {
 }
 
 /// `--role` is recorded with the approval: `approve` says it, `history`
-/// lists it, and the report's signature block fills its role line (read back
+/// lists it, the board shows it, and the report's signature block fills its role line (read back
 /// from the ledger by `signoff report`); without it the line stays blank.
 #[test]
 fn the_role_is_recorded_and_fills_the_signature_block() {
@@ -165,6 +165,11 @@ fn the_role_is_recorded_and_fills_the_signature_block() {
             .arg(&root),
     );
     assert_eq!(history["approvals"][0]["role"], "Head of Post", "{history}");
+    common::plan_signoff()
+        .arg("status")
+        .arg(&root)
+        .assert()
+        .stdout(contains("approved by Dana Whitfield (Head of Post) at "));
     let html = tmp.path().join("qc.html");
     common::plan_signoff()
         .arg("report")

@@ -465,8 +465,13 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
             .as_deref()
             .map(|r| format!(" — OVERRIDE: {r}"))
             .unwrap_or_default();
+        let role = a
+            .role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         out.push((
-            format!("  approved by {} at {}{how}", a.by, a.at),
+            format!("  approved by {}{role} at {}{how}", a.by, a.at),
             Some(Tone::Good),
         ));
     }
