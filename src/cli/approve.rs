@@ -99,7 +99,7 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
     let req = ApproveRequest {
         deliverable: args.deliverable.clone(),
         by,
-        role: args.role.clone(),
+        role: args.role.clone().filter(|r| !r.trim().is_empty()),
         note: args.note.clone(),
         override_reason: args.override_reason.clone(),
         now: signoff::delivery::now_utc(),
