@@ -176,6 +176,9 @@ impl FileOutcome {
 pub struct Approval {
     /// Who signed off.
     pub by: String,
+    /// Their role (`approve --role`), shown in the report's signature block.
+    #[serde(default)]
+    pub role: Option<String>,
     /// When (RFC 3339, UTC).
     pub at: String,
     /// Their note.

@@ -1,4 +1,5 @@
-//! The README's `console` examples are run with the real binary and must match.
+//! The `console` examples of the README and of docs/*.md are run with the
+//! real binary and must match.
 //!
 //! Each `$ ` line of a ```console block is a command (`signoff …` or
 //! `cargo run --release -- …`, both run as the built binary; `echo $?` prints
@@ -95,16 +96,16 @@ fn matches(expected: &[String], actual: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn every_console_example_in_the_readme_is_true() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+/// Runs every console example of `name` (relative to the repository) in
+/// order, with one fresh ledger; (commands run, failures).
+fn run_examples(root: &Path, name: &str) -> (usize, Vec<String>) {
+    let text = std::fs::read_to_string(root.join(name)).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let ledger = tmp.path().join("ledger.sqlite");
     let mut last_code = None;
     let mut ran = 0;
     let mut failures = Vec::new();
-    for ex in examples(&readme) {
+    for ex in examples(&text) {
         let (code, output) = if ex.command == "echo $?" {
             let code = last_code.expect("echo $? after a command");
             (code, format!("{code}\n"))
@@ -122,16 +123,45 @@ fn every_console_example_in_the_readme_is_true() {
         };
         if let Err(why) = shown {
             failures.push(format!(
-                "README example `{}`: {why}\n--- actual output ---\n{output}",
+                "{name} example `{}`: {why}\n--- actual output ---\n{output}",
                 ex.command
             ));
         } else if code >= 3 {
-            failures.push(format!("`{}` exited {code}:\n{output}", ex.command));
+            failures.push(format!("{name}: `{}` exited {code}:\n{output}", ex.command));
         }
         last_code = Some(code);
         ran += 1;
     }
+    (ran, failures)
+}
+
+#[test]
+fn every_console_example_in_the_readme_is_true() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (ran, failures) = run_examples(root, "README.md");
     assert!(ran >= 5, "only {ran} README commands found");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The console examples of docs/*.md hold too, by the same rules.
+#[test]
+fn every_console_example_in_the_docs_is_true() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs: Vec<String> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .map(|n| format!("docs/{n}"))
+        .collect();
+    docs.sort();
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for doc in &docs {
+        let (n, f) = run_examples(root, doc);
+        ran += n;
+        failures.extend(f);
+    }
+    assert!(ran >= 2, "only {ran} commands found in {docs:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -156,7 +156,7 @@ mod tests {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 7);
+        assert_eq!(v, super::super::schema::CURRENT);
         assert_eq!(
             l.notes(std::path::Path::new("/r"), None).unwrap()[0].text,
             "kept"

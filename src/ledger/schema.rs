@@ -7,7 +7,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build writes.
-pub const CURRENT: i64 = 7;
+pub const CURRENT: i64 = 8;
 
 /// Version 1: runs, the file cache, results, approvals.
 pub const V1: &str = "
@@ -204,7 +204,14 @@ CREATE TABLE diffs (
 );
 ";
 
-const STEPS: [&str; 7] = [V1, V2, V3, V4, V5, V6, V7];
+/// Version 8: an approval records the role of who signed off (`approve
+/// --role`), which the report's signature block shows. Older approvals get
+/// NULL: the role line stays blank, to fill by hand.
+pub const V8: &str = "
+ALTER TABLE approvals ADD COLUMN role TEXT;
+";
+
+const STEPS: [&str; 8] = [V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// Why a ledger could not be prepared.
 #[derive(Debug, thiserror::Error)]

@@ -198,6 +198,7 @@ pub fn sample_run() -> RunReport {
             }],
             approval: Some(Approval {
                 by: "ana".into(),
+                role: Some("QC <lead>".into()),
                 at: "2026-11-04T10:00:00Z".into(),
                 note: Some("<b>ok</b>".into()),
                 files: [("picture/FEATURE.mov".into(), "ab".repeat(32))].into(),
