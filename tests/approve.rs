@@ -15,6 +15,7 @@ both_backends!(
     approve_shows_each_file_with_its_warnings,
     refusals_record_nothing,
     the_login_name_signs_when_user_is_unset,
+    the_role_is_recorded_and_fills_the_signature_block,
 );
 
 fn sample(backend: Backend) -> (tempfile::TempDir, PathBuf, TestLedger) {
@@ -126,4 +127,55 @@ fn the_login_name_signs_when_user_is_unset(backend: Backend) {
         .assert()
         .code(0)
         .stdout(contains(format!("approved feature-master by {name}:")));
+}
+
+/// `--role` is recorded with the approval: `approve` says it, `history`
+/// lists it, the board shows it, and the report's signature block fills its role line (read back
+/// from the ledger by `signoff report`); without it the line stays blank.
+fn the_role_is_recorded_and_fills_the_signature_block(backend: Backend) {
+    let (tmp, root, ledger) = sample(backend);
+    approve(&ledger, &root, "printmaster-51")
+        .args(["--by", "Dana Whitfield", "--role", "Head of Post"])
+        .assert()
+        .code(0)
+        .stdout(contains(
+            "approved printmaster-51 by Dana Whitfield (Head of Post): 1 file(s)",
+        ));
+    approve(&ledger, &root, "trailer-web")
+        .args(["--by", "Ana", "--override", "test"])
+        .assert()
+        .code(0);
+    let role = "SELECT COUNT(*) FROM approvals WHERE deliverable = 'printmaster-51' AND role = 'Head of Post'";
+    assert_eq!(ledger.count(role), 1);
+    let (_, history) = common::json_of(
+        ledger
+            .signoff()
+            .args(["history", "printmaster-51", "--format", "json", "--root"])
+            .arg(&root),
+    );
+    assert_eq!(history["approvals"][0]["role"], "Head of Post", "{history}");
+    ledger
+        .signoff()
+        .arg("status")
+        .arg(&root)
+        .assert()
+        .stdout(contains("approved by Dana Whitfield (Head of Post) at "));
+    let html = tmp.path().join("qc.html");
+    ledger
+        .signoff()
+        .arg("report")
+        .arg(&root)
+        .arg("--report")
+        .arg(&html)
+        .assert()
+        .code(0);
+    let html = fs::read_to_string(&html).unwrap();
+    assert!(
+        html.contains("<dd>Dana Whitfield</dd><dt>Role</dt><dd>Head of Post</dd>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dd>Ana</dd><dt>Role</dt><dd class=\"blank\"></dd>"),
+        "no --role: a line to fill by hand"
+    );
 }

@@ -44,9 +44,9 @@ impl Ledger {
         let ap = a.approval;
         self.write(|db| {
             let rows = db.query(
-                "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-                args![a.root.as_os_str().as_bytes(), a.deliverable, &ap.by, &ap.at, &ap.note, profiles, &ap.override_reason],
+                "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason, role)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                args![a.root.as_os_str().as_bytes(), a.deliverable, &ap.by, &ap.at, &ap.note, profiles, &ap.override_reason, &ap.role],
             )?;
             let id = rows
                 .first()
@@ -69,7 +69,7 @@ impl Ledger {
         deliverable: &str,
     ) -> Result<Vec<ApprovalRecord>, LedgerError> {
         let rows = self.rows_as(
-            "SELECT id, approved_by, approved_at, note, override_reason, profiles_json
+            "SELECT id, approved_by, approved_at, note, override_reason, profiles_json, role
              FROM approvals WHERE root = ?1 AND deliverable = ?2 ORDER BY id",
             args![root.as_os_str().as_bytes(), deliverable],
             |r| {
@@ -80,15 +80,17 @@ impl Ledger {
                     r.opt_text(3)?,
                     r.opt_text(4)?,
                     r.text(5)?,
+                    r.opt_text(6)?,
                 ))
             },
         )?;
         rows.into_iter()
-            .map(|(id, by, at, note, override_reason, profiles)| {
+            .map(|(id, by, at, note, override_reason, profiles, role)| {
                 Ok(ApprovalRecord {
                     id,
                     approval: Approval {
                         by,
+                        role,
                         at,
                         note,
                         override_reason,
@@ -218,6 +220,7 @@ mod tests {
         assert_eq!(l.runs_of(Path::new("/root"), "d").unwrap()[0].1, "passing");
         let approval = Approval {
             by: "Ana".into(),
+            role: Some("Head of post".into()),
             at: "t2".into(),
             note: Some("ok".into()),
             override_reason: None,

@@ -297,6 +297,7 @@ mod tests {
         let mut l = db.open();
         let approval = Approval {
             by: "Ana".into(),
+            role: None,
             at: "t".into(),
             note: None,
             override_reason: None,
@@ -362,6 +363,7 @@ mod tests {
         // A new approval is in force again.
         let approval = Approval {
             by: "Ana".into(),
+            role: None,
             at: "t3".into(),
             note: None,
             override_reason: None,
