@@ -77,6 +77,19 @@ pub struct RunFileDetail {
     pub detail_json: Option<String>,
 }
 
+/// One file's row in a run, as `merge` reads a shard's record of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFileRow {
+    /// SHA-256, when the file could be read.
+    pub sha256: Option<String>,
+    /// Digest of the profiles (and analysis) it was checked against.
+    pub profiles_digest: String,
+    /// Why it has no result worth caching (unreadable, its analysis stopped).
+    pub problem: Option<String>,
+    /// Size and mtime (ns) the run saw (`None` before schema 4).
+    pub stat: Option<(u64, i64)>,
+}
+
 /// A run as listed by `history`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RunSummary {
@@ -501,6 +514,31 @@ impl Ledger {
                         detail_json: r.get(3)?,
                     },
                 ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
+        rows.map_err(|e| self.err(e))
+    }
+
+    /// Every file row of `run` (hash, profiles digest, problem), by
+    /// relative path: what `merge` reuses of a shard's run.
+    pub fn run_file_rows(&self, run: i64) -> Result<BTreeMap<RelPath, RunFileRow>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT path, sha256, profiles_digest, problem, size_bytes, mtime_ns FROM run_files WHERE run_id = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run], |r| {
+                let size: Option<i64> = r.get(4)?;
+                let mtime: Option<i64> = r.get(5)?;
+                let row = RunFileRow {
+                    sha256: r.get(1)?,
+                    profiles_digest: r.get(2)?,
+                    problem: r.get(3)?,
+                    stat: size.zip(mtime).map(|(s, m)| (s as u64, m)),
+                };
+                Ok((rel_path(r, 0)?, row))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>());
         rows.map_err(|e| self.err(e))
