@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::inventory::walk::{self, Entry, WalkOptions};
 use crate::ledger::store::{FileRecord, RunFileRow};
 use crate::ledger::{Ledger, LedgerError};
-use crate::measure::hash::sha256_reader;
+use crate::measure::hash::{sha256_bytes, sha256_reader};
 use crate::paths::RelPath;
 use crate::plan::{LoadedPlan, Matcher, Matching};
 use crate::policy::{Decision, FailPolicy};
@@ -331,6 +331,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
     let mut todo = Vec::new();
     let mut plans = BTreeMap::new();
     let mut merge = MergeProblems::default();
+    let mut reused_records = Vec::new();
     for entry in entries {
         let ledger = lock(c.ledger);
         let context = c.contexts.get(&entry.path);
@@ -352,8 +353,7 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
         };
         match reused {
             Some((outcome, problem)) => {
-                let rec = record(&entry, &work.digest, &outcome, None, problem);
-                lock(c.ledger).record_file(c.run_id, &rec)?;
+                reused_records.push(record(&entry, &work.digest, &outcome, None, problem));
                 files.insert(relative(&entry), outcome);
             }
             None => {
@@ -373,6 +373,8 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
         }
     }
     merge.result()?;
+    // the reused results are in the ledger already: one transaction for all
+    lock(c.ledger).record_files(c.run_id, &reused_records)?;
     Ok((files, todo, plans))
 }
 
@@ -727,7 +729,7 @@ fn work_for(
             serde_json::to_string(context).unwrap_or_default()
         ));
     }
-    let digest = sha256_reader(&mut key.join(";").as_bytes()).unwrap_or_default();
+    let digest = sha256_bytes(key.join(";").as_bytes());
     let cached_sha = if rehash || entry.problem.is_some() {
         None
     } else {

@@ -308,6 +308,26 @@ impl Ledger {
         tx.commit().map_err(wrap)
     }
 
+    /// Records many files' results for `run` in one transaction: for results
+    /// the ledger already holds (a re-run's reused files), where one
+    /// transaction per file would cost more than the run itself. A run cut
+    /// short is incomplete either way (it has no end).
+    pub fn record_files(&mut self, run: i64, files: &[FileRecord]) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let wrap = |source| LedgerError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        for f in files {
+            write_file(&tx, run, f).map_err(wrap)?;
+        }
+        tx.commit().map_err(wrap)
+    }
+
     /// The latest completed run over `root`.
     pub fn latest_run(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
         self.conn
@@ -588,18 +608,16 @@ fn outcome(sha256: Option<String>, r: &rusqlite::Row) -> rusqlite::Result<FileOu
 fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite::Result<()> {
     let o = &f.outcome;
     if let Some(sha) = &o.sha256 {
-        tx.execute(
-            "INSERT OR REPLACE INTO file_cache VALUES (?1, ?2, ?3, ?4)",
-            params![
+        tx.prepare_cached("INSERT OR REPLACE INTO file_cache VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![
                 f.abs_path.as_os_str().as_bytes(),
                 f.size_bytes as i64,
                 f.mtime_ns,
                 sha
-            ],
-        )?;
+            ])?;
         // A reused result is recorded again without its report and detail:
         // keep the stored ones rather than overwrite them with NULL.
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO file_results (sha256, profiles_digest, verdict, errors, warnings, not_evaluated, report_json, by_profile_json, detail_json, picture_json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (sha256, profiles_digest) DO UPDATE SET
@@ -609,7 +627,8 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
                  by_profile_json = excluded.by_profile_json,
                  detail_json = COALESCE(excluded.detail_json, file_results.detail_json),
                  picture_json = COALESCE(excluded.picture_json, file_results.picture_json)",
-            params![
+        )?
+        .execute(params![
                 sha,
                 f.profiles_digest,
                 o.verdict.map(crate::spec::Verdict::as_str),
@@ -623,9 +642,10 @@ fn write_file(tx: &rusqlite::Transaction, run: i64, f: &FileRecord) -> rusqlite:
             ],
         )?;
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT OR REPLACE INTO run_files (run_id, path, sha256, profiles_digest, problem, size_bytes, mtime_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+    )?
+    .execute(params![
             run,
             f.relative_path.as_bytes(),
             o.sha256,
