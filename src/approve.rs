@@ -22,6 +22,8 @@ pub struct ApproveRequest {
     pub deliverable: String,
     /// Who signs off.
     pub by: String,
+    /// Their role (producer, QC lead…), for the report's signature block.
+    pub role: Option<String>,
     /// A note.
     pub note: Option<String>,
     /// Why a deliverable that does not pass is approved anyway.
@@ -131,6 +133,7 @@ pub fn prepare(
     }
     let approval = Approval {
         by: req.by.clone(),
+        role: req.role.clone(),
         at: req.now.clone(),
         note: req.note.clone(),
         override_reason: req.override_reason.clone(),

@@ -176,6 +176,9 @@ impl FileOutcome {
 pub struct Approval {
     /// Who signed off.
     pub by: String,
+    /// Their role (`approve --role`), shown in the report's signature block.
+    #[serde(default)]
+    pub role: Option<String>,
     /// When (RFC 3339, UTC).
     pub at: String,
     /// Their note.
@@ -250,6 +253,14 @@ pub struct DeliverableStatus {
     /// Review notes still open on it (any version; `signoff note`).
     #[serde(default)]
     pub open_notes: usize,
+    /// Of those, the notes made on an earlier version whose range a
+    /// recorded diff says changed in the current version (`signoff diff`).
+    #[serde(default)]
+    pub open_notes_range_changed: usize,
+    /// The current version's number (`history`'s vN), when some open
+    /// note's range changed in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes_current_version: Option<usize>,
 }
 
 impl DeliverableStatus {
@@ -348,6 +359,8 @@ fn status(input: &BoardInput, id: &str) -> DeliverableStatus {
         profiles: judged,
         seal: None,
         open_notes: 0,
+        open_notes_range_changed: 0,
+        notes_current_version: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn ok(sha: &str) -> FileOutcome {
 fn approval(files: &[(&str, &str)]) -> Approval {
     Approval {
         by: "Ana".into(),
+        role: None,
         at: "2025-01-01T00:00:00Z".into(),
         note: None,
         override_reason: None,

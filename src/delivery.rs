@@ -282,6 +282,8 @@ pub fn run(
         .map(|d| (d.id.clone(), states_text(d), d.files.len()))
         .collect();
     ledger.finish_run(run_id, &crate::delivery::now_utc(), &rows)?;
+    // After the run is on record, so its version is numbered.
+    crate::review::session::flag_board(plan, &ledger, &mut report)?;
     report.reused_files = reused_files;
     report.analysed_files = analysed_files;
     report.profile_digests = profiles.into_iter().map(|(id, (_, d))| (id, d)).collect();
@@ -574,6 +576,7 @@ pub fn status(
     let matcher = Matcher::new(&plan.plan)?;
     let matching = matcher.match_files(&rels);
     let mut report = compose(plan, ledger, &root, run_id, &matching, &files, today)?;
+    crate::review::session::flag_board(plan, ledger, &mut report)?;
     let info = ledger.run_info(run_id)?;
     report.checked_at = info.finished_at.or(Some(info.started_at));
     let on_disk = delivery_entries(&root, plan, ledger.path(), false);
@@ -615,7 +618,7 @@ fn compose(
     for d in &mut deliverables {
         d.open_notes = open.get(&d.id).copied().unwrap_or(0);
     }
-    Ok(BoardReport {
+    let report = BoardReport {
         root: root.to_path_buf(),
         run_id,
         deliverables,
@@ -628,7 +631,8 @@ fn compose(
         checked_at: None,
         changed_since_check: Vec::new(),
         reports: Vec::new(),
-    })
+    };
+    Ok(report)
 }
 
 /// The states of a deliverable as stored per run (`failing,overdue`).

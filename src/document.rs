@@ -199,6 +199,9 @@ pub struct HistoryDoc<'a> {
     pub approvals: &'a [ApprovalRecord],
     /// Each distinct (file, SHA-256) its runs saw, in the order first seen.
     pub versions: &'a [crate::review::versions::Version],
+    /// For each version after the first of the same file, what changed
+    /// since the one before it (a recorded `signoff diff`, or not compared).
+    pub version_changes: &'a [crate::review::changes::VersionChange],
 }
 
 /// `note --format json` (adding, listing, changing, from findings).
@@ -206,8 +209,9 @@ pub struct HistoryDoc<'a> {
 pub struct NotesDoc<'a> {
     /// What was done: `add`, `list`, `set_state` or `from_findings`.
     pub action: &'a str,
-    /// The notes added, listed or changed, oldest first.
-    pub notes: &'a [crate::review::notes::Note],
+    /// The notes added, listed or changed, oldest first, each with how its
+    /// range fared in the deliverable's current version.
+    pub notes: &'a [crate::review::changes::CheckedNote<'a>],
     /// With `from_findings`: findings that were already notes (nothing added for them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub already_noted: Option<usize>,

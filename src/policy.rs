@@ -9,7 +9,10 @@
 //! `not-evaluated` (a rule that could not be checked), `incomplete` (a
 //! deliverable with fewer files than its count, or a missing sidecar),
 //! `stale` (an approval whose files changed since) and `overdue` (past its
-//! due date and not approved). See docs/json.md ("What fails a run").
+//! due date and not approved). A run that nothing fails but in which some
+//! rule could not be evaluated is [`RunVerdict::NotEvaluated`], never a
+//! pass (exit 0 all the same: nothing fails it). See docs/json.md ("What
+//! fails a run").
 
 use crate::board::{DeliverableStatus, State};
 use crate::spec::Verdict;
@@ -115,8 +118,12 @@ impl FailReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunVerdict {
-    /// Nothing the policy fails on.
+    /// Nothing the policy fails on, and every rule was evaluated.
     Pass,
+    /// Nothing the policy fails on, but some rule could not be evaluated
+    /// (exit 0, as nothing fails the run; never called a pass).
+    /// `--fail-on not-evaluated` makes it a failure.
+    NotEvaluated,
     /// Something the policy fails on (exit 1).
     Fail,
     /// Some file could not be read (exit 2); the run fails.
@@ -128,6 +135,7 @@ impl RunVerdict {
     pub fn as_str(self) -> &'static str {
         match self {
             RunVerdict::Pass => "pass",
+            RunVerdict::NotEvaluated => "not_evaluated",
             RunVerdict::Fail => "fail",
             RunVerdict::Unreadable => "unreadable",
         }
@@ -137,6 +145,7 @@ impl RunVerdict {
     pub fn word(self) -> &'static str {
         match self {
             RunVerdict::Pass => "PASS",
+            RunVerdict::NotEvaluated => "NOT EVALUATED",
             RunVerdict::Fail => "FAIL",
             RunVerdict::Unreadable => "UNREADABLE",
         }
@@ -145,7 +154,7 @@ impl RunVerdict {
     /// The process exit code ([`crate::exit`]).
     pub fn exit_code(self) -> u8 {
         match self {
-            RunVerdict::Pass => crate::exit::OK,
+            RunVerdict::Pass | RunVerdict::NotEvaluated => crate::exit::OK,
             RunVerdict::Fail => crate::exit::QC_FAILED,
             RunVerdict::Unreadable => crate::exit::UNREADABLE,
         }
@@ -196,6 +205,8 @@ struct Tally {
     policy_reasons: Vec<String>,
     notes: Vec<String>,
     unreadable: bool,
+    /// Some rule could not be evaluated: the run is not a pass.
+    unevaluated: bool,
 }
 
 impl Tally {
@@ -204,6 +215,7 @@ impl Tally {
             policy_reasons: Vec::new(),
             notes: Vec::new(),
             unreadable: false,
+            unevaluated: false,
         }
     }
 
@@ -223,6 +235,7 @@ impl Tally {
         let verdict = match (self.unreadable, self.policy_reasons.is_empty()) {
             (true, _) => RunVerdict::Unreadable,
             (false, false) => RunVerdict::Fail,
+            (false, true) if self.unevaluated => RunVerdict::NotEvaluated,
             (false, true) => RunVerdict::Pass,
         };
         Decision {
@@ -285,6 +298,7 @@ impl FailPolicy {
         t.unreadable |= unreadable > 0;
         t.add(unreadable, "file unreadable", "files unreadable", true);
         t.add(n(Verdict::Fail), "file fails", "files fail", true);
+        t.unevaluated |= n(Verdict::NotEvaluated) > 0;
         t.add(
             n(Verdict::NotEvaluated),
             "file with rules not evaluated",
@@ -376,6 +390,7 @@ impl FailPolicy {
             self.warnings,
         );
         let unevaluated = live.iter().filter(|d| d.not_evaluated_count > 0).count();
+        t.unevaluated |= unevaluated > 0;
         t.add(
             unevaluated,
             "deliverable with rules not evaluated",
@@ -407,8 +422,15 @@ mod tests {
         };
         let p = FailPolicy::default();
         let d = p.decide_files(&[f(Verdict::Pass, 1), f(Verdict::NotEvaluated, 0)]);
-        assert_eq!(d.verdict, RunVerdict::Pass);
+        assert_eq!(d.verdict, RunVerdict::NotEvaluated, "never a pass");
+        assert_eq!(d.verdict.exit_code(), crate::exit::OK, "nothing fails it");
         assert_eq!(d.notes.len(), 2, "{d:?}");
+        assert_eq!(
+            d.headline(),
+            "NOT EVALUATED · not failing: 1 file with rules not evaluated, 1 file with warnings"
+        );
+        let d = p.decide_files(&[f(Verdict::Pass, 1)]);
+        assert_eq!(d.verdict, RunVerdict::Pass, "a warning is evaluated");
         let strict = FailPolicy::with(&[FailOn::NotEvaluated]);
         let d = strict.decide_files(&[f(Verdict::NotEvaluated, 0)]);
         assert_eq!(d.verdict, RunVerdict::Fail);

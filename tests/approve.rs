@@ -131,3 +131,60 @@ fn the_login_name_signs_when_user_is_unset() {
         .code(0)
         .stdout(contains(format!("approved feature-master by {name}:")));
 }
+
+/// `--role` is recorded with the approval: `approve` says it, `history`
+/// lists it, the board shows it, and the report's signature block fills its role line (read back
+/// from the ledger by `signoff report`); without it the line stays blank.
+#[test]
+fn the_role_is_recorded_and_fills_the_signature_block() {
+    let (tmp, root) = sample();
+    approve(&root, "printmaster-51")
+        .args(["--by", "Dana Whitfield", "--role", "Head of Post"])
+        .assert()
+        .code(0)
+        .stdout(contains(
+            "approved printmaster-51 by Dana Whitfield (Head of Post): 1 file(s)",
+        ));
+    approve(&root, "trailer-web")
+        .args(["--by", "Ana", "--override", "test"])
+        .assert()
+        .code(0);
+    let ledger = root.join("signoff.ledger.sqlite");
+    let conn = rusqlite::Connection::open(&ledger).unwrap();
+    let role: Option<String> = conn
+        .query_row(
+            "SELECT role FROM approvals WHERE deliverable = 'printmaster-51'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(role.as_deref(), Some("Head of Post"));
+    let (_, history) = common::json_of(
+        common::plan_signoff()
+            .args(["history", "printmaster-51", "--format", "json", "--root"])
+            .arg(&root),
+    );
+    assert_eq!(history["approvals"][0]["role"], "Head of Post", "{history}");
+    common::plan_signoff()
+        .arg("status")
+        .arg(&root)
+        .assert()
+        .stdout(contains("approved by Dana Whitfield (Head of Post) at "));
+    let html = tmp.path().join("qc.html");
+    common::plan_signoff()
+        .arg("report")
+        .arg(&root)
+        .arg("--report")
+        .arg(&html)
+        .assert()
+        .code(0);
+    let html = fs::read_to_string(&html).unwrap();
+    assert!(
+        html.contains("<dd>Dana Whitfield</dd><dt>Role</dt><dd>Head of Post</dd>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dd>Ana</dd><dt>Role</dt><dd class=\"blank\"></dd>"),
+        "no --role: a line to fill by hand"
+    );
+}

@@ -182,7 +182,7 @@ fn layout_rules_match_by_label_and_say_when_only_by_count() {
     assert_eq!((code, f["status"].as_str()), (1, Some("failed")), "{f}");
     // the terminal shows the caveat, not only JSON
     let (_, text) = signoff(
-        &["check", "--quiet", "--spec", &spec],
+        &["check", "--spec", &spec],
         &[label_fixture("wav_6ch_unlabelled.wav")],
     );
     assert!(

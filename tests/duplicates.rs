@@ -22,7 +22,7 @@ fn a_textless_master_that_is_a_copy_of_the_texted_one_is_reported_everywhere() {
     fs::write(f.join("empty1.txt"), b"").unwrap();
     fs::write(f.join("empty2.txt"), b"").unwrap();
     let before = common::snapshot(tmp.path());
-    let base = ["check", "-q", "--spec", "ebu-r128"];
+    let base = ["check", "--spec", "ebu-r128"];
     let (_, doc) = common::json_of(
         common::plan_signoff()
             .args(base)
@@ -102,7 +102,7 @@ fn in_a_planned_run_the_board_and_every_report_name_the_copies() {
     let ledger = tmp.path().join("ledger.sqlite");
     let run = |extra: &[&str]| {
         let mut c = common::plan_signoff();
-        c.args(["check", "-q"])
+        c.arg("check")
             .arg(&root)
             .arg("--ledger")
             .arg(&ledger)

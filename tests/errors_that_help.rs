@@ -97,3 +97,42 @@ fn no_command_and_zero_jobs_are_usage_errors() {
         .assert()
         .code(3);
 }
+
+/// A plan whose `[project] logo` cannot go into a report is refused before
+/// the run (nothing analysed, no ledger written), with the setup code,
+/// naming the file and why; without a report the logo is not needed.
+#[test]
+fn a_bad_logo_is_refused_before_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("FEATURE");
+    common::copy_dir(&common::sample_delivery(), &root).unwrap();
+    std::fs::write(tmp.path().join("logo.png"), "<svg onload=alert(1)>").unwrap();
+    let plan = root.join("signoff.toml");
+    let text = std::fs::read_to_string(&plan).unwrap().replacen(
+        "[project]\n",
+        "[project]\nlogo = \"../logo.png\"\n",
+        1,
+    );
+    std::fs::write(&plan, text).unwrap();
+    let ledger = tmp.path().join("l.sqlite");
+    let html = tmp.path().join("qc.html");
+    let with_report = |command: &str| {
+        let mut c = common::plan_signoff();
+        c.arg(command).arg(&root).arg("--ledger").arg(&ledger);
+        c.arg("--report").arg(&html);
+        c
+    };
+    with_report("check")
+        .assert()
+        .code(4)
+        .stderr(contains("logo.png is not a PNG, JPEG, GIF or WebP image"));
+    assert!(!ledger.exists(), "refused before the run");
+    assert!(!html.exists());
+    std::fs::remove_file(tmp.path().join("logo.png")).unwrap();
+    with_report("report")
+        .assert()
+        .code(4)
+        .stderr(contains("failed to read the plan's logo"))
+        .stderr(contains("logo.png"));
+    assert!(!ledger.exists() && !html.exists());
+}

@@ -463,7 +463,7 @@ fn seal_of<'a>(board: &'a Value, id: &str) -> &'a Value {
 fn the_board_says_sealed_not_sealed_or_out_of_date_when_the_plan_requires_a_seal() {
     let c = Copy::sample();
     with_manifest_plan(&c);
-    let out = signoff().args(["check", c.root(), "-q"]).output().unwrap();
+    let out = signoff().args(["check", c.root()]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("manifest: NOT SEALED (the plan requires an ASC MHL seal"),

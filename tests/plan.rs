@@ -402,7 +402,7 @@ fn an_old_ledger_is_migrated_not_rejected() {
         .arg(&ledger)
         .assert()
         .code(1);
-    assert_eq!(count(&ledger, "PRAGMA user_version"), 6);
+    assert_eq!(count(&ledger, "PRAGMA user_version"), 8);
     assert_eq!(
         count(&ledger, "SELECT COUNT(*) FROM runs"),
         2,

@@ -1,9 +1,12 @@
-//! The README's `console` examples are run with the real binary and must match.
+//! The `console` examples of the README and of docs/*.md are run with the
+//! real binary and must match.
 //!
 //! Each `$ ` line of a ```console block is a command (`signoff …` or
 //! `cargo run --release -- …`, both run as the built binary; `echo $?` prints
 //! the previous exit code; `cp [-r] SRC DEST` copies into `target/` only, a
-//! folder DEST replaced whole, so an example can seal a copy, never a fixture). The lines after it are the output it must print
+//! folder DEST replaced whole, so an example can seal a copy, never a fixture;
+//! `fixtures/make-NAME.sh target/DIR` runs that committed FFmpeg script once
+//! per version of it, so an example can use the versions it makes). The lines after it are the output it must print
 //! (a command shown with no output must only not fail with a usage or setup
 //! error):
 //! a line `...` stands for any number of lines, dates and run numbers are
@@ -93,16 +96,16 @@ fn matches(expected: &[String], actual: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn every_console_example_in_the_readme_is_true() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+/// Runs every console example of `name` (relative to the repository) in
+/// order, with one fresh ledger; (commands run, failures).
+fn run_examples(root: &Path, name: &str) -> (usize, Vec<String>) {
+    let text = std::fs::read_to_string(root.join(name)).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let ledger = tmp.path().join("ledger.sqlite");
     let mut last_code = None;
     let mut ran = 0;
     let mut failures = Vec::new();
-    for ex in examples(&readme) {
+    for ex in examples(&text) {
         let (code, output) = if ex.command == "echo $?" {
             let code = last_code.expect("echo $? after a command");
             (code, format!("{code}\n"))
@@ -120,16 +123,45 @@ fn every_console_example_in_the_readme_is_true() {
         };
         if let Err(why) = shown {
             failures.push(format!(
-                "README example `{}`: {why}\n--- actual output ---\n{output}",
+                "{name} example `{}`: {why}\n--- actual output ---\n{output}",
                 ex.command
             ));
         } else if code >= 3 {
-            failures.push(format!("`{}` exited {code}:\n{output}", ex.command));
+            failures.push(format!("{name}: `{}` exited {code}:\n{output}", ex.command));
         }
         last_code = Some(code);
         ran += 1;
     }
+    (ran, failures)
+}
+
+#[test]
+fn every_console_example_in_the_readme_is_true() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (ran, failures) = run_examples(root, "README.md");
     assert!(ran >= 5, "only {ran} README commands found");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The console examples of docs/*.md hold too, by the same rules.
+#[test]
+fn every_console_example_in_the_docs_is_true() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs: Vec<String> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .map(|n| format!("docs/{n}"))
+        .collect();
+    docs.sort();
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for doc in &docs {
+        let (n, f) = run_examples(root, doc);
+        ran += n;
+        failures.extend(f);
+    }
+    assert!(ran >= 2, "only {ran} commands found in {docs:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -142,6 +174,9 @@ fn run(root: &Path, command: &str, ledger: &Path) -> (i32, String) {
     );
     if let Some(args) = command.strip_prefix("cp ") {
         return copy(root, args);
+    }
+    if command.starts_with("fixtures/make-") {
+        return make(root, command);
     }
     let args = command
         .strip_prefix("cargo run --release -- ")
@@ -181,6 +216,41 @@ fn copy(root: &Path, args: &str) -> (i32, String) {
         .arg(&dest)
         .output()
         .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// `fixtures/make-NAME.sh target/DIR`: runs the script into DIR unless this
+/// version of it already did (a stamp in DIR).
+fn make(root: &Path, command: &str) -> (i32, String) {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let [script, dest] = words[..] else {
+        panic!("a fixture script takes one folder: {command}")
+    };
+    assert!(
+        script.ends_with(".sh") && !script.contains("..") && !script[9..].contains('/'),
+        "not a fixture script: {command}"
+    );
+    assert!(
+        dest.starts_with("target/") && !dest.contains(".."),
+        "README fixture scripts write into target/ only: {command}"
+    );
+    let text = std::fs::read(root.join(script)).unwrap();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let stamp = root.join(dest).join(format!(".made-{:016x}", h.finish()));
+    if stamp.exists() {
+        return (0, String::new());
+    }
+    let out = Command::new("bash")
+        .arg(root.join(script))
+        .arg(root.join(dest))
+        .output()
+        .unwrap();
+    if out.status.success() {
+        std::fs::write(&stamp, b"").unwrap();
+    }
     let text = String::from_utf8_lossy(&out.stderr).into_owned();
     (out.status.code().unwrap_or(-1), text)
 }

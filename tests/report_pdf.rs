@@ -30,6 +30,24 @@ fn sh(cmd: &mut Command) -> std::process::Output {
     out
 }
 
+/// Runs signoff, asserting its exit code (its stderr shown when it differs).
+fn exits(cmd: &mut assert_cmd::Command, code: i32) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The PDF's text as poppler's `pdftotext -layout` reads it.
+fn pdf_text(pdf: &std::path::Path) -> String {
+    String::from_utf8(sh(Command::new("pdftotext").arg("-layout").arg(pdf).arg("-")).stdout)
+        .unwrap()
+}
+
 /// Checks a copy of the sample delivery (with a letterhead in its plan),
 /// approves `printmaster-51`, and prints the report with `--title`.
 fn print_sample() -> Printed {
@@ -52,56 +70,42 @@ fn print_sample() -> Printed {
     );
     fs::write(&plan, text).unwrap();
     let ledger = tmp.path().join("l.sqlite");
-    let out = common::plan_signoff()
-        .args(["check", "-q"])
-        .arg(&root)
-        .arg("--ledger")
-        .arg(&ledger)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        common::plan_signoff()
+            .args(["check", "-q"])
+            .arg(&root)
+            .arg("--ledger")
+            .arg(&ledger),
+        1,
     );
-    let out = common::plan_signoff()
-        .current_dir(&root)
-        .args(["approve", "printmaster-51", "--by", "Dana Whitfield"])
-        .arg("--ledger")
-        .arg(&ledger)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        common::plan_signoff()
+            .current_dir(&root)
+            .args(["approve", "printmaster-51", "--by", "Dana Whitfield"])
+            .args(["--role", "Head of Post"])
+            .arg("--ledger")
+            .arg(&ledger),
+        0,
     );
     let pdf = tmp.path().join("qc.pdf");
     let html = tmp.path().join("qc.html");
     let json = tmp.path().join("run.json");
-    let out = common::plan_signoff()
-        .env("TZ", "Europe/Paris")
-        .arg("report")
-        .arg(&root)
-        .arg("--ledger")
-        .arg(&ledger)
-        .args(["--title", "Sign-off report", "--pdf"])
-        .arg(&pdf)
-        .arg("--report")
-        .arg(&html)
-        .arg("--report")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        common::plan_signoff()
+            .env("TZ", "Europe/Paris")
+            .arg("report")
+            .arg(&root)
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(["--title", "Sign-off report", "--pdf"])
+            .arg(&pdf)
+            .arg("--report")
+            .arg(&html)
+            .arg("--report")
+            .arg(&json),
+        0,
     );
-    let text =
-        String::from_utf8(sh(Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-")).stdout)
-            .unwrap();
+    let text = pdf_text(&pdf);
     let info = String::from_utf8(sh(Command::new("pdfinfo").arg(&pdf)).stdout).unwrap();
     let pages = info
         .lines()
@@ -230,6 +234,7 @@ fn cover_says_who_where_when_and_has_signature_blocks() {
         "Sign-off",
         "Approved by",
         "Dana Whitfield",
+        "Head of Post",
         "Producer",
         "Signature",
         "Role",
@@ -270,17 +275,17 @@ fn every_page_has_its_number_and_the_title_in_the_footer() {
 #[test]
 fn no_chromium_is_a_setup_error_that_says_how_to_install_one() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = common::plan_signoff()
-        .env("SIGNOFF_CHROMIUM", tmp.path().join("none"))
-        .arg("report")
-        .arg(common::sample_delivery())
-        .arg("--ledger")
-        .arg(tmp.path().join("l.sqlite"))
-        .arg("--pdf")
-        .arg(tmp.path().join("x.pdf"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4));
+    let out = exits(
+        common::plan_signoff()
+            .env("SIGNOFF_CHROMIUM", tmp.path().join("none"))
+            .arg("report")
+            .arg(common::sample_delivery())
+            .arg("--ledger")
+            .arg(tmp.path().join("l.sqlite"))
+            .arg("--pdf")
+            .arg(tmp.path().join("x.pdf")),
+        4,
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("apt-get install chromium"), "{err}");
     assert!(!tmp.path().join("x.pdf").exists());
@@ -291,51 +296,40 @@ fn a_saved_run_prints_too_and_a_browser_that_fails_is_an_error_not_a_hang() {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("run.json");
     let wav = common::sample_delivery().join("audio/FEATURE_PM_20_24bit.wav");
-    let out = common::plan_signoff()
-        .args(["check", "-q", "--spec", "ebu-r128"])
-        .arg(&wav)
-        .arg("--report")
-        .arg(&run)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        common::plan_signoff()
+            .args(["check", "-q", "--spec", "ebu-r128"])
+            .arg(&wav)
+            .arg("--report")
+            .arg(&run),
+        0,
     );
     let pdf = tmp.path().join("x.pdf");
     let started = std::time::Instant::now();
-    let out = common::plan_signoff()
-        .env("SIGNOFF_CHROMIUM", "/bin/false")
-        .arg("report")
-        .arg("--from")
-        .arg(&run)
-        .arg("--pdf")
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4));
+    let out = exits(
+        common::plan_signoff()
+            .env("SIGNOFF_CHROMIUM", "/bin/false")
+            .arg("report")
+            .arg("--from")
+            .arg(&run)
+            .arg("--pdf")
+            .arg(&pdf),
+        4,
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/bin/false did not print the report"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
     assert!(!pdf.exists());
-    let out = common::plan_signoff()
-        .arg("report")
-        .arg("--from")
-        .arg(&run)
-        .arg("--pdf")
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    exits(
+        common::plan_signoff()
+            .arg("report")
+            .arg("--from")
+            .arg(&run)
+            .arg("--pdf")
+            .arg(&pdf),
+        0,
     );
-    let text =
-        String::from_utf8(sh(Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-")).stdout)
-            .unwrap();
+    let text = pdf_text(&pdf);
     assert!(text.contains("FEATURE_PM_20_24bit.wav"), "{text}");
     assert_eq!(tally(&text, "file"), (1, 1), "{text}");
     assert!(

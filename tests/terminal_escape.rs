@@ -112,12 +112,12 @@ fn measure_escapes_hostile_names() {
 fn check_spec_escapes_hostile_names() {
     let dir = hostile_tree();
     let paths = files(dir.path());
-    let mut args = os(&["check", "--quiet", "--spec", "ebu-r128"]);
+    let mut args = os(&["check", "--spec", "ebu-r128"]);
     args.extend(paths.iter().map(|p| p.as_os_str()));
     let text = clean_stdout(&args);
     assert!(text.contains("nl\\u{a}PASS"), "{text}");
     // the folder as well
-    let mut args = os(&["check", "--quiet", "--spec", "ebu-r128"]);
+    let mut args = os(&["check", "--spec", "ebu-r128"]);
     args.push(dir.path().as_os_str());
     clean_stdout(&args);
 }
@@ -131,7 +131,7 @@ fn check_with_a_plan_and_status_escape_hostile_names() {
          profiles = [\"ebu-r128\"]\npatterns = [\"*.wav\"]\ncount = 1\n",
     )
     .unwrap();
-    let mut args = os(&["check", "--quiet"]);
+    let mut args = os(&["check"]);
     args.push(dir.path().as_os_str());
     clean_stdout(&args);
     let mut args = os(&["status"]);

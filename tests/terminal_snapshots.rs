@@ -1,5 +1,5 @@
 //! Snapshot tests (insta) of what people read in the terminal: the board,
-//! `check -v`, `--problems`, `--color always`, and `NO_COLOR` beating
+//! `check -v`, `check -q` (only what needs action), `--color always`, and `NO_COLOR` beating
 //! `CLICOLOR_FORCE`; the ledger path and run numbers are redacted.
 
 mod common;
@@ -50,7 +50,22 @@ fn the_board_as_people_read_it() {
     assert!(!plain.contains('␛'), "no escape codes into a pipe");
     insta::assert_snapshot!("board", plain);
     insta::assert_snapshot!("board_verbose", board(&ledger, &["-v"], &[]));
-    insta::assert_snapshot!("board_quiet", board(&ledger, &["--problems"], &[]));
+    let quiet = board(&ledger, &["-q"], &[]);
+    insta::assert_snapshot!("board_quiet", quiet);
+    // `status -q` shows the same: what needs action, the totals, the verdict.
+    let status = Command::cargo_bin("signoff")
+        .unwrap()
+        .arg("status")
+        .arg(common::sample_delivery())
+        .arg("--ledger")
+        .arg(&ledger)
+        .args(["--today", "2026-12-01", "-q"])
+        .output()
+        .unwrap();
+    let status = String::from_utf8(status.stdout).unwrap();
+    let rows = |t: &str| t[t.find("DELIVERABLE").unwrap()..].to_string();
+    assert_eq!(rows(&redact(&status, &ledger)), rows(&quiet));
+    assert!(!quiet.contains("feature-master") && quiet.contains("dub-de"));
     let always = board(&ledger, &["--color", "always"], &[]);
     assert!(always.contains("␛[1m␛[31mFAILING"), "{always}");
     insta::assert_snapshot!("board_color_always", always);

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
-  signoff approve feature-master --by \"Ana Ruiz\" --note \"viewed in full, grade OK\"
+  signoff approve feature-master --by \"Ana Ruiz\" --role \"Head of post\" --note \"viewed in full, grade OK\"
   signoff approve mne --by \"Ana Ruiz\" --override \"distributor accepts -16 LUFS M&E (email 2025-02-03)\"
   signoff approve --revoke feature-master --by \"Ana Ruiz\" \"wrong audio in reel 4\"
 
@@ -48,6 +48,10 @@ pub struct ApproveArgs {
     /// Who signs off (default: the login name).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
+    /// Their role, for the report's signature block (e.g. "Head of post");
+    /// without it the role line is left blank, to fill by hand.
+    #[arg(long, value_name = "ROLE", conflicts_with = "revoke")]
+    pub role: Option<String>,
     /// A note kept with the approval.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
@@ -95,6 +99,7 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
     let req = ApproveRequest {
         deliverable: args.deliverable.clone(),
         by,
+        role: args.role.clone().filter(|r| !r.trim().is_empty()),
         note: args.note.clone(),
         override_reason: args.override_reason.clone(),
         now: signoff::delivery::now_utc(),
@@ -125,9 +130,14 @@ pub fn run(args: &ApproveArgs) -> anyhow::Result<u8> {
     } else {
         ""
     };
+    let role = approval
+        .role
+        .as_deref()
+        .map(|r| format!(" ({})", terminal(r)))
+        .unwrap_or_default();
     writeln!(
         out,
-        "approved {} by {}{how}: {} file(s) bound by SHA-256",
+        "approved {} by {}{role}{how}: {} file(s) bound by SHA-256",
         terminal(&args.deliverable),
         terminal(&approval.by),
         approval.files.len()

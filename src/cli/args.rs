@@ -24,7 +24,7 @@ Examples:
   signoff hash FEATURE > FEATURE.sha256         checksums sha256sum -c reads; `signoff hash -c` checks them
   signoff specs list                            the built-in spec profiles
 
-Exit codes: 0 all files read (and passed); 1 QC failures; 2 some file could not be read;
+Exit codes: 0 nothing fails the run (PASS, or NOT EVALUATED: some rule could not be checked); 1 QC failures; 2 some file could not be read;
 3 usage error; 4 setup error (a path or FFmpeg could not be opened).
 Run `signoff <command> --help` for each command's options and examples."
 )]
@@ -122,10 +122,16 @@ pub struct WalkFlags {
     /// Follow symbolic links in folders (loops are detected and reported).
     #[arg(long)]
     pub follow_links: bool,
-    /// No progress bar.
+    /// No progress bar; the results are printed as without it.
     #[arg(long, short)]
     pub quiet: bool,
 }
+
+/// `-q` on the commands that print a board (`check`, `merge`): no progress
+/// bar, and only what needs action.
+pub const QUIET_BOARD: &str = "No progress bar, and only what needs action: the deliverables not \
+passing or approved (with a plan), the files not passing (with --spec); the totals and the \
+verdict stay, and JSON and --report files are whole";
 
 /// How files are analysed: in worker processes (the default) or here.
 #[derive(Debug, Clone, clap::Args, Default)]

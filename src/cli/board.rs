@@ -86,6 +86,14 @@ impl PlanArgs {
 }
 
 impl PlanContext {
+    /// Refuses, before any run, a plan whose reports could not be written as
+    /// asked: a `[project] logo` that cannot be read, is not an image or is
+    /// too large (a setup error naming the file and why).
+    pub fn check_letterhead(&self) -> anyhow::Result<()> {
+        signoff::report::branding::from_plan(&self.plan)?;
+        Ok(())
+    }
+
     /// Opens (creating or migrating) the ledger.
     pub fn open_ledger(&self) -> anyhow::Result<Ledger> {
         if let Some(dir) = self
@@ -123,7 +131,7 @@ pub struct FileDetail {
 pub struct View<'a> {
     /// Each failing file's errors (`-v`).
     pub errors: Option<&'a FileErrors>,
-    /// Only the deliverables that need action, and the totals (`--problems`).
+    /// Only the deliverables that need action, and the totals (`--quiet`).
     pub only_problems: bool,
 }
 
@@ -246,10 +254,10 @@ fn human(
 
 /// The run's headline, coloured by its verdict.
 pub fn headline(outcome: &signoff::policy::Decision) -> String {
-    let tone = if outcome.verdict.exit_code() == signoff::exit::OK {
-        Tone::Good
-    } else {
-        Tone::Bad
+    let tone = match outcome.verdict {
+        signoff::policy::RunVerdict::Pass => Tone::Good,
+        signoff::policy::RunVerdict::NotEvaluated => Tone::Warn,
+        _ => Tone::Bad,
     };
     paint(tone, &outcome.headline())
 }
@@ -347,7 +355,7 @@ fn state_parts(d: &DeliverableStatus) -> Vec<(Tone, String)> {
 }
 
 /// A path as the operator knows it: relative to the current folder when inside it.
-fn shown(path: &std::path::Path) -> String {
+pub fn shown(path: &std::path::Path) -> String {
     let here = std::env::current_dir().ok();
     let rel = here
         .as_deref()
@@ -445,8 +453,13 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
         out.push((line, Some(Tone::Warn)));
     }
     if d.open_notes > 0 {
+        let changed = match (d.open_notes_range_changed, d.notes_current_version) {
+            (0, _) => String::new(),
+            (n, Some(v)) => format!(", {n} range changed in v{v}"),
+            (n, None) => format!(", {n} range changed"),
+        };
         let line = format!(
-            "  notes: {} open (signoff note --list {})",
+            "  notes: {} open{changed} (signoff note --list {})",
             d.open_notes, d.id
         );
         out.push((line, Some(Tone::Warn)));
@@ -457,8 +470,13 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
             .as_deref()
             .map(|r| format!(" — OVERRIDE: {r}"))
             .unwrap_or_default();
+        let role = a
+            .role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         out.push((
-            format!("  approved by {} at {}{how}", a.by, a.at),
+            format!("  approved by {}{role} at {}{how}", a.by, a.at),
             Some(Tone::Good),
         ));
     }

@@ -16,10 +16,12 @@ use std::sync::Arc;
 
 /// Arguments of `signoff check`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("quiet", |a| a.help(super::args::QUIET_BOARD)))]
 #[command(after_help = "\
 Examples:
   signoff check /mnt/deliveries/FEATURE            with its plan (signoff.toml): the delivery board
   signoff check FEATURE --report qc.html           the board and every file in a sign-off report
+  signoff check FEATURE -q                         only what needs action, the totals and the verdict
   signoff check fixtures/sample-delivery --ledger target/sample-ledger.sqlite
   signoff check master.mov --spec netflix-prores-hq
   signoff check subs/FEATURE_EN.ttml --spec netflix-timed-text --master master.mov --language en
@@ -36,7 +38,8 @@ Reports (--report, repeatable; format from the extension or FORMAT:PATH; `-` is 
 
 What fails the run (exit 1; the JUnit, the headlines and the summary say the same): a file
 that fails an error-severity rule or cannot be read, a deliverable failing or missing;
---fail-on warnings,not-evaluated,incomplete,stale,overdue adds more.
+--fail-on warnings,not-evaluated,incomplete,stale,overdue adds more. A run nothing fails in
+which some rule could not be checked says NOT EVALUATED, never PASS (exit 0).
 
 Exit codes: 0 nothing fails the run; 1 something does; 2 some file could not be read;
 3 usage error; 4 a profile, the plan or the ledger could not be read.")]
@@ -98,9 +101,6 @@ pub struct CheckArgs {
     /// List each failing file's errors (rule, timecode, message) under its deliverable.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Show only what needs action: deliverables not passing or approved (with a plan), files not passing (with --spec).
-    #[arg(long)]
-    pub problems: bool,
     /// The date deadlines are compared with (tests; default: today, UTC).
     #[arg(long, env = "SIGNOFF_TODAY", value_name = "YYYY-MM-DD", hide = true)]
     pub today: Option<String>,
@@ -178,7 +178,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if !stdout_taken {
         print(
             &mut out,
-            args.problems,
+            args.walk.quiet,
             args.format,
             &profiles,
             &files,
@@ -190,7 +190,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     Ok(run.decide().verdict.exit_code())
 }
 
-/// Whether a file's report is shown under `--problems`: it fails, cannot be
+/// Whether a file's report is shown under `--quiet`: it fails, cannot be
 /// read or has a rule not evaluated.
 fn shows_problem(r: &FileReport) -> bool {
     r.verdict != signoff::spec::Verdict::Pass

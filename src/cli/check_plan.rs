@@ -66,6 +66,9 @@ fn run_as(args: &CheckArgs, merge: bool) -> anyhow::Result<u8> {
         today: args.today.clone(),
     };
     let ctx = plan_args.load_at(Some(root))?;
+    if !args.reports.is_empty() {
+        ctx.check_letterhead()?;
+    }
     let mode = match (&args.shard, merge) {
         (Some(_), true) => anyhow::bail!("`merge` takes no --shard: it merges them all"),
         (Some(s), false) => Mode::Shard(
@@ -86,7 +89,7 @@ fn run_as(args: &CheckArgs, merge: bool) -> anyhow::Result<u8> {
     };
     let view = board::View {
         errors: errors.as_ref(),
-        only_problems: args.problems,
+        only_problems: args.walk.quiet,
     };
     let mut out = output::stdout();
     if !super::report::any_stdout(&args.reports) {

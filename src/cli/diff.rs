@@ -2,7 +2,9 @@
 //! printed for people or as JSON, optionally as an HTML page.
 
 use super::args::Format;
+use super::board::PlanArgs;
 use signoff::escape::terminal;
+use signoff::ledger::Ledger;
 use signoff::review::diff::model::{ChangeKind, ContentChange, DiffReport, Span, Version};
 use signoff::review::diff::{diff_files, DiffOptions};
 use std::io::Write;
@@ -15,6 +17,12 @@ Examples:
   signoff diff FEATURE_v2.mov FEATURE_v3.mov            what changed, in each file's timecode
   signoff diff v2.mxf v3.mxf --format json              the same, for pipelines
   signoff diff v2.mov v3.mov --html diff.html           a page with the changed ranges on a strip
+  signoff diff v1/FTR.mov FTR.mov --root .              also record it in the delivery's ledger:
+                                                        notes on v1 then say whether their range changed
+
+With --root, --plan or --ledger the diff is recorded in that delivery's ledger, keyed by
+the two files' SHA-256 (taken from the ledger's cache when a file is unchanged since a
+check, else computed while the files are decoded); recording the same pair again replaces it.
 
 Exit codes (as diff(1)): 0 the versions are the same (content, facts and loudness);
 1 they differ; 2 a version could not be read, or nothing differs but not everything
@@ -33,6 +41,107 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The delivery whose ledger records this diff (default with --plan/--ledger: the plan's).
+    #[arg(long, value_name = "ROOT")]
+    pub root: Option<PathBuf>,
+    /// Plan and ledger: with any of --root, --plan, --ledger the diff is recorded.
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+/// Where the diff was recorded (`recorded` in JSON).
+#[derive(Debug, serde::Serialize)]
+struct Recorded {
+    /// The ledger file.
+    ledger: String,
+    /// The row.
+    id: i64,
+    /// SHA-256 of the old version.
+    old_sha256: String,
+    /// SHA-256 of the new version.
+    new_sha256: String,
+}
+
+/// `diff --format json`: the report, and where it was recorded when asked.
+#[derive(Debug, serde::Serialize)]
+struct DiffDoc<'a> {
+    #[serde(flatten)]
+    report: &'a DiffReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded: Option<&'a Recorded>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_recorded: Option<&'a String>,
+}
+
+/// The ledger's cached SHA-256 of `path`, when its size and mtime are
+/// those of the last time a check hashed it.
+fn cached(ledger: &Ledger, path: &std::path::Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i64;
+    [
+        std::path::absolute(path).ok(),
+        std::fs::canonicalize(path).ok(),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|p| ledger.cached_hash(&p, meta.len(), mtime).ok().flatten())
+}
+
+/// Records `report` in `ledger`; why not, when it cannot be.
+fn record(
+    ledger: &mut Ledger,
+    report: &DiffReport,
+    hashes: [Result<String, signoff::error::FileProblem>; 2],
+) -> anyhow::Result<Recording> {
+    if report.old.error.is_some() || report.new.error.is_some() {
+        return Ok(Err(
+            "a version could not be read, so there is nothing to record".into(),
+        ));
+    }
+    let [old, new] = hashes;
+    let (old, new) = match (old, new) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) => return Ok(Err(format!("cannot hash OLD: {}", e.message))),
+        (_, Err(e)) => return Ok(Err(format!("cannot hash NEW: {}", e.message))),
+    };
+    let json = serde_json::to_string(report)?;
+    let id = ledger.record_diff(&signoff::ledger::diffs::NewDiff {
+        old_sha256: &old,
+        new_sha256: &new,
+        recorded_at: &signoff::delivery::now_utc(),
+        recorded_by: &super::board::user(),
+        json: &json,
+    })?;
+    Ok(Ok(Recorded {
+        ledger: signoff::probe::display_path(ledger.path()).0,
+        id,
+        old_sha256: old,
+        new_sha256: new,
+    }))
+}
+
+/// Where the diff was recorded, or why it could not be.
+type Recording = Result<Recorded, String>;
+
+/// The diff, recorded in `ledger` when one is given.
+fn compare(
+    args: &DiffArgs,
+    opts: &DiffOptions,
+    ledger: Option<&mut Ledger>,
+) -> anyhow::Result<(DiffReport, Option<Recording>)> {
+    let Some(l) = ledger else {
+        return Ok((diff_files(&args.old, &args.new, opts), None));
+    };
+    let known = [cached(l, &args.old), cached(l, &args.new)];
+    let (report, hashes) =
+        signoff::review::diff::diff_files_hashed(&args.old, &args.new, opts, known);
+    let recorded = record(l, &report, hashes)?;
+    Ok((report, Some(recorded)))
 }
 
 /// Runs the command: 0 same, 1 differs, 2 a version could not be read.
@@ -40,7 +149,12 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     let opts = DiffOptions {
         measure: !args.no_measure,
     };
-    let report = diff_files(&args.old, &args.new, &opts);
+    let asked = args.root.is_some() || args.plan.plan.is_some() || args.plan.ledger.is_some();
+    let mut ledger = match asked {
+        true => Some(args.plan.load_at(args.root.as_deref())?.open_ledger()?),
+        false => None,
+    };
+    let (report, recorded) = compare(args, &opts, ledger.as_mut())?;
     if let Some(path) = &args.html {
         let page = signoff::review::diff::html::render(&report);
         signoff::report::atomic::write(path, page.as_bytes()).map_err(|e| {
@@ -51,9 +165,25 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     match args.format {
         Format::Json => {
             use signoff::document::{envelope, to_json};
-            out.write_all(to_json(&envelope("diff", &report))?.as_bytes())?;
+            let doc = DiffDoc {
+                report: &report,
+                recorded: recorded.as_ref().and_then(|r| r.as_ref().ok()),
+                not_recorded: recorded.as_ref().and_then(|r| r.as_ref().err()),
+            };
+            out.write_all(to_json(&envelope("diff", &doc))?.as_bytes())?;
         }
-        Format::Human => write_human(&mut out, &report)?,
+        Format::Human => {
+            write_human(&mut out, &report, opts.measure)?;
+            match (&recorded, &ledger) {
+                (Some(Ok(_)), Some(l)) => writeln!(
+                    out,
+                    "recorded in {}",
+                    terminal(&super::board::shown(l.path()))
+                )?,
+                (Some(Err(why)), _) => writeln!(out, "not recorded: {}", terminal(why))?,
+                _ => {}
+            }
+        }
     }
     out.flush()?;
     Ok(exit_code(&report))
@@ -214,13 +344,17 @@ fn write_measurements(
     Ok(())
 }
 
-fn write_human(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
+fn write_human(out: &mut impl Write, r: &DiffReport, measured: bool) -> anyhow::Result<()> {
     writeln!(out, "{}", version_line("OLD", &r.old))?;
     writeln!(out, "{}", version_line("NEW", &r.new))?;
     let readable = r.old.error.is_none() && r.new.error.is_none();
     if readable {
         write_changes(out, "facts", &r.facts)?;
-        write_measurements(out, &r.measurements)?;
+        if measured {
+            write_measurements(out, &r.measurements)?;
+        } else {
+            writeln!(out, "loudness: not measured (--no-measure)")?;
+        }
         write_content(out, r)?;
     }
     if !r.not_compared.is_empty() {
@@ -229,7 +363,7 @@ fn write_human(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
             writeln!(out, "  {}", terminal(n))?;
         }
     }
-    writeln!(out, "{}", headline(r))?;
+    writeln!(out, "{}", headline(r, measured))?;
     Ok(())
 }
 
@@ -260,12 +394,16 @@ fn write_content(out: &mut impl Write, r: &DiffReport) -> anyhow::Result<()> {
 }
 
 /// The last line: what the exit code says.
-fn headline(r: &DiffReport) -> String {
+fn headline(r: &DiffReport, measured: bool) -> String {
     if r.old.error.is_some() || r.new.error.is_some() {
         return "UNREADABLE: a version could not be read; nothing was compared".into();
     }
     if !r.differs && !r.fully_compared {
         return "NOT COMPARED: no difference found, but not everything could be compared (see above)".into();
+    }
+    if !r.differs && !measured {
+        return "SAME: no difference in content or facts (loudness not measured: --no-measure)"
+            .into();
     }
     if !r.differs {
         return "SAME: no difference in content, facts or loudness".into();

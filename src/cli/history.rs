@@ -1,6 +1,7 @@
 //! `signoff history DELIVERABLE`: its runs (with the state in each),
 //! approvals and revocations, oldest first, then its versions (each
-//! distinct file content, with the runs that saw it), from the ledger.
+//! distinct file content, with the runs that saw it, and what a recorded
+//! `signoff diff` found between consecutive versions of a file), from the ledger.
 
 use super::args::Format;
 use super::board::PlanArgs;
@@ -47,6 +48,16 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
     let runs = ledger.runs_of(&root, &args.deliverable)?;
     let approvals = ledger.approvals_of(&root, &args.deliverable)?;
     let versions = signoff::review::versions::versions(&ctx.plan, &ledger, &args.deliverable)?;
+    let changes = signoff::review::changes::version_changes(&versions, |old, new| {
+        let found = ledger.diff_between(old, new)?;
+        Ok::<_, signoff::ledger::LedgerError>(found.and_then(|r| {
+            Some(signoff::review::changes::Recorded {
+                diff: signoff::review::changes::StoredDiff::parse(&r.json)?,
+                at: r.recorded_at,
+                by: r.recorded_by,
+            })
+        }))
+    })?;
     let mut out = output::stdout();
     if args.format == Format::Json {
         use signoff::document::{envelope, to_json, HistoryDoc, HistoryRun};
@@ -59,6 +70,7 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
             runs,
             approvals: &approvals,
             versions: &versions,
+            version_changes: &changes,
         };
         out.write_all(to_json(&envelope("history", doc))?.as_bytes())?;
     } else {
@@ -123,6 +135,15 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
                 terminal(&v.first_seen_at),
                 terminal(&v.last_seen_at)
             )?;
+            for c in changes.iter().filter(|c| c.to == i + 1) {
+                writeln!(
+                    out,
+                    "         v{}→v{}: {}",
+                    c.from,
+                    c.to,
+                    terminal(&c.summary)
+                )?;
+            }
         }
     }
     out.flush()?;

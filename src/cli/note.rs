@@ -6,6 +6,7 @@ use super::board::PlanArgs;
 use super::output;
 use signoff::approve::login_name;
 use signoff::escape::terminal;
+use signoff::review::changes::{change_words, CheckedNote, NoteCheck};
 use signoff::review::notes::{Note, NoteKind, NoteState, StateChange};
 use signoff::review::session::{self, NoteRequest, ReviewError};
 use std::io::Write;
@@ -99,17 +100,26 @@ pub fn run(args: &NoteArgs) -> anyhow::Result<u8> {
         }
         Err(Failure::Other(e)) => return Err(e),
     };
+    let checks = session::check_notes(&ctx.plan, &ledger, ctx.today, &notes)?;
+    let checked: Vec<CheckedNote> = notes
+        .iter()
+        .zip(&checks)
+        .map(|(note, c)| CheckedNote {
+            note,
+            version_check: c.as_ref(),
+        })
+        .collect();
     let mut out = output::stdout();
     if args.format == Format::Json {
         use signoff::document::{envelope, to_json, NotesDoc};
         let doc = NotesDoc {
             action,
-            notes: &notes,
+            notes: &checked,
             already_noted: already,
         };
         out.write_all(to_json(&envelope("note", doc))?.as_bytes())?;
     } else {
-        print_human(&mut out, action, &notes, already)?;
+        print_human(&mut out, action, &checked, already)?;
     }
     out.flush()?;
     Ok(signoff::exit::OK)
@@ -199,7 +209,7 @@ fn act(
 fn print_human(
     out: &mut impl Write,
     action: &str,
-    notes: &[Note],
+    notes: &[CheckedNote],
     already: Option<usize>,
 ) -> std::io::Result<()> {
     match action {
@@ -215,14 +225,15 @@ fn print_human(
         _ => {}
     }
     for n in notes {
-        print_note(out, n)?;
+        print_note(out, n.note, n.version_check)?;
     }
     Ok(())
 }
 
 /// `#3  open  creative  01:00:12:05–01:00:12:06  feature-master  by Ana  text`, then
-/// `    on picture/FTR.mov (version 1a2b3c4d5e6f)` and each state change.
-fn print_note(out: &mut impl Write, n: &Note) -> std::io::Result<()> {
+/// `    on picture/FTR.mov (version 1a2b3c4d5e6f)`, how its range fared in the
+/// current version (`range changed in v2 — addressed?`) and each state change.
+fn print_note(out: &mut impl Write, n: &Note, check: Option<&NoteCheck>) -> std::io::Result<()> {
     let range = if n.end_frame > n.start_frame + 1 {
         format!("{}–{}", n.start_timecode, n.end_timecode)
     } else {
@@ -245,6 +256,18 @@ fn print_note(out: &mut impl Write, n: &Note) -> std::io::Result<()> {
         terminal(&n.path.display()),
         &n.sha256[..12.min(n.sha256.len())]
     )?;
+    if let Some(c) = check {
+        let mut what: Vec<String> = c.changes.iter().map(change_words).collect();
+        if let Some(g) = c.level_change_db {
+            what.push(format!("sound level {g:+.1} dB throughout"));
+        }
+        let what = if what.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", terminal(&what.join(", ")))
+        };
+        writeln!(out, "         {}{what}", terminal(&c.message))?;
+    }
     for c in &n.state_changes {
         let comment = c
             .comment

@@ -44,7 +44,7 @@ pub enum PlanCommand {
         /// Project title (default: the folder's name).
         #[arg(long)]
         title: Option<String>,
-        /// No progress bar.
+        /// No progress bar; the results are printed as without it.
         #[arg(long, short)]
         quiet: bool,
     },

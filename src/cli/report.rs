@@ -196,6 +196,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut r = match &args.from {
         None => {
             let ctx = args.plan.load_at(args.root.as_deref())?;
+            ctx.check_letterhead()?;
             let ledger = ctx.open_ledger()?;
             let board = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
             drop(ledger);

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 Examples:
   signoff status                      the plan found from the current folder
   signoff status fixtures/sample-delivery --ledger target/sample-ledger.sqlite
+  signoff status -q                   only the deliverables that need action, the totals and the verdict
 
 Exit codes: as `signoff check` for the run shown; 4 no plan, or no completed run in the ledger.")]
 pub struct StatusArgs {
@@ -28,6 +29,11 @@ pub struct StatusArgs {
     /// What fails the run.
     #[command(flatten)]
     pub policy: super::args::PolicyFlags,
+    /// Only what needs action: the deliverables not passing or approved; the
+    /// totals and the verdict stay, and JSON is whole (nothing is analysed, so
+    /// there is no progress bar to hide).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Runs `signoff status`.
@@ -37,7 +43,10 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<u8> {
     let report = signoff::delivery::status(&ctx.plan, &ledger, ctx.today)?;
     let mut out = output::stdout();
     let policy = args.policy.policy();
-    let view = board::View::default();
+    let view = board::View {
+        errors: None,
+        only_problems: args.quiet,
+    };
     board::print_as(
         "status",
         &ctx,

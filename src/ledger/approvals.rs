@@ -52,9 +52,9 @@ impl Ledger {
             .map_err(wrap)?;
         let ap = a.approval;
         tx.execute(
-            "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![a.root.as_os_str().as_bytes(), a.deliverable, ap.by, ap.at, ap.note, profiles, ap.override_reason],
+            "INSERT INTO approvals (root, deliverable, approved_by, approved_at, note, profiles_json, override_reason, role)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![a.root.as_os_str().as_bytes(), a.deliverable, ap.by, ap.at, ap.note, profiles, ap.override_reason, ap.role],
         )
         .map_err(wrap)?;
         let id = tx.last_insert_rowid();
@@ -78,7 +78,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, approved_by, approved_at, note, override_reason, profiles_json
+                "SELECT id, approved_by, approved_at, note, override_reason, profiles_json, role
                  FROM approvals WHERE root = ?1 AND deliverable = ?2 ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
@@ -91,16 +91,18 @@ impl Ledger {
                     r.get(3)?,
                     r.get(4)?,
                     r.get::<_, String>(5)?,
+                    r.get(6)?,
                 ))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(|e| self.err(e))?;
         rows.into_iter()
-            .map(|(id, by, at, note, override_reason, profiles)| {
+            .map(|(id, by, at, note, override_reason, profiles, role)| {
                 Ok(ApprovalRecord {
                     id,
                     approval: Approval {
                         by,
+                        role,
                         at,
                         note,
                         override_reason,
@@ -239,6 +241,7 @@ mod tests {
         assert_eq!(l.runs_of(Path::new("/root"), "d").unwrap()[0].1, "passing");
         let approval = Approval {
             by: "Ana".into(),
+            role: Some("Head of post".into()),
             at: "t2".into(),
             note: Some("ok".into()),
             override_reason: None,

@@ -6,6 +6,7 @@
 //! flight.
 
 pub mod approvals;
+pub mod diffs;
 pub mod notes;
 pub mod schema;
 pub mod store;

@@ -384,6 +384,7 @@ mod tests {
         // A new approval is in force again.
         let approval = Approval {
             by: "Ana".into(),
+            role: None,
             at: "t3".into(),
             note: None,
             override_reason: None,

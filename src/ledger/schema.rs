@@ -7,7 +7,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build writes.
-pub const CURRENT: i64 = 6;
+pub const CURRENT: i64 = 8;
 
 /// Version 1: runs, the file cache, results, approvals.
 pub const V1: &str = "
@@ -188,7 +188,30 @@ CREATE TABLE revocations (
 );
 ";
 
-const STEPS: [&str; 6] = [V1, V2, V3, V4, V5, V6];
+/// Version 7: recorded diffs. `signoff diff OLD NEW` pointed at a ledger
+/// keeps what it found, keyed by the two versions' SHA-256 (32 bytes each);
+/// re-recording the same pair replaces the row. `json` is the diff report
+/// as `signoff diff --format json` gives it (without the envelope).
+pub const V7: &str = "
+CREATE TABLE diffs (
+    id INTEGER PRIMARY KEY,
+    old_sha256 BLOB NOT NULL,
+    new_sha256 BLOB NOT NULL,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    json TEXT NOT NULL,
+    UNIQUE(old_sha256, new_sha256)
+);
+";
+
+/// Version 8: an approval records the role of who signed off (`approve
+/// --role`), which the report's signature block shows. Older approvals get
+/// NULL: the role line stays blank, to fill by hand.
+pub const V8: &str = "
+ALTER TABLE approvals ADD COLUMN role TEXT;
+";
+
+const STEPS: [&str; 8] = [V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// Why a ledger could not be prepared.
 #[derive(Debug, thiserror::Error)]

@@ -189,11 +189,12 @@ fn signatures(s: &mut String, r: &RunReport) {
         let _ = write!(
             s,
             "<div class=\"sig\"><p class=\"sig-what\"><b>{}</b> {}</p>\
-             <dl><dt>Approved by</dt><dd>{}</dd><dt>Role</dt><dd class=\"blank\"></dd>\
+             <dl><dt>Approved by</dt><dd>{}</dd><dt>Role</dt>{}\
              <dt>Date</dt><dd>{}</dd><dt>Signature</dt><dd class=\"blank\"></dd></dl>{stale}</div>",
             escape_words(&b.id),
             escape_words(&b.title),
             escape_words(&a.by),
+            role_cell(a.role.as_deref()),
             escape_words(&local_time(&a.at))
         );
     }
@@ -203,6 +204,15 @@ fn signatures(s: &mut String, r: &RunReport) {
          <dt>Date</dt><dd class=\"blank\"></dd><dt>Signature</dt><dd class=\"blank\"></dd></dl></div>\
          </div></section>\n",
     );
+}
+
+/// The role line of a signature block: the role recorded by `approve
+/// --role`, or a blank line to fill by hand.
+fn role_cell(role: Option<&str>) -> String {
+    match role.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => format!("<dd>{}</dd>", escape_words(r)),
+        None => "<dd class=\"blank\"></dd>".into(),
+    }
 }
 
 /// Each profile's source document, clause and address.
@@ -347,7 +357,8 @@ fn guide(s: &mut String) {
          file fails or cannot be read, or a deliverable is failing or missing; <code>--fail-on</code> \
          adds warnings, not-evaluated, incomplete (a deliverable with fewer files than its count), \
          stale (approvals) and overdue. What does not fail the run is listed after \
-         \u{201c}not failing\u{201d}.</li>\
+         \u{201c}not failing\u{201d}; a run nothing fails in which some rule could not be checked \
+         is <span class=\"badge not_evaluated\">NOT EVALUATED</span>, never a pass (exit 0).</li>\
          <li>Findings are grouped by severity: <b>errors</b> fail a file, <b>warnings</b> are worth a \
          look, <b>not evaluated</b> rules need another check. Each names the rule, what the spec \
          expects, what the file has, and where (timecode, or seconds from the start).</li>\
@@ -904,7 +915,20 @@ mod tests {
     fn signatures_sources_and_caveats() {
         let html = render(&sample_run());
         assert!(html.contains("<dt>Approved by</dt><dd>ana</dd>"), "{html}");
+        assert!(
+            html.contains("<dt>Role</dt><dd>QC &lt;lead&gt;</dd>"),
+            "the role recorded by approve --role, escaped"
+        );
         assert!(html.contains("<b>Producer</b> accepts this delivery"));
+        let mut unroled = sample_run();
+        for b in unroled.board.iter_mut().flatten() {
+            b.approval.as_mut().unwrap().role = None;
+        }
+        let html = render(&unroled);
+        assert!(
+            html.contains("<dd>ana</dd><dt>Role</dt><dd class=\"blank\"></dd>"),
+            "no role: a line to fill by hand"
+        );
         assert!(html
             .contains("<a href=\"https://partnerhelp.example/articles/1?a=1&amp;b=&lt;2&gt;\">"));
         assert!(html.contains(

@@ -91,6 +91,7 @@ fn header(s: &mut String, r: &RunReport) {
     let d = r.decide();
     let mark = match d.verdict {
         RunVerdict::Pass => "✅",
+        RunVerdict::NotEvaluated => "⚠️",
         RunVerdict::Fail => "❌",
         RunVerdict::Unreadable => "⛔",
     };
@@ -171,17 +172,14 @@ fn problems(s: &mut String, r: &RunReport) {
         let errors: Vec<&Finding> = report.findings.iter().filter(|x| x.is_error()).collect();
         let _ = writeln!(s, "- {}", escape(f.name()));
         for x in errors.iter().take(MAX_LISTED) {
-            let at = x
-                .timecode_to_show()
-                .map(|t| format!(" at {}", escape(t)))
-                .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "  - {}: {} (expected {}, actual {}){at}",
+                "  - {}: {} (expected {}, actual {}){}",
                 escape(&x.rule_id),
                 escape(&x.message),
                 escape(&x.expected),
-                escape(&x.actual)
+                escape(&x.actual),
+                at(x)
             );
         }
         if errors.len() > MAX_LISTED {
@@ -190,41 +188,44 @@ fn problems(s: &mut String, r: &RunReport) {
     }
 }
 
+/// ` at TIMECODE` after a finding's message, unless it has none or the
+/// message already says it.
+fn at(x: &Finding) -> String {
+    x.timecode_to_show()
+        .map(|t| format!(" at {}", escape(t)))
+        .unwrap_or_default()
+}
+
+/// Every finding `keep` picks, with its file, in the run's order.
+fn findings_where(r: &RunReport, keep: fn(&Finding) -> bool) -> Vec<(&FileEntry, &Finding)> {
+    r.files
+        .iter()
+        .filter_map(|f| f.report.as_ref().map(|rep| (f, rep)))
+        .flat_map(|(f, rep)| rep.findings.iter().filter(|x| keep(x)).map(move |x| (f, x)))
+        .collect()
+}
+
 /// Failed warning-severity rules, described: they do not fail a file
 /// (unless `--fail-on warnings`) but are worth a look.
 fn warnings(s: &mut String, r: &RunReport) {
-    let warned: Vec<(&FileEntry, &Finding)> = r
-        .files
-        .iter()
-        .filter_map(|f| f.report.as_ref().map(|rep| (f, rep)))
-        .flat_map(|(f, rep)| {
-            rep.findings
-                .iter()
-                .filter(|x| {
-                    x.status == crate::spec::finding::Status::Failed
-                        && x.severity == crate::spec::Severity::Warning
-                })
-                .map(move |x| (f, x))
-        })
-        .collect();
+    let warned = findings_where(r, |x| {
+        x.status == crate::spec::finding::Status::Failed
+            && x.severity == crate::spec::Severity::Warning
+    });
     if warned.is_empty() {
         return;
     }
     s.push_str("\n**Warnings**\n\n");
     for (f, x) in warned.iter().take(MAX_LISTED * 3) {
-        let at = x
-            .timecode
-            .as_deref()
-            .map(|t| format!(" at {}", escape(t)))
-            .unwrap_or_default();
         let _ = writeln!(
             s,
-            "- {}: {}: {} (expected {}, actual {}){at}",
+            "- {}: {}: {} (expected {}, actual {}){}",
             escape(f.name()),
             escape(&x.rule_id),
             escape(&x.message),
             escape(&x.expected),
-            escape(&x.actual)
+            escape(&x.actual),
+            at(x)
         );
     }
     if warned.len() > MAX_LISTED * 3 {
@@ -235,20 +236,10 @@ fn warnings(s: &mut String, r: &RunReport) {
 /// Passes that rest on less than the rule asks (a layout matched by
 /// channel count only, the file not labelling its channels).
 fn caveats(s: &mut String, r: &RunReport) {
-    let noted: Vec<(&FileEntry, &Finding)> = r
-        .files
-        .iter()
-        .filter_map(|f| f.report.as_ref().map(|rep| (f, rep)))
-        .flat_map(|(f, rep)| {
-            rep.findings
-                .iter()
-                .filter(|x| {
-                    x.status == crate::spec::finding::Status::Passed
-                        && crate::spec::layout::has_caveat(&x.message)
-                })
-                .map(move |x| (f, x))
-        })
-        .collect();
+    let noted = findings_where(r, |x| {
+        x.status == crate::spec::finding::Status::Passed
+            && crate::spec::layout::has_caveat(&x.message)
+    });
     if noted.is_empty() {
         return;
     }

@@ -198,6 +198,7 @@ pub fn sample_run() -> RunReport {
             }],
             approval: Some(Approval {
                 by: "ana".into(),
+                role: Some("QC <lead>".into()),
                 at: "2026-11-04T10:00:00Z".into(),
                 note: Some("<b>ok</b>".into()),
                 files: [("picture/FEATURE.mov".into(), "ab".repeat(32))].into(),
@@ -232,5 +233,7 @@ pub fn board_row(id: &str, title: &str, state: State) -> DeliverableStatus {
         profiles: Vec::new(),
         seal: None,
         open_notes: 0,
+        open_notes_range_changed: 0,
+        notes_current_version: None,
     }
 }

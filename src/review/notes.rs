@@ -530,15 +530,16 @@ pub struct NoteFlag {
 
 /// The notes whose range overlaps a changed range (seconds from the
 /// file's first frame; a note's range is `[start_s, end_s)`, a changed
-/// range `[start_s, end_s]`, a zero-length change, an insertion point,
-/// touches the note it falls in). One flag per note, for the first range.
+/// range `[start_s, end_s)` too, and a zero-length change, an insertion
+/// point, touches the note it falls in, its first frame included). One
+/// flag per note, for the first range.
 pub fn flag_changed_notes(notes: &[Note], changed: &[ChangedRange]) -> Vec<NoteFlag> {
     notes
         .iter()
         .filter_map(|n| {
             let i = changed
                 .iter()
-                .position(|c| c.start_s < n.end_s && c.end_s >= n.start_s)?;
+                .position(|c| touches(c, n.start_s, n.end_s))?;
             Some(NoteFlag {
                 note_id: n.id,
                 state: n.state,
@@ -546,6 +547,15 @@ pub fn flag_changed_notes(notes: &[Note], changed: &[ChangedRange]) -> Vec<NoteF
             })
         })
         .collect()
+}
+
+/// Whether `c` touches `[start_s, end_s)`.
+fn touches(c: &ChangedRange, start_s: f64, end_s: f64) -> bool {
+    if c.end_s > c.start_s {
+        c.start_s < end_s && c.end_s > start_s
+    } else {
+        c.start_s >= start_s && c.start_s < end_s
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! board they read is the latest check's, from the ledger (nothing is
 //! analysed again); who and when are given by the caller.
 
+use super::changes::{check_note, Current, NoteCheck, RangeStatus, Step, StoredDiff};
 use super::markers::{self, Marker};
 use super::notes::{
     current, find, notes_from_findings, placed_findings, Master, Note, NoteError, NoteKind,
@@ -12,6 +13,7 @@ use super::notes::{
 use crate::delivery::{root_key, status, BoardReport, DeliveryError};
 use crate::ledger::Ledger;
 use crate::plan::LoadedPlan;
+use std::collections::BTreeMap;
 use time::Date;
 
 /// Why a review command failed.
@@ -192,4 +194,206 @@ pub fn markers_of(
         .map_err(NoteError::from)?;
     let markers = markers::collect(&master, &notes, &placed);
     Ok(MarkerSet { master, markers })
+}
+
+/// A deliverable's masters in the board's run (their files and content
+/// hashes, in board order) and its versions as `history` numbers them;
+/// `None` when it has no master there.
+type Versions = Option<(Vec<Current>, Vec<super::versions::Version>)>;
+
+fn note_err(e: NoteError) -> DeliveryError {
+    match e {
+        NoteError::Ledger(e) => DeliveryError::Ledger(e),
+        other => DeliveryError::Write(other.to_string()),
+    }
+}
+
+fn versions_of(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    report: &BoardReport,
+    id: &str,
+) -> Result<Versions, DeliveryError> {
+    let Some(status) = report.deliverables.iter().find(|d| d.id == id) else {
+        return Ok(None);
+    };
+    let masters: Vec<Current> = super::notes::versions(ledger, report, status)
+        .map_err(note_err)?
+        .into_iter()
+        .map(|(m, _)| Current {
+            path: m.path,
+            sha256: m.sha256,
+        })
+        .collect();
+    if masters.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((
+        masters,
+        super::versions::versions(plan, ledger, id)?,
+    )))
+}
+
+/// Whether `n` is on a file the deliverable has now, as it is now.
+fn on_current_file(report: &BoardReport, n: &Note) -> bool {
+    report
+        .deliverables
+        .iter()
+        .filter(|d| d.id == n.deliverable)
+        .flat_map(|d| &d.files)
+        .any(|f| f.outcome.sha256.as_deref() == Some(n.sha256.as_str()))
+}
+
+/// How each of `notes` fared in its deliverable's current version: the
+/// master of `report`'s run at the note's path, else its first master.
+/// `None` for a note on a file the deliverable has now, as it is now, or
+/// when the deliverable has no master there.
+pub fn checks_on(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    report: &BoardReport,
+    notes: &[Note],
+) -> Result<Vec<Option<NoteCheck>>, DeliveryError> {
+    let mut known: BTreeMap<String, Versions> = BTreeMap::new();
+    let mut out = Vec::with_capacity(notes.len());
+    for n in notes {
+        if on_current_file(report, n) {
+            out.push(None);
+            continue;
+        }
+        if !known.contains_key(&n.deliverable) {
+            let v = versions_of(plan, ledger, report, &n.deliverable)?;
+            known.insert(n.deliverable.clone(), v);
+        }
+        let Some((masters, versions)) = &known[&n.deliverable] else {
+            out.push(None);
+            continue;
+        };
+        let current = masters
+            .iter()
+            .find(|m| m.path == n.path)
+            .unwrap_or(&masters[0]);
+        let steps = steps(ledger, versions, &n.sha256, &current.sha256)?;
+        out.push(check_note(n, current, versions, &steps));
+    }
+    Ok(out)
+}
+
+fn recorded(ledger: &Ledger, old: &str, new: &str) -> Result<Option<StoredDiff>, DeliveryError> {
+    Ok(ledger
+        .diff_between(old, new)?
+        .and_then(|r| StoredDiff::parse(&r.json)))
+}
+
+/// The recorded diffs from version `from` to version `to` (SHA-256s): the
+/// direct one when recorded, else the fewest through the deliverable's
+/// other versions (v1→v2→v3); none when they are not connected.
+fn steps(
+    ledger: &Ledger,
+    versions: &[super::versions::Version],
+    from: &str,
+    to: &str,
+) -> Result<Vec<Step>, DeliveryError> {
+    if let Some(diff) = recorded(ledger, from, to)? {
+        return Ok(vec![Step {
+            to_sha256: to.to_string(),
+            diff,
+        }]);
+    }
+    let mut nodes: Vec<&str> = versions.iter().map(|v| v.sha256.as_str()).collect();
+    nodes.push(to);
+    nodes.sort_unstable();
+    nodes.dedup();
+    // Breadth first: `came[y]` = (x, diff x→y) on a shortest way from `from`.
+    let mut came: BTreeMap<&str, (&str, StoredDiff)> = BTreeMap::new();
+    let mut frontier = vec![from];
+    while !frontier.is_empty() && !came.contains_key(to) {
+        let mut next = Vec::new();
+        for &x in &frontier {
+            for &y in &nodes {
+                if y == from || came.contains_key(y) {
+                    continue;
+                }
+                if let Some(d) = recorded(ledger, x, y)? {
+                    came.insert(y, (x, d));
+                    next.push(y);
+                }
+            }
+        }
+        frontier = next;
+    }
+    let mut out = Vec::new();
+    let mut at = to;
+    while let Some((x, d)) = came.remove(at) {
+        out.push(Step {
+            to_sha256: at.to_string(),
+            diff: d,
+        });
+        at = x;
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// [`checks_on`] the board of the latest check; every note `None` when
+/// there is no check yet.
+pub fn check_notes(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    today: Date,
+    notes: &[Note],
+) -> Result<Vec<Option<NoteCheck>>, ReviewError> {
+    match status(plan, ledger, today) {
+        Ok(report) => {
+            // A note by number may be over another delivery root.
+            let here: Vec<i64> = ledger
+                .notes(&report.root, None)
+                .map_err(NoteError::from)?
+                .iter()
+                .map(|n| n.id)
+                .collect();
+            let checks = checks_on(plan, ledger, &report, notes)?;
+            Ok(notes
+                .iter()
+                .zip(checks)
+                .map(|(n, c)| c.filter(|_| here.contains(&n.id)))
+                .collect())
+        }
+        Err(DeliveryError::NoRun { .. }) => Ok(vec![None; notes.len()]),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Counts, per deliverable on `report` with open notes, those whose range
+/// changed in the current version (`open_notes_range_changed`, and that
+/// version's number).
+pub fn flag_board(
+    plan: &LoadedPlan,
+    ledger: &Ledger,
+    report: &mut BoardReport,
+) -> Result<(), DeliveryError> {
+    let mut counts = Vec::new();
+    for (i, d) in report.deliverables.iter().enumerate() {
+        if d.open_notes == 0 {
+            continue;
+        }
+        let open: Vec<Note> = ledger
+            .notes(&report.root, Some(&d.id))?
+            .into_iter()
+            .filter(|n| n.state == super::notes::NoteState::Open)
+            .collect();
+        let checks = checks_on(plan, ledger, report, &open)?;
+        let changed: Vec<&NoteCheck> = checks
+            .iter()
+            .flatten()
+            .filter(|c| c.range == RangeStatus::Changed)
+            .collect();
+        let version = changed.first().and_then(|c| c.current_version);
+        counts.push((i, changed.len(), version));
+    }
+    for (i, n, version) in counts {
+        report.deliverables[i].open_notes_range_changed = n;
+        report.deliverables[i].notes_current_version = version;
+    }
+    Ok(())
 }

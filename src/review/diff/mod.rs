@@ -138,6 +138,34 @@ pub fn diff_files(old: &Path, new: &Path, opts: &DiffOptions) -> DiffReport {
     report(a, b, fps)
 }
 
+/// [`diff_files`], and the two versions' SHA-256 (for recording the diff):
+/// each one `known` is taken as it is (a cache whose size and mtime still
+/// match), the others are hashed beside the decode, on their own threads,
+/// so the file is read while it is in the page cache.
+pub fn diff_files_hashed(
+    old: &Path,
+    new: &Path,
+    opts: &DiffOptions,
+    known: [Option<String>; 2],
+) -> (DiffReport, [Result<String, FileProblem>; 2]) {
+    let [ko, kn] = known;
+    std::thread::scope(|s| {
+        let ho = s.spawn(move || match ko {
+            Some(k) => Ok(k),
+            None => crate::measure::hash::sha256_file(old),
+        });
+        let hn = s.spawn(move || match kn {
+            Some(k) => Ok(k),
+            None => crate::measure::hash::sha256_file(new),
+        });
+        let report = diff_files(old, new, opts);
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<String, FileProblem>>| {
+            h.join().unwrap_or_else(|_| Err(internal()))
+        };
+        (report, [join(ho), join(hn)])
+    })
+}
+
 fn internal() -> FileProblem {
     FileProblem::new(
         crate::error::ProblemKind::Corrupt,

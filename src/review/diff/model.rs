@@ -3,7 +3,7 @@
 //! an end is exclusive (the first frame after, like an EDL out point).
 
 use crate::error::FileProblem;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One version as compared.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -51,7 +51,7 @@ pub struct DiffReport {
 }
 
 /// One fact or measurement that differs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// What (`video stream 0: codec`, `programme 5.1: integrated loudness (LUFS)`).
     pub what: String,
@@ -62,7 +62,7 @@ pub struct Change {
 }
 
 /// One loudness measurement that differs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasurementChange {
     /// The programme (`stereo`, `5.1`; `old / new` when they are named differently).
     pub programme: String,
@@ -81,7 +81,7 @@ pub struct MeasurementChange {
 }
 
 /// The content comparison.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default, Deserialize)]
 pub struct ContentDiff {
     /// Whether the pictures were compared (frame fingerprints).
     pub picture_compared: bool,
@@ -99,7 +99,7 @@ pub struct ContentDiff {
 }
 
 /// What happened to a range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// Old pictures replaced by other pictures (sound included).
@@ -125,7 +125,7 @@ impl ChangeKind {
 }
 
 /// One changed range, in each file's own frames and timecode.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentChange {
     /// What happened.
     pub kind: ChangeKind,
@@ -136,7 +136,7 @@ pub struct ContentChange {
 }
 
 /// Frames `start_frame..end_frame` of one version.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Span {
     /// First frame (from 0).
     pub start_frame: u64,
