@@ -6,7 +6,8 @@
 # plan that claims every file, then:
 #   1. the first `check` (workers as usual, --jobs = cores): wall clock, and
 #      peak RSS of the parent and of its workers (sampled from /proc every
-#      0.1 s; GNU time's figure, the parent's, too);
+#      0.1 s; GNU time's figure is the largest of the two, workers being
+#      reaped by their parent);
 #   2. a re-run of the unchanged delivery (goal: ≥ 20× faster than the first);
 #   3. one process on one core (`--jobs 1`, a fresh ledger), then N shards
 #      (N = cores, `--shard K/N --jobs 1`) at once into one fresh ledger and
@@ -138,7 +139,8 @@ size=$(du -sh "$root" | cut -f1)
 # --- measuring --------------------------------------------------------------
 # run NAME CMD…: runs CMD under GNU time, sampling the peak RSS (VmHWM) of
 # the process and of its worker processes; sets WALL_MS, RSS_KB (GNU time's
-# maximum resident set size of the process), PARENT_KB, WORKER_KB, CODE.
+# maximum resident set size: the largest of the process and its reaped
+# workers), PARENT_KB, WORKER_KB, CODE.
 run() {
   local name=$1
   shift
@@ -219,7 +221,7 @@ echo "|---|---|---|---|"
 echo "| first check (--jobs $cores), wall | $(secs "$first_ms") ($(ratio "$first_ms" "$files") ms a file) | | |"
 echo "| first check, parent peak RSS (sampled) | $(mb "$first_parent") MB | < 300 MB | $( ((first_parent < 300 * 1024)) && echo yes || echo NO) |"
 echo "| first check, largest worker peak RSS (sampled) | $(mb "$first_worker") MB | bounded by --jobs ($cores workers) | |"
-echo "| first check, parent max RSS (GNU time) | $(mb "$first_rss") MB | < 300 MB | $( ((first_rss < 300 * 1024)) && echo yes || echo NO) |"
+echo "| first check, max RSS by GNU time (the largest of parent and workers) | $(mb "$first_rss") MB | < 300 MB | $( ((first_rss < 300 * 1024)) && echo yes || echo NO) |"
 echo "| re-run, unchanged delivery, wall | $(secs "$rerun_ms") (max RSS $(mb "$rerun_rss") MB) | | |"
 echo "| re-run speed-up (first ÷ re-run) | ${speedup}× | ≥ 20× | $(awk -v s="$speedup" 'BEGIN { print (s >= 20 ? "yes" : "NO") }') |"
 echo "| one process, one core (--jobs 1), wall | $(secs "$one_ms") | | |"
