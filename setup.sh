@@ -45,6 +45,15 @@ if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
     || echo "setup: warning: could not install jsonschema; tests/json_schema.rs will fail (pip install jsonschema)" >&2
 fi
 
+# The deployment test reads deploy/kubernetes/*.yaml with PyYAML.
+if ! python3 -c 'import yaml' 2>/dev/null; then
+  echo "setup: installing PyYAML (for the tests)" >&2
+  python3 -m pip install --quiet pyyaml 2>/dev/null \
+    || { ${SUDO:-} apt-get install -y -qq python3-yaml >/dev/null 2>&1 || true; }
+  python3 -c 'import yaml' 2>/dev/null \
+    || echo "setup: warning: could not install PyYAML; tests/deploy.rs will fail (pip install pyyaml)" >&2
+fi
+
 # The EBU STL test reads the same files with ttconv (Sandflow's timed-text converter).
 if ! python3 -c 'import ttconv.stl.reader' 2>/dev/null; then
   echo "setup: installing ttconv (for the tests)" >&2

@@ -207,7 +207,11 @@ pub fn panicked(job: &Job) -> FileResult {
     )
 }
 
-/// The result of a job whose analysis could not finish: unreadable, with why.
+/// The result of a job whose analysis could not finish: unreadable, with
+/// why. It carries no hash, even one the cache knows: a result without a
+/// hash is never cached, so the next run analyses the file again (a crash
+/// or a stop may not happen twice: a busy machine, a limit since raised),
+/// and the file's board is the same whatever the cache knew.
 pub fn failed(job: &Job, kind: ProblemKind, why: &str) -> FileResult {
     let scanned = scan::analysis_failed(&job.entry, FileProblem::new(kind, why));
     let report = scanned
@@ -220,7 +224,7 @@ pub fn failed(job: &Job, kind: ProblemKind, why: &str) -> FileResult {
         audio: None,
         picture: None,
         captions: None,
-        sha256: job.cached_sha256.clone(),
+        sha256: None,
         hash_problem: None,
     }
 }

@@ -9,9 +9,9 @@ use crate::captions::context::{CaptionContext, MasterFacts, MasterLink};
 use crate::check::{self, FileResult, Job};
 use crate::error::Error;
 use crate::inventory::walk::{self, Entry, WalkOptions};
-use crate::ledger::store::FileRecord;
+use crate::ledger::store::{FileRecord, RunFileRow};
 use crate::ledger::{Ledger, LedgerError};
-use crate::measure::hash::sha256_reader;
+use crate::measure::hash::{sha256_bytes, sha256_reader};
 use crate::paths::RelPath;
 use crate::plan::{LoadedPlan, Matcher, Matching};
 use crate::policy::{Decision, FailPolicy};
@@ -45,6 +45,10 @@ pub enum DeliveryError {
     /// `merge` found files no shard has analysed with this plan.
     #[error("{} file{} of the delivery {} not been checked by any shard: {}", .0.len(), if .0.len() == 1 { "" } else { "s" }, if .0.len() == 1 { "has" } else { "have" }, .0.join(", "))]
     NotInShards(Vec<String>),
+    /// `merge` found files a shard checked otherwise than this merge would
+    /// (other profiles, another signoff, since changed): one reason a shard.
+    #[error("cannot merge the shards: {}", .0.join("; "))]
+    ShardsDiffer(Vec<String>),
     /// `status` found no completed run.
     #[error("no completed run over {root} in the ledger; run `signoff check` first")]
     NoRun {
@@ -72,8 +76,9 @@ pub struct RunOptions {
     pub isolation: Option<Arc<crate::isolate::Isolation>>,
     /// Check only this shard's files ([`crate::shard`]).
     pub shard: Option<crate::shard::Shard>,
-    /// Analyse nothing: every result must come from the cache (`merge`).
-    pub cached_only: bool,
+    /// `merge`: analyse nothing; every result comes from the cache or from
+    /// the record of these shard runs (kind, run id). Empty: analyse.
+    pub merge_of: Vec<(String, i64)>,
 }
 
 /// The outcome of a run or of `status`: the board and what it was built from.
@@ -200,6 +205,7 @@ pub fn run(
     let matcher = Matcher::new(&plan.plan)?;
     let matching = matcher.match_files(&rels);
     let profiles = resolve_profiles(plan, registry)?;
+    let shard_rows = shard_rows(&ledger, &opts.merge_of)?;
     let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root)?;
     let ledger = Arc::new(Mutex::new(ledger));
     // Caption files checked against a master wait for the masters: the
@@ -224,7 +230,7 @@ pub fn run(
         rehash: opts.rehash,
         contexts: &contexts,
         shot_masters: &shot_masters,
-        cached_only: opts.cached_only,
+        shard_rows: (!opts.merge_of.is_empty()).then_some(&shard_rows),
     };
     let (mut files, todo, plans) = partition(first, &ctx)?;
     let mut reused_files = files.len();
@@ -297,8 +303,22 @@ struct Partition<'a> {
     contexts: &'a BTreeMap<PathBuf, CaptionContext>,
     /// Masters whose shot changes caption rules need.
     shot_masters: &'a BTreeSet<RelPath>,
-    /// Every result must come from the cache.
-    cached_only: bool,
+    /// `merge`: every result comes from the cache or these shard rows.
+    shard_rows: Option<&'a ShardRows>,
+}
+
+/// The shards' rows by relative path, each with its shard (`shard 2/8`).
+type ShardRows = BTreeMap<RelPath, (String, RunFileRow)>;
+
+/// Every file row of the shard runs `merge` combines.
+fn shard_rows(ledger: &Ledger, runs: &[(String, i64)]) -> Result<ShardRows, DeliveryError> {
+    let mut out = BTreeMap::new();
+    for (kind, id) in runs {
+        for (rel, row) in ledger.run_file_rows(*id)? {
+            out.insert(rel, (kind.clone(), row));
+        }
+    }
+    Ok(out)
 }
 
 /// Files the cache answers (recorded at once) and files left for the pool.
@@ -312,24 +332,30 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
     let mut files = BTreeMap::new();
     let mut todo = Vec::new();
     let mut plans = BTreeMap::new();
-    let mut uncached = Vec::new();
+    let mut merge = MergeProblems::default();
+    let mut reused_records = Vec::new();
     for entry in entries {
         let ledger = lock(c.ledger);
         let context = c.contexts.get(&entry.path);
         let work = work_for(&entry, c, context, &ledger)?;
         let reused = match &work.cached_sha {
-            Some(sha) => ledger.result(sha, &work.digest)?,
+            Some(sha) => ledger.result(sha, &work.digest)?.map(|o| (o, None)),
             None => None,
         };
         drop(ledger);
-        if reused.is_none() && c.cached_only {
-            uncached.push(relative(&entry).display());
-            continue;
-        }
+        let reused = match (reused, c.shard_rows) {
+            (None, Some(rows)) => match from_shard(&entry, &work, context, rows) {
+                Ok(outcome) => Some(outcome),
+                Err(problem) => {
+                    merge.add(&entry, problem);
+                    continue;
+                }
+            },
+            (reused, _) => reused,
+        };
         match reused {
-            Some(outcome) => {
-                let rec = record(&entry, &work.digest, &outcome, None, None);
-                lock(c.ledger).record_file(c.run_id, &rec)?;
+            Some((outcome, problem)) => {
+                reused_records.push(record(&entry, &work.digest, &outcome, None, problem));
                 files.insert(relative(&entry), outcome);
             }
             None => {
@@ -348,10 +374,130 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
             }
         }
     }
-    if !uncached.is_empty() {
-        return Err(DeliveryError::NotInShards(uncached));
-    }
+    merge.result()?;
+    // the reused results are in the ledger already: one transaction for all
+    lock(c.ledger).record_files(c.run_id, &reused_records)?;
     Ok((files, todo, plans))
+}
+
+/// Why `merge` cannot take a file from the shards.
+enum NotMerged {
+    /// No shard recorded it.
+    Missing,
+    /// The shard checked it against other profiles (or another signoff).
+    OtherProfiles(String),
+    /// The file changed on disk since the shard checked it.
+    Changed(String),
+}
+
+/// What `merge` could not take from the shards, gathered by shard.
+#[derive(Default)]
+struct MergeProblems {
+    missing: Vec<String>,
+    other_profiles: BTreeMap<String, Vec<String>>,
+    changed: BTreeMap<String, Vec<String>>,
+}
+
+impl MergeProblems {
+    fn add(&mut self, entry: &Entry, why: NotMerged) {
+        let rel = relative(entry).display();
+        match why {
+            NotMerged::Missing => self.missing.push(rel),
+            NotMerged::OtherProfiles(shard) => {
+                self.other_profiles.entry(shard).or_default().push(rel)
+            }
+            NotMerged::Changed(shard) => self.changed.entry(shard).or_default().push(rel),
+        }
+    }
+
+    /// One plain reason per shard, then the files no shard checked.
+    fn result(self) -> Result<(), DeliveryError> {
+        let mut reasons = Vec::new();
+        for (shard, files) in &self.other_profiles {
+            reasons.push(format!(
+                "{shard} checked {} against other profiles than this merge's (another --specs-dir or SIGNOFF_SPECS, or another signoff version): run {shard} again",
+                some_files(files)
+            ));
+        }
+        for (shard, files) in &self.changed {
+            reasons.push(format!(
+                "{} changed on disk since {shard} checked {}: run {shard} again",
+                some_files(files),
+                if files.len() == 1 { "it" } else { "them" }
+            ));
+        }
+        match (reasons.is_empty(), self.missing.is_empty()) {
+            (true, true) => Ok(()),
+            (true, false) => Err(DeliveryError::NotInShards(self.missing)),
+            (false, _) => {
+                if !self.missing.is_empty() {
+                    reasons.push(DeliveryError::NotInShards(self.missing).to_string());
+                }
+                Err(DeliveryError::ShardsDiffer(reasons))
+            }
+        }
+    }
+}
+
+/// `a.wav`, or `3 files (a.wav, b.wav, c.wav)`, at most five named.
+fn some_files(files: &[String]) -> String {
+    const NAMED: usize = 5;
+    match files {
+        [one] => one.clone(),
+        _ => {
+            let mut named = files
+                .iter()
+                .take(NAMED)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if files.len() > NAMED {
+                named.push_str(", …");
+            }
+            format!("{} files ({named})", files.len())
+        }
+    }
+}
+
+/// The outcome a shard recorded for a file the cache does not answer: a
+/// file without a hash (the walk could not read it, or its analysis was
+/// stopped or crashed) has no cached result, only its row in the shard's
+/// run. Its outcome is made again as the shard made it, reading nothing:
+/// the walk's problem analysed (nothing is opened), or the shard's stopped
+/// analysis with the shard's words.
+fn from_shard(
+    entry: &Entry,
+    work: &Work,
+    context: Option<&CaptionContext>,
+    rows: &ShardRows,
+) -> Result<(FileOutcome, Option<String>), NotMerged> {
+    let Some((shard, row)) = rows.get(&relative(entry)) else {
+        return Err(NotMerged::Missing);
+    };
+    if row.profiles_digest != work.digest {
+        return Err(NotMerged::OtherProfiles(shard.clone()));
+    }
+    let problem = match (&row.sha256, &row.problem) {
+        (None, Some(problem)) if row.stat == Some((entry.size_bytes, mtime_ns(entry))) => problem,
+        // a hash the cache does not know for this size and mtime, or a
+        // file without one that is not what the shard saw
+        _ => return Err(NotMerged::Changed(shard.clone())),
+    };
+    let job = Job {
+        entry: entry.clone(),
+        profiles: work.profiles.clone(),
+        explicit: work.claimed,
+        hash: true,
+        cached_sha256: None,
+        layout: None,
+        captions: context.cloned(),
+        shot_changes: work.shot_changes,
+    };
+    let result = match &entry.problem {
+        Some(_) => check::analyse_file(&job),
+        None => check::failed(&job, crate::error::ProblemKind::Corrupt, problem),
+    };
+    Ok((outcome_of(&result), problem_of(&result)))
 }
 
 /// The entries of `shard`: the partition of [`crate::shard::assign`], a
@@ -587,7 +733,7 @@ fn work_for(
             serde_json::to_string(context).unwrap_or_default()
         ));
     }
-    let digest = sha256_reader(&mut key.join(";").as_bytes()).unwrap_or_default();
+    let digest = sha256_bytes(key.join(";").as_bytes());
     let cached_sha = if rehash || entry.problem.is_some() {
         None
     } else {

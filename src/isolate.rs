@@ -167,6 +167,16 @@ struct Worker {
     stderr_tail: Arc<Mutex<Vec<u8>>>,
 }
 
+/// A worker still running when its pool thread ends (or after it died) is
+/// stopped and reaped: no zombie is left, and its resource use is counted
+/// with its parent's (what `/usr/bin/time` and `getrusage` report).
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
 }

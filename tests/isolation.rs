@@ -165,3 +165,48 @@ fn a_planned_run_goes_on_past_a_crashed_file_and_records_it() {
         "the other files are checked: {stereo}"
     );
 }
+
+/// A file whose analysis crashed is analysed again by the next run, even
+/// when the cache knew its hash: the crash is not cached as its result.
+#[test]
+fn a_crash_is_not_cached_the_next_run_analyses_the_file_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("FEATURE");
+    common::copy_dir(&common::sample_delivery(), &root).unwrap();
+    let pm = |doc: &Value| {
+        doc["deliverables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == "printmaster-51")
+            .unwrap()["files"][0]
+            .clone()
+    };
+    let check = |fault: Option<&str>| {
+        let mut cmd = common::plan_signoff();
+        if let Some(f) = fault {
+            cmd.env(signoff::isolate::TEST_FAULT_ENV, f);
+        }
+        common::json_of(cmd.arg("check").arg(&root).args(["--format", "json", "-q"])).1
+    };
+    let clean = pm(&check(None));
+    assert_eq!(clean["verdict"], "pass", "{clean}");
+    // Other profiles: the cache knows the hash, not a result against them.
+    let plan = root.join("signoff.toml");
+    let text = fs::read_to_string(&plan).unwrap();
+    let edited = text.replacen(
+        "profiles = [\"ebu-r128\"]\npatterns = [\"audio/FEATURE_PM_51_*.wav\"]",
+        "profiles = [\"ebu-r128-live\"]\npatterns = [\"audio/FEATURE_PM_51_*.wav\"]",
+        1,
+    );
+    assert_ne!(edited, text);
+    fs::write(&plan, edited).unwrap();
+    let crashed = pm(&check(Some("crash:FEATURE_PM_51_24bit.wav")));
+    assert_eq!(crashed["verdict"], "unreadable", "{crashed}");
+    assert!(crashed["sha256"].is_null(), "{crashed}");
+    let doc = check(None);
+    let again = pm(&doc);
+    assert_eq!(again["verdict"], "pass", "analysed again: {again}");
+    assert_eq!(again["sha256"], clean["sha256"]);
+    assert!(doc["analysed_files"].as_u64().unwrap() >= 1, "{doc}");
+}

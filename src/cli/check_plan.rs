@@ -173,9 +173,10 @@ pub fn run_board(
     mode: Mode,
 ) -> anyhow::Result<delivery::BoardReport> {
     let ledger = ctx.open_ledger()?;
-    if mode == Mode::Merge {
-        shards_agree(ctx, &ledger)?;
-    }
+    let merge_of = match mode {
+        Mode::Merge => shards_agree(ctx, &ledger)?,
+        _ => Vec::new(),
+    };
     let bar = Arc::new(Bar::new(
         should_draw(Terminal::detect(), walk.quiet, format == Format::Json),
         "checking",
@@ -192,7 +193,7 @@ pub fn run_board(
             Mode::Shard(s) => Some(s),
             _ => None,
         },
-        cached_only: mode == Mode::Merge,
+        merge_of,
     };
     let report = delivery::run(&ctx.plan, &ctx.registry, ledger, &opts, bar.clone());
     bar.finish();
@@ -216,8 +217,12 @@ pub enum Mode {
 }
 
 /// `merge`: every shard of the newest sharding has recorded a run, with
-/// this plan.
-fn shards_agree(ctx: &board::PlanContext, ledger: &signoff::ledger::Ledger) -> anyhow::Result<()> {
+/// this plan; their runs (kind, id). A refusal names every shard at fault
+/// and why (exit 4, as a setup error).
+fn shards_agree(
+    ctx: &board::PlanContext,
+    ledger: &signoff::ledger::Ledger,
+) -> anyhow::Result<Vec<(String, i64)>> {
     let root = signoff::delivery::root_key(&ctx.plan.root)?;
     let runs = ledger.latest_shard_runs(&root)?;
     let newest = runs.iter().max_by_key(|(_, (id, _))| *id);
@@ -231,18 +236,22 @@ fn shards_agree(ctx: &board::PlanContext, ledger: &signoff::ledger::Ledger) -> a
     let count = kind.rsplit('/').next().unwrap_or("1").to_string();
     let n: u32 = count.parse().unwrap_or(1);
     let mut problems = Vec::new();
+    let mut merged = Vec::new();
     for k in 1..=n {
         let kind = format!("shard {k}/{n}");
         match runs.get(&kind) {
-            None => problems.push(format!("shard {k}/{n} has not recorded a run")),
-            Some((_, digest)) if *digest != ctx.plan.digest => problems.push(format!(
-                "shard {k}/{n} ran with a different plan (or profiles) than this one: run it again"
+            None => problems.push(format!(
+                "shard {k}/{n} has not recorded a run (run `signoff check --shard {k}/{n}`)"
             )),
-            Some(_) => {}
+            Some((_, digest)) if *digest != ctx.plan.digest => problems.push(format!(
+                "shard {k}/{n} ran with a different plan than {} as it is now: run it again",
+                ctx.plan.path.display()
+            )),
+            Some((id, _)) => merged.push((kind, *id)),
         }
     }
     if !problems.is_empty() {
         anyhow::bail!("cannot merge the {n} shards: {}", problems.join("; "));
     }
-    Ok(())
+    Ok(merged)
 }

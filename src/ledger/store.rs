@@ -96,6 +96,19 @@ pub struct RunFileDetail {
     pub detail_json: Option<String>,
 }
 
+/// One file's row in a run, as `merge` reads a shard's record of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFileRow {
+    /// SHA-256, when the file could be read.
+    pub sha256: Option<String>,
+    /// Digest of the profiles (and analysis) it was checked against.
+    pub profiles_digest: String,
+    /// Why it has no result worth caching (unreadable, its analysis stopped).
+    pub problem: Option<String>,
+    /// Size and mtime (ns) the run saw (`None` before schema 4).
+    pub stat: Option<(u64, i64)>,
+}
+
 /// A run as listed by `history`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RunSummary {
@@ -346,6 +359,14 @@ impl Ledger {
         self.write(|db| write_file(db, run, f))
     }
 
+    /// Records many files' results for `run` in one transaction: for results
+    /// the ledger already holds (a re-run's reused files), where one
+    /// transaction per file would cost more than the run itself. A run cut
+    /// short is incomplete either way (it has no end).
+    pub fn record_files(&mut self, run: i64, files: &[FileRecord]) -> Result<(), LedgerError> {
+        self.write(|db| files.iter().try_for_each(|f| write_file(db, run, f)))
+    }
+
     /// The latest completed run over `root`.
     pub fn latest_run(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
         self.row_as(
@@ -489,6 +510,26 @@ impl Ledger {
                     detail_json: r.opt_text(3)?,
                 };
                 Ok((rel_path(r, 0)?, detail))
+            },
+        )?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Every file row of `run` (hash, profiles digest, problem), by
+    /// relative path: what `merge` reuses of a shard's run.
+    pub fn run_file_rows(&self, run: i64) -> Result<BTreeMap<RelPath, RunFileRow>, LedgerError> {
+        let rows = self.rows_as(
+            "SELECT path, sha256, profiles_digest, problem, size_bytes, mtime_ns FROM run_files WHERE run_id = ?1",
+            args![run],
+            |r| {
+                let stat = r.opt_int(4)?.zip(r.opt_int(5)?);
+                let row = RunFileRow {
+                    sha256: r.opt_text(1)?,
+                    profiles_digest: r.text(2)?,
+                    problem: r.opt_text(3)?,
+                    stat: stat.map(|(s, m)| (s as u64, m)),
+                };
+                Ok((rel_path(r, 0)?, row))
             },
         )?;
         Ok(rows.into_iter().collect())

@@ -15,6 +15,14 @@ pub fn sha256_file(path: &Path) -> Result<String, FileProblem> {
         .map_err(|e| e.to_problem())
 }
 
+/// The SHA-256 of `bytes` in memory, as lowercase hex (no read buffer:
+/// cheap for the short keys hashed once per file of a run).
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    let mut h = digest::MultiHasher::new(&[Algo::Sha256]);
+    h.update(bytes);
+    h.finish().remove(&Algo::Sha256).unwrap_or_default()
+}
+
 /// The SHA-256 of everything `reader` yields, as lowercase hex.
 pub fn sha256_reader(reader: &mut impl Read) -> std::io::Result<String> {
     let d = digest::Lanes::Inline.digest(reader, &[Algo::Sha256])?;
@@ -35,6 +43,14 @@ mod tests {
         assert_eq!(
             sha256_reader(&mut &b"abc"[..]).unwrap(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            sha256_bytes(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            sha256_bytes(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }
 
