@@ -1,15 +1,24 @@
 //! The plan workflow through the binary, on temp copies of the sample
 //! delivery (never the repo's fixtures): every board state, approve /
 //! override / stale, the cache, concurrent writers, SIGKILL mid-run, an old
-//! ledger migrated, plan init, CSV import and every bad-plan case.
+//! ledger migrated, plan init, CSV import and every bad-plan case. The
+//! cache, concurrent writers and SIGKILL run on SQLite and PostgreSQL.
 
 mod common;
 
 use assert_cmd::Command;
+use common::ledger::{Backend, TestLedger};
 use predicates::str::contains;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+// The ledger's guarantees on both stores: the cache, concurrent writers, SIGKILL mid-run.
+both_backends!(
+    rerun_reuses_the_cache_and_rehash_forces_a_full_pass,
+    two_concurrent_runs_share_one_ledger,
+    a_run_killed_mid_way_leaves_a_consistent_ledger,
+);
 
 fn signoff() -> Command {
     common::plan_signoff()
@@ -68,17 +77,6 @@ fn integrity(ledger: &Path) -> String {
 fn count(ledger: &Path, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(ledger).unwrap();
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-/// Runs the ledger records as started but never finished (0 before its schema exists).
-fn killed_runs(ledger: &Path) -> i64 {
-    let conn = rusqlite::Connection::open(ledger).unwrap();
-    conn.query_row(
-        "SELECT COUNT(*) FROM runs WHERE finished_at IS NULL",
-        [],
-        |r| r.get(0),
-    )
-    .unwrap_or(0)
 }
 
 #[test]
@@ -266,10 +264,29 @@ fn a_subfolder_of_a_planned_delivery_is_refused_with_a_hint() {
         .code(1);
 }
 
-#[test]
-fn rerun_reuses_the_cache_and_rehash_forces_a_full_pass() {
-    let (_tmp, root) = sample();
-    let (_, first) = check_json(&root, &[]);
+/// SQLite's own integrity check (PostgreSQL has none to ask: "ok").
+fn store_integrity(ledger: &TestLedger) -> String {
+    match ledger.backend {
+        Backend::Sqlite => integrity(Path::new(&ledger.arg)),
+        Backend::Postgres => "ok".into(),
+    }
+}
+
+fn rerun_reuses_the_cache_and_rehash_forces_a_full_pass(backend: Backend) {
+    let (tmp, root) = sample();
+    let ledger = TestLedger::new(backend, &tmp.path().join("ledger.sqlite"));
+    let check = |extra: &[&str]| {
+        common::json_of(
+            ledger
+                .signoff()
+                .arg("check")
+                .arg(&root)
+                .args(["--format", "json"])
+                .args(extra),
+        )
+        .1
+    };
+    let first = check(&[]);
     assert_eq!(
         (
             first["reused_files"].as_u64(),
@@ -277,7 +294,7 @@ fn rerun_reuses_the_cache_and_rehash_forces_a_full_pass() {
         ),
         (Some(0), Some(14))
     );
-    let (_, second) = check_json(&root, &[]);
+    let second = check(&[]);
     assert_eq!(
         (
             second["reused_files"].as_u64(),
@@ -286,27 +303,26 @@ fn rerun_reuses_the_cache_and_rehash_forces_a_full_pass() {
         (Some(14), Some(0))
     );
     assert_eq!(first["deliverables"], second["deliverables"]);
-    let (_, third) = check_json(&root, &["--rehash"]);
+    let third = check(&["--rehash"]);
     assert_eq!(third["analysed_files"], 14);
     fs::write(
         root.join("subtitles/FEATURE_EN_SDH.srt"),
         "1\n00:00:01,000 --> 00:00:02,000\nHi\n",
     )
     .unwrap();
-    let (_, fourth) = check_json(&root, &[]);
+    let fourth = check(&[]);
     assert_eq!(fourth["analysed_files"], 1);
 }
 
-#[test]
-fn two_concurrent_runs_share_one_ledger() {
+fn two_concurrent_runs_share_one_ledger(backend: Backend) {
     let (tmp, root) = sample();
-    let ledger = tmp.path().join("ledger.sqlite");
+    let ledger = TestLedger::new(backend, &tmp.path().join("ledger.sqlite"));
     let spawn = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
             .arg("check")
             .arg(&root)
-            .args(["-q", "--rehash", "--jobs", "2", "--ledger"])
-            .arg(&ledger)
+            .args(["--rehash", "--jobs", "2", "--ledger"])
+            .arg(&ledger.arg)
             .env("SIGNOFF_TODAY", common::PLAN_TODAY)
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -315,33 +331,34 @@ fn two_concurrent_runs_share_one_ledger() {
     let (mut a, mut b) = (spawn(), spawn());
     assert_eq!(a.wait().unwrap().code(), Some(1));
     assert_eq!(b.wait().unwrap().code(), Some(1));
-    assert_eq!(integrity(&ledger), "ok");
+    assert_eq!(store_integrity(&ledger), "ok");
     assert_eq!(
-        count(
-            &ledger,
-            "SELECT COUNT(*) FROM runs WHERE finished_at IS NOT NULL"
-        ),
+        ledger.count("SELECT COUNT(*) FROM runs WHERE finished_at IS NOT NULL"),
         2
     );
     assert_eq!(
-        count(&ledger, "SELECT COUNT(*) FROM run_files"),
+        ledger.count("SELECT COUNT(*) FROM run_files"),
         28,
         "no result lost"
     );
 }
 
-#[test]
-fn a_run_killed_mid_way_leaves_a_consistent_ledger() {
+fn a_run_killed_mid_way_leaves_a_consistent_ledger(backend: Backend) {
     let (tmp, root) = sample();
-    let ledger = tmp.path().join("ledger.sqlite");
+    let ledger = TestLedger::new(backend, &tmp.path().join("ledger.sqlite"));
+    let killed_runs = || {
+        ledger
+            .try_count("SELECT COUNT(*) FROM runs WHERE finished_at IS NULL")
+            .unwrap_or(0)
+    };
     // Kill later and later until one kill lands mid-run: under load the
     // first kills may land before the ledger's schema exists.
     for delay_ms in [15, 40, 80, 150, 300, 600, 1200, 2500, 5000] {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"))
             .arg("check")
             .arg(&root)
-            .args(["-q", "--rehash", "--jobs", "1", "--ledger"])
-            .arg(&ledger)
+            .args(["--rehash", "--jobs", "1", "--ledger"])
+            .arg(&ledger.arg)
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -349,30 +366,29 @@ fn a_run_killed_mid_way_leaves_a_consistent_ledger() {
         // SAFETY: signalling our own child by its pid.
         unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
         let _ = child.wait();
-        if ledger.exists() {
-            assert_eq!(integrity(&ledger), "ok");
-            if killed_runs(&ledger) > 0 {
+        if backend == Backend::Postgres || Path::new(&ledger.arg).exists() {
+            assert_eq!(store_integrity(&ledger), "ok");
+            if killed_runs() > 0 {
                 break;
             }
         }
     }
-    let killed = killed_runs(&ledger);
-    assert!(killed > 0, "no run was killed mid-way");
-    let (code, doc) = check_json(&root, &["--ledger", ledger.to_str().unwrap()]);
+    assert!(killed_runs() > 0, "no run was killed mid-way");
+    let (code, doc) = common::json_of(
+        ledger
+            .signoff()
+            .arg("check")
+            .arg(&root)
+            .args(["--format", "json"]),
+    );
     assert_eq!(code, 1);
     assert_eq!(
         doc["analysed_files"].as_u64().unwrap() + doc["reused_files"].as_u64().unwrap(),
         14
     );
     assert_eq!(states(&doc, "dub-de"), ["missing"]);
-    assert_eq!(integrity(&ledger), "ok");
-    signoff()
-        .arg("status")
-        .arg(&root)
-        .arg("--ledger")
-        .arg(&ledger)
-        .assert()
-        .code(1);
+    assert_eq!(store_integrity(&ledger), "ok");
+    ledger.signoff().arg("status").arg(&root).assert().code(1);
 }
 
 /// Version 1 of the ledger schema, as an older signoff wrote it.
