@@ -156,6 +156,14 @@ fn the_role_is_recorded_and_fills_the_signature_block(backend: Backend) {
     assert_eq!(history["approvals"][0]["role"], "Head of Post", "{history}");
     ledger
         .signoff()
+        .args(["history", "printmaster-51", "--root"])
+        .arg(&root)
+        .assert()
+        .stdout(predicates::str::contains(
+            "APPROVED by Dana Whitfield (Head of Post) (1 file(s))",
+        ));
+    ledger
+        .signoff()
         .arg("status")
         .arg(&root)
         .assert()

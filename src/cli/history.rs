@@ -90,8 +90,13 @@ pub fn run(args: &HistoryArgs) -> anyhow::Result<u8> {
         }
         for a in &approvals {
             let ap = &a.approval;
+            let role = ap
+                .role
+                .as_ref()
+                .map(|r| format!(" ({})", terminal(r)))
+                .unwrap_or_default();
             let mut s = format!(
-                "APPROVED by {} ({} file(s))",
+                "APPROVED by {}{role} ({} file(s))",
                 terminal(&ap.by),
                 ap.files.len()
             );
