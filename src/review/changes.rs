@@ -5,7 +5,7 @@
 //! versions, for `history`. Versions are numbered as `history` lists them.
 
 use super::diff::model::{Change, ContentChange, ContentDiff, MeasurementChange};
-use super::notes::{flag_changed_notes, Note, NoteState};
+use super::notes::{Note, NoteState};
 use super::versions::Version;
 use super::ChangedRange;
 use crate::paths::RelPath;
@@ -79,54 +79,19 @@ impl StoredDiff {
     /// every range).
     fn touching(&self, start: u64, end: u64, fps: f64) -> Vec<ContentChange> {
         let s = |f: u64| f as f64 / fps;
-        let ranges: Vec<ChangedRange> = self
-            .content
+        let (from, to) = (s(start), s(end));
+        self.content
             .changes
             .iter()
-            .map(|c| ChangedRange {
-                start_s: s(c.old.start_frame),
-                end_s: s(c.old.end_frame),
+            .filter(|c| {
+                let range = ChangedRange {
+                    start_s: s(c.old.start_frame),
+                    end_s: s(c.old.end_frame),
+                };
+                range.touches(from, to)
             })
-            .collect();
-        let probe = Note {
-            start_s: s(start),
-            end_s: s(end),
-            ..placeholder_note()
-        };
-        // One flag per note: look again past each flagged range.
-        let mut out = Vec::new();
-        let mut from = 0;
-        while let Some(f) =
-            flag_changed_notes(std::slice::from_ref(&probe), &ranges[from..]).first()
-        {
-            out.push(self.content.changes[from + f.range_index].clone());
-            from += f.range_index + 1;
-        }
-        out
-    }
-}
-
-fn placeholder_note() -> Note {
-    Note {
-        id: 0,
-        deliverable: String::new(),
-        sha256: String::new(),
-        path: RelPath::from(""),
-        start_timecode: String::new(),
-        end_timecode: String::new(),
-        start_frame: 0,
-        end_frame: 0,
-        frame_rate: String::new(),
-        drop_frame: false,
-        start_s: 0.0,
-        end_s: 0.0,
-        text: String::new(),
-        by: String::new(),
-        kind: super::notes::NoteKind::Creative,
-        created_at: String::new(),
-        source: None,
-        state: NoteState::Open,
-        state_changes: Vec::new(),
+            .cloned()
+            .collect()
     }
 }
 
@@ -418,6 +383,30 @@ pub fn version_changes<E>(
 
 #[cfg(test)]
 mod tests {
+    fn blank_note() -> Note {
+        Note {
+            id: 0,
+            deliverable: String::new(),
+            sha256: String::new(),
+            path: RelPath::from(""),
+            start_timecode: String::new(),
+            end_timecode: String::new(),
+            start_frame: 0,
+            end_frame: 0,
+            frame_rate: String::new(),
+            drop_frame: false,
+            start_s: 0.0,
+            end_s: 0.0,
+            text: String::new(),
+            by: String::new(),
+            kind: crate::review::notes::NoteKind::Creative,
+            created_at: String::new(),
+            source: None,
+            state: NoteState::Open,
+            state_changes: Vec::new(),
+        }
+    }
+
     use super::super::diff::model::{ChangeKind, Span};
     use super::*;
 
@@ -462,7 +451,7 @@ mod tests {
             start_s: start as f64 / 25.0,
             end_s: end as f64 / 25.0,
             state,
-            ..placeholder_note()
+            ..blank_note()
         }
     }
 

@@ -537,9 +537,7 @@ pub fn flag_changed_notes(notes: &[Note], changed: &[ChangedRange]) -> Vec<NoteF
     notes
         .iter()
         .filter_map(|n| {
-            let i = changed
-                .iter()
-                .position(|c| touches(c, n.start_s, n.end_s))?;
+            let i = changed.iter().position(|c| c.touches(n.start_s, n.end_s))?;
             Some(NoteFlag {
                 note_id: n.id,
                 state: n.state,
@@ -549,12 +547,15 @@ pub fn flag_changed_notes(notes: &[Note], changed: &[ChangedRange]) -> Vec<NoteF
         .collect()
 }
 
-/// Whether `c` touches `[start_s, end_s)`.
-fn touches(c: &ChangedRange, start_s: f64, end_s: f64) -> bool {
-    if c.end_s > c.start_s {
-        c.start_s < end_s && c.end_s > start_s
-    } else {
-        c.start_s >= start_s && c.start_s < end_s
+impl ChangedRange {
+    /// Whether this change touches `[start_s, end_s)` (an insertion point
+    /// touches the range it falls in, its first frame included).
+    pub fn touches(&self, start_s: f64, end_s: f64) -> bool {
+        if self.end_s > self.start_s {
+            self.start_s < end_s && self.end_s > start_s
+        } else {
+            self.start_s >= start_s && self.start_s < end_s
+        }
     }
 }
 
