@@ -13,37 +13,9 @@ mod common;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
-/// The make-diff.sh pairs, generated once per script version (shared with tests/diff.rs).
 fn fixtures() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let script = root.join("fixtures/make-diff.sh");
-        let text = std::fs::read(&script).unwrap();
-        let stamp: String = common::fingerprint(&text)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-fixtures");
-        let done = dir.join(format!("done-{stamp}"));
-        if !done.exists() {
-            let _ = std::fs::remove_dir_all(&dir);
-            let out = Command::new("bash")
-                .arg(&script)
-                .arg(&dir)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "make-diff.sh failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            std::fs::write(&done, b"").unwrap();
-        }
-        dir
-    })
+    common::diff_fixtures()
 }
 
 const PLAN: &str = r#"[project]

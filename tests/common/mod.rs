@@ -339,3 +339,35 @@ pub fn assert_schema_valid(documents: &[(&str, &Path)]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The pairs of fixtures/make-diff.sh, generated once per script version
+/// into the target dir (tests/diff.rs, tests/review_loop.rs).
+pub fn diff_fixtures() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let script = root.join("fixtures/make-diff.sh");
+        let text = std::fs::read(&script).unwrap();
+        let stamp: String = fingerprint(&text)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("diff-fixtures");
+        let done = dir.join(format!("done-{stamp}"));
+        if !done.exists() {
+            let _ = std::fs::remove_dir_all(&dir);
+            let out = std::process::Command::new("bash")
+                .arg(&script)
+                .arg(&dir)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "make-diff.sh failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::fs::write(&done, b"").unwrap();
+        }
+        dir
+    })
+}
