@@ -9,7 +9,8 @@ use crate::captions::context::{CaptionContext, MasterFacts, MasterLink};
 use crate::check::{self, FileResult, Job};
 use crate::error::Error;
 use crate::inventory::walk::{self, Entry, WalkOptions};
-use crate::ledger::store::{FileRecord, RunFileRow};
+use crate::ledger::cache::CachedFiles;
+use crate::ledger::store::{FileRecord, RunFile, RunFileRow};
 use crate::ledger::{Ledger, LedgerError};
 use crate::measure::hash::{sha256_bytes, sha256_reader};
 use crate::paths::RelPath;
@@ -19,7 +20,7 @@ use crate::progress::Reporter;
 use crate::spec::finding::Status as FindingStatus;
 use crate::spec::{FileReport, Profile, Registry, Severity, SpecError, Verdict};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use time::Date;
@@ -200,10 +201,28 @@ pub fn run(
     reporter: Arc<dyn Reporter>,
 ) -> Result<BoardReport, DeliveryError> {
     let root = root_key(&plan.root)?;
-    let entries = delivery_entries(&root, plan, ledger.location().file(), opts.follow_links);
-    let rels: Vec<RelPath> = entries.iter().map(relative).collect();
-    let matcher = Matcher::new(&plan.plan)?;
-    let matching = matcher.match_files(&rels);
+    // The walk and the ledger's cache rows are read at once, on two threads.
+    let own_ledger = ledger.location().file().map(Path::to_path_buf);
+    let (walked, cache) = std::thread::scope(|scope| {
+        let walking = scope.spawn(|| {
+            let entries = delivery_entries(&root, plan, own_ledger.as_deref(), opts.follow_links);
+            let rels: Vec<RelPath> = entries.iter().map(relative).collect();
+            let matcher = Matcher::new(&plan.plan)?;
+            let matching = matcher.match_files(&rels);
+            Ok::<_, DeliveryError>((entries, matcher, matching))
+        });
+        let cache = if opts.rehash {
+            Ok(CachedFiles::default())
+        } else {
+            ledger.cached_under(&root)
+        };
+        let walked = walking
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (walked, cache)
+    });
+    let (entries, matcher, matching) = walked?;
+    let cache = cache?;
     let profiles = resolve_profiles(plan, registry)?;
     let shard_rows = shard_rows(&ledger, &opts.merge_of)?;
     let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root)?;
@@ -231,6 +250,8 @@ pub fn run(
         contexts: &contexts,
         shot_masters: &shot_masters,
         shard_rows: (!opts.merge_of.is_empty()).then_some(&shard_rows),
+        cache: &cache,
+        digests: Default::default(),
     };
     let (mut files, todo, plans) = partition(first, &ctx)?;
     let mut reused_files = files.len();
@@ -305,6 +326,23 @@ struct Partition<'a> {
     shot_masters: &'a BTreeSet<RelPath>,
     /// `merge`: every result comes from the cache or these shard rows.
     shard_rows: Option<&'a ShardRows>,
+    /// The ledger's cache rows under the root, read once at the start.
+    cache: &'a CachedFiles,
+    /// Profile digests by cache key: most files of a deliverable share one.
+    digests: std::cell::RefCell<HashMap<String, String>>,
+}
+
+impl Partition<'_> {
+    /// The SHA-256 of a file's cache key (its profiles, analysis version, kind…).
+    fn digest_of(&self, key: String) -> String {
+        let mut digests = self.digests.borrow_mut();
+        if let Some(d) = digests.get(&key) {
+            return d.clone();
+        }
+        let d = sha256_bytes(key.as_bytes());
+        digests.insert(key, d.clone());
+        d
+    }
 }
 
 /// The shards' rows by relative path, each with its shard (`shard 2/8`).
@@ -334,15 +372,18 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
     let mut plans = BTreeMap::new();
     let mut merge = MergeProblems::default();
     let mut reused_records = Vec::new();
+    let mut shard_records = Vec::new();
     for entry in entries {
-        let ledger = lock(c.ledger);
         let context = c.contexts.get(&entry.path);
-        let work = work_for(&entry, c, context, &ledger)?;
+        let work = work_for(&entry, c, context);
         let reused = match &work.cached_sha {
-            Some(sha) => ledger.result(sha, &work.digest)?.map(|o| (o, None)),
+            Some(sha) => c
+                .cache
+                .result(&entry.path, sha, &work.digest)
+                .map(|o| (o, None)),
             None => None,
         };
-        drop(ledger);
+        let from_cache = reused.is_some();
         let reused = match (reused, c.shard_rows) {
             (None, Some(rows)) => match from_shard(&entry, &work, context, rows) {
                 Ok(outcome) => Some(outcome),
@@ -355,8 +396,20 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
         };
         match reused {
             Some((outcome, problem)) => {
-                reused_records.push(record(&entry, &work.digest, &outcome, None, problem));
-                files.insert(relative(&entry), outcome);
+                let rel = relative(&entry);
+                if from_cache {
+                    reused_records.push(RunFile {
+                        relative_path: rel.clone(),
+                        sha256: outcome.sha256.clone(),
+                        profiles_digest: work.digest,
+                        problem,
+                        size_bytes: entry.size_bytes,
+                        mtime_ns: mtime_ns(&entry),
+                    });
+                } else {
+                    shard_records.push(record(&entry, &work.digest, &outcome, None, problem));
+                }
+                files.insert(rel, outcome);
             }
             None => {
                 plans.insert(entry.path.clone(), work.digest.clone());
@@ -376,7 +429,14 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
     }
     merge.result()?;
     // the reused results are in the ledger already: one transaction for all
-    lock(c.ledger).record_files(c.run_id, &reused_records)?;
+    let mut ledger = lock(c.ledger);
+    if !reused_records.is_empty() {
+        ledger.record_reused(c.run_id, &reused_records)?;
+    }
+    if !shard_records.is_empty() {
+        ledger.record_files(c.run_id, &shard_records)?;
+    }
+    drop(ledger);
     Ok((files, todo, plans))
 }
 
@@ -660,22 +720,30 @@ fn delivery_entries(
     ledger: Option<&Path>,
     follow_links: bool,
 ) -> Vec<Entry> {
-    let own: Vec<PathBuf> = std::iter::once(plan.path.as_path())
-        .chain(ledger)
-        .filter_map(|p| std::fs::canonicalize(p).ok())
+    // The plan and the ledger with SQLite's side files, which may come and
+    // go while the delivery is walked: a file named like one of them is
+    // resolved and compared; any other is compared by file identity (a
+    // link or hard link to one of them), so that no entry needs resolving.
+    let own: Vec<PathBuf> = std::iter::once(plan.path.clone())
+        .chain(ledger.into_iter().flat_map(|l| {
+            ["", "-wal", "-shm", "-journal"].map(|s| {
+                let mut side = l.as_os_str().to_os_string();
+                side.push(s);
+                PathBuf::from(side)
+            })
+        }))
         .collect();
-    let is_own = |p: &Path| {
-        let Ok(c) = std::fs::canonicalize(p) else {
-            return false;
-        };
-        own.iter().any(|o| {
-            c == *o
-                || ["-wal", "-shm", "-journal"].iter().any(|s| {
-                    let mut side = o.as_os_str().to_os_string();
-                    side.push(s);
-                    c.as_os_str() == side
-                })
-        })
+    let own_ids: Vec<(u64, u64)> = own
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| walk::file_id(&m))
+        .collect();
+    let own_names: BTreeSet<&std::ffi::OsStr> = own.iter().filter_map(|p| p.file_name()).collect();
+    let own_resolved: Vec<PathBuf> = own.iter().filter_map(|p| resolved(p)).collect();
+    let is_own = |e: &Entry| {
+        e.file_id.is_some_and(|id| own_ids.contains(&id))
+            || (e.path.file_name().is_some_and(|n| own_names.contains(n))
+                && resolved(&e.path).is_some_and(|p| own_resolved.contains(&p)))
     };
     let opts = WalkOptions {
         follow_links,
@@ -685,8 +753,18 @@ fn delivery_entries(
     let history = Path::new(crate::mhl::model::HISTORY_DIR);
     walk::walk(root, &opts)
         .into_iter()
-        .filter(|e| !is_own(&e.path) && !e.relative_path.starts_with(history))
+        .filter(|e| !is_own(e) && !e.relative_path.starts_with(history))
         .collect()
+}
+
+/// `path` with its folder resolved (links, `..`), the name kept: the same
+/// for a file that exists and for one that does not yet.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
 }
 
 fn relative(e: &Entry) -> RelPath {
@@ -699,12 +777,7 @@ fn mtime_ns(e: &Entry) -> i64 {
         .map_or(-1, |d| d.as_nanos() as i64)
 }
 
-fn work_for(
-    entry: &Entry,
-    c: &Partition,
-    context: Option<&CaptionContext>,
-    ledger: &Ledger,
-) -> Result<Work, DeliveryError> {
+fn work_for(entry: &Entry, c: &Partition, context: Option<&CaptionContext>) -> Work {
     let (plan, profiles, rehash) = (c.plan, c.profiles, c.rehash);
     let claimants = c.matcher.claimants(&relative(entry));
     let mut ids: Vec<&String> = claimants
@@ -733,19 +806,21 @@ fn work_for(
             serde_json::to_string(context).unwrap_or_default()
         ));
     }
-    let digest = sha256_bytes(key.join(";").as_bytes());
+    let digest = c.digest_of(key.join(";"));
     let cached_sha = if rehash || entry.problem.is_some() {
         None
     } else {
-        ledger.cached_hash(&entry.path, entry.size_bytes, mtime_ns(entry))?
+        c.cache
+            .hash(&entry.path, entry.size_bytes, mtime_ns(entry))
+            .map(str::to_string)
     };
-    Ok(Work {
+    Work {
         claimed: !claimants.is_empty(),
         profiles: ids.iter().map(|id| profiles[*id].0.clone()).collect(),
         digest,
         cached_sha,
         shot_changes,
-    })
+    }
 }
 
 fn pool(
@@ -1031,12 +1106,11 @@ impl MasterSources<'_> {
         let Some(entry) = self.entries.iter().find(|e| relative(e) == *rel) else {
             return Ok(None);
         };
-        let ledger = lock(self.ctx.ledger);
-        let work = work_for(entry, self.ctx, None, &ledger)?;
+        let work = work_for(entry, self.ctx, None);
         let Some(sha) = work.cached_sha else {
             return Ok(None);
         };
-        let detail = ledger.result_detail(&sha, &work.digest)?;
+        let detail = lock(self.ctx.ledger).result_detail(&sha, &work.digest)?;
         Ok(detail
             .and_then(|j| serde_json::from_str::<FileResult>(&j).ok())
             .and_then(|r| crate::captions::master::facts_of(&r)))

@@ -360,6 +360,7 @@ fn bare_entry(path: PathBuf) -> Entry {
         modified: None,
         link: None,
         problem: None,
+        file_id: None,
     }
 }
 

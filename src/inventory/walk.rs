@@ -65,6 +65,10 @@ pub struct Entry {
     pub link: Option<LinkInfo>,
     /// What is wrong with this entry, if anything.
     pub problem: Option<FileProblem>,
+    /// The file's identity on its file system (device, inode), from the
+    /// walk's own stat; not part of the wire format.
+    #[serde(skip)]
+    pub file_id: Option<(u64, u64)>,
 }
 
 /// Walk `root` and list every file under it, sorted by path.
@@ -147,12 +151,20 @@ fn bare_entry(root: &Path, path: &Path) -> Entry {
         modified: None,
         link: None,
         problem: None,
+        file_id: None,
     }
 }
 
 fn fill_from_metadata(entry: &mut Entry, meta: &Metadata) {
     entry.size_bytes = if meta.is_file() { meta.len() } else { 0 };
     entry.modified = meta.modified().ok();
+    entry.file_id = Some(file_id(meta));
+}
+
+/// A file's identity on its file system: (device, inode).
+pub fn file_id(meta: &Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

@@ -8,6 +8,7 @@
 
 pub mod approvals;
 pub mod backend;
+pub mod cache;
 pub mod diffs;
 pub mod location;
 pub mod notes;

@@ -367,6 +367,14 @@ impl Ledger {
         self.write(|db| files.iter().try_for_each(|f| write_file(db, run, f)))
     }
 
+    /// Records, in one transaction, that `run` saw `files` whose results came
+    /// from the cache: their cache and result rows already hold exactly
+    /// these values (found by [`Ledger::cached_hash`] and [`Ledger::result`]),
+    /// so only the run's own rows are written.
+    pub fn record_reused(&mut self, run: i64, files: &[RunFile]) -> Result<(), LedgerError> {
+        self.write(|db| files.iter().try_for_each(|f| write_run_row(db, run, f)))
+    }
+
     /// The latest completed run over `root`.
     pub fn latest_run(&self, root: &Path) -> Result<Option<i64>, LedgerError> {
         self.row_as(
@@ -549,7 +557,11 @@ pub(super) fn rel_path(r: &Row, i: usize) -> Result<RelPath, BackendError> {
 
 /// An outcome from columns `verdict, errors, warnings, not_evaluated,
 /// by_profile_json, picture_json`, the first at `at`.
-fn outcome(sha256: Option<String>, r: &Row, at: usize) -> Result<FileOutcome, BackendError> {
+pub(super) fn outcome(
+    sha256: Option<String>,
+    r: &Row,
+    at: usize,
+) -> Result<FileOutcome, BackendError> {
     let by_profile = r.opt_text(at + 4)?;
     let picture = r.opt_text(at + 5)?;
     Ok(FileOutcome {
@@ -608,6 +620,45 @@ fn write_file(db: &mut dyn Backend, run: i64, f: &FileRecord) -> Result<(), Back
             ],
         )?;
     }
+    write_run_file(db, run, f)
+}
+
+/// The run's own row for one file.
+fn write_run_file(db: &mut dyn Backend, run: i64, f: &FileRecord) -> Result<(), BackendError> {
+    write_run_row(db, run, &RunFile::of(f))
+}
+
+/// One file's row of a run: what [`Ledger::record_reused`] writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFile {
+    /// Path relative to the delivery root.
+    pub relative_path: RelPath,
+    /// SHA-256 of the content, when it could be read.
+    pub sha256: Option<String>,
+    /// Digest of the profiles the file was checked against.
+    pub profiles_digest: String,
+    /// Why the file could not be hashed.
+    pub problem: Option<String>,
+    /// Size in bytes, as the run saw it.
+    pub size_bytes: u64,
+    /// Modification time in nanoseconds since the epoch, as the run saw it.
+    pub mtime_ns: i64,
+}
+
+impl RunFile {
+    fn of(f: &FileRecord) -> RunFile {
+        RunFile {
+            relative_path: f.relative_path.clone(),
+            sha256: f.outcome.sha256.clone(),
+            profiles_digest: f.profiles_digest.clone(),
+            problem: f.problem.clone(),
+            size_bytes: f.size_bytes,
+            mtime_ns: f.mtime_ns,
+        }
+    }
+}
+
+fn write_run_row(db: &mut dyn Backend, run: i64, f: &RunFile) -> Result<(), BackendError> {
     db.execute(
         "INSERT INTO run_files (run_id, path, sha256, profiles_digest, problem, size_bytes, mtime_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256,
@@ -616,7 +667,7 @@ fn write_file(db: &mut dyn Backend, run: i64, f: &FileRecord) -> Result<(), Back
         args![
             run,
             f.relative_path.as_bytes(),
-            &o.sha256,
+            &f.sha256,
             &f.profiles_digest,
             &f.problem,
             f.size_bytes as i64,
