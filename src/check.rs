@@ -234,11 +234,16 @@ pub fn failed(job: &Job, kind: ProblemKind, why: &str) -> FileResult {
 /// findings. Never panics on content.
 pub fn analyse_file(job: &Job) -> FileResult {
     let entry = &job.entry;
-    // The content is hashed on its own thread while the file is probed and
-    // measured: the two reads meet in the page cache, and neither waits
-    // for the other.
+    // The content of a large file is hashed on its own thread while the
+    // file is probed and measured: the two reads meet in the page cache,
+    // and neither waits for the other. A small one is hashed first on this
+    // thread: starting a thread would cost more than reading it twice.
     std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| hash(job));
+        let hashing = if entry.size_bytes < HASH_INLINE_BELOW_BYTES {
+            Hashing::Done(hash(job))
+        } else {
+            Hashing::Beside(scope.spawn(|| hash(job)))
+        };
         let scanned = scan::analyse(entry);
         if let Some(d) = scanned.media.as_ref().and_then(|m| m.container.duration_s) {
             crate::progress::duration(d);
@@ -253,9 +258,12 @@ pub fn analyse_file(job: &Job) -> FileResult {
             hash_problem: None,
         };
         let measured = measure_for(job, &result);
-        let (sha256, hash_problem) = hashing
-            .join()
-            .unwrap_or_else(|_| (None, Some("internal error while hashing the file".into())));
+        let (sha256, hash_problem) = match hashing {
+            Hashing::Done(done) => done,
+            Hashing::Beside(thread) => thread
+                .join()
+                .unwrap_or_else(|_| (None, Some("internal error while hashing the file".into()))),
+        };
         result.sha256 = sha256;
         result.hash_problem = hash_problem;
         let (report, measured) = findings_for(job, &result, measured);
@@ -265,6 +273,16 @@ pub fn analyse_file(job: &Job) -> FileResult {
         result.captions = measured.captions;
         result
     })
+}
+
+/// Files smaller than this are hashed on the analysing thread, before
+/// the analysis; larger ones on a thread of their own beside it.
+const HASH_INLINE_BELOW_BYTES: u64 = 4 << 20;
+
+/// A file's SHA-256 (or why there is none): hashed already, or on its way.
+enum Hashing<'scope> {
+    Done((Option<String>, Option<String>)),
+    Beside(std::thread::ScopedJoinHandle<'scope, (Option<String>, Option<String>)>),
 }
 
 fn hash(job: &Job) -> (Option<String>, Option<String>) {
