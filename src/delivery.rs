@@ -224,7 +224,6 @@ pub fn run(
     let (entries, matcher, matching) = walked?;
     let cache = cache?;
     let profiles = resolve_profiles(plan, registry)?;
-    let shard_rows = shard_rows(&ledger, &opts.merge_of)?;
     let run_id = ledger.begin_run(&opts.now, &opts.user, &plan.digest, &root)?;
     let ledger = Arc::new(Mutex::new(ledger));
     // Caption files checked against a master wait for the masters: the
@@ -249,7 +248,10 @@ pub fn run(
         rehash: opts.rehash,
         contexts: &contexts,
         shot_masters: &shot_masters,
-        shard_rows: (!opts.merge_of.is_empty()).then_some(&shard_rows),
+        shard_rows: (!opts.merge_of.is_empty()).then(|| ShardSource {
+            runs: &opts.merge_of,
+            rows: std::cell::OnceCell::new(),
+        }),
         cache: &cache,
         digests: Default::default(),
     };
@@ -325,7 +327,7 @@ struct Partition<'a> {
     /// Masters whose shot changes caption rules need.
     shot_masters: &'a BTreeSet<RelPath>,
     /// `merge`: every result comes from the cache or these shard rows.
-    shard_rows: Option<&'a ShardRows>,
+    shard_rows: Option<ShardSource<'a>>,
     /// The ledger's cache rows under the root, read once at the start.
     cache: &'a CachedFiles,
     /// Profile digests by cache key: most files of a deliverable share one.
@@ -349,6 +351,23 @@ impl Partition<'_> {
 type ShardRows = BTreeMap<RelPath, (String, RunFileRow)>;
 
 /// Every file row of the shard runs `merge` combines.
+/// The shard runs `merge` combines, their rows read on the first file the
+/// cache does not answer (a file without a hash: often none at all).
+struct ShardSource<'a> {
+    runs: &'a [(String, i64)],
+    rows: std::cell::OnceCell<ShardRows>,
+}
+
+impl ShardSource<'_> {
+    fn rows(&self, ledger: &Arc<Mutex<Ledger>>) -> Result<&ShardRows, DeliveryError> {
+        if let Some(rows) = self.rows.get() {
+            return Ok(rows);
+        }
+        let rows = shard_rows(&lock(ledger), self.runs)?;
+        Ok(self.rows.get_or_init(|| rows))
+    }
+}
+
 fn shard_rows(ledger: &Ledger, runs: &[(String, i64)]) -> Result<ShardRows, DeliveryError> {
     let mut out = BTreeMap::new();
     for (kind, id) in runs {
@@ -384,14 +403,16 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
             None => None,
         };
         let from_cache = reused.is_some();
-        let reused = match (reused, c.shard_rows) {
-            (None, Some(rows)) => match from_shard(&entry, &work, context, rows) {
-                Ok(outcome) => Some(outcome),
-                Err(problem) => {
-                    merge.add(&entry, problem);
-                    continue;
+        let reused = match (reused, &c.shard_rows) {
+            (None, Some(source)) => {
+                match from_shard(&entry, &work, context, source.rows(c.ledger)?) {
+                    Ok(outcome) => Some(outcome),
+                    Err(problem) => {
+                        merge.add(&entry, problem);
+                        continue;
+                    }
                 }
-            },
+            }
             (reused, _) => reused,
         };
         match reused {
