@@ -9,10 +9,12 @@
 #      0.1 s; GNU time's figure is the largest of the two, workers being
 #      reaped by their parent);
 #   2. a re-run of the unchanged delivery (goal: ≥ 20× faster than the first);
-#   3. one process on one core (`--jobs 1`, a fresh ledger), then N shards
-#      (N = cores, `--shard K/N --jobs 1`) at once into one fresh ledger and
-#      their `merge` (goal: shards + merge ≤ 1.2 × one-core time ÷ N), and
-#      whether the merged board is the first run's.
+#   3. one process on one core (`taskset -c 0`, `--jobs 1`, a fresh
+#      ledger), then N shards (N = cores, `--shard K/N --jobs 1`, shard K on
+#      core K-1) at once into one fresh ledger and their `merge` (goal:
+#      shards + merge ≤ 1.2 × one-core time ÷ N), and whether the merged
+#      board is the first run's; then the same without holding any process
+#      to a core, for comparison.
 # Prints a Markdown table. A script, never a timed test; run it on a quiet
 # machine for figures to publish (docs/benchmarks.md).
 # Usage: bench/scale.sh [COUNT]   (honours CARGO_TARGET_DIR; KEEP=1 keeps the work folder)
@@ -21,6 +23,7 @@ count=${1:-10000}
 here=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$here/target}
 command -v /usr/bin/time >/dev/null || { echo "bench/scale.sh needs GNU time (apt install time)" >&2; exit 4; }
+command -v taskset >/dev/null || { echo "bench/scale.sh needs taskset (apt install util-linux)" >&2; exit 4; }
 cargo build --release --quiet --locked --manifest-path "$here/Cargo.toml"
 bin=$CARGO_TARGET_DIR/release/signoff
 work=$(mktemp -d)
@@ -144,28 +147,19 @@ size=$(du -sh "$root" | cut -f1)
 run() {
   local name=$1
   shift
-  local t0 t1 pid kid hwm
+  local t0 t1 spid
   t0=$(date +%s%N)
   /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" &
   local tpid=$!
-  PARENT_KB=0 WORKER_KB=0
-  pid=""
-  while kill -0 "$tpid" 2>/dev/null; do
-    [[ -z $pid ]] && pid=$(cat "/proc/$tpid/task/$tpid/children" 2>/dev/null | awk '{print $1}')
-    if [[ -n $pid ]]; then
-      hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-      ((${hwm:-0} > PARENT_KB)) && PARENT_KB=$hwm
-      for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-        hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$kid/status" 2>/dev/null || echo 0)
-        ((${hwm:-0} > WORKER_KB)) && WORKER_KB=$hwm
-      done
-    fi
-    sleep 0.1
-  done
+  sample "$tpid" >"$work/$name.rss" &
+  spid=$!
+  # the wall clock stops when the command ends, not at the sampler's next tick
   CODE=0
   wait "$tpid" || CODE=$?
   t1=$(date +%s%N)
+  wait "$spid" 2>/dev/null || true
   WALL_MS=$(((t1 - t0) / 1000000))
+  read -r PARENT_KB WORKER_KB <"$work/$name.rss" || PARENT_KB=0 WORKER_KB=0
   RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
   if ((CODE > 2)); then
     echo "bench/scale.sh: \`$*\` failed (exit $CODE):" >&2
@@ -173,8 +167,26 @@ run() {
     exit 1
   fi
 }
+# sample TPID: every 0.1 s while TPID (GNU time) lives, the peak RSS of its
+# child (signoff) and of that one's children (workers); prints "PARENT WORKER".
+sample() {
+  local tpid=$1 pid="" kid hwm parent=0 worker=0
+  while kill -0 "$tpid" 2>/dev/null; do
+    [[ -z $pid ]] && pid=$(cat "/proc/$tpid/task/$tpid/children" 2>/dev/null | awk '{print $1}')
+    if [[ -n $pid ]]; then
+      hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+      ((${hwm:-0} > parent)) && parent=$hwm
+      for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+        hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$kid/status" 2>/dev/null || echo 0)
+        ((${hwm:-0} > worker)) && worker=$hwm
+      done
+    fi
+    sleep 0.1
+  done
+  echo "$parent $worker"
+}
 mb() { echo $(($1 / 1024)); }
-secs() { awk -v ms="$1" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
+secs() { awk -v ms="$1" 'BEGIN { printf "%.2f s", ms / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 sync
@@ -184,19 +196,37 @@ first_ms=$WALL_MS first_rss=$RSS_KB first_parent=$PARENT_KB first_worker=$WORKER
 run rerun "$bin" check "$root" -q --format json --ledger "$work/first.sqlite"
 rerun_ms=$WALL_MS rerun_rss=$RSS_KB
 
-run one_core "$bin" check "$root" -q --jobs 1 --ledger "$work/one.sqlite"
+# "One core" and "N shards on N cores" as an engine runs them: each
+# process held to its own core (Slurm's --cpus-per-task=1, a Kubernetes pod
+# with a whole CPU), so no run borrows a core its neighbour is using.
+run one_core taskset -c 0 "$bin" check "$root" -q --jobs 1 --ledger "$work/one.sqlite"
 one_ms=$WALL_MS
 
-t0=$(date +%s%N)
-pids=()
-for k in $(seq 1 "$cores"); do
-  /usr/bin/time -v -o "$work/shard$k.time" "$bin" check "$root" -q --jobs 1 --shard "$k/$cores" \
-    --ledger "$work/shards.sqlite" >"$work/shard$k.out" 2>"$work/shard$k.err" &
-  pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p" || { echo "bench/scale.sh: a shard failed:" >&2; cat "$work"/shard*.err >&2; exit 1; }; done
-shards_ms=$((($(date +%s%N) - t0) / 1000000))
-shard_rss=$(cat "$work"/shard*.time | awk -F': ' '/Maximum resident set size/ {if ($2 > m) m = $2} END {print m}')
+# shards NAME PIN: N shards at once into the fresh ledger NAME.sqlite, each
+# on core K-1 when PIN is 1, anywhere otherwise; sets SHARDS_MS.
+shards() {
+  local name=$1 pin=$2 t0 k pids=() p
+  t0=$(date +%s%N)
+  for k in $(seq 1 "$cores"); do
+    local on=()
+    [[ $pin == 1 ]] && on=(taskset -c $((k - 1)))
+    /usr/bin/time -v -o "$work/$name$k.time" "${on[@]}" "$bin" check "$root" -q --jobs 1 --shard "$k/$cores" \
+      --ledger "$work/$name.sqlite" >"$work/$name$k.out" 2>"$work/$name$k.err" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || { echo "bench/scale.sh: a shard failed:" >&2; cat "$work/$name"*.err >&2; exit 1; }; done
+  SHARDS_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+shards loose 0
+loose_ms=$SHARDS_MS
+run loose_merge "$bin" merge "$root" -q --format json --ledger "$work/loose.sqlite"
+loose_ms=$((loose_ms + WALL_MS))
+run one_loose "$bin" check "$root" -q --jobs 1 --ledger "$work/one_loose.sqlite"
+one_loose_ms=$WALL_MS
+
+shards shards 1
+shards_ms=$SHARDS_MS
+shard_rss=$(cat "$work"/shards*.time | awk -F': ' '/Maximum resident set size/ {if ($2 > m) m = $2} END {print m}')
 run merge "$bin" merge "$root" -q --format json --ledger "$work/shards.sqlite"
 merge_ms=$WALL_MS
 sharded_ms=$((shards_ms + merge_ms))
@@ -224,7 +254,8 @@ echo "| first check, largest worker peak RSS (sampled) | $(mb "$first_worker") M
 echo "| first check, max RSS by GNU time (the largest of parent and workers) | $(mb "$first_rss") MB | < 300 MB | $( ((first_rss < 300 * 1024)) && echo yes || echo NO) |"
 echo "| re-run, unchanged delivery, wall | $(secs "$rerun_ms") (max RSS $(mb "$rerun_rss") MB) | | |"
 echo "| re-run speed-up (first ÷ re-run) | ${speedup}× | ≥ 20× | $(awk -v s="$speedup" 'BEGIN { print (s >= 20 ? "yes" : "NO") }') |"
-echo "| one process, one core (--jobs 1), wall | $(secs "$one_ms") | | |"
-echo "| $cores shards at once (--jobs 1 each) + merge, wall | $(secs "$sharded_ms") (shards $(secs "$shards_ms"), merge $(secs "$merge_ms"); shard max RSS $(mb "$shard_rss") MB) | ≤ 1.2 × one-core ÷ $cores = $(secs "$goal_ms") | $( ((sharded_ms <= goal_ms)) && echo yes || echo NO) |"
+echo "| one process on one core (\`taskset -c 0 … --jobs 1\`), wall | $(secs "$one_ms") | | |"
+echo "| $cores shards at once, each on its own core (\`taskset -c K-1 … --shard K/$cores --jobs 1\`) + merge, wall | $(secs "$sharded_ms") (shards $(secs "$shards_ms"), merge $(secs "$merge_ms"); shard max RSS $(mb "$shard_rss") MB) | ≤ 1.2 × one-core ÷ $cores = $(secs "$goal_ms") | $( ((sharded_ms <= goal_ms)) && echo yes || echo NO) |"
 echo "| sharded ÷ (one-core ÷ $cores) | $(ratio "$sharded_ms" $((one_ms / cores))) | ≤ 1.20 | |"
+echo "| the same, no process held to a core: one process (--jobs 1) / $cores shards + merge | $(secs "$one_loose_ms") / $(secs "$loose_ms"): $(ratio "$loose_ms" $((one_loose_ms / cores))) | (for comparison) | |"
 echo "| merged board = first run's board (JSON, run id/cache counts/ledger aside) | $same | yes | $same |"

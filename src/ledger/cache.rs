@@ -144,7 +144,9 @@ mod tests {
 
     /// What one query reads agrees with the per-file lookups it replaces.
     fn reads_what_the_lookups_read(l: &mut Ledger) {
-        let run = l.begin_run("t0", "ana", "plan", Path::new("/d/SHOW")).unwrap();
+        let run = l
+            .begin_run("t0", "ana", "plan", Path::new("/d/SHOW"))
+            .unwrap();
         let a = record("/d/SHOW/a.wav", "a.wav", "aaa", "p", 1);
         let b = record("/d/SHOW/deep/b.wav", "deep/b.wav", "bbb", "p", 2);
         let b_other = record("/d/SHOW/deep/b.wav", "deep/b.wav", "bbb", "q", 3);
@@ -166,13 +168,26 @@ mod tests {
             );
             assert_eq!(cache.result(path, sha, digest), Some(rec.outcome.clone()));
         }
-        assert_eq!(cache.hash(Path::new("/d/SHOW/a.wav"), 10, 6), None, "mtime changed");
-        assert_eq!(cache.hash(Path::new("/d/SHOW/a.wav"), 11, 5), None, "size changed");
-        assert_eq!(cache.result(Path::new("/d/SHOW/a.wav"), "aaa", "other"), None);
+        assert_eq!(
+            cache.hash(Path::new("/d/SHOW/a.wav"), 10, 6),
+            None,
+            "mtime changed"
+        );
+        assert_eq!(
+            cache.hash(Path::new("/d/SHOW/a.wav"), 11, 5),
+            None,
+            "size changed"
+        );
+        assert_eq!(
+            cache.result(Path::new("/d/SHOW/a.wav"), "aaa", "other"),
+            None
+        );
         assert_eq!(cache.result(Path::new("/d/SHOW/a.wav"), "zzz", "p"), None);
         assert!(l.cached_under(Path::new("/d/NONE")).unwrap().is_empty());
         // A reused file's run row only: the cache and the stored result stay.
-        let again = l.begin_run("t1", "ana", "plan", Path::new("/d/SHOW")).unwrap();
+        let again = l
+            .begin_run("t1", "ana", "plan", Path::new("/d/SHOW"))
+            .unwrap();
         let reused = RunFile {
             relative_path: RelPath::from("a.wav"),
             sha256: Some("aaa".into()),
@@ -182,7 +197,10 @@ mod tests {
             mtime_ns: 5,
         };
         l.record_reused(again, &[reused]).unwrap();
-        assert_eq!(l.run_files(again).unwrap()[&RelPath::from("a.wav")], a.outcome);
+        assert_eq!(
+            l.run_files(again).unwrap()[&RelPath::from("a.wav")],
+            a.outcome
+        );
         assert_eq!(
             l.result_detail("aaa", "p").unwrap().as_deref(),
             Some("{\"x\":1}")
