@@ -229,6 +229,20 @@ fn merge_takes_crashed_and_unreadable_files_from_the_shards(backend: Backend) {
             .args(["--format", "json", "-q"]),
     );
     assert_eq!(again, merged);
+    // `status` reads the same board back from the ledger: the crashed and
+    // the unreadable file say `unreadable` there too, not nothing.
+    for (root, l, doc) in [
+        (&sharded, &ledger, &merged),
+        (&whole, &whole_ledger, &unsharded),
+    ] {
+        let (_, status) = board(
+            l.signoff()
+                .arg("status")
+                .arg(root)
+                .args(["--format", "json"]),
+        );
+        assert_eq!(status["deliverables"], doc["deliverables"]);
+    }
 }
 
 /// A shard that read other profiles than the merge's is named, with why;

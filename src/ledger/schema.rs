@@ -334,7 +334,10 @@ mod tests {
     #[test]
     fn a_busy_writer_is_waited_for_about_a_minute_then_refused() {
         let started = std::time::Instant::now();
-        assert!((0..6).all(wait_for_writer), "the first tries wait 25 µs … 800 µs");
+        assert!(
+            (0..6).all(wait_for_writer),
+            "the first tries wait 25 µs … 800 µs"
+        );
         assert!(started.elapsed() < std::time::Duration::from_millis(500));
         // 1575 µs, then 1 ms a try: the minute is up after 6 + 59,999 tries
         assert!(!wait_for_writer(6 + 59_999));

@@ -455,7 +455,7 @@ impl Ledger {
              FROM run_files f LEFT JOIN file_results r ON r.sha256 = f.sha256 AND r.profiles_digest = f.profiles_digest
              WHERE f.run_id = ?1",
             args![run],
-            |r| Ok((rel_path(r, 0)?, outcome(r.opt_text(1)?, r, 2)?)),
+            |r| Ok((rel_path(r, 0)?, unreadable_unless_hashed(outcome(r.opt_text(1)?, r, 2)?))),
         )?;
         Ok(rows.into_iter().collect())
     }
@@ -557,6 +557,15 @@ pub(super) fn rel_path(r: &Row, i: usize) -> Result<RelPath, BackendError> {
 
 /// An outcome from columns `verdict, errors, warnings, not_evaluated,
 /// by_profile_json, picture_json`, the first at `at`.
+/// A file the run could not hash has no stored result: it is unreadable,
+/// as `check` and `merge` said when they recorded it.
+fn unreadable_unless_hashed(mut o: FileOutcome) -> FileOutcome {
+    if o.sha256.is_none() && o.verdict.is_none() {
+        o.verdict = Some(crate::spec::Verdict::Unreadable);
+    }
+    o
+}
+
 pub(super) fn outcome(
     sha256: Option<String>,
     r: &Row,
