@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The variable naming the test server's admin database.
 pub const SERVER_ENV: &str = "SIGNOFF_TEST_POSTGRES";
 /// The server the tests use unless told.
-pub const DEFAULT_SERVER: &str = "postgres://root@%2Fvar%2Frun%2Fpostgresql/postgres";
+pub const DEFAULT_SERVER: &str = "postgres://%2Fvar%2Frun%2Fpostgresql/postgres";
 
 /// Which store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
