@@ -51,7 +51,10 @@ pub struct CheckOptions {
 pub fn analyse_job(isolation: Option<&crate::isolate::Isolation>, job: &Job) -> FileResult {
     match isolation {
         Some(iso) => crate::isolate::analyse(iso, job),
-        None => analyse_file(job),
+        None => {
+            crate::isolate::in_process_fault(&job.entry.path);
+            analyse_file(job)
+        }
     }
 }
 

@@ -859,7 +859,13 @@ fn pool(
         opts.jobs,
         reporter,
         move |job| {
-            let result = check::analyse_job(isolation.as_deref(), job);
+            // A panic in the analysis is that file's result, recorded like
+            // any other, so that the ledger's board (`status`, `merge`)
+            // knows the file was seen and could not be read.
+            let analysis =
+                std::panic::AssertUnwindSafe(|| check::analyse_job(isolation.as_deref(), job));
+            let result =
+                std::panic::catch_unwind(analysis).unwrap_or_else(|_| check::panicked(job));
             let digest = &digests[&job.entry.path];
             record_result(job, digest, result, &ledger, run_id)
         },

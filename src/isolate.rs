@@ -27,8 +27,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The environment variable a test sets to make the worker fail on chosen
-/// files: `crash:NAME`, `abort:NAME`, `hang:NAME` or `memory:NAME`,
-/// separated by `;` (NAME is a file name). Never set it otherwise.
+/// files: `crash:NAME`, `abort:NAME`, `hang:NAME`, `memory:NAME` or
+/// `panic:NAME`, separated by `;` (NAME is a file name). `panic` also
+/// applies to analysis in-process (`--in-process`). Never set it otherwise.
 pub const TEST_FAULT_ENV: &str = "SIGNOFF_TEST_WORKER_FAULT";
 
 /// How long one file may take.
@@ -534,6 +535,18 @@ impl Reporter for Wire {
     }
 }
 
+/// In-process analysis: the test-only `panic` fault of [`TEST_FAULT_ENV`]
+/// for the file at `path` (the others would end the run itself).
+pub fn in_process_fault(path: &Path) {
+    if let Ok(faults) = std::env::var(TEST_FAULT_ENV) {
+        let panics: Vec<&str> = faults
+            .split(';')
+            .filter(|f| f.starts_with("panic:"))
+            .collect();
+        inject_fault(&panics.join(";"), path);
+    }
+}
+
 /// The test-only faults of [`TEST_FAULT_ENV`] for the file at `path`.
 fn inject_fault(faults: &str, path: &Path) {
     let Some(name) = path.file_name() else { return };
@@ -561,6 +574,7 @@ fn inject_fault(faults: &str, path: &Path) {
                     hog.push(vec![0u8; 64 << 20]);
                 }
             }
+            "panic" => panic!("test fault: a panic while analysing {}", path.display()),
             _ => {}
         }
     }

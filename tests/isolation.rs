@@ -210,3 +210,44 @@ fn a_crash_is_not_cached_the_next_run_analyses_the_file_again() {
     assert_eq!(again["sha256"], clean["sha256"]);
     assert!(doc["analysed_files"].as_u64().unwrap() >= 1, "{doc}");
 }
+
+/// A panic while analysing a file in-process (`--in-process`) is that
+/// file's result, recorded in the ledger: `status` reads the same board.
+#[test]
+fn a_panic_in_process_is_recorded_as_the_files_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("D");
+    fs::create_dir(&root).unwrap();
+    for name in ["ok", "panics"] {
+        fs::copy(
+            common::media("wav_mono_24bit.wav"),
+            root.join(format!("{name}.wav")),
+        )
+        .unwrap();
+    }
+    fs::write(
+        root.join("signoff.toml"),
+        "[project]\ntitle = \"P\"\n[[deliverable]]\nid = \"stems\"\ntitle = \"Stems\"\npatterns = [\"*.wav\"]\ncount = 2\n",
+    )
+    .unwrap();
+    let ledger = dir.path().join("l.sqlite");
+    let run = |args: &[&str]| {
+        common::json_of(
+            assert_cmd::Command::cargo_bin("signoff")
+                .unwrap()
+                .env(signoff::isolate::TEST_FAULT_ENV, "panic:panics.wav")
+                .args(args)
+                .arg(&root)
+                .args(["--format", "json", "--ledger"])
+                .arg(&ledger),
+        )
+    };
+    let (code, checked) = run(&["check", "--in-process", "-q"]);
+    assert_eq!(code, 2, "an unreadable file: exit 2");
+    let files = checked["deliverables"][0]["files"].as_array().unwrap();
+    let verdict = |name: &str| files.iter().find(|f| f["path"] == name).unwrap()["verdict"].clone();
+    assert_eq!(verdict("panics.wav"), "unreadable");
+    assert_ne!(verdict("ok.wav"), "unreadable");
+    let (_, status) = run(&["status"]);
+    assert_eq!(status["deliverables"], checked["deliverables"]);
+}
