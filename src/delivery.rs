@@ -350,7 +350,6 @@ impl Partition<'_> {
 /// The shards' rows by relative path, each with its shard (`shard 2/8`).
 type ShardRows = BTreeMap<RelPath, (String, RunFileRow)>;
 
-/// Every file row of the shard runs `merge` combines.
 /// The shard runs `merge` combines, their rows read on the first file the
 /// cache does not answer (a file without a hash: often none at all).
 struct ShardSource<'a> {
@@ -368,6 +367,7 @@ impl ShardSource<'_> {
     }
 }
 
+/// Every file row of the shard runs `merge` combines.
 fn shard_rows(ledger: &Ledger, runs: &[(String, i64)]) -> Result<ShardRows, DeliveryError> {
     let mut out = BTreeMap::new();
     for (kind, id) in runs {
@@ -457,7 +457,6 @@ fn partition(entries: Vec<Entry>, c: &Partition) -> Result<Split, DeliveryError>
     if !shard_records.is_empty() {
         ledger.record_files(c.run_id, &shard_records)?;
     }
-    drop(ledger);
     Ok((files, todo, plans))
 }
 

@@ -68,6 +68,26 @@ impl CachedFiles {
     pub fn is_empty(&self) -> bool {
         self.by_path.is_empty()
     }
+
+    /// Adds one row of [`QUERY`]: a cache row, with an outcome when stored.
+    fn add(&mut self, row: Row) -> Result<(), BackendError> {
+        let path = row.bytes(0)?;
+        let digest = row.opt_text(4)?;
+        let cached = match self.by_path.entry(path) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(Cached {
+                size_bytes: row.int(1)? as u64,
+                mtime_ns: row.int(2)?,
+                sha256: row.text(3)?,
+                outcomes: Vec::new(),
+            }),
+        };
+        if let Some(digest) = digest {
+            let outcome = outcome(Some(cached.sha256.clone()), &row, 5)?;
+            cached.outcomes.push((digest, outcome));
+        }
+        Ok(())
+    }
 }
 
 /// The byte range of every path under `root`: `root/` up to `root0`
@@ -92,28 +112,9 @@ impl Ledger {
         let rows = self.rows(QUERY, args![low.as_slice(), high.as_slice()])?;
         let mut out = CachedFiles::default();
         for row in rows {
-            self.add(&mut out, row).map_err(|e| self.err(e))?;
+            out.add(row).map_err(|e| self.err(e))?;
         }
         Ok(out)
-    }
-
-    fn add(&self, out: &mut CachedFiles, row: Row) -> Result<(), BackendError> {
-        let path = row.bytes(0)?;
-        let digest = row.opt_text(4)?;
-        let cached = match out.by_path.entry(path) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(Cached {
-                size_bytes: row.int(1)? as u64,
-                mtime_ns: row.int(2)?,
-                sha256: row.text(3)?,
-                outcomes: Vec::new(),
-            }),
-        };
-        if let Some(digest) = digest {
-            let outcome = outcome(Some(cached.sha256.clone()), &row, 5)?;
-            cached.outcomes.push((digest, outcome));
-        }
-        Ok(())
     }
 }
 
