@@ -369,8 +369,8 @@ impl Ledger {
 
     /// Records, in one transaction, that `run` saw `files` whose results came
     /// from the cache: their cache and result rows already hold exactly
-    /// these values (found by [`Ledger::cached_hash`] and [`Ledger::result`]),
-    /// so only the run's own rows are written.
+    /// these values (found through [`Ledger::cached_under`]), so only the
+    /// run's own rows are written.
     pub fn record_reused(&mut self, run: i64, files: &[RunFile]) -> Result<(), LedgerError> {
         self.write(|db| files.iter().try_for_each(|f| write_run_row(db, run, f)))
     }
@@ -555,8 +555,6 @@ pub(super) fn rel_path(r: &Row, i: usize) -> Result<RelPath, BackendError> {
     Ok(RelPath::from_bytes(r.bytes(i)?))
 }
 
-/// An outcome from columns `verdict, errors, warnings, not_evaluated,
-/// by_profile_json, picture_json`, the first at `at`.
 /// A file the run could not hash has no stored result: it is unreadable,
 /// as `check` and `merge` said when they recorded it.
 fn unreadable_unless_hashed(mut o: FileOutcome) -> FileOutcome {
@@ -566,6 +564,8 @@ fn unreadable_unless_hashed(mut o: FileOutcome) -> FileOutcome {
     o
 }
 
+/// An outcome from columns `verdict, errors, warnings, not_evaluated,
+/// by_profile_json, picture_json`, the first at `at`.
 pub(super) fn outcome(
     sha256: Option<String>,
     r: &Row,
@@ -629,11 +629,6 @@ fn write_file(db: &mut dyn Backend, run: i64, f: &FileRecord) -> Result<(), Back
             ],
         )?;
     }
-    write_run_file(db, run, f)
-}
-
-/// The run's own row for one file.
-fn write_run_file(db: &mut dyn Backend, run: i64, f: &FileRecord) -> Result<(), BackendError> {
     write_run_row(db, run, &RunFile::of(f))
 }
 
