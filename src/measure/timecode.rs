@@ -1,8 +1,8 @@
 //! Positions as timecode: the file's start timecode plus an offset.
 //!
 //! Frames are counted at the nominal rate (24 for 23.976, 30 for 29.97…);
-//! drop-frame timecodes are counted as if non-drop (the frame labels can be
-//! off by up to 18 frames per 10 minutes at 29.97 DF).
+//! a drop-frame start timecode (`;` before the frames) skips labels as
+//! SMPTE 12M does at 29.97 and 59.94.
 
 /// Start timecode and frame rate to place offsets on.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,8 +15,11 @@ pub struct TimecodeBase {
 
 impl TimecodeBase {
     /// Parses `HH:MM:SS:FF` (or `;`/`.` before the frames) at `fps`;
-    /// `None` when it does not parse.
+    /// `None` when it does not parse or the rate is not a positive number.
     pub fn parse(timecode: &str, fps: f64) -> Option<Self> {
+        if !(fps.is_finite() && fps > 0.0) {
+            return None;
+        }
         let drop_frame = timecode.contains(';');
         let parts: Vec<u64> = timecode
             .split([':', ';', '.'])
@@ -50,7 +53,10 @@ impl TimecodeBase {
     /// The timecode `seconds` after the start (drop-frame labels skipped
     /// as SMPTE 12M counts them when the start timecode is drop-frame).
     pub fn at(&self, seconds: f64) -> String {
-        let mut total = self.start_frames + (seconds.max(0.0) * self.fps).floor() as u64;
+        // A position computed from a frame's own time (3 / 25 s) may land a
+        // hair below that frame's start: the microframe keeps it there.
+        let frames = (seconds.max(0.0) * self.fps + 1e-6).floor() as u64;
+        let mut total = self.start_frames + frames;
         let d = self.dropped();
         if d > 0 {
             let per_10 = self.nominal * 600 - 9 * d;

@@ -3,6 +3,7 @@
 use super::catalogue::Field;
 use super::value::{Fact, Rational};
 use crate::measure::model::{AudioMeasurements, Programme};
+use crate::measure::timecode::TimecodeBase;
 use crate::probe::model::{MediaInfo, Stream, StreamKind};
 use std::path::{Path, PathBuf};
 
@@ -296,27 +297,10 @@ fn av_difference(facts: &FileFacts, m: &MediaInfo) -> Fact {
     Fact::Number(audio.iter().map(|a| (a - video).abs()).fold(0.0, f64::max))
 }
 
-/// `start` timecode plus `offset_s`, at `fps` (non-drop-frame only).
+/// `start` timecode plus `offset_s`, at `fps`; a drop-frame start (`;`)
+/// is counted as SMPTE 12M drops its labels.
 pub fn timecode_at(start: &str, offset_s: f64, fps: f64) -> Option<String> {
-    if start.contains(';') || fps <= 0.0 {
-        return None;
-    }
-    let nominal = fps.round() as u64;
-    let parts: Vec<u64> = start
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, s, f] = parts[..] else { return None };
-    let start_frames = ((h * 60 + m) * 60 + s) * nominal + f;
-    let total = start_frames + (offset_s * fps + 1e-6).floor().max(0.0) as u64;
-    let (f, secs) = (total % nominal, total / nominal);
-    Some(format!(
-        "{:02}:{:02}:{:02}:{:02}",
-        secs / 3600 % 24,
-        secs / 60 % 60,
-        secs % 60,
-        f
-    ))
+    Some(TimecodeBase::parse(start, fps)?.at(offset_s))
 }
 
 /// The timecode of a moment in the file, when its start timecode and frame rate are known.
@@ -343,7 +327,13 @@ mod tests {
             timecode_at("09:59:59:24", 0.04, 25.0).as_deref(),
             Some("10:00:00:00")
         );
-        assert_eq!(timecode_at("10:00:00;00", 1.0, 29.97), None);
+        let ntsc = 30000.0 / 1001.0;
+        assert_eq!(
+            timecode_at("00:00:59;29", 1.0 / ntsc, ntsc).as_deref(),
+            Some("00:01:00;02"),
+            "drop-frame labels 00 and 01 are skipped"
+        );
+        assert_eq!(timecode_at("10:00:00:00", 1.0, 0.0), None);
     }
 
     #[test]
