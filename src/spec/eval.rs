@@ -170,7 +170,8 @@ impl<'a> Ctx<'a> {
 
     fn per_programme(&self, out: &mut Vec<Finding>) {
         let Some(audio) = self.facts.audio else {
-            return out.push(self.not_evaluated(None, "loudness not measured"));
+            let reason = self.unmeasured(StreamKind::Audio, "loudness not measured");
+            return out.push(self.not_evaluated(None, &reason));
         };
         if audio.programmes.is_empty() {
             return out.push(self.not_evaluated(None, "no audio programme was measured"));
@@ -242,17 +243,23 @@ impl<'a> Ctx<'a> {
         Some(self.build(status, expected, m.actual, message))
     }
 
+    /// Why a measurement of `kind` is missing: the probed file has no such
+    /// stream, or else `otherwise`.
+    fn unmeasured(&self, kind: StreamKind, otherwise: &str) -> String {
+        match self.facts.media {
+            Some(_) if self.facts.streams(kind).is_empty() => {
+                format!("the file has no {} stream", kind.as_str())
+            }
+            _ => otherwise.to_string(),
+        }
+    }
+
     /// A `[faults]` rule on the file's measured audio, placed at the fault
     /// that shows it.
     fn fault_rule(&self) -> Option<Finding> {
         let Some(audio) = self.facts.audio else {
-            let reason = match self.facts.media {
-                Some(_) if self.facts.streams(StreamKind::Audio).is_empty() => {
-                    "the file has no audio stream"
-                }
-                _ => "audio not measured",
-            };
-            return Some(self.not_evaluated(None, reason));
+            let reason = self.unmeasured(StreamKind::Audio, "audio not measured");
+            return Some(self.not_evaluated(None, &reason));
         };
         if let Err(reason) = self.conditions(Subject::default())? {
             return Some(self.not_evaluated(None, &reason));
@@ -266,13 +273,8 @@ impl<'a> Ctx<'a> {
     /// the segment or decode error that shows it.
     fn picture_rule(&self) -> Option<Finding> {
         let Some(picture) = self.facts.picture else {
-            let reason = match self.facts.media {
-                Some(_) if self.facts.streams(StreamKind::Video).is_empty() => {
-                    "the file has no video stream"
-                }
-                _ => "the picture was not measured",
-            };
-            return Some(self.not_evaluated(None, reason));
+            let reason = self.unmeasured(StreamKind::Video, "the picture was not measured");
+            return Some(self.not_evaluated(None, &reason));
         };
         if let Err(reason) = self.conditions(Subject::default())? {
             return Some(self.not_evaluated(None, &reason));

@@ -211,6 +211,19 @@ fn failed(f: &[Finding]) -> Vec<&str> {
 }
 
 #[test]
+fn loudness_of_a_file_without_sound_says_so() {
+    let mut m = prores_hq_mov();
+    m.streams.retain(|s| s.kind != StreamKind::Audio);
+    let f = run(&builtin("netflix-prores-hq"), &m, None);
+    assert_eq!(
+        by_id(&f, "loudness.integrated_lufs")[0].status,
+        Status::NotEvaluated {
+            reason: "the file has no audio stream".into()
+        }
+    );
+}
+
+#[test]
 fn prores_hq_passes_netflix_except_unmeasured_loudness() {
     let f = run(&builtin("netflix-prores-hq"), &prores_hq_mov(), None);
     assert!(failed(&f).is_empty(), "{:?}", failed(&f));
