@@ -264,6 +264,21 @@ pub struct DeliverableStatus {
 }
 
 impl DeliverableStatus {
+    /// Its open review notes in words (`notes: 2 open, 1 range changed in
+    /// v2`), the same on the terminal and in every report; `None` when none
+    /// is open.
+    pub fn notes_text(&self) -> Option<String> {
+        if self.open_notes == 0 {
+            return None;
+        }
+        let changed = match (self.open_notes_range_changed, self.notes_current_version) {
+            (0, _) => String::new(),
+            (n, Some(v)) => format!(", {n} range changed in v{v}"),
+            (n, None) => format!(", {n} range changed"),
+        };
+        Some(format!("notes: {} open{changed}", self.open_notes))
+    }
+
     /// Every state in words, joined (`passing, overdue`; `approval stale, failing`).
     pub fn states_text(&self) -> String {
         let words: Vec<&str> = self.states.iter().map(|s| s.word()).collect();

@@ -115,7 +115,7 @@ fn open_notes_block_approval_and_a_revocation_unapproves(backend: Backend) {
     assert!(code <= 1, "{err}");
     assert!(std::fs::read_to_string(&md)
         .unwrap()
-        .contains("passing (1 notes open)"));
+        .contains("passing (notes: 1 open)"));
     assert!(std::fs::read_to_string(&html)
         .unwrap()
         .contains("notes: 1 open"));

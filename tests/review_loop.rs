@@ -243,6 +243,25 @@ fn a_recorded_diff_says_which_notes_ranges_changed_in_v2() {
         b.contains("notes: 2 open, 1 range changed in v2 (signoff note --list ftr)"),
         "{b}"
     );
+    // The reports say it in the same words as the terminal.
+    let (md, html) = (l.docs.join("qc.md"), l.docs.join("qc.html"));
+    let (code, _, err) = l.run(&[
+        "report",
+        ".",
+        "--report",
+        md.to_str().unwrap(),
+        "--report",
+        html.to_str().unwrap(),
+    ]);
+    assert!(code <= 1, "{err}");
+    for report in [&md, &html] {
+        let text = std::fs::read_to_string(report).unwrap();
+        assert!(
+            text.contains("notes: 2 open, 1 range changed in v2"),
+            "{}",
+            report.display()
+        );
+    }
     // A check now (v2 again) numbers its own version on the board too.
     let (_, checked) = l.json("check-board.json", &["check", "."]);
     assert_eq!(checked["deliverables"][0]["notes_current_version"], 2);

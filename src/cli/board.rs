@@ -492,16 +492,8 @@ fn details(d: &DeliverableStatus, errors: Option<&FileErrors>) -> Vec<(String, O
         );
         out.push((line, Some(Tone::Warn)));
     }
-    if d.open_notes > 0 {
-        let changed = match (d.open_notes_range_changed, d.notes_current_version) {
-            (0, _) => String::new(),
-            (n, Some(v)) => format!(", {n} range changed in v{v}"),
-            (n, None) => format!(", {n} range changed"),
-        };
-        let line = format!(
-            "  notes: {} open{changed} (signoff note --list {})",
-            d.open_notes, d.id
-        );
+    if let Some(notes) = d.notes_text() {
+        let line = format!("  {notes} (signoff note --list {})", d.id);
         out.push((line, Some(Tone::Warn)));
     }
     if let Some(a) = &d.approval {

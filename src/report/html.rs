@@ -454,11 +454,8 @@ fn board(s: &mut String, r: &RunReport) {
         if let Some(seal) = &b.seal {
             files.push(format!("manifest: {}", escape(&seal.text())));
         }
-        if b.open_notes > 0 {
-            files.push(format!(
-                "<b class=\"stale\">notes: {} open</b>",
-                b.open_notes
-            ));
+        if let Some(notes) = b.notes_text() {
+            files.push(format!("<b class=\"stale\">{}</b>", escape(&notes)));
         }
         let _ = write!(
             s,

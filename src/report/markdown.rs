@@ -53,8 +53,8 @@ pub fn render(r: &RunReport) -> String {
         s.push_str("|---|---|---|---|---|---:|---:|\n");
         for b in board {
             let mut state = b.states_text();
-            if b.open_notes > 0 {
-                state.push_str(&format!(" ({} notes open)", b.open_notes));
+            if let Some(notes) = b.notes_text() {
+                state.push_str(&format!(" ({notes})"));
             }
             let _ = writeln!(
                 s,
