@@ -100,9 +100,14 @@ start_postgres() {
     sleep 0.5
   done
   me=$(id -un)
-  if ! $SUDO runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$me'" | grep -q 1; then
-    $SUDO runuser -u postgres -- psql -qc "CREATE ROLE \"$me\" SUPERUSER LOGIN"
+  if ! as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$me'" | grep -q 1; then
+    as_postgres psql -qc "CREATE ROLE \"$me\" SUPERUSER LOGIN"
   fi
+}
+# A command as the postgres user, from a folder it may enter (psql warns of
+# a working folder it cannot read, such as a private temporary clone).
+as_postgres() {
+  (cd / && $SUDO runuser -u postgres -- "$@")
 }
 start_postgres
 
