@@ -223,6 +223,37 @@ fn rgb_site(y: i32, cb: u16, cr: u16, k: &RgbCoefficients) -> (i32, i32) {
     (r.min(g).min(b), r.max(g).max(b))
 }
 
+/// The count of sites with a component outside `lo..=hi`, and the lowest
+/// and highest component seen: what every `rgb_outside*` kernel returns.
+#[derive(Clone, Copy)]
+struct Tally {
+    outside: u32,
+    min: i32,
+    max: i32,
+}
+
+impl Tally {
+    const EMPTY: Tally = Tally {
+        outside: 0,
+        min: i32::MAX,
+        max: i32::MIN,
+    };
+
+    /// Adds the site of luma `y` and chroma `cb`, `cr`.
+    #[inline(always)]
+    fn add(&mut self, y: i32, cb: u16, cr: u16, k: &RgbCoefficients, lo: i32, hi: i32) {
+        let (l, h) = rgb_site(y, cb, cr, k);
+        self.outside += u32::from(l < lo) | u32::from(h > hi);
+        self.min = self.min.min(l);
+        self.max = self.max.max(h);
+    }
+
+    #[inline(always)]
+    fn result(self) -> (u32, i32, i32) {
+        (self.outside, self.min, self.max)
+    }
+}
+
 /// Sites where any of R′G′B′ (from `y`, `cb`, `cr` at the same sites) is
 /// outside `lo..=hi`, with the lowest and highest component.
 #[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
@@ -234,15 +265,11 @@ pub fn rgb_outside(
     lo: i32,
     hi: i32,
 ) -> (u32, i32, i32) {
-    let mut outside = 0u32;
-    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    let mut t = Tally::EMPTY;
     for ((&y, &cb), &cr) in y.iter().zip(cb).zip(cr) {
-        let (l, h) = rgb_site(i32::from(y), cb, cr, &k);
-        outside += u32::from(l < lo) | u32::from(h > hi);
-        min = min.min(l);
-        max = max.max(h);
+        t.add(i32::from(y), cb, cr, &k, lo, hi);
     }
-    (outside, min, max)
+    t.result()
 }
 
 /// [`rgb_outside`] at 4:2:2 sites straight from the luma row: Y′ of site
@@ -279,16 +306,12 @@ fn rgb_outside_packed_pairs(
     lo: i32,
     hi: i32,
 ) -> (u32, i32, i32) {
-    let mut outside = 0u32;
-    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    let mut t = Tally::EMPTY;
     for ((&p, &cb), &cr) in pairs.iter().zip(cb).zip(cr) {
         let y = (((p & 0xffff) + (p >> 16) + 1) >> 1) as i32;
-        let (l, h) = rgb_site(y, cb, cr, &k);
-        outside += u32::from(l < lo) | u32::from(h > hi);
-        min = min.min(l);
-        max = max.max(h);
+        t.add(y, cb, cr, &k, lo, hi);
     }
-    (outside, min, max)
+    t.result()
 }
 
 #[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
@@ -300,16 +323,12 @@ fn rgb_outside_pairs_slow(
     lo: i32,
     hi: i32,
 ) -> (u32, i32, i32) {
-    let mut outside = 0u32;
-    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    let mut t = Tally::EMPTY;
     for ((p, &cb), &cr) in y.chunks_exact(2).zip(cb).zip(cr) {
         let y = (i32::from(p[0]) + i32::from(p[1]) + 1) >> 1;
-        let (l, h) = rgb_site(y, cb, cr, &k);
-        outside += u32::from(l < lo) | u32::from(h > hi);
-        min = min.min(l);
-        max = max.max(h);
+        t.add(y, cb, cr, &k, lo, hi);
     }
-    (outside, min, max)
+    t.result()
 }
 
 /// [`rgb_outside`] at 4:2:0 sites straight from two luma rows: Y′ of site
@@ -324,17 +343,13 @@ pub fn rgb_outside_quads(
     lo: i32,
     hi: i32,
 ) -> (u32, i32, i32) {
-    let mut outside = 0u32;
-    let (mut min, mut max) = (i32::MAX, i32::MIN);
+    let mut t = Tally::EMPTY;
     let pairs = y0.chunks_exact(2).zip(y1.chunks_exact(2));
     for (((p, q), &cb), &cr) in pairs.zip(cb).zip(cr) {
         let sum = i32::from(p[0]) + i32::from(p[1]) + i32::from(q[0]) + i32::from(q[1]);
-        let (l, h) = rgb_site((sum + 2) >> 2, cb, cr, &k);
-        outside += u32::from(l < lo) | u32::from(h > hi);
-        min = min.min(l);
-        max = max.max(h);
+        t.add((sum + 2) >> 2, cb, cr, &k, lo, hi);
     }
-    (outside, min, max)
+    t.result()
 }
 
 /// Y′ averaged over the pixels each chroma site covers: `rows` luma rows
