@@ -103,22 +103,9 @@ fn open_notes_block_approval_and_a_revocation_unapproves(backend: Backend) {
     );
     let (_, human, _) = r.run(&["status", "."]);
     assert!(human.contains("notes: 1 open"), "{human}");
-    let (md, html) = (r.tmp.path().join("qc.md"), r.tmp.path().join("qc.html"));
-    let (code, _, err) = r.run(&[
-        "report",
-        ".",
-        "--report",
-        md.to_str().unwrap(),
-        "--report",
-        html.to_str().unwrap(),
-    ]);
-    assert!(code <= 1, "{err}");
-    assert!(std::fs::read_to_string(&md)
-        .unwrap()
-        .contains("passing (notes: 1 open)"));
-    assert!(std::fs::read_to_string(&html)
-        .unwrap()
-        .contains("notes: 1 open"));
+    let (md, html) = common::md_and_html_reports(r.tmp.path(), |a| r.run(a));
+    assert!(md.contains("passing (notes: 1 open)"), "{md}");
+    assert!(html.contains("notes: 1 open"), "{html}");
     let (code, _, err) = r.run(&["approve", "ftr", "--by", "Ana", "-q"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("1 review note(s) still open"), "{err}");

@@ -244,22 +244,11 @@ fn a_recorded_diff_says_which_notes_ranges_changed_in_v2() {
         "{b}"
     );
     // The reports say it in the same words as the terminal.
-    let (md, html) = (l.docs.join("qc.md"), l.docs.join("qc.html"));
-    let (code, _, err) = l.run(&[
-        "report",
-        ".",
-        "--report",
-        md.to_str().unwrap(),
-        "--report",
-        html.to_str().unwrap(),
-    ]);
-    assert!(code <= 1, "{err}");
-    for report in [&md, &html] {
-        let text = std::fs::read_to_string(report).unwrap();
+    let (md, html) = common::md_and_html_reports(&l.docs, |a| l.run(a));
+    for (name, text) in [("Markdown", md), ("HTML", html)] {
         assert!(
             text.contains("notes: 2 open, 1 range changed in v2"),
-            "{}",
-            report.display()
+            "{name} report:\n{text}"
         );
     }
     // A check now (v2 again) numbers its own version on the board too.

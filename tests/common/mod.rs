@@ -340,6 +340,27 @@ pub fn assert_schema_valid(documents: &[(&str, &Path)]) {
     );
 }
 
+/// `signoff report . --report DIR/qc.md --report DIR/qc.html` through
+/// `run` (the test's own way of running signoff in its delivery), which
+/// must not fail; the text of the Markdown and the HTML report.
+pub fn md_and_html_reports(
+    dir: &Path,
+    run: impl Fn(&[&str]) -> (i32, String, String),
+) -> (String, String) {
+    let (md, html) = (dir.join("qc.md"), dir.join("qc.html"));
+    let (code, _, err) = run(&[
+        "report",
+        ".",
+        "--report",
+        md.to_str().unwrap(),
+        "--report",
+        html.to_str().unwrap(),
+    ]);
+    assert!(code <= 1, "{err}");
+    let read = |p: &Path| fs::read_to_string(p).unwrap();
+    (read(&md), read(&html))
+}
+
 /// The pairs of fixtures/make-diff.sh, generated once per script version
 /// into the target dir (tests/diff.rs, tests/review_loop.rs).
 pub fn diff_fixtures() -> &'static Path {
